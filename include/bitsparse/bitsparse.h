@@ -1,0 +1,190 @@
+/*
+ * bitsparse — read Windows BITS queues (qmgr.db) into BitsInfo records.
+ *
+ * Public interface of libbitsparse. Everything a caller sees is plain data:
+ * a result owns an arena, and every string, job, file and record in it lives
+ * until bp_result_free(). Strings are UTF-8 and never NULL ("" when absent).
+ */
+#ifndef BITSPARSE_BITSPARSE_H
+#define BITSPARSE_BITSPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BITSPARSE_VERSION "0.1.0"
+
+/* Process exit statuses; the CLI returns these and the library reports them. */
+enum bp_status {
+    BP_STATUS_CLEAN = 0,       /* everything read, no warnings */
+    BP_STATUS_WARNINGS = 1,    /* finished, but with warnings or unreadable parts */
+    BP_STATUS_USAGE = 2,       /* bad command line */
+    BP_STATUS_UNREADABLE = 3,  /* nothing could be read */
+};
+
+/* A singly linked list of text lines (warnings, SIDs) kept in the arena. */
+typedef struct bp_note {
+    const char *text;
+    struct bp_note *next;
+} bp_note;
+
+typedef struct bp_note_list {
+    bp_note *head;
+    bp_note *tail;
+    size_t count;
+} bp_note_list;
+
+/* One access control entry of the job's security descriptor. */
+typedef struct bp_ace {
+    const char *acl;         /* "DACL" or "SACL" */
+    const char *ace_type;    /* e.g. "AccessAllowed", "AccessDenied", "MandatoryLabel" */
+    uint8_t ace_type_raw;
+    uint8_t flags_raw;
+    const char *flags;       /* ACE flag names joined with "|", "" when none */
+    uint32_t mask;
+    const char *rights;      /* access right names joined with "|" */
+    const char *sid;         /* textual SID */
+    const char *account;     /* well-known account name, "" when not well known */
+} bp_ace;
+
+/* A timer of the job (inactivity, no-progress, error, retry). 0 = unset. */
+typedef struct bp_timer {
+    bool present;
+    uint64_t start;          /* FILETIME */
+    uint64_t deadline;       /* FILETIME */
+} bp_timer;
+
+/* Where a job or file came from. */
+typedef struct bp_source {
+    const char *path;        /* input file */
+    const char *format;      /* "ese" (qmgr.db), "blob", "legacy" */
+    const char *table;       /* "Jobs"/"Files" for ESE, "" otherwise */
+    uint32_t page;           /* ESE page number of the record, 0 when none */
+    uint32_t tag;            /* tag (node index) on that page */
+    uint64_t long_value_id;  /* LID of the blob, 0 when stored inline */
+    uint64_t offset;         /* byte offset in the input of the record */
+    uint32_t blob_size;
+} bp_source;
+
+/* Decoded job blob (bits-format §4). Numbers not present in the blob stay 0. */
+typedef struct bp_job {
+    const char *job_id;
+    const char *marker;            /* job marker GUID, identifies the serializer version */
+    uint32_t job_type;             /* BG_JOB_TYPE */
+    uint32_t priority;             /* BG_JOB_PRIORITY */
+    uint32_t state;                /* BG_JOB_STATE */
+    const char *name;
+    const char *description;
+    const char *notify_program;
+    const char *notify_arguments;
+    const char *owner_sid;
+    uint32_t notify_flags;
+    uint32_t owner_is_local_system;
+    uint32_t owner_integrity;      /* mandatory label RID: 0x2000 medium, 0x3000 high, 0x4000 system */
+    uint32_t security_descriptor_size;
+    bp_ace *aces;
+    size_t ace_count;
+    const char *sd_owner_sid;
+    const char *sd_group_sid;
+    uint32_t sd_control;
+    const char **file_ids;
+    size_t file_count;
+    bool has_error;
+    uint32_t error_hresult;
+    uint32_t error_context;        /* BG_ERROR_CONTEXT */
+    uint32_t error_class;          /* unknown u32 after the context (protocol/error class) */
+    uint32_t transient_error_count;
+    uint32_t retry_delay;          /* seconds */
+    uint32_t no_progress_timeout;  /* seconds */
+    uint64_t created, modified, modified2, completed;  /* FILETIME */
+    bp_timer inactivity_timer, no_progress_timer, error_timer, retry_timer;
+    bool tail_decoded;             /* fields after the timers were read */
+    uint32_t proxy_usage;          /* BG_JOB_PROXY_USAGE */
+    const char *proxy_list;
+    const char *proxy_bypass_list;
+    uint32_t acl_flags;            /* BG_COPY_FILE_* */
+    bool has_custom_headers;
+    uint32_t custom_headers_size;  /* bytes of the DPAPI blob */
+    uint32_t max_download_time;    /* seconds */
+    uint32_t cost_flags;           /* BITS_COST_STATE */
+    const char *machine_guid;
+    const char *creator_program;
+    const char *http_method;
+    const char *extra_string;
+    uint32_t blob_size;
+    bool complete;                 /* footer marker found where expected */
+    bp_note_list warnings;
+} bp_job;
+
+/* Decoded file blob (bits-format §5). */
+typedef struct bp_file {
+    const char *file_id;           /* Files.Id; "" when unknown */
+    const char *local_path;
+    const char *remote_url;
+    const char *temp_path;
+    uint64_t bytes_transferred;
+    uint64_t bytes_total;          /* UINT64_MAX = unknown */
+    const char *drive;
+    const char *volume;
+    uint32_t volume_serial;
+    int64_t file_size;             /* -1 unknown */
+    uint64_t remote_file_time;     /* FILETIME */
+    bool tail_decoded;
+    bool complete;
+    uint32_t blob_size;
+    bp_note_list warnings;
+} bp_file;
+
+/* One output row: a (job, file) pair, a job without files, or an orphan file. */
+typedef struct bp_record {
+    const bp_job *job;             /* NULL for an orphan file */
+    const bp_file *file;           /* NULL for a job without files */
+    bp_source job_source;
+    bp_source file_source;
+    bool carved;
+    bp_note_list warnings;         /* warnings of the join (missing file record ...) */
+} bp_record;
+
+typedef struct bp_result bp_result;
+
+typedef enum bp_format {
+    BP_FORMAT_JSON = 0,
+    BP_FORMAT_JSONL,
+    BP_FORMAT_CSV,
+} bp_format;
+
+/* Parse one input (qmgr.db, a job/file blob, or a folder holding qmgr files) and
+ * append its records to *result. Creates the result when *result is NULL.
+ * Returns a bp_status for this input. Problems go to the result's warnings. */
+int bp_parse_path(const char *path, bp_result **result);
+
+/* Parse bytes already in memory (label is used as the source path). */
+int bp_parse_memory(const uint8_t *data, size_t size, const char *label, bp_result **result);
+
+size_t bp_result_count(const bp_result *result);
+const bp_record *bp_result_record(const bp_result *result, size_t index);
+/* Input-level warnings (unreadable files, header problems ...). */
+const bp_note_list *bp_result_warnings(const bp_result *result);
+void bp_result_free(bp_result *result);
+
+/* Write all records. Returns 0 on success, -1 on a write error. */
+int bp_write(FILE *out, const bp_result *result, bp_format format);
+
+/* Format helpers shared with callers and tests. buf must hold 29 bytes. */
+void bp_format_filetime(uint64_t filetime, char buf[32]);
+
+const char *bp_job_type_name(uint32_t value);
+const char *bp_job_state_name(uint32_t value);
+const char *bp_job_priority_name(uint32_t value);
+const char *bp_error_context_name(uint32_t value);
+const char *bp_proxy_usage_name(uint32_t value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

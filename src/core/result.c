@@ -1,0 +1,54 @@
+#include "core/result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bp_result *bp_result_new(void)
+{
+    bp_result *result = calloc(1, sizeof(*result));
+    if (result)
+        bp_arena_init(&result->arena);
+    return result;
+}
+
+bp_record *bp_result_add(bp_result *result)
+{
+    if (result->count == result->capacity) {
+        size_t capacity = result->capacity ? result->capacity * 2 : 64;
+        bp_record *grown = realloc(result->records, capacity * sizeof(*grown));
+        if (!grown)
+            return NULL;
+        result->records = grown;
+        result->capacity = capacity;
+    }
+    bp_record *record = &result->records[result->count++];
+    memset(record, 0, sizeof(*record));
+    return record;
+}
+
+void bp_result_note_status(bp_result *result, int status)
+{
+    if (status > result->status)
+        result->status = status;
+}
+
+size_t bp_result_count(const bp_result *result) { return result ? result->count : 0; }
+
+const bp_record *bp_result_record(const bp_result *result, size_t index)
+{
+    return result && index < result->count ? &result->records[index] : NULL;
+}
+
+const bp_note_list *bp_result_warnings(const bp_result *result)
+{
+    return result ? &result->warnings : NULL;
+}
+
+void bp_result_free(bp_result *result)
+{
+    if (!result)
+        return;
+    free(result->records);
+    bp_arena_free(&result->arena);
+    free(result);
+}

@@ -1,0 +1,24 @@
+/* The result of a parse: an arena that owns everything, the records in
+ * output order, and input-level warnings. */
+#ifndef BP_CORE_RESULT_H
+#define BP_CORE_RESULT_H
+
+#include "bitsparse/bitsparse.h"
+#include "util/arena.h"
+
+struct bp_result {
+    bp_arena arena;
+    bp_record *records;   /* malloc'ed, grows */
+    size_t count;
+    size_t capacity;
+    bp_note_list warnings;
+    int status;           /* worst bp_status seen so far */
+};
+
+bp_result *bp_result_new(void);
+/* Append a zeroed record and return it (NULL when out of memory). */
+bp_record *bp_result_add(bp_result *result);
+/* Raise the result's status to at least `status`. */
+void bp_result_note_status(bp_result *result, int status);
+
+#endif

@@ -1,0 +1,131 @@
+#include "util/arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_PAYLOAD (64u * 1024u)
+
+struct bp_arena_block {
+    bp_arena_block *next;
+    size_t capacity;
+    /* payload follows, aligned by the union */
+    union {
+        max_align_t align;
+        unsigned char bytes[1];
+    } data;
+};
+
+void bp_arena_init(bp_arena *arena) { memset(arena, 0, sizeof(*arena)); }
+
+void bp_arena_free(bp_arena *arena)
+{
+    bp_arena_block *block = arena->blocks;
+    while (block) {
+        bp_arena_block *next = block->next;
+        free(block);
+        block = next;
+    }
+    memset(arena, 0, sizeof(*arena));
+}
+
+void *bp_arena_alloc(bp_arena *arena, size_t size)
+{
+    size_t rounded = (size + 15u) & ~(size_t)15u;
+    if (rounded < size)
+        return NULL;
+    if (!arena->blocks || arena->used_in_current + rounded > arena->blocks->capacity) {
+        size_t capacity = rounded > BLOCK_PAYLOAD ? rounded : BLOCK_PAYLOAD;
+        bp_arena_block *block = malloc(offsetof(bp_arena_block, data) + capacity);
+        if (!block)
+            return NULL;
+        block->capacity = capacity;
+        /* A large one-off allocation goes behind the current block so the
+         * current block's free space is not wasted. */
+        if (arena->blocks && rounded > BLOCK_PAYLOAD) {
+            block->next = arena->blocks->next;
+            arena->blocks->next = block;
+            arena->total_bytes += capacity;
+            memset(block->data.bytes, 0, size);
+            return block->data.bytes;
+        }
+        block->next = arena->blocks;
+        arena->blocks = block;
+        arena->used_in_current = 0;
+        arena->total_bytes += capacity;
+    }
+    void *p = arena->blocks->data.bytes + arena->used_in_current;
+    arena->used_in_current += rounded;
+    memset(p, 0, size);
+    return p;
+}
+
+void *bp_arena_array(bp_arena *arena, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    return bp_arena_alloc(arena, count * size ? count * size : 1);
+}
+
+char *bp_arena_strndup(bp_arena *arena, const char *text, size_t length)
+{
+    char *copy = bp_arena_alloc(arena, length + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, text, length);
+    copy[length] = '\0';
+    return copy;
+}
+
+char *bp_arena_strdup(bp_arena *arena, const char *text)
+{
+    return bp_arena_strndup(arena, text ? text : "", text ? strlen(text) : 0);
+}
+
+static char *arena_vprintf(bp_arena *arena, const char *format, va_list args)
+{
+    va_list copy;
+    va_copy(copy, args);
+    int length = vsnprintf(NULL, 0, format, copy);
+    va_end(copy);
+    if (length < 0)
+        return NULL;
+    char *text = bp_arena_alloc(arena, (size_t)length + 1);
+    if (text)
+        vsnprintf(text, (size_t)length + 1, format, args);
+    return text;
+}
+
+char *bp_arena_printf(bp_arena *arena, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *text = arena_vprintf(arena, format, args);
+    va_end(args);
+    return text;
+}
+
+void bp_notes_add(bp_arena *arena, bp_note_list *list, const char *text)
+{
+    bp_note *note = bp_arena_alloc(arena, sizeof(*note));
+    if (!note)
+        return;
+    note->text = bp_arena_strdup(arena, text);
+    if (list->tail)
+        list->tail->next = note;
+    else
+        list->head = note;
+    list->tail = note;
+    list->count++;
+}
+
+void bp_notes_addf(bp_arena *arena, bp_note_list *list, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    char *text = arena_vprintf(arena, format, args);
+    va_end(args);
+    if (text)
+        bp_notes_add(arena, list, text);
+}

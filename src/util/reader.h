@@ -1,0 +1,71 @@
+/* The one bounds-checked cursor over untrusted bytes. Every read of file data
+ * goes through it: a read past the end returns zero, sets `failed` and never
+ * touches memory outside [data, data + size). Callers check `failed` once after
+ * a group of reads instead of after each one. */
+#ifndef BP_UTIL_READER_H
+#define BP_UTIL_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct bp_reader {
+    const uint8_t *data;
+    size_t size;
+    size_t pos;
+    bool failed;
+} bp_reader;
+
+static inline bp_reader bp_reader_make(const uint8_t *data, size_t size)
+{
+    bp_reader r = {data, data ? size : 0, 0, false};
+    return r;
+}
+
+/* A reader over [offset, offset + length) of r's data, or a failed empty one. */
+bp_reader bp_reader_sub(const bp_reader *r, size_t offset, size_t length);
+
+static inline size_t bp_reader_left(const bp_reader *r)
+{
+    return r->pos <= r->size ? r->size - r->pos : 0;
+}
+
+static inline bool bp_reader_has(const bp_reader *r, size_t n)
+{
+    return !r->failed && bp_reader_left(r) >= n;
+}
+
+bool bp_reader_seek(bp_reader *r, size_t pos);
+bool bp_reader_skip(bp_reader *r, size_t n);
+uint8_t bp_read_u8(bp_reader *r);
+uint16_t bp_read_u16(bp_reader *r);
+uint32_t bp_read_u32(bp_reader *r);
+uint64_t bp_read_u64(bp_reader *r);
+uint16_t bp_read_u16be(bp_reader *r);
+uint32_t bp_read_u32be(bp_reader *r);
+uint64_t bp_read_u64be(bp_reader *r);
+/* Pointer to the next n bytes (and advance), or NULL with `failed` set. */
+const uint8_t *bp_read_bytes(bp_reader *r, size_t n);
+/* Copy n bytes into out (zero-filled on failure). */
+bool bp_read_copy(bp_reader *r, void *out, size_t n);
+
+/* Little-endian loads from a buffer already known to hold the bytes. */
+static inline uint16_t bp_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t bp_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t bp_le64(const uint8_t *p)
+{
+    return (uint64_t)bp_le32(p) | ((uint64_t)bp_le32(p + 4) << 32);
+}
+static inline uint32_t bp_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+static inline uint64_t bp_be64(const uint8_t *p)
+{
+    return ((uint64_t)bp_be32(p) << 32) | (uint64_t)bp_be32(p + 4);
+}
+
+#endif

@@ -1,0 +1,147 @@
+#include "util/text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/reader.h"
+
+static size_t put_utf8(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bool *lossy)
+{
+    if (units > SIZE_MAX / 4 - 1)
+        return NULL;
+    char *out = bp_arena_alloc(arena, units * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < units; i++) {
+        uint32_t cu = bp_le16(bytes + 2 * i);
+        if (cu == 0)
+            break;
+        uint32_t cp = cu;
+        if (cu >= 0xD800 && cu <= 0xDBFF && i + 1 < units) {
+            uint32_t low = bp_le16(bytes + 2 * (i + 1));
+            if (low >= 0xDC00 && low <= 0xDFFF) {
+                cp = 0x10000 + ((cu - 0xD800) << 10) + (low - 0xDC00);
+                i++;
+            } else {
+                cp = 0xFFFD;
+            }
+        } else if (cu >= 0xD800 && cu <= 0xDFFF) {
+            cp = 0xFFFD;
+        }
+        if (cp == 0xFFFD && cu != 0xFFFD && lossy)
+            *lossy = true;
+        /* a surrogate pair needs 4 bytes for 2 units, within the 3-per-unit budget */
+        n += put_utf8(cp, out + n);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+char *bp_latin1_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t length)
+{
+    if (length > SIZE_MAX / 2 - 1)
+        return NULL;
+    char *out = bp_arena_alloc(arena, length * 2 + 1);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < length; i++)
+        n += put_utf8(bytes[i], out + n);
+    out[n] = '\0';
+    return out;
+}
+
+void bp_guid_format(const uint8_t g[16], char out[37])
+{
+    snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", bp_le32(g), bp_le16(g + 4),
+             bp_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+}
+
+char *bp_guid_string(bp_arena *arena, const uint8_t guid[16])
+{
+    char text[37];
+    bp_guid_format(guid, text);
+    return bp_arena_strdup(arena, text);
+}
+
+bool bp_guid_is_zero(const uint8_t guid[16])
+{
+    for (int i = 0; i < 16; i++)
+        if (guid[i])
+            return false;
+    return true;
+}
+
+char *bp_hex_string(bp_arena *arena, const uint8_t *bytes, size_t length)
+{
+    static const char digits[] = "0123456789abcdef";
+    if (length > SIZE_MAX / 2 - 1)
+        return NULL;
+    char *out = bp_arena_alloc(arena, length * 2 + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < length; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    return out;
+}
+
+/* Days from 1970-01-01 to the civil date (proleptic Gregorian), inverse form. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t year = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = year + (*m <= 2);
+}
+
+void bp_filetime_format(uint64_t filetime, char out[32])
+{
+    out[0] = '\0';
+    /* 2650467743999999999 = 9999-12-31T23:59:59.9999999Z */
+    if (filetime == 0 || filetime > 2650467743999999999ULL)
+        return;
+    uint64_t ticks = filetime % 10000000ULL;
+    int64_t seconds = (int64_t)(filetime / 10000000ULL) - 11644473600LL;
+    int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+    int64_t rem = seconds - days * 86400;
+    int64_t year;
+    unsigned month, day;
+    civil_from_days(days, &year, &month, &day);
+    snprintf(out, 32, "%04d-%02u-%02uT%02d:%02d:%02d.%07uZ", (int)year, month, day, (int)(rem / 3600),
+             (int)(rem / 60 % 60), (int)(rem % 60), (unsigned)ticks);
+}
+
+void bp_format_filetime(uint64_t filetime, char buf[32]) { bp_filetime_format(filetime, buf); }

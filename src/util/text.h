@@ -1,0 +1,31 @@
+/* Text conversions shared by every decoder: UTF-16LE to UTF-8, GUIDs,
+ * FILETIMEs and hex. All output goes to the arena. */
+#ifndef BP_UTIL_TEXT_H
+#define BP_UTIL_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+
+/* Convert `units` UTF-16LE code units at `bytes` to UTF-8. Lone surrogates
+ * become U+FFFD and set *lossy (when given). The first NUL ends the text. */
+char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bool *lossy);
+
+/* Latin-1 / code page bytes to UTF-8 (each byte one code point). */
+char *bp_latin1_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t length);
+
+/* GUID in Windows memory order -> "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (lower case). */
+void bp_guid_format(const uint8_t guid[16], char out[37]);
+char *bp_guid_string(bp_arena *arena, const uint8_t guid[16]);
+bool bp_guid_is_zero(const uint8_t guid[16]);
+
+/* Hex of a byte string, lower case. */
+char *bp_hex_string(bp_arena *arena, const uint8_t *bytes, size_t length);
+
+/* FILETIME (100 ns since 1601-01-01 UTC) -> RFC 3339, 7 fractional digits, Z.
+ * 0 gives "". Values past year 9999 give "". */
+void bp_filetime_format(uint64_t filetime, char out[32]);
+
+#endif
