@@ -33,7 +33,7 @@ static inline unsigned ese_compression_scheme_of(const uint8_t *data, size_t siz
 }
 
 /* Decompress `size` bytes starting with the scheme header byte into a new arena
- * buffer. On success *out/*out_size hold the plain bytes. On failure *out is
+ * buffer. On success *out and *out_size hold the plain bytes. On failure *out is
  * NULL and *error names the problem (static text). Never reads outside the
  * input, never writes more than the size the header announces. */
 ese_decompress_status ese_decompress(bp_arena *arena, const uint8_t *data, size_t size, uint8_t **out,

@@ -65,7 +65,8 @@ void *bp_arena_array(bp_arena *arena, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
-    return bp_arena_alloc(arena, count * size ? count * size : 1);
+    size_t total = count * size;
+    return bp_arena_alloc(arena, total ? total : 1);
 }
 
 char *bp_arena_strndup(bp_arena *arena, const char *text, size_t length)

@@ -1,0 +1,36 @@
+/* An open ESE database: the file bytes, its geometry, the elected header,
+ * and the catalog. Everything found wrong while reading becomes a warning in
+ * `warnings`; nothing aborts the read unless no header can be found at all. */
+#ifndef BP_ESE_DATABASE_H
+#define BP_ESE_DATABASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bitsparse/bitsparse.h"
+#include "ese/catalog.h"
+#include "ese/db_header.h"
+#include "util/arena.h"
+
+typedef struct ese_db {
+    const uint8_t *data;       /* whole file, read-only */
+    size_t size;
+    uint32_t page_size;
+    uint32_t page_count;       /* database pages (file pages minus the two headers) */
+    bool large_pages;          /* 16/32 KiB: 80-byte page header, node flags in the node */
+    ese_db_header header;
+    ese_catalog catalog;
+    bp_arena *arena;
+    bp_note_list *warnings;
+    uint8_t *page_state;       /* per page: bit 0 checksum checked, bit 1 checksum bad */
+} ese_db;
+
+/* Open an ESE database held in memory. Returns false only when no database
+ * header can be found (not ESE, or too damaged to know the page size). */
+bool ese_db_open(ese_db *db, const uint8_t *data, size_t size, bp_arena *arena, bp_note_list *warnings);
+
+/* Bytes of database page pgno (1-based), or NULL when outside the file. */
+const uint8_t *ese_db_page_bytes(const ese_db *db, uint32_t pgno);
+
+#endif

@@ -1,0 +1,236 @@
+#include "ese/long_value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ese/btree.h"
+#include "ese/compression.h"
+#include "util/reader.h"
+
+typedef struct lv_builder {
+    ese_lv_root *roots;
+    size_t root_count, root_capacity;
+    ese_lv_chunk *chunks;
+    size_t chunk_count, chunk_capacity;
+    bool out_of_memory;
+} lv_builder;
+
+static void *grow(void *array, size_t *capacity, size_t element)
+{
+    size_t next = *capacity ? *capacity * 2 : 64;
+    void *grown = realloc(array, next * element);
+    if (grown)
+        *capacity = next;
+    return grown;
+}
+
+static bool collect_lv_node(const ese_page *page, const ese_node *node, void *context)
+{
+    lv_builder *b = context;
+    bool deleted = (node->flags & ESE_NODE_DELETED) != 0;
+    const uint8_t *k = node->key;
+    bool is_root = node->key_size == 4 || (node->key_size == 8 && (k[0] & 0x80));
+    bool is_chunk = node->key_size == 12 || (node->key_size == 8 && !(k[0] & 0x80));
+    if (is_root) {
+        if (node->data_size < 8)
+            return true;
+        if (b->root_count == b->root_capacity) {
+            ese_lv_root *grown = grow(b->roots, &b->root_capacity, sizeof(*grown));
+            if (!grown) {
+                b->out_of_memory = true;
+                return false;
+            }
+            b->roots = grown;
+        }
+        bp_reader r = bp_reader_make(node->data, node->data_size);
+        ese_lv_root *root = &b->roots[b->root_count++];
+        root->lid = node->key_size == 4 ? bp_be32(k) : bp_be64(k);
+        root->refcount = bp_read_u32(&r);
+        root->size = bp_read_u32(&r);
+        root->deleted = deleted;
+        root->pgno = page->pgno;
+        root->itag = node->itag;
+    } else if (is_chunk) {
+        if (b->chunk_count == b->chunk_capacity) {
+            ese_lv_chunk *grown = grow(b->chunks, &b->chunk_capacity, sizeof(*grown));
+            if (!grown) {
+                b->out_of_memory = true;
+                return false;
+            }
+            b->chunks = grown;
+        }
+        ese_lv_chunk *chunk = &b->chunks[b->chunk_count++];
+        chunk->lid = node->key_size == 8 ? bp_be32(k) : bp_be64(k);
+        chunk->offset = bp_be32(k + node->key_size - 4);
+        chunk->data = node->data;
+        chunk->size = node->data_size;
+        chunk->deleted = deleted;
+        chunk->pgno = page->pgno;
+        chunk->itag = node->itag;
+    }
+    return true;
+}
+
+static int compare_roots(const void *a, const void *b)
+{
+    const ese_lv_root *x = a, *y = b;
+    if (x->lid != y->lid)
+        return x->lid < y->lid ? -1 : 1;
+    return (int)x->deleted - (int)y->deleted; /* live entry first */
+}
+
+static int compare_chunks(const void *a, const void *b)
+{
+    const ese_lv_chunk *x = a, *y = b;
+    if (x->lid != y->lid)
+        return x->lid < y->lid ? -1 : 1;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return (int)x->deleted - (int)y->deleted;
+}
+
+const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table)
+{
+    if (table->lv || !table->lv_root_pgno)
+        return table->lv;
+    lv_builder b;
+    memset(&b, 0, sizeof(b));
+    ese_btree_walk(db, table->lv_root_pgno, table->lv_objid, true, collect_lv_node, &b, NULL);
+    ese_lv_store *store = bp_arena_alloc(db->arena, sizeof(*store));
+    if (store && !b.out_of_memory) {
+        store->roots = bp_arena_array(db->arena, b.root_count, sizeof(ese_lv_root));
+        store->chunks = bp_arena_array(db->arena, b.chunk_count, sizeof(ese_lv_chunk));
+        if (store->roots && store->chunks) {
+            if (b.root_count)
+                memcpy(store->roots, b.roots, b.root_count * sizeof(ese_lv_root));
+            if (b.chunk_count)
+                memcpy(store->chunks, b.chunks, b.chunk_count * sizeof(ese_lv_chunk));
+            store->root_count = b.root_count;
+            store->chunk_count = b.chunk_count;
+            qsort(store->roots, store->root_count, sizeof(ese_lv_root), compare_roots);
+            qsort(store->chunks, store->chunk_count, sizeof(ese_lv_chunk), compare_chunks);
+        }
+    }
+    free(b.roots);
+    free(b.chunks);
+    table->lv = store;
+    return store;
+}
+
+const ese_lv_root *ese_lv_find_root(const ese_lv_store *store, uint64_t lid)
+{
+    size_t lo = 0, hi = store->root_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (store->roots[mid].lid < lid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < store->root_count && store->roots[lo].lid == lid ? &store->roots[lo] : NULL;
+}
+
+static size_t first_chunk(const ese_lv_store *store, uint64_t lid)
+{
+    size_t lo = 0, hi = store->chunk_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (store->chunks[mid].lid < lid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Chunk size of a value: spacing of its first two chunk offsets, else the
+ * catalog's LVChunkMax, else the whole value (ese-format §9.4). */
+static uint32_t chunk_size_of(const ese_lv_store *store, size_t first, uint64_t lid, uint32_t total,
+                              uint32_t catalog_max)
+{
+    for (size_t i = first; i + 1 < store->chunk_count && store->chunks[i + 1].lid == lid; i++) {
+        if (store->chunks[i + 1].offset > store->chunks[i].offset)
+            return store->chunks[i + 1].offset - store->chunks[i].offset;
+    }
+    return catalog_max ? catalog_max : total;
+}
+
+bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
+                 const char **problem)
+{
+    *data = NULL;
+    *size = 0;
+    *problem = NULL;
+    const ese_lv_store *store = ese_table_lv_store(db, table);
+    if (!store) {
+        *problem = "table has no long-value tree";
+        return false;
+    }
+    const ese_lv_root *root = ese_lv_find_root(store, lid);
+    size_t first = first_chunk(store, lid);
+    uint64_t total = 0;
+    if (root) {
+        total = root->size;
+    } else {
+        /* no root: size the value from the chunks that remain */
+        for (size_t i = first; i < store->chunk_count && store->chunks[i].lid == lid; i++)
+            if (!store->chunks[i].deleted && store->chunks[i].offset + store->chunks[i].size > total)
+                total = store->chunks[i].offset + store->chunks[i].size;
+        *problem = "long-value root missing; reassembled from chunks";
+    }
+    if (first >= store->chunk_count || store->chunks[first].lid != lid) {
+        *problem = root ? "long value has no chunks" : "long value not found";
+        if (root && total == 0) {
+            *data = (const uint8_t *)"";
+            *problem = NULL;
+            return true;
+        }
+        return false;
+    }
+    if (total > ESE_LV_MAX_SIZE) {
+        *problem = "long value claims more than 256 MiB; truncated";
+        total = ESE_LV_MAX_SIZE;
+    }
+    uint8_t *out = bp_arena_alloc(db->arena, (size_t)total + 1);
+    if (!out) {
+        *problem = "out of memory";
+        return false;
+    }
+    uint32_t chunk_size = chunk_size_of(store, first, lid, (uint32_t)total, table->lv_chunk_max);
+    uint64_t covered = 0;
+    bool gap = false;
+    for (size_t i = first; i < store->chunk_count && store->chunks[i].lid == lid; i++) {
+        const ese_lv_chunk *chunk = &store->chunks[i];
+        if (chunk->deleted || chunk->offset >= total)
+            continue;
+        if (chunk->offset != covered)
+            gap = true;
+        uint64_t expected = total - chunk->offset;
+        if (chunk_size && expected > chunk_size)
+            expected = chunk_size;
+        const uint8_t *bytes = chunk->data;
+        size_t length = chunk->size;
+        unsigned scheme = ese_compression_scheme_of(bytes, length);
+        if (length < expected && scheme >= 1 && scheme <= 7) {
+            uint8_t *plain;
+            size_t plain_size;
+            const char *error;
+            if (ese_decompress(db->arena, bytes, length, &plain, &plain_size, &error) == ESE_DECOMPRESS_OK) {
+                bytes = plain;
+                length = plain_size;
+            } else {
+                *problem = "a compressed long-value chunk could not be decompressed";
+            }
+        }
+        if (length > total - chunk->offset)
+            length = (size_t)(total - chunk->offset);
+        memcpy(out + chunk->offset, bytes, length);
+        if (chunk->offset + length > covered)
+            covered = chunk->offset + length;
+    }
+    if (covered < total || gap)
+        *problem = "long value incomplete: chunks missing";
+    *data = out;
+    *size = (size_t)total;
+    return true;
+}

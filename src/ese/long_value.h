@@ -1,0 +1,56 @@
+/* Long values (ese-format §9): the LV tree of a table, indexed once, and
+ * reassembly of a value from its chunks. LID32 and LID64 entries may be mixed
+ * in one tree; both are keyed here by their numeric value (a LID64 always has
+ * bit 63 set, so the two never collide). */
+#ifndef BP_ESE_LONG_VALUE_H
+#define BP_ESE_LONG_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ese/catalog.h"
+#include "ese/database.h"
+
+typedef struct ese_lv_root {
+    uint64_t lid;
+    uint32_t refcount;         /* 0 = no record references it (orphaned) */
+    uint32_t size;             /* total uncompressed size */
+    bool deleted;              /* node flagged deleted */
+    uint32_t pgno;
+    uint16_t itag;
+} ese_lv_root;
+
+typedef struct ese_lv_chunk {
+    uint64_t lid;
+    uint32_t offset;
+    const uint8_t *data;
+    size_t size;
+    bool deleted;
+    uint32_t pgno;
+    uint16_t itag;
+} ese_lv_chunk;
+
+typedef struct ese_lv_store {
+    ese_lv_root *roots;        /* sorted by lid */
+    size_t root_count;
+    ese_lv_chunk *chunks;      /* sorted by lid, then offset */
+    size_t chunk_count;
+} ese_lv_store;
+
+/* Largest value we reassemble; BITS blobs are a few KiB. */
+#define ESE_LV_MAX_SIZE (256u * 1024u * 1024u)
+
+/* The table's LV store, built on first use (NULL when the table has none). */
+const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table);
+
+const ese_lv_root *ese_lv_find_root(const ese_lv_store *store, uint64_t lid);
+
+/* Reassemble value `lid`. On success *data and *size hold the bytes (arena) and
+ * *problem is NULL, or names what is incomplete (gaps, missing root ...) while
+ * the bytes that were found are still returned. Returns false when nothing of
+ * the value exists. */
+bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
+                 const char **problem);
+
+#endif

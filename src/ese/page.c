@@ -1,0 +1,193 @@
+#include "ese/page.h"
+
+#include <string.h>
+
+#include "util/reader.h"
+
+static bool all_zero(const uint8_t *bytes, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        if (bytes[i])
+            return false;
+    return true;
+}
+
+bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
+{
+    memset(page, 0, sizeof(*page));
+    const uint8_t *bytes = ese_db_page_bytes(db, pgno);
+    if (!bytes)
+        return false;
+    if (all_zero(bytes, 64) && all_zero(bytes, db->page_size))
+        return false; /* never written */
+    if (db->page_state && !(db->page_state[pgno] & 1)) {
+        /* verify once per page; a bad checksum is reported, never fatal */
+        db->page_state[pgno] |= 1;
+        if (!ese_page_checksum_ok(db, bytes, pgno)) {
+            db->page_state[pgno] |= 2;
+            bp_notes_addf(db->arena, db->warnings, "ESE page %u: checksum mismatch (page read anyway)", pgno);
+        }
+    }
+    bp_reader r = bp_reader_make(bytes, db->page_size);
+    page->pgno = pgno;
+    page->bytes = bytes;
+    page->size = db->page_size;
+    page->large = db->large_pages;
+    page->header_size = db->large_pages ? 80 : 40;
+    bp_reader_seek(&r, 8);
+    page->dbtime = bp_read_u64(&r);
+    page->prev = bp_read_u32(&r);
+    page->next = bp_read_u32(&r);
+    page->objid = bp_read_u32(&r);
+    page->free_bytes = bp_read_u16(&r);
+    bp_read_u16(&r); /* uncommitted free bytes */
+    page->first_free = bp_read_u16(&r);
+    uint16_t tag_state = bp_read_u16(&r);
+    page->flags = bp_read_u32(&r);
+    /* Windows 11 24H2+ keeps a reserved-tag count in bits 12-14. */
+    page->tag_count = tag_state & 0x0FFF;
+    page->reserved_tags = (tag_state >> 12) & 0x7;
+    if (page->reserved_tags == 0)
+        page->reserved_tags = 1;
+    uint32_t max_tags = (page->size - page->header_size) / 4;
+    if (page->tag_count > max_tags)
+        page->tag_count = (uint16_t)max_tags;
+    return !r.failed;
+}
+
+bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_t *size)
+{
+    if (itag >= page->tag_count)
+        return false;
+    bp_reader r = bp_reader_make(page->bytes, page->size);
+    bp_reader_seek(&r, page->size - 4u * (itag + 1u));
+    uint16_t size_field = bp_read_u16(&r);
+    uint16_t offset_field = bp_read_u16(&r);
+    uint16_t mask = page->large ? 0x7FFF : 0x1FFF;
+    *size = size_field & mask;
+    *offset = offset_field & mask;
+    size_t data_end = page->size - 4u * page->tag_count;
+    return !r.failed && page->header_size + (size_t)*offset + *size <= data_end;
+}
+
+bool ese_page_external_header(const ese_page *page, const uint8_t **data, uint16_t *size)
+{
+    uint16_t offset;
+    if (!ese_page_tag(page, 0, &offset, size))
+        return false;
+    *data = page->bytes + page->header_size + offset;
+    return true;
+}
+
+bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node)
+{
+    uint16_t offset, size;
+    node->pgno = page->pgno;
+    node->itag = itag;
+    node->key_size = 0;
+    node->key_incomplete = false;
+    node->data = NULL;
+    node->data_size = 0;
+    if (!ese_page_tag(page, itag, &offset, &size) || size < 2)
+        return false;
+    const uint8_t *bytes = page->bytes + page->header_size + offset;
+    node->file_offset = (size_t)(bytes - page->bytes) + ((size_t)page->pgno + 1) * page->size;
+    bp_reader r = bp_reader_make(bytes, size);
+    if (page->large) {
+        node->flags = (uint8_t)(bytes[1] >> 5);
+    } else {
+        bp_reader t = bp_reader_make(page->bytes, page->size);
+        bp_reader_seek(&t, page->size - 4u * (itag + 1u) + 2);
+        node->flags = (uint8_t)(bp_read_u16(&t) >> 13);
+    }
+    uint16_t prefix_size = 0;
+    if (node->flags & ESE_NODE_PREFIX)
+        prefix_size = bp_read_u16(&r) & 0x1FFF;
+    uint16_t suffix_size = bp_read_u16(&r) & 0x1FFF;
+    const uint8_t *suffix = bp_read_bytes(&r, suffix_size);
+    if (!suffix)
+        return false;
+
+    if (prefix_size) {
+        const uint8_t *prefix = NULL;
+        uint16_t available = 0;
+        bool have = ese_page_external_header(page, &prefix, &available);
+        if (have && (page->flags & ESE_PAGE_ROOT)) {
+            /* root pages: tag 0 starts with the 16-byte space header or split
+             * buffer; a prefix, if any, follows it */
+            if (available >= 16) {
+                prefix += 16;
+                available -= 16;
+            } else {
+                available = 0;
+            }
+        }
+        if (!have || prefix_size > available) {
+            node->key_incomplete = true;
+            prefix_size = 0;
+        } else if (prefix_size + suffix_size <= ESE_KEY_MAX) {
+            memcpy(node->key, prefix, prefix_size);
+        }
+    }
+    if ((size_t)prefix_size + suffix_size > ESE_KEY_MAX)
+        return false;
+    memcpy(node->key + prefix_size, suffix, suffix_size);
+    node->key_size = (uint16_t)(prefix_size + suffix_size);
+    node->data = bytes + r.pos;
+    node->data_size = bp_reader_left(&r);
+    return true;
+}
+
+/* ECC + XOR checksum of one block (ese-format §4.2). */
+static uint64_t block_checksum(const uint8_t *block, size_t block_size, uint32_t pgno, bool first)
+{
+    bp_reader r = bp_reader_make(block, block_size);
+    uint32_t words = (uint32_t)(block_size / 4);
+    uint32_t colpar = 0, rp = 0, rq = 0;
+    for (uint32_t i = 0; i < words; i++) {
+        uint32_t w = bp_read_u32(&r);
+        if (first && i < 2)
+            continue;
+        colpar ^= w;
+        if (__builtin_parity(w)) {
+            rp ^= i;
+            rq ^= ~i;
+        }
+    }
+    uint32_t cp = 0, cq = 0;
+    for (uint32_t c = 0; c < 32; c++) {
+        if ((colpar >> c) & 1) {
+            cp ^= c;
+            cq ^= ~c;
+        }
+    }
+    uint32_t m = words - 1;
+    uint32_t ecc = ((rq & m) << 21) | ((cq & 31) << 16) | ((rp & m) << 5) | (cp & 31);
+    return ((uint64_t)ecc << 32) | (uint64_t)(colpar ^ pgno);
+}
+
+bool ese_page_checksum_ok(const ese_db *db, const uint8_t *bytes, uint32_t pgno)
+{
+    bp_reader r = bp_reader_make(bytes, db->page_size);
+    bp_reader_seek(&r, 36);
+    uint32_t flags = bp_read_u32(&r);
+    if (!db->large_pages && !(flags & ESE_PAGE_NEW_CHECKSUM)) {
+        /* old format: XOR seeded with the signature, page number in bytes 4..7 */
+        bp_reader_seek(&r, 0);
+        uint32_t stored = bp_read_u32(&r);
+        uint32_t sum = 0x89ABCDEFu;
+        while (bp_reader_left(&r) >= 4)
+            sum ^= bp_read_u32(&r);
+        return stored == sum;
+    }
+    size_t blocks = db->large_pages ? 4 : 1;
+    size_t block_size = db->page_size / blocks;
+    static const size_t slots[4] = {0, 40, 48, 56};
+    for (size_t b = 0; b < blocks; b++) {
+        bp_reader_seek(&r, slots[b]);
+        uint64_t stored = bp_read_u64(&r);
+        if (stored != block_checksum(bytes + b * block_size, block_size, pgno, b == 0))
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,77 @@
+/* One database page: its header, its tag array and the nodes the tags point
+ * at (ese-format §3). A page view only borrows the database bytes. */
+#ifndef BP_ESE_PAGE_H
+#define BP_ESE_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ese/database.h"
+
+enum {
+    ESE_PAGE_ROOT = 0x1,
+    ESE_PAGE_LEAF = 0x2,
+    ESE_PAGE_PARENT_OF_LEAF = 0x4,
+    ESE_PAGE_EMPTY = 0x8,
+    ESE_PAGE_SPACE_TREE = 0x20,
+    ESE_PAGE_INDEX = 0x40,
+    ESE_PAGE_LONG_VALUE = 0x80,
+    ESE_PAGE_NEW_CHECKSUM = 0x2000,
+    ESE_PAGE_SCRUBBED = 0x4000,
+};
+
+enum {
+    ESE_NODE_VERSION = 0x1,
+    ESE_NODE_DELETED = 0x2,
+    ESE_NODE_PREFIX = 0x4,
+};
+
+#define ESE_KEY_MAX 2048
+
+typedef struct ese_page {
+    uint32_t pgno;
+    const uint8_t *bytes;      /* page_size bytes */
+    uint32_t size;
+    uint32_t header_size;      /* 40 or 80 */
+    uint64_t dbtime;
+    uint32_t prev, next;
+    uint32_t objid;
+    uint32_t flags;
+    uint16_t free_bytes;
+    uint16_t first_free;       /* ibMicFree, relative to the end of the header */
+    uint16_t tag_count;        /* itagMicFree: tags in use, reserved ones included */
+    uint16_t reserved_tags;    /* tags before the first data node (>= 1: tag 0) */
+    bool large;
+} ese_page;
+
+typedef struct ese_node {
+    uint32_t pgno;
+    uint16_t itag;
+    uint8_t flags;             /* ESE_NODE_* */
+    uint16_t key_size;
+    uint8_t key[ESE_KEY_MAX];
+    const uint8_t *data;
+    size_t data_size;
+    size_t file_offset;        /* offset of the node in the file */
+    bool key_incomplete;       /* prefix could not be rebuilt */
+} ese_node;
+
+/* Load page pgno. Returns false (with a warning) when the page is outside the
+ * file or its header cannot be used; all-zero pages return false silently. */
+bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page);
+
+/* Raw tag i: offset (relative to the end of the header) and size. Returns
+ * false when the tag points outside the data area. */
+bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_t *size);
+
+/* Decode node itag (a data tag, >= reserved_tags) into key and data. */
+bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node);
+
+/* Data of tag 0 (root: space header; others: common key prefix). */
+bool ese_page_external_header(const ese_page *page, const uint8_t **data, uint16_t *size);
+
+/* Verify the page checksum (ese-format §4). Returns true when it matches. */
+bool ese_page_checksum_ok(const ese_db *db, const uint8_t *bytes, uint32_t pgno);
+
+#endif
