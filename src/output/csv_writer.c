@@ -1,0 +1,135 @@
+/* CSV output (RFC 4180): a header row naming every field, one row per record,
+ * CRLF line ends. Nested values are flattened into single cells as described
+ * in docs/output-schema.md. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "output/record_fields.h"
+
+static const char *or_empty(const char *text) { return text ? text : ""; }
+
+/* RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes. */
+static int put_cell(FILE *out, const char *text, bool first)
+{
+    if (!first && fputc(',', out) == EOF)
+        return -1;
+    if (strpbrk(text, ",\"\r\n") == NULL)
+        return fputs(text, out) == EOF ? -1 : 0;
+    if (fputc('"', out) == EOF)
+        return -1;
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' && fputc('"', out) == EOF)
+            return -1;
+        if (fputc(*p, out) == EOF)
+            return -1;
+    }
+    return fputc('"', out) == EOF ? -1 : 0;
+}
+
+/* Join parts[0..count) with sep into the scratch arena. */
+static const char *join(bp_arena *scratch, const char *const *parts, size_t count, const char *sep)
+{
+    size_t length = 1;
+    for (size_t i = 0; i < count; i++)
+        length += strlen(or_empty(parts[i])) + strlen(sep);
+    char *text = bp_arena_alloc(scratch, length);
+    if (!text)
+        return NULL;
+    char *end = text;
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0)
+            end = stpcpy(end, sep);
+        end = stpcpy(end, or_empty(parts[i]));
+    }
+    *end = '\0';
+    return text;
+}
+
+/* One ACE as ACL:type:SID(account):0xMASK:rights[:flags]; the account part
+ * and the flags part are left out when empty. */
+static const char *ace_text(bp_arena *scratch, const bp_ace *ace)
+{
+    const char *account = or_empty(ace->account);
+    const char *flags = or_empty(ace->flags);
+    return bp_arena_printf(scratch, "%s:%s:%s%s%s%s:0x%08" PRIX32 ":%s%s%s", or_empty(ace->acl),
+                           or_empty(ace->ace_type), or_empty(ace->sid), *account ? "(" : "",
+                           account, *account ? ")" : "", ace->mask, or_empty(ace->rights),
+                           *flags ? ":" : "", flags);
+}
+
+static const char *aces_text(bp_arena *scratch, const bp_ace *aces, size_t count)
+{
+    if (count == 0)
+        return "";
+    const char **parts = bp_arena_array(scratch, count, sizeof(*parts));
+    if (!parts)
+        return NULL;
+    for (size_t i = 0; i < count; i++)
+        if (!(parts[i] = ace_text(scratch, &aces[i])))
+            return NULL;
+    return join(scratch, parts, count, "; ");
+}
+
+static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
+{
+    switch (value->kind) {
+    case BP_FIELD_TEXT:
+        return value->text;
+    case BP_FIELD_UNSIGNED:
+        return bp_arena_printf(scratch, "%" PRIu64, value->unsigned_number);
+    case BP_FIELD_SIGNED:
+        return bp_arena_printf(scratch, "%" PRId64, value->signed_number);
+    case BP_FIELD_BOOL:
+        return value->boolean ? "true" : "false";
+    case BP_FIELD_TEXT_LIST:
+        return join(scratch, value->texts, value->text_count, "|");
+    case BP_FIELD_ACES:
+        return aces_text(scratch, value->aces, value->ace_count);
+    }
+    return NULL;
+}
+
+/* Grouped fields become group_name columns (source_path, source_format ...). */
+static int write_header(FILE *out)
+{
+    for (size_t i = 0; i < bp_record_field_count(); i++) {
+        const bp_field *field = bp_record_field(i);
+        char name[128];
+        if (field->group)
+            snprintf(name, sizeof name, "%s_%s", field->group, field->name);
+        else
+            snprintf(name, sizeof name, "%s", field->name);
+        if (put_cell(out, name, i == 0) != 0)
+            return -1;
+    }
+    return fputs("\r\n", out) == EOF ? -1 : 0;
+}
+
+static int write_row(FILE *out, const bp_record *record)
+{
+    bp_arena scratch;
+    bp_arena_init(&scratch);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < bp_record_field_count(); i++) {
+        bp_field_value value;
+        const char *text = NULL;
+        if (bp_record_field_value(bp_record_field(i), record, &scratch, &value))
+            text = cell_text(&scratch, &value);
+        rc = text ? put_cell(out, text, i == 0) : -1;
+    }
+    if (rc == 0 && fputs("\r\n", out) == EOF)
+        rc = -1;
+    bp_arena_free(&scratch);
+    return rc;
+}
+
+int bp_write_csv(FILE *out, const bp_result *result)
+{
+    if (write_header(out) != 0)
+        return -1;
+    size_t count = bp_result_count(result);
+    for (size_t i = 0; i < count; i++)
+        if (write_row(out, bp_result_record(result, i)) != 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,58 @@
+/* The output schema: one ordered table of fields and how each one is computed
+ * from a bp_record. Every writer walks this table, so JSON, JSONL and CSV can
+ * never disagree about names, order or values (docs/output-schema.md). */
+#ifndef BP_OUTPUT_RECORD_FIELDS_H
+#define BP_OUTPUT_RECORD_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bitsparse/bitsparse.h"
+#include "util/arena.h"
+
+typedef enum bp_field_kind {
+    BP_FIELD_TEXT,       /* UTF-8 string, never NULL */
+    BP_FIELD_UNSIGNED,   /* unsigned 64-bit number */
+    BP_FIELD_SIGNED,     /* signed 64-bit number (-1 = unknown) */
+    BP_FIELD_BOOL,
+    BP_FIELD_TEXT_LIST,  /* array of strings */
+    BP_FIELD_ACES,       /* array of ACE objects */
+} bp_field_kind;
+
+/* One computed value; only the member that matches the kind is meaningful. */
+typedef struct bp_field_value {
+    bp_field_kind kind;
+    const char *text;
+    uint64_t unsigned_number;
+    int64_t signed_number;
+    bool boolean;
+    const char **texts;
+    size_t text_count;
+    const bp_ace *aces;
+    size_t ace_count;
+} bp_field_value;
+
+typedef struct bp_field {
+    /* NULL for a top-level key; otherwise the nested object the key lives in
+     * (JSON nests consecutive fields of a group, CSV names them group_name). */
+    const char *group;
+    const char *name;
+    bp_field_kind kind;
+    /* Fills *value; scratch holds anything computed. false = out of memory. */
+    bool (*compute)(const bp_record *record, bp_arena *scratch, bp_field_value *value);
+} bp_field;
+
+size_t bp_record_field_count(void);
+const bp_field *bp_record_field(size_t index);
+
+/* Compute one field of a record. false only when out of memory. */
+bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_arena *scratch,
+                           bp_field_value *value);
+
+/* The writers behind bp_write(); each returns 0 or -1 (write error or out of memory). */
+int bp_write_json(FILE *out, const bp_result *result, bool one_per_line);
+int bp_write_csv(FILE *out, const bp_result *result);
+
+#endif
