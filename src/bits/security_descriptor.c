@@ -1,0 +1,343 @@
+#include "bits/security_descriptor.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bits/well_known_sids.h"
+
+#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
+
+enum {
+    SD_HEADER_SIZE = 20,
+    ACL_HEADER_SIZE = 8,
+    ACE_HEADER_SIZE = 4,
+    ACE_MIN_SIZE = 8,            /* header + access mask */
+    SID_MAX_SUB_AUTHORITIES = 15,
+    SID_TEXT_SIZE = 256,         /* "S-1-" + 48-bit authority + 15 x "-4294967295" */
+};
+
+enum {
+    SE_DACL_PRESENT = 0x0004,
+    SE_SACL_PRESENT = 0x0010,
+};
+
+enum {
+    ACE_TYPE_ACCESS_ALLOWED_COMPOUND = 0x04,
+    ACE_TYPE_MANDATORY_LABEL = 0x11,
+    ACE_OBJECT_TYPE_PRESENT = 0x1,
+    ACE_INHERITED_OBJECT_TYPE_PRESENT = 0x2,
+};
+
+/* One ACL inside the descriptor, its bounds already clamped to the descriptor. */
+typedef struct acl_view {
+    const char *label;           /* "DACL" / "SACL" */
+    bool present;
+    size_t start;                /* offset of the ACL header in the descriptor */
+    size_t end;                  /* one past its last byte */
+    uint16_t ace_count;          /* as claimed by the header */
+} acl_view;
+
+typedef struct sd_decoder {
+    bp_arena *arena;
+    bp_reader sd;
+    size_t base;
+    const char *where;
+    bp_note_list *warnings;
+    bits_security_descriptor *out;
+} sd_decoder;
+
+static void sd_warn(sd_decoder *d, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static void sd_warn(sd_decoder *d, const char *format, ...)
+{
+    char text[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    if (d->warnings)
+        bp_notes_addf(d->arena, d->warnings, "%s: %s", d->where, text);
+}
+
+char *bits_read_sid(bp_arena *arena, bp_reader *r)
+{
+    uint8_t revision = bp_read_u8(r);
+    uint8_t count = bp_read_u8(r);
+    const uint8_t *authority = bp_read_bytes(r, 6);
+    if (r->failed || revision != 1 || count > SID_MAX_SUB_AUTHORITIES)
+        return NULL;
+    uint64_t value = 0;
+    for (int i = 0; i < 6; i++)
+        value = (value << 8) | authority[i];
+    char text[SID_TEXT_SIZE];
+    int used = value >> 32 ? snprintf(text, sizeof text, "S-1-0x%012llX", (unsigned long long)value)
+                           : snprintf(text, sizeof text, "S-1-%llu", (unsigned long long)value);
+    for (uint8_t i = 0; i < count && used > 0 && (size_t)used < sizeof text; i++) {
+        uint32_t sub = bp_read_u32(r);
+        used += snprintf(text + used, sizeof text - (size_t)used, "-%u", sub);
+    }
+    if (r->failed)
+        return NULL;
+    return bp_arena_strdup(arena, text);
+}
+
+const char *bits_ace_type_name(uint8_t ace_type)
+{
+    static const char *const names[] = {
+        "AccessAllowed",              /* 0x00 */
+        "AccessDenied",               /* 0x01 */
+        "SystemAudit",                /* 0x02 */
+        "SystemAlarm",                /* 0x03 */
+        "AccessAllowedCompound",      /* 0x04 */
+        "AccessAllowedObject",        /* 0x05 */
+        "AccessDeniedObject",         /* 0x06 */
+        "SystemAuditObject",          /* 0x07 */
+        "SystemAlarmObject",          /* 0x08 */
+        "AccessAllowedCallback",      /* 0x09 */
+        "AccessDeniedCallback",       /* 0x0A */
+        "AccessAllowedCallbackObject",/* 0x0B */
+        "AccessDeniedCallbackObject", /* 0x0C */
+        "SystemAuditCallback",        /* 0x0D */
+        "SystemAlarmCallback",        /* 0x0E */
+        "SystemAuditCallbackObject",  /* 0x0F */
+        "SystemAlarmCallbackObject",  /* 0x10 */
+        "MandatoryLabel",             /* 0x11 */
+        "SystemResourceAttribute",    /* 0x12 */
+        "SystemScopedPolicyId",       /* 0x13 */
+        "SystemProcessTrustLabel",    /* 0x14 */
+        "SystemAccessFilter",         /* 0x15 */
+    };
+    return ace_type < COUNT_OF(names) ? names[ace_type] : "UNKNOWN";
+}
+
+static bool ace_type_is_object(uint8_t ace_type)
+{
+    switch (ace_type) {
+    case 0x05: case 0x06: case 0x07: case 0x08: case 0x0B: case 0x0C: case 0x0F: case 0x10:
+        return true;
+    default:
+        return false;
+    }
+}
+
+const char *bits_ace_flags_text(uint8_t flags, char out[BITS_FLAGS_TEXT_SIZE])
+{
+    static const bits_flag_name names[] = {
+        {0x01, "ObjectInherit"}, {0x02, "ContainerInherit"}, {0x04, "NoPropagateInherit"},
+        {0x08, "InheritOnly"},   {0x10, "Inherited"},        {0x20, "Critical"},
+        {0x40, "SuccessfulAccess"}, {0x80, "FailedAccess"},
+    };
+    return bits_flags_text(flags, names, COUNT_OF(names), out, BITS_FLAGS_TEXT_SIZE);
+}
+
+const char *bits_access_mask_text(uint32_t mask, uint8_t ace_type, char out[BITS_FLAGS_TEXT_SIZE])
+{
+    static const bits_flag_name label_policy[] = {
+        {0x1, "NoWriteUp"}, {0x2, "NoReadUp"}, {0x4, "NoExecuteUp"},
+    };
+    static const bits_flag_name rights[] = {
+        {0x00000001, "Specific0x1"},    {0x00000002, "Specific0x2"},
+        {0x00000004, "Specific0x4"},    {0x00000008, "Specific0x8"},
+        {0x00000010, "Specific0x10"},   {0x00000020, "Specific0x20"},
+        {0x00000040, "Specific0x40"},   {0x00000080, "Specific0x80"},
+        {0x00000100, "Specific0x100"},  {0x00000200, "Specific0x200"},
+        {0x00000400, "Specific0x400"},  {0x00000800, "Specific0x800"},
+        {0x00001000, "Specific0x1000"}, {0x00002000, "Specific0x2000"},
+        {0x00004000, "Specific0x4000"}, {0x00008000, "Specific0x8000"},
+        {0x00010000, "Delete"},         {0x00020000, "ReadControl"},
+        {0x00040000, "WriteDac"},       {0x00080000, "WriteOwner"},
+        {0x00100000, "Synchronize"},    {0x01000000, "AccessSystemSecurity"},
+        {0x02000000, "MaximumAllowed"}, {0x10000000, "GenericAll"},
+        {0x20000000, "GenericExecute"}, {0x40000000, "GenericWrite"},
+        {0x80000000, "GenericRead"},
+    };
+    if (ace_type == ACE_TYPE_MANDATORY_LABEL)
+        return bits_flags_text(mask, label_policy, COUNT_OF(label_policy), out, BITS_FLAGS_TEXT_SIZE);
+    return bits_flags_text(mask, rights, COUNT_OF(rights), out, BITS_FLAGS_TEXT_SIZE);
+}
+
+/* SID at `offset` of the descriptor, "" (with a warning) when it does not decode. */
+static const char *sid_at(sd_decoder *d, uint32_t offset, const char *what)
+{
+    if (offset == 0)
+        return "";
+    bp_reader r = d->sd;
+    char *sid = NULL;
+    if (bp_reader_seek(&r, offset))
+        sid = bits_read_sid(d->arena, &r);
+    if (!sid) {
+        sd_warn(d, "%s SID at offset 0x%zx %s", what, d->base + offset,
+                r.failed ? "lies outside the descriptor" : "is not a valid SID");
+        return "";
+    }
+    return sid;
+}
+
+static acl_view read_acl_header(sd_decoder *d, const char *label, bool flagged, uint32_t offset)
+{
+    acl_view acl = {label, false, 0, 0, 0};
+    if (!flagged || offset == 0)
+        return acl;  /* absent, or a NULL ACL: no entries to list */
+    bp_reader r = d->sd;
+    bp_reader_seek(&r, offset);
+    bp_read_u8(&r);  /* AclRevision */
+    bp_read_u8(&r);  /* Sbz1 */
+    uint16_t acl_size = bp_read_u16(&r);
+    uint16_t ace_count = bp_read_u16(&r);
+    if (r.failed) {
+        sd_warn(d, "%s header at offset 0x%zx lies outside the descriptor", label, d->base + offset);
+        return acl;
+    }
+    size_t end = (size_t)offset + acl_size;
+    if (acl_size < ACL_HEADER_SIZE || end > d->sd.size) {
+        sd_warn(d, "%s at offset 0x%zx claims %u bytes, %zu available", label, d->base + offset,
+                acl_size, d->sd.size - offset);
+        end = d->sd.size;
+    }
+    acl.present = true;
+    acl.start = offset;
+    acl.end = end;
+    acl.ace_count = ace_count;
+    return acl;
+}
+
+/* Most ACEs that can really fit, whatever the header claims. */
+static size_t acl_capacity(const acl_view *acl)
+{
+    if (!acl->present || acl->end < acl->start + ACL_HEADER_SIZE)
+        return 0;
+    size_t room = (acl->end - acl->start - ACL_HEADER_SIZE) / ACE_MIN_SIZE;
+    return acl->ace_count < room ? acl->ace_count : room;
+}
+
+/* The SID of an ACE body positioned after the access mask; "" when the type has none. */
+static const char *ace_sid(sd_decoder *d, bp_reader *body, uint8_t ace_type, size_t ace_offset)
+{
+    if (ace_type > 0x15) {
+        sd_warn(d, "ACE at offset 0x%zx has unknown type 0x%02x", d->base + ace_offset, ace_type);
+        return "";
+    }
+    if (ace_type == ACE_TYPE_ACCESS_ALLOWED_COMPOUND)
+        bp_reader_skip(body, 4);  /* compound type + reserved, then the server SID */
+    if (ace_type_is_object(ace_type)) {
+        uint32_t object_flags = bp_read_u32(body);
+        if (object_flags & ACE_OBJECT_TYPE_PRESENT)
+            bp_reader_skip(body, 16);
+        if (object_flags & ACE_INHERITED_OBJECT_TYPE_PRESENT)
+            bp_reader_skip(body, 16);
+    }
+    char *sid = bits_read_sid(d->arena, body);
+    if (!sid) {
+        sd_warn(d, "ACE at offset 0x%zx holds no valid SID", d->base + ace_offset);
+        return "";
+    }
+    return sid;
+}
+
+static void note_integrity_label(sd_decoder *d, const bp_ace *ace)
+{
+    static const char prefix[] = "S-1-16-";
+    if (ace->ace_type_raw != ACE_TYPE_MANDATORY_LABEL ||
+        strncmp(ace->sid, prefix, sizeof prefix - 1) != 0)
+        return;
+    d->out->has_integrity_label = true;
+    d->out->integrity_rid = (uint32_t)strtoul(ace->sid + sizeof prefix - 1, NULL, 10);
+}
+
+/* Decode the ACE at *pos into *ace and advance; false when the ACL cannot go on. */
+static bool decode_ace(sd_decoder *d, const acl_view *acl, size_t index, size_t *pos, bp_ace *ace)
+{
+    bp_reader r = d->sd;
+    bp_reader_seek(&r, *pos);
+    uint8_t ace_type = bp_read_u8(&r);
+    uint8_t flags = bp_read_u8(&r);
+    uint16_t ace_size = bp_read_u16(&r);
+    if (r.failed || *pos + ACE_HEADER_SIZE > acl->end) {
+        sd_warn(d, "%s ends at ACE %zu of %u (offset 0x%zx)", acl->label, index, acl->ace_count,
+                d->base + *pos);
+        return false;
+    }
+    if (ace_size < ACE_MIN_SIZE || ace_size > acl->end - *pos) {
+        sd_warn(d, "%s ACE %zu at offset 0x%zx has an impossible size of %u bytes", acl->label, index,
+                d->base + *pos, ace_size);
+        return false;
+    }
+    bp_reader body = bp_reader_sub(&d->sd, *pos + ACE_HEADER_SIZE, ace_size - ACE_HEADER_SIZE);
+    uint32_t mask = bp_read_u32(&body);
+    char text[BITS_FLAGS_TEXT_SIZE];
+    ace->acl = acl->label;
+    ace->ace_type_raw = ace_type;
+    ace->ace_type = bits_ace_type_name(ace_type);
+    ace->flags_raw = flags;
+    ace->flags = bp_arena_strdup(d->arena, bits_ace_flags_text(flags, text));
+    ace->mask = mask;
+    ace->rights = bp_arena_strdup(d->arena, bits_access_mask_text(mask, ace_type, text));
+    ace->sid = ace_sid(d, &body, ace_type, *pos);
+    ace->account = bits_well_known_sid_name(ace->sid);
+    if (!ace->flags || !ace->rights) {
+        ace->flags = ace->flags ? ace->flags : "";
+        ace->rights = ace->rights ? ace->rights : "";
+    }
+    note_integrity_label(d, ace);
+    *pos += ace_size;
+    return true;
+}
+
+static void decode_acl(sd_decoder *d, const acl_view *acl)
+{
+    size_t limit = acl_capacity(acl);
+    if (acl->present && acl->ace_count > limit)
+        sd_warn(d, "%s claims %u ACEs but only %zu fit", acl->label, acl->ace_count, limit);
+    size_t pos = acl->start + ACL_HEADER_SIZE;
+    for (size_t index = 0; index < limit; index++) {
+        if (!decode_ace(d, acl, index, &pos, &d->out->aces[d->out->ace_count]))
+            break;
+        d->out->ace_count++;
+    }
+}
+
+static void empty_descriptor(bits_security_descriptor *out, size_t size)
+{
+    memset(out, 0, sizeof(*out));
+    out->size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    out->owner_sid = "";
+    out->group_sid = "";
+}
+
+bool bits_decode_security_descriptor(bp_arena *arena, bp_reader sd, size_t base_offset,
+                                     const char *where, bp_note_list *warnings,
+                                     bits_security_descriptor *out)
+{
+    sd_decoder d = {arena, bp_reader_make(sd.data, sd.size), base_offset,
+                    where ? where : "security descriptor", warnings, out};
+    empty_descriptor(out, sd.size);
+    bp_reader r = d.sd;
+    out->revision = bp_read_u8(&r);
+    bp_read_u8(&r);  /* Sbz1 (resource manager control bits) */
+    out->control = bp_read_u16(&r);
+    uint32_t owner = bp_read_u32(&r), group = bp_read_u32(&r);
+    uint32_t sacl = bp_read_u32(&r), dacl = bp_read_u32(&r);
+    if (r.failed) {
+        sd_warn(&d, "only %zu bytes at offset 0x%zx, too short for a header", sd.size, base_offset);
+        return false;
+    }
+    if (!(out->control & BITS_SE_SELF_RELATIVE)) {
+        sd_warn(&d, "control 0x%04x at offset 0x%zx is not self-relative", out->control, base_offset);
+        return false;
+    }
+    if (out->revision != 1)
+        sd_warn(&d, "unexpected revision %u at offset 0x%zx", out->revision, base_offset);
+    out->owner_sid = sid_at(&d, owner, "owner");
+    out->group_sid = sid_at(&d, group, "group");
+    acl_view dacl_view = read_acl_header(&d, "DACL", out->control & SE_DACL_PRESENT, dacl);
+    acl_view sacl_view = read_acl_header(&d, "SACL", out->control & SE_SACL_PRESENT, sacl);
+    size_t capacity = acl_capacity(&dacl_view) + acl_capacity(&sacl_view);
+    out->aces = capacity ? bp_arena_array(arena, capacity, sizeof(bp_ace)) : NULL;
+    if (capacity && !out->aces)
+        return false;
+    decode_acl(&d, &dacl_view);
+    decode_acl(&d, &sacl_view);
+    return true;
+}
