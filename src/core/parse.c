@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "bits/file_blob.h"
@@ -115,11 +116,17 @@ static int parse_file(const char *path, bp_result *result)
     return status;
 }
 
-/* Names BITS gives its queue files: qmgr.db, qmgr0.dat, qmgr1.dat. */
+/* Queue files in a folder: BITS names them qmgr.db, qmgr0.dat and qmgr1.dat;
+ * examiners often prefix copies with a host name, so any name containing
+ * "qmgr" (any case) and ending in .db or .dat is read. */
 static bool is_queue_file_name(const char *name)
 {
-    return strncmp(name, "qmgr", 4) == 0 &&
-           (strstr(name, ".db") != NULL || strstr(name, ".dat") != NULL);
+    size_t n = strlen(name);
+    bool has_qmgr = false;
+    for (size_t i = 0; i + 4 <= n && !has_qmgr; i++)
+        has_qmgr = strncasecmp(name + i, "qmgr", 4) == 0;
+    return has_qmgr && ((n > 3 && strcasecmp(name + n - 3, ".db") == 0) ||
+                        (n > 4 && strcasecmp(name + n - 4, ".dat") == 0));
 }
 
 static int compare_names(const void *a, const void *b)
