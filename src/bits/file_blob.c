@@ -161,7 +161,8 @@ static bool decode_common_tail(file_decoder *d)
     if (!take_u32(d, "unknown field 10", &unknown32) ||
         !take_u32(d, "volume serial", &file->volume_serial) || !take_u64(d, "file size", &size))
         return false;
-    file->file_size = (int64_t)size;
+    /* i64 on disk: reinterpret without relying on implementation-defined conversion */
+    file->file_size = size <= INT64_MAX ? (int64_t)size : -(int64_t)(UINT64_MAX - size) - 1;
     return take_u32(d, "file attributes (field 13)", &unknown32) &&
            take_counted_block(d, "unknown section 1 (field 14)", 1, &count) &&
            take_u8(d, "unknown flag (field 15)", &unknown8) &&

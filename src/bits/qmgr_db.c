@@ -140,6 +140,8 @@ static int compare_rows_by_id(const void *a, const void *b)
 /* Files sorted by id: the join stays O(n log n) for queues with thousands of jobs. */
 static qmgr_row *find_file(qmgr_rows *files, const char *id)
 {
+    if (files->count == 0)
+        return NULL; /* bsearch must not see a NULL array */
     qmgr_row key;
     key.id = id;
     return bsearch(&key, files->rows, files->count, sizeof(qmgr_row), compare_rows_by_id);

@@ -158,6 +158,13 @@ const char *bits_access_mask_text(uint32_t mask, uint8_t ace_type, char out[BITS
     return bits_flags_text(mask, rights, COUNT_OF(rights), out, BITS_FLAGS_TEXT_SIZE);
 }
 
+/* An arena copy of text, "" when out of memory (strings are never NULL). */
+static const char *arena_text(bp_arena *arena, const char *text)
+{
+    const char *copy = bp_arena_strdup(arena, text);
+    return copy ? copy : "";
+}
+
 /* SID at `offset` of the descriptor, "" (with a warning) when it does not decode. */
 static const char *sid_at(sd_decoder *d, uint32_t offset, const char *what)
 {
@@ -271,15 +278,11 @@ static bool decode_ace(sd_decoder *d, const acl_view *acl, size_t index, size_t 
     ace->ace_type_raw = ace_type;
     ace->ace_type = bits_ace_type_name(ace_type);
     ace->flags_raw = flags;
-    ace->flags = bp_arena_strdup(d->arena, bits_ace_flags_text(flags, text));
+    ace->flags = arena_text(d->arena, bits_ace_flags_text(flags, text));
     ace->mask = mask;
-    ace->rights = bp_arena_strdup(d->arena, bits_access_mask_text(mask, ace_type, text));
+    ace->rights = arena_text(d->arena, bits_access_mask_text(mask, ace_type, text));
     ace->sid = ace_sid(d, &body, ace_type, *pos);
     ace->account = bits_well_known_sid_name(ace->sid);
-    if (!ace->flags || !ace->rights) {
-        ace->flags = ace->flags ? ace->flags : "";
-        ace->rights = ace->rights ? ace->rights : "";
-    }
     note_integrity_label(d, ace);
     *pos += ace_size;
     return true;

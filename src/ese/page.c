@@ -166,27 +166,62 @@ static uint64_t block_checksum(const uint8_t *block, size_t block_size, uint32_t
     return ((uint64_t)ecc << 32) | (uint64_t)(colpar ^ pgno);
 }
 
-bool ese_page_checksum_ok(const ese_db *db, const uint8_t *bytes, uint32_t pgno)
+size_t ese_page_compute_checksums(uint32_t page_size, const uint8_t *bytes, uint32_t pgno, uint64_t sums[4])
 {
-    bp_reader r = bp_reader_make(bytes, db->page_size);
+    bool large = page_size > 8192;
+    bp_reader r = bp_reader_make(bytes, page_size);
     bp_reader_seek(&r, 36);
     uint32_t flags = bp_read_u32(&r);
-    if (!db->large_pages && !(flags & ESE_PAGE_NEW_CHECKSUM)) {
-        /* old format: XOR seeded with the signature, page number in bytes 4..7 */
-        bp_reader_seek(&r, 0);
-        uint32_t stored = bp_read_u32(&r);
+    if (!large && !(flags & ESE_PAGE_NEW_CHECKSUM)) {
+        /* old format: XOR seeded with the signature over everything after the
+         * first word; the page number sits in bytes 4..7 */
+        bp_reader_seek(&r, 4);
         uint32_t sum = 0x89ABCDEFu;
         while (bp_reader_left(&r) >= 4)
             sum ^= bp_read_u32(&r);
-        return stored == sum;
+        sums[0] = ((uint64_t)pgno << 32) | sum;
+        return 0;
     }
-    size_t blocks = db->large_pages ? 4 : 1;
-    size_t block_size = db->page_size / blocks;
-    static const size_t slots[4] = {0, 40, 48, 56};
+    size_t blocks = large ? 4 : 1;
+    size_t block_size = page_size / blocks;
+    for (size_t b = 0; b < blocks; b++)
+        sums[b] = block_checksum(bytes + b * block_size, block_size, pgno, b == 0);
+    return blocks;
+}
+
+static const size_t checksum_slots[4] = {0, 40, 48, 56};
+
+void ese_page_store_checksums(uint32_t page_size, uint8_t *bytes, uint32_t pgno)
+{
+    uint64_t sums[4];
+    size_t blocks = ese_page_compute_checksums(page_size, bytes, pgno, sums);
+    if (blocks == 0) {
+        for (int i = 0; i < 4; i++) {
+            bytes[i] = (uint8_t)(sums[0] >> (8 * i));
+            bytes[4 + i] = (uint8_t)(pgno >> (8 * i));
+        }
+        return;
+    }
+    /* blocks 1-3 keep their checksums inside block 0: store those first, then
+     * compute block 0 over them */
+    for (size_t b = blocks; b-- > 0;) {
+        if (b == 0)
+            ese_page_compute_checksums(page_size, bytes, pgno, sums);
+        for (int i = 0; i < 8; i++)
+            bytes[checksum_slots[b] + i] = (uint8_t)(sums[b] >> (8 * i));
+    }
+}
+
+bool ese_page_checksum_ok(const ese_db *db, const uint8_t *bytes, uint32_t pgno)
+{
+    uint64_t sums[4];
+    size_t blocks = ese_page_compute_checksums(db->page_size, bytes, pgno, sums);
+    bp_reader r = bp_reader_make(bytes, db->page_size);
+    if (blocks == 0)
+        return bp_read_u32(&r) == (uint32_t)sums[0];
     for (size_t b = 0; b < blocks; b++) {
-        bp_reader_seek(&r, slots[b]);
-        uint64_t stored = bp_read_u64(&r);
-        if (stored != block_checksum(bytes + b * block_size, block_size, pgno, b == 0))
+        bp_reader_seek(&r, checksum_slots[b]);
+        if (bp_read_u64(&r) != sums[b])
             return false;
     }
     return true;

@@ -71,6 +71,14 @@ bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node);
 /* Data of tag 0 (root: space header; others: common key prefix). */
 bool ese_page_external_header(const ese_page *page, const uint8_t **data, uint16_t *size);
 
+/* Compute a page's checksums (ese-format §4): returns the number of 8-byte
+ * ECC+XOR block checksums written to sums (1 or 4, stored at bytes 0, 40, 48,
+ * 56), or 0 for the old XOR format (then sums[0] low 32 bits = the XOR). */
+size_t ese_page_compute_checksums(uint32_t page_size, const uint8_t *bytes, uint32_t pgno, uint64_t sums[4]);
+
+/* Compute and store a page's checksums in place (for tools that write pages). */
+void ese_page_store_checksums(uint32_t page_size, uint8_t *bytes, uint32_t pgno);
+
 /* Verify the page checksum (ese-format §4). Returns true when it matches. */
 bool ese_page_checksum_ok(const ese_db *db, const uint8_t *bytes, uint32_t pgno);
 

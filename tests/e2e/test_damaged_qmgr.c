@@ -127,8 +127,35 @@ static void sweep(const char *relative, uint32_t page_size)
     free(original);
 }
 
+/* Regression: with the Files table unreadable (its only page zeroed) the join
+ * searched an empty file list through bsearch with a NULL array (undefined
+ * behaviour caught by UBSan). The job must still come out, with a warning
+ * naming the missing file record. */
+static void test_regression_files_table_unreadable(void)
+{
+    size_t size;
+    uint8_t *data = read_whole_file(shared_path("testdata/ese/win10-19045.qmgr.db"), &size);
+    CHECK(data && size > 34 * 16384);
+    if (!data)
+        return;
+    memset(data + 33 * 16384, 0, 16384); /* page 32 = Files root */
+    bp_result *result = NULL;
+    CHECK_U64(bp_parse_memory(data, size, "files-page-zeroed", &result), BP_STATUS_WARNINGS);
+    CHECK_U64(bp_result_count(result), 1);
+    const bp_record *record = bp_result_record(result, 0);
+    CHECK(record && record->job && !record->file);
+    if (record && record->job) {
+        CHECK_STR(record->job->job_id, "266504ac-d974-446c-96ad-2be13a5665b0");
+        CHECK_STR(record->warnings.head ? record->warnings.head->text : "",
+                  "file 95d6889c-b2d3-4748-8eb1-9da0650cb892 is listed by the job but has no Files record");
+    }
+    bp_result_free(result);
+    free(data);
+}
+
 int main(void)
 {
+    test_regression_files_table_unreadable();
     sweep("testdata/ese/win10-19045.qmgr.db", 16384);
     sweep("testdata/ese/win11-22000.qmgr.db", 16384);
     return check_exit();

@@ -407,6 +407,8 @@ int main(void)
     check_ace_kinds();
     check_hostile();
 
+    if (check_failures)  /* report synthetic failures even without the shared data */
+        return check_exit();
     size_t size = 0;
     uint8_t *blob = read_whole_file(shared_path("testdata/blobs/win10-19045.job.blob"), &size);
     CHECK(blob != NULL && size >= REAL_SD_OFFSET + REAL_SD_SIZE);
