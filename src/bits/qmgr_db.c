@@ -7,6 +7,7 @@
 #include "bits/job_blob.h"
 #include "ese/btree.h"
 #include "ese/record.h"
+#include "util/growable.h"
 #include "util/text.h"
 
 /* One decoded row of the Jobs or Files table. */
@@ -36,14 +37,8 @@ typedef struct table_reader {
 
 static qmgr_row *add_row(qmgr_rows *rows)
 {
-    if (rows->count == rows->capacity) {
-        size_t capacity = rows->capacity ? rows->capacity * 2 : 32;
-        qmgr_row *grown = realloc(rows->rows, capacity * sizeof(*grown));
-        if (!grown)
-            return NULL;
-        rows->rows = grown;
-        rows->capacity = capacity;
-    }
+    if (!bp_grow((void **)&rows->rows, &rows->capacity, rows->count, sizeof(qmgr_row)))
+        return NULL;
     qmgr_row *row = &rows->rows[rows->count++];
     memset(row, 0, sizeof(*row));
     return row;

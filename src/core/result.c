@@ -1,6 +1,8 @@
 #include "core/result.h"
 
 #include <stdlib.h>
+
+#include "util/growable.h"
 #include <string.h>
 
 bp_result *bp_result_new(void)
@@ -13,14 +15,8 @@ bp_result *bp_result_new(void)
 
 bp_record *bp_result_add(bp_result *result)
 {
-    if (result->count == result->capacity) {
-        size_t capacity = result->capacity ? result->capacity * 2 : 64;
-        bp_record *grown = realloc(result->records, capacity * sizeof(*grown));
-        if (!grown)
-            return NULL;
-        result->records = grown;
-        result->capacity = capacity;
-    }
+    if (!bp_grow((void **)&result->records, &result->capacity, result->count, sizeof(bp_record)))
+        return NULL;
     bp_record *record = &result->records[result->count++];
     memset(record, 0, sizeof(*record));
     return record;

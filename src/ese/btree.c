@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/growable.h"
 #include "util/reader.h"
 
 typedef struct walk_frame {
@@ -17,14 +18,8 @@ typedef struct walk_stack {
 
 static bool stack_push(walk_stack *stack, uint32_t pgno, uint32_t depth)
 {
-    if (stack->count == stack->capacity) {
-        size_t capacity = stack->capacity ? stack->capacity * 2 : 64;
-        walk_frame *grown = realloc(stack->frames, capacity * sizeof(*grown));
-        if (!grown)
-            return false;
-        stack->frames = grown;
-        stack->capacity = capacity;
-    }
+    if (!bp_grow((void **)&stack->frames, &stack->capacity, stack->count, sizeof(walk_frame)))
+        return false;
     stack->frames[stack->count].pgno = pgno;
     stack->frames[stack->count].depth = depth;
     stack->count++;

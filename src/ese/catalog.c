@@ -6,6 +6,7 @@
 #include "ese/btree.h"
 #include "ese/database.h"
 #include "ese/record.h"
+#include "util/growable.h"
 #include "util/reader.h"
 #include "util/text.h"
 
@@ -113,14 +114,8 @@ static bool collect_catalog_row(const ese_page *page, const ese_node *node, void
         rows->unreadable++;
         return true;
     }
-    if (rows->count == rows->capacity) {
-        size_t capacity = rows->capacity ? rows->capacity * 2 : 128;
-        catalog_row *grown = realloc(rows->rows, capacity * sizeof(*grown));
-        if (!grown)
-            return false;
-        rows->rows = grown;
-        rows->capacity = capacity;
-    }
+    if (!bp_grow((void **)&rows->rows, &rows->capacity, rows->count, sizeof(catalog_row)))
+        return false;
     catalog_row *row = &rows->rows[rows->count];
     memset(row, 0, sizeof(*row));
     bool present;

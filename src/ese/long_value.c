@@ -5,6 +5,7 @@
 
 #include "ese/btree.h"
 #include "ese/compression.h"
+#include "util/growable.h"
 #include "util/reader.h"
 
 typedef struct lv_builder {
@@ -14,15 +15,6 @@ typedef struct lv_builder {
     size_t chunk_count, chunk_capacity;
     bool out_of_memory;
 } lv_builder;
-
-static void *grow(void *array, size_t *capacity, size_t element)
-{
-    size_t next = *capacity ? *capacity * 2 : 64;
-    void *grown = realloc(array, next * element);
-    if (grown)
-        *capacity = next;
-    return grown;
-}
 
 static bool collect_lv_node(const ese_page *page, const ese_node *node, void *context)
 {
@@ -34,13 +26,9 @@ static bool collect_lv_node(const ese_page *page, const ese_node *node, void *co
     if (is_root) {
         if (node->data_size < 8)
             return true;
-        if (b->root_count == b->root_capacity) {
-            ese_lv_root *grown = grow(b->roots, &b->root_capacity, sizeof(*grown));
-            if (!grown) {
-                b->out_of_memory = true;
-                return false;
-            }
-            b->roots = grown;
+        if (!bp_grow((void **)&b->roots, &b->root_capacity, b->root_count, sizeof(ese_lv_root))) {
+            b->out_of_memory = true;
+            return false;
         }
         bp_reader r = bp_reader_make(node->data, node->data_size);
         ese_lv_root *root = &b->roots[b->root_count++];
@@ -51,13 +39,9 @@ static bool collect_lv_node(const ese_page *page, const ese_node *node, void *co
         root->pgno = page->pgno;
         root->itag = node->itag;
     } else if (is_chunk) {
-        if (b->chunk_count == b->chunk_capacity) {
-            ese_lv_chunk *grown = grow(b->chunks, &b->chunk_capacity, sizeof(*grown));
-            if (!grown) {
-                b->out_of_memory = true;
-                return false;
-            }
-            b->chunks = grown;
+        if (!bp_grow((void **)&b->chunks, &b->chunk_capacity, b->chunk_count, sizeof(ese_lv_chunk))) {
+            b->out_of_memory = true;
+            return false;
         }
         ese_lv_chunk *chunk = &b->chunks[b->chunk_count++];
         chunk->lid = node->key_size == 8 ? bp_be32(k) : bp_be64(k);

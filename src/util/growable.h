@@ -1,0 +1,14 @@
+/* Growth of malloc'ed arrays that are appended to one element at a time
+ * (tree-walk stacks, table rows). */
+#ifndef BP_UTIL_GROWABLE_H
+#define BP_UTIL_GROWABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Make room for one more element: doubles *capacity (from 64) when
+ * count == *capacity. Returns false, leaving the array intact, when memory
+ * runs out or the size would overflow. */
+bool bp_grow(void **items, size_t *capacity, size_t count, size_t element_size);
+
+#endif
