@@ -95,6 +95,7 @@ typedef struct bp_job {
     const char **file_ids;
     size_t file_count;
     bool has_error;
+    uint32_t error_count;          /* error records in the blob (normally 0 or 1) */
     uint32_t error_hresult;
     uint32_t error_context;        /* BG_ERROR_CONTEXT */
     uint32_t error_class;          /* unknown u32 after the context (protocol/error class) */

@@ -439,6 +439,7 @@ static bool decode_errors(job_decoder *d)
     }
     if (count > 1)
         job_warn(d, "%u error records at offset 0x%zx; only the first is reported", count, at);
+    d->job->error_count = count;
     size_t start = d->r.pos;
     if (after_errors_plausible(d->r, error_records_end(d->r, start, ERROR_RECORD_SHORT, count)))
         return read_error_records(d, ERROR_RECORD_SHORT, count);

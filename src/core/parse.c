@@ -14,6 +14,7 @@
 #include "core/input.h"
 #include "core/result.h"
 #include "ese/database.h"
+#include "ese/db_header.h"
 #include "util/reader.h"
 
 typedef enum input_kind {
@@ -25,10 +26,15 @@ typedef enum input_kind {
 
 static input_kind sniff(const uint8_t *data, size_t size)
 {
-    bp_reader r = bp_reader_make(data, size);
-    bp_reader_seek(&r, 4);
-    if (bp_read_u32(&r) == 0x89ABCDEFu)
-        return INPUT_ESE;
+    /* the ESE signature sits at offset 4 of the header page and of its shadow
+     * copy one page later: a damaged primary must not hide a good shadow */
+    static const size_t header_pages[] = {0, 4096, 8192, 16384, 32768};
+    for (size_t i = 0; i < sizeof(header_pages) / sizeof(header_pages[0]); i++) {
+        bp_reader r = bp_reader_make(data, size);
+        bp_reader_seek(&r, header_pages[i] + 4);
+        if (bp_read_u32(&r) == ESE_SIGNATURE)
+            return INPUT_ESE;
+    }
     if (size >= 16 && bits_is_job_marker(data))
         return INPUT_JOB_BLOB;
     if (size >= 16 && memcmp(data, bits_file_marker, BITS_GUID_SIZE) == 0)

@@ -192,7 +192,8 @@ static void build_table(ese_db *db, ese_table *table, const catalog_rows *rows, 
     }
     qsort(table->columns, table->column_count, sizeof(ese_column), compare_columns);
     /* Fixed columns follow each other in id order. The catalog's RecordOffset
-     * is not usable for this: real catalogs store 4 for every column. */
+     * is not relied on: the rows describing the catalog's own columns store 4
+     * for every one of them (user tables store the real offsets). */
     uint32_t offset = 4;
     for (size_t i = 0; i < table->column_count && table->columns[i].id <= 127; i++) {
         table->columns[i].fixed_offset = offset;

@@ -13,6 +13,7 @@ enum {
     TAG_HEADER_MULTI = 0x08,
     TAG_HEADER_TWO_VALUES = 0x10,
     TAG_HEADER_NULL = 0x20,
+    TAG_HEADER_ENCRYPTED = 0x40,
 };
 
 bool ese_record_open(ese_record *record, const uint8_t *data, size_t size)
@@ -210,7 +211,9 @@ static bool tagged_value(const ese_db *db, ese_table *table, const ese_record *r
         }
         if (!single_value(db, out, bytes, size))
             return false;
-        if (header & TAG_HEADER_SEPARATED)
+        if (header & TAG_HEADER_ENCRYPTED)
+            out->values[0].problem = "value is encrypted; returned as stored";
+        else if (header & TAG_HEADER_SEPARATED)
             resolve_separated(db, table, &out->values[0]);
         else if (header & TAG_HEADER_COMPRESSED)
             resolve_compressed(db, &out->values[0]);

@@ -144,7 +144,7 @@ static bool job_arguments(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool error_count(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->job && r->job->has_error ? 1 : 0);
+    return set_unsigned(v, r->job ? r->job->error_count : 0);
 }
 
 static bool job_type(const bp_record *r, bp_arena *s, bp_field_value *v)

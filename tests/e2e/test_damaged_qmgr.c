@@ -153,8 +153,29 @@ static void test_regression_files_table_unreadable(void)
     free(data);
 }
 
+/* Regression: input recognition looked for the ESE signature only in the
+ * primary header, so a damaged primary made a readable database "not a BITS
+ * queue" although the shadow copy is intact. */
+static void test_regression_primary_signature_damaged(void)
+{
+    size_t size;
+    uint8_t *data = read_whole_file(shared_path("testdata/ese/win10-19045.qmgr.db"), &size);
+    CHECK(data != NULL);
+    if (!data)
+        return;
+    data[5] ^= 0x10; /* inside the signature at offset 4 */
+    bp_result *result = NULL;
+    CHECK_U64(bp_parse_memory(data, size, "primary-damaged", &result), BP_STATUS_WARNINGS);
+    CHECK_U64(bp_result_count(result), 1);
+    const bp_note *warning = bp_result_warnings(result)->head;
+    CHECK_STR(warning ? warning->text : "", "primary-damaged: ESE header: primary copy is damaged, shadow copy used");
+    bp_result_free(result);
+    free(data);
+}
+
 int main(void)
 {
+    test_regression_primary_signature_damaged();
     test_regression_files_table_unreadable();
     sweep("testdata/ese/win10-19045.qmgr.db", 16384);
     sweep("testdata/ese/win11-22000.qmgr.db", 16384);

@@ -489,6 +489,7 @@ static void check_error_record_and_timers(void)
     check_synthetic_prefix(job);
     CHECK(job->has_error);
     CHECK_U64(job->error_hresult, 0x80072EE7);
+    CHECK_U64(job->error_count, 1);
     CHECK_U64(job->error_context, 5);
     CHECK_STR(bp_error_context_name(job->error_context), "BG_ERROR_CONTEXT_REMOTE_FILE");
     CHECK_U64(job->error_class, 3);

@@ -47,6 +47,7 @@ static bp_job *full_job(bp_arena *a)
     job->aces[2] = (bp_ace){.acl = "SACL", .ace_type = "MandatoryLabel", .flags = "", .mask = 1,
                             .rights = "NO_WRITE_UP", .sid = "S-1-16-8192", .account = "Medium"};
     job->has_error = true;
+    job->error_count = 1;
     job->error_hresult = 0x80072EE7;
     job->error_context = 5;
     job->transient_error_count = 2;
