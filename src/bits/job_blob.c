@@ -4,10 +4,10 @@
  * parse, the creator program and HTTP method are recovered from anchors. */
 #include "bits/job_blob.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bits/blob_reader.h"
 #include "bits/markers.h"
 #include "bits/security_descriptor.h"
 #include "util/reader.h"
@@ -25,12 +25,10 @@ enum {
 #define FILETIME_2100 157469184000000000ULL
 
 typedef struct job_decoder {
-    bp_arena *arena;
-    bp_reader r;
+    bits_blob_reader in;           /* cursor, arena and warning list */
     bp_job *job;
     const uint8_t *header_marker;  /* the blob's first 16 bytes */
     size_t resync_from;            /* earliest offset an anchor search may start at */
-    bool ran_out;                  /* a field ran past the end of the blob */
     bool anchor_seen;              /* the tail constant (#57) was read in sequence */
 } job_decoder;
 
@@ -42,118 +40,12 @@ typedef struct job_limits {
     const uint8_t *machine_guid1, *machine_guid2;
 } job_limits;
 
-/* ---- warnings and field readers ------------------------------------------------------- */
-
-static void job_warn(job_decoder *d, const char *format, ...) __attribute__((format(printf, 2, 3)));
-
-static void job_warn(job_decoder *d, const char *format, ...)
-{
-    char text[512];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
-    va_end(args);
-    bp_notes_addf(d->arena, &d->job->warnings, "job blob: %s", text);
-}
-
-static bool truncated(job_decoder *d, size_t at, const char *field)
-{
-    d->ran_out = true;
-    job_warn(d, "truncated at offset 0x%zx while reading the %s", at, field);
-    return false;
-}
-
-static bool take_u8(job_decoder *d, const char *field, uint8_t *out)
-{
-    size_t at = d->r.pos;
-    *out = bp_read_u8(&d->r);
-    return d->r.failed ? truncated(d, at, field) : true;
-}
-
-static bool take_u32(job_decoder *d, const char *field, uint32_t *out)
-{
-    size_t at = d->r.pos;
-    *out = bp_read_u32(&d->r);
-    return d->r.failed ? truncated(d, at, field) : true;
-}
-
-static bool take_u64(job_decoder *d, const char *field, uint64_t *out)
-{
-    size_t at = d->r.pos;
-    *out = bp_read_u64(&d->r);
-    return d->r.failed ? truncated(d, at, field) : true;
-}
-
-static bool take_skip(job_decoder *d, const char *field, size_t count)
-{
-    size_t at = d->r.pos;
-    return bp_reader_skip(&d->r, count) ? true : truncated(d, at, field);
-}
-
-static bool take_guid(job_decoder *d, const char *field, const uint8_t **out)
-{
-    size_t at = d->r.pos;
-    *out = bp_read_bytes(&d->r, BITS_GUID_SIZE);
-    return *out ? true : truncated(d, at, field);
-}
+/* ---- helpers ------------------------------------------------------------------------ */
 
 static const char *guid_text(job_decoder *d, const uint8_t *guid)
 {
-    const char *text = bp_guid_string(d->arena, guid);
+    const char *text = bp_guid_string(d->in.arena, guid);
     return text ? text : "";
-}
-
-/* Counted UTF-16 string (§2): u32 units incl. the NUL, then the units. */
-static bool take_wstr(job_decoder *d, const char *field, const char **out)
-{
-    size_t at = d->r.pos;
-    uint32_t units = bp_read_u32(&d->r);
-    if (d->r.failed)
-        return truncated(d, at, field);
-    if (units > BITS_WSTR_MAX_UNITS) {
-        job_warn(d, "%s at offset 0x%zx claims %u UTF-16 units (limit %u)", field, at, units,
-                 BITS_WSTR_MAX_UNITS);
-        return false;
-    }
-    const uint8_t *bytes = bp_read_bytes(&d->r, (size_t)units * 2);
-    if (!bytes) {
-        d->ran_out = true;
-        job_warn(d, "truncated at offset 0x%zx while reading the %s (%u units, %zu bytes left)", at,
-                 field, units, bp_reader_left(&d->r));
-        return false;
-    }
-    bool lossy = false;
-    char *text = bp_utf16le_to_utf8(d->arena, bytes, units, &lossy);
-    if (!text)
-        return false;
-    if (lossy)
-        job_warn(d, "%s at offset 0x%zx holds invalid UTF-16 (replaced with U+FFFD)", field, at);
-    if (units > 0 && bp_le16(bytes + 2 * ((size_t)units - 1)) != 0)
-        job_warn(d, "%s at offset 0x%zx is not NUL-terminated", field, at);
-    *out = text;
-    return true;
-}
-
-/* A u8 presence flag, followed by a counted string when set (proxy lists, §4.1 #40-41). */
-static bool take_optional_wstr(job_decoder *d, const char *field, const char **out)
-{
-    uint8_t present;
-    if (!take_u8(d, field, &present))
-        return false;
-    return present ? take_wstr(d, field, out) : true;
-}
-
-/* Position of the first `needle` at or after `from`, SIZE_MAX when absent. */
-static size_t find_bytes(const bp_reader *r, size_t from, const uint8_t *needle, size_t length)
-{
-    if (from > r->size || r->size - from < length)
-        return SIZE_MAX;
-    bp_reader view = bp_reader_sub(r, from, r->size - from);
-    const uint8_t *hay = bp_read_bytes(&view, view.size);
-    for (size_t i = 0; hay && i + length <= view.size; i++)
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, length) == 0)
-            return from + i;
-    return SIZE_MAX;
 }
 
 static bool filetime_plausible(uint64_t filetime)
@@ -175,16 +67,16 @@ static bool header_fields_plausible(bp_reader r)
  * marker itself, or when only the shifted fields look like a header. */
 static void skip_second_guid(job_decoder *d)
 {
-    bp_reader shifted = d->r;
+    bp_reader shifted = d->in.r;
     const uint8_t *second = bp_read_bytes(&shifted, BITS_GUID_SIZE);
     if (!second)
         return;
     bool is_marker = bits_is_job_marker(second);
-    if (!is_marker && (header_fields_plausible(d->r) || !header_fields_plausible(shifted)))
+    if (!is_marker && (header_fields_plausible(d->in.r) || !header_fields_plausible(shifted)))
         return;
-    job_warn(d, "second GUID %s at offset 0x%zx skipped (double-GUID header of upload jobs, layout "
-                "unverified)", guid_text(d, second), d->r.pos);
-    d->r = shifted;
+    bits_blob_warn(&d->in, "second GUID %s at offset 0x%zx skipped (double-GUID header of upload jobs, layout "
+                "unverified)", guid_text(d, second), d->in.r.pos);
+    d->in.r = shifted;
 }
 
 /* Type is field 5; field 2 is the fallback when only it is in range (§4.4). */
@@ -193,16 +85,16 @@ static void choose_type(job_decoder *d, size_t at, uint32_t field2, uint32_t fie
     d->job->job_type = field5;
     if (field5 <= 2) {
         if (field2 != 0 && field2 != field5)
-            job_warn(d, "job type fields disagree: %u at offset 0x%zx, %u (used) at offset 0x%zx",
+            bits_blob_warn(&d->in, "job type fields disagree: %u at offset 0x%zx, %u (used) at offset 0x%zx",
                      field2, at, field5, at + 12);
         return;
     }
     if (field2 <= 2) {
         d->job->job_type = field2;
-        job_warn(d, "job type %u at offset 0x%zx is out of range; using %u from offset 0x%zx", field5,
+        bits_blob_warn(&d->in, "job type %u at offset 0x%zx is out of range; using %u from offset 0x%zx", field5,
                  at + 12, field2, at);
     } else {
-        job_warn(d, "job type %u at offset 0x%zx is out of range", field5, at + 12);
+        bits_blob_warn(&d->in, "job type %u at offset 0x%zx is out of range", field5, at + 12);
     }
 }
 
@@ -210,27 +102,27 @@ static bool decode_header(job_decoder *d)
 {
     bp_job *job = d->job;
     const uint8_t *marker, *id;
-    if (!take_guid(d, "job marker", &marker))
+    if (!bits_take_guid(&d->in, "job marker", &marker))
         return false;
     d->header_marker = marker;
     job->marker = guid_text(d, marker);
     if (!bits_is_job_marker(marker))
-        job_warn(d, "unknown job marker %s at offset 0x0", job->marker);
+        bits_blob_warn(&d->in, "unknown job marker %s at offset 0x0", job->marker);
     skip_second_guid(d);
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     uint32_t field2, field5;
-    if (!take_u32(d, "job type (field 2)", &field2) || !take_u32(d, "priority", &job->priority) ||
-        !take_u32(d, "state", &job->state) || !take_u32(d, "job type", &field5))
+    if (!bits_take_u32(&d->in, "job type (field 2)", &field2) || !bits_take_u32(&d->in, "priority", &job->priority) ||
+        !bits_take_u32(&d->in, "state", &job->state) || !bits_take_u32(&d->in, "job type", &field5))
         return false;
     choose_type(d, at, field2, field5);
     if (job->priority > 3)
-        job_warn(d, "priority %u at offset 0x%zx is out of range", job->priority, at + 4);
+        bits_blob_warn(&d->in, "priority %u at offset 0x%zx is out of range", job->priority, at + 4);
     if (job->state > 8)
-        job_warn(d, "state %u at offset 0x%zx is out of range", job->state, at + 8);
-    if (!take_guid(d, "job id", &id))
+        bits_blob_warn(&d->in, "state %u at offset 0x%zx is out of range", job->state, at + 8);
+    if (!bits_take_guid(&d->in, "job id", &id))
         return false;
     job->job_id = guid_text(d, id);
-    d->resync_from = d->r.pos;
+    d->resync_from = d->in.r.pos;
     return true;
 }
 
@@ -240,16 +132,16 @@ static bool decode_strings(job_decoder *d)
 {
     bp_job *job = d->job;
     size_t owner_at;
-    if (!take_wstr(d, "display name", &job->name) ||
-        !take_wstr(d, "description", &job->description) ||
-        !take_wstr(d, "notify program", &job->notify_program) ||
-        !take_wstr(d, "notify arguments", &job->notify_arguments))
+    if (!bits_take_wstr(&d->in, "display name", &job->name) ||
+        !bits_take_wstr(&d->in, "description", &job->description) ||
+        !bits_take_wstr(&d->in, "notify program", &job->notify_program) ||
+        !bits_take_wstr(&d->in, "notify arguments", &job->notify_arguments))
         return false;
-    owner_at = d->r.pos;
-    if (!take_wstr(d, "owner SID", &job->owner_sid))
+    owner_at = d->in.r.pos;
+    if (!bits_take_wstr(&d->in, "owner SID", &job->owner_sid))
         return false;
     if (job->owner_sid[0] && strncmp(job->owner_sid, "S-1-", 4) != 0)
-        job_warn(d, "owner SID \"%s\" at offset 0x%zx is not a SID", job->owner_sid, owner_at);
+        bits_blob_warn(&d->in, "owner SID \"%s\" at offset 0x%zx is not a SID", job->owner_sid, owner_at);
     return true;
 }
 
@@ -257,11 +149,11 @@ static bool decode_owner_fields(job_decoder *d)
 {
     bp_job *job = d->job;
     uint32_t unknown;
-    return take_u32(d, "notify flags", &job->notify_flags) &&
-           take_u32(d, "owner-is-LocalSystem flag", &job->owner_is_local_system) &&
-           take_u32(d, "owner integrity level", &job->owner_integrity) &&
-           take_u32(d, "unknown field 15", &unknown) && take_u32(d, "unknown field 16", &unknown) &&
-           take_u32(d, "per-owner constant (field 17)", &unknown);
+    return bits_take_u32(&d->in, "notify flags", &job->notify_flags) &&
+           bits_take_u32(&d->in, "owner-is-LocalSystem flag", &job->owner_is_local_system) &&
+           bits_take_u32(&d->in, "owner integrity level", &job->owner_integrity) &&
+           bits_take_u32(&d->in, "unknown field 15", &unknown) && bits_take_u32(&d->in, "unknown field 16", &unknown) &&
+           bits_take_u32(&d->in, "per-owner constant (field 17)", &unknown);
 }
 
 static void apply_security_descriptor(job_decoder *d, const bits_security_descriptor *sd)
@@ -273,29 +165,29 @@ static void apply_security_descriptor(job_decoder *d, const bits_security_descri
     job->sd_group_sid = sd->group_sid;
     job->sd_control = sd->control;
     if (sd->has_integrity_label && sd->integrity_rid != job->owner_integrity)
-        job_warn(d, "owner integrity 0x%x differs from the descriptor's label 0x%x",
+        bits_blob_warn(&d->in, "owner integrity 0x%x differs from the descriptor's label 0x%x",
                  job->owner_integrity, sd->integrity_rid);
 }
 
 /* A bad length is not fatal: the file list stage re-finds the transfer marker. */
 static bool decode_security(job_decoder *d)
 {
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     uint32_t length;
-    if (!take_u32(d, "security descriptor length", &length))
+    if (!bits_take_u32(&d->in, "security descriptor length", &length))
         return false;
-    if (length > BITS_SD_MAX_SIZE || length > bp_reader_left(&d->r)) {
-        job_warn(d, "security descriptor length %u at offset 0x%zx is impossible (%zu bytes left, "
-                    "limit %u)", length, at, bp_reader_left(&d->r), BITS_SD_MAX_SIZE);
+    if (length > BITS_SD_MAX_SIZE || length > bp_reader_left(&d->in.r)) {
+        bits_blob_warn(&d->in, "security descriptor length %u at offset 0x%zx is impossible (%zu bytes left, "
+                    "limit %u)", length, at, bp_reader_left(&d->in.r), BITS_SD_MAX_SIZE);
         return true;
     }
     d->job->security_descriptor_size = length;
     bits_security_descriptor sd;
-    bp_reader sd_bytes = bp_reader_sub(&d->r, d->r.pos, length);
-    bits_decode_security_descriptor(d->arena, sd_bytes, d->r.pos, "job blob: security descriptor",
+    bp_reader sd_bytes = bp_reader_sub(&d->in.r, d->in.r.pos, length);
+    bits_decode_security_descriptor(d->in.arena, sd_bytes, d->in.r.pos, "job blob: security descriptor",
                                     &d->job->warnings, &sd);
     apply_security_descriptor(d, &sd);
-    bp_reader_skip(&d->r, length);
+    bp_reader_skip(&d->in.r, length);
     return true;
 }
 
@@ -304,25 +196,25 @@ static bool decode_security(job_decoder *d)
 /* Expect the transfer marker here; else look for it further on (after a bad SD length). */
 static bool expect_transfer_marker(job_decoder *d, size_t search_from)
 {
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     const uint8_t *marker;
-    if (bp_reader_has(&d->r, BITS_GUID_SIZE)) {
-        bp_reader peek = d->r;
+    if (bp_reader_has(&d->in.r, BITS_GUID_SIZE)) {
+        bp_reader peek = d->in.r;
         marker = bp_read_bytes(&peek, BITS_GUID_SIZE);
         if (memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) == 0) {
-            d->r = peek;
+            d->in.r = peek;
             return true;
         }
     }
-    size_t found = find_bytes(&d->r, search_from, bits_transfer_marker, BITS_GUID_SIZE);
+    size_t found = bits_find_bytes(&d->in.r, search_from, bits_transfer_marker, BITS_GUID_SIZE);
     if (found == SIZE_MAX) {
-        if (!bp_reader_has(&d->r, BITS_GUID_SIZE))
-            return truncated(d, at, "transfer marker");
-        job_warn(d, "transfer marker not found (expected at offset 0x%zx)", at);
+        if (!bp_reader_has(&d->in.r, BITS_GUID_SIZE))
+            return bits_blob_truncated(&d->in, at, "transfer marker");
+        bits_blob_warn(&d->in, "transfer marker not found (expected at offset 0x%zx)", at);
         return false;
     }
-    job_warn(d, "transfer marker expected at offset 0x%zx found at 0x%zx", at, found);
-    bp_reader_seek(&d->r, found + BITS_GUID_SIZE);
+    bits_blob_warn(&d->in, "transfer marker expected at offset 0x%zx found at 0x%zx", at, found);
+    bp_reader_seek(&d->in.r, found + BITS_GUID_SIZE);
     return true;
 }
 
@@ -331,32 +223,32 @@ static bool decode_file_list(job_decoder *d, size_t sd_start)
     bp_job *job = d->job;
     if (!expect_transfer_marker(d, sd_start))
         return false;
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     uint32_t count;
-    if (!take_u32(d, "file count", &count))
+    if (!bits_take_u32(&d->in, "file count", &count))
         return false;
-    size_t left = bp_reader_left(&d->r);
+    size_t left = bp_reader_left(&d->in.r);
     if (count > BITS_MAX_FILE_COUNT || (size_t)count * BITS_GUID_SIZE + BITS_GUID_SIZE > left) {
-        job_warn(d, "file count %u at offset 0x%zx does not fit (%zu bytes left)", count, at, left);
+        bits_blob_warn(&d->in, "file count %u at offset 0x%zx does not fit (%zu bytes left)", count, at, left);
         return false;
     }
-    job->file_ids = count ? bp_arena_array(d->arena, count, sizeof(char *)) : NULL;
+    job->file_ids = count ? bp_arena_array(d->in.arena, count, sizeof(char *)) : NULL;
     if (count && !job->file_ids)
         return false;
     for (uint32_t i = 0; i < count; i++) {
-        const uint8_t *guid = bp_read_bytes(&d->r, BITS_GUID_SIZE);
+        const uint8_t *guid = bp_read_bytes(&d->in.r, BITS_GUID_SIZE);
         job->file_ids[i] = guid_text(d, guid);
         job->file_count++;
     }
     const uint8_t *closing;
-    at = d->r.pos;
-    if (!take_guid(d, "second transfer marker", &closing))
+    at = d->in.r.pos;
+    if (!bits_take_guid(&d->in, "second transfer marker", &closing))
         return false;
     if (memcmp(closing, bits_transfer_marker, BITS_GUID_SIZE) != 0) {
-        job_warn(d, "second transfer marker missing at offset 0x%zx", at);
+        bits_blob_warn(&d->in, "second transfer marker missing at offset 0x%zx", at);
         return false;
     }
-    d->resync_from = d->r.pos;
+    d->resync_from = d->in.r.pos;
     return true;
 }
 
@@ -398,7 +290,7 @@ static bool read_error_records(job_decoder *d, size_t record_size, uint32_t coun
 {
     bp_job *job = d->job;
     for (uint32_t i = 0; i < count; i++) {
-        bp_reader record = bp_reader_sub(&d->r, d->r.pos, record_size);
+        bp_reader record = bp_reader_sub(&d->in.r, d->in.r.pos, record_size);
         if (i == 0 && record_size == ERROR_RECORD_SHORT) {
             bp_read_u32(&record);
             job->error_hresult = bp_read_u32(&record);
@@ -414,12 +306,12 @@ static bool read_error_records(job_decoder *d, size_t record_size, uint32_t coun
         }
         uint8_t has_text;
         const char *text = "";
-        if (!take_skip(d, "error record", record_size - 1) || !take_u8(d, "error record", &has_text))
+        if (!bits_take_skip(&d->in, "error record", record_size - 1) || !bits_take_u8(&d->in, "error record", &has_text))
             return false;
-        if (has_text && !take_wstr(d, "error description", &text))
+        if (has_text && !bits_take_wstr(&d->in, "error description", &text))
             return false;
         if (text[0])
-            job_warn(d, "error record %u carries the text \"%s\"", i, text);
+            bits_blob_warn(&d->in, "error record %u carries the text \"%s\"", i, text);
     }
     job->has_error = true;
     return true;
@@ -427,27 +319,27 @@ static bool read_error_records(job_decoder *d, size_t record_size, uint32_t coun
 
 static bool decode_errors(job_decoder *d)
 {
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     uint32_t count;
-    if (!take_u32(d, "error flag", &count))
+    if (!bits_take_u32(&d->in, "error flag", &count))
         return false;
     if (count == 0)
         return true;
     if (count > MAX_ERROR_RECORDS) {
-        job_warn(d, "error record count %u at offset 0x%zx is implausible", count, at);
+        bits_blob_warn(&d->in, "error record count %u at offset 0x%zx is implausible", count, at);
         return false;
     }
     if (count > 1)
-        job_warn(d, "%u error records at offset 0x%zx; only the first is reported", count, at);
+        bits_blob_warn(&d->in, "%u error records at offset 0x%zx; only the first is reported", count, at);
     d->job->error_count = count;
-    size_t start = d->r.pos;
-    if (after_errors_plausible(d->r, error_records_end(d->r, start, ERROR_RECORD_SHORT, count)))
+    size_t start = d->in.r.pos;
+    if (after_errors_plausible(d->in.r, error_records_end(d->in.r, start, ERROR_RECORD_SHORT, count)))
         return read_error_records(d, ERROR_RECORD_SHORT, count);
-    if (after_errors_plausible(d->r, error_records_end(d->r, start, ERROR_RECORD_LONG, count))) {
-        job_warn(d, "25-byte error record at offset 0x%zx (older form; field mapping unverified)", start);
+    if (after_errors_plausible(d->in.r, error_records_end(d->in.r, start, ERROR_RECORD_LONG, count))) {
+        bits_blob_warn(&d->in, "25-byte error record at offset 0x%zx (older form; field mapping unverified)", start);
         return read_error_records(d, ERROR_RECORD_LONG, count);
     }
-    job_warn(d, "error record at offset 0x%zx: the fields after it are implausible in both known "
+    bits_blob_warn(&d->in, "error record at offset 0x%zx: the fields after it are implausible in both known "
                 "forms; read as the 21-byte form", start);
     return read_error_records(d, ERROR_RECORD_SHORT, count);
 }
@@ -457,30 +349,30 @@ static bool decode_errors(job_decoder *d)
 static bool decode_times(job_decoder *d)
 {
     bp_job *job = d->job;
-    return take_u32(d, "transient error count", &job->transient_error_count) &&
-           take_u32(d, "retry delay", &job->retry_delay) &&
-           take_u32(d, "no-progress timeout", &job->no_progress_timeout) &&
-           take_u64(d, "creation time", &job->created) &&
-           take_u64(d, "modification time", &job->modified) &&
-           take_u64(d, "second modification time", &job->modified2) &&
-           take_u64(d, "completion time", &job->completed);
+    return bits_take_u32(&d->in, "transient error count", &job->transient_error_count) &&
+           bits_take_u32(&d->in, "retry delay", &job->retry_delay) &&
+           bits_take_u32(&d->in, "no-progress timeout", &job->no_progress_timeout) &&
+           bits_take_u64(&d->in, "creation time", &job->created) &&
+           bits_take_u64(&d->in, "modification time", &job->modified) &&
+           bits_take_u64(&d->in, "second modification time", &job->modified2) &&
+           bits_take_u64(&d->in, "completion time", &job->completed);
 }
 
 /* TIMER = u8 present, then (when 1) FILETIME start and deadline. */
 static bool take_timer(job_decoder *d, const char *field, bp_timer *timer)
 {
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     uint8_t present;
-    if (!take_u8(d, field, &present))
+    if (!bits_take_u8(&d->in, field, &present))
         return false;
     if (present == 0)
         return true;
     if (present != 1) {
-        job_warn(d, "%s at offset 0x%zx has presence byte 0x%02x (expected 0 or 1)", field, at, present);
+        bits_blob_warn(&d->in, "%s at offset 0x%zx has presence byte 0x%02x (expected 0 or 1)", field, at, present);
         return false;
     }
     timer->present = true;
-    return take_u64(d, field, &timer->start) && take_u64(d, field, &timer->deadline);
+    return bits_take_u64(&d->in, field, &timer->start) && bits_take_u64(&d->in, field, &timer->deadline);
 }
 
 static bool decode_timers(job_decoder *d)
@@ -488,14 +380,14 @@ static bool decode_timers(job_decoder *d)
     bp_job *job = d->job;
     uint8_t unknown8;
     uint32_t pending_kind;
-    bool ok = take_u8(d, "unknown byte (field 33)", &unknown8) &&
-              take_u32(d, "pending-notification kind (field 34)", &pending_kind) &&
+    bool ok = bits_take_u8(&d->in, "unknown byte (field 33)", &unknown8) &&
+              bits_take_u32(&d->in, "pending-notification kind (field 34)", &pending_kind) &&
               take_timer(d, "inactivity timer", &job->inactivity_timer) &&
               take_timer(d, "no-progress timer", &job->no_progress_timer) &&
               take_timer(d, "error timer", &job->error_timer) &&
               take_timer(d, "retry timer", &job->retry_timer);
     if (ok)
-        d->resync_from = d->r.pos;
+        d->resync_from = d->in.r.pos;
     return ok;
 }
 
@@ -505,7 +397,7 @@ static bool take_custom_headers(job_decoder *d)
 {
     bp_job *job = d->job;
     uint8_t present;
-    if (!take_u8(d, "custom headers flag", &present))
+    if (!bits_take_u8(&d->in, "custom headers flag", &present))
         return false;
     job->has_custom_headers = present != 0;
     if (!present)
@@ -513,18 +405,18 @@ static bool take_custom_headers(job_decoder *d)
     uint64_t plain_size;
     size_t at;
     uint32_t length;
-    if (!take_u64(d, "custom headers size", &plain_size))
+    if (!bits_take_u64(&d->in, "custom headers size", &plain_size))
         return false;
-    at = d->r.pos;
-    if (!take_u32(d, "custom headers length", &length))
+    at = d->in.r.pos;
+    if (!bits_take_u32(&d->in, "custom headers length", &length))
         return false;
     job->custom_headers_size = length;
-    if (length > bp_reader_left(&d->r)) {
-        job_warn(d, "custom headers length %u at offset 0x%zx exceeds the %zu bytes left", length, at,
-                 bp_reader_left(&d->r));
+    if (length > bp_reader_left(&d->in.r)) {
+        bits_blob_warn(&d->in, "custom headers length %u at offset 0x%zx exceeds the %zu bytes left", length, at,
+                 bp_reader_left(&d->in.r));
         return false;
     }
-    return take_skip(d, "custom headers (DPAPI blob)", length);  /* needs SYSTEM DPAPI keys */
+    return bits_take_skip(&d->in, "custom headers (DPAPI blob)", length);  /* needs SYSTEM DPAPI keys */
 }
 
 static bool read_limits(bp_reader *r, job_limits *out)
@@ -557,13 +449,13 @@ static void apply_limits(job_decoder *d, const job_limits *limits)
 
 static bool decode_limits(job_decoder *d)
 {
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     job_limits limits;
-    if (!read_limits(&d->r, &limits))
-        return truncated(d, at, "transfer limits and machine GUID (fields 48-55)");
+    if (!read_limits(&d->in.r, &limits))
+        return bits_blob_truncated(&d->in, at, "transfer limits and machine GUID (fields 48-55)");
     apply_limits(d, &limits);
     if (!machine_guids_agree(&limits))
-        job_warn(d, "the two machine GUIDs at offset 0x%zx differ", at + 58);
+        bits_blob_warn(&d->in, "the two machine GUIDs at offset 0x%zx differ", at + 58);
     return true;
 }
 
@@ -571,50 +463,50 @@ static bool decode_limits(job_decoder *d)
 static bool decode_after_creator(job_decoder *d)
 {
     bp_job *job = d->job;
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     const uint8_t *anchor;
-    if (!take_guid(d, "constant before the HTTP method", &anchor))
+    if (!bits_take_guid(&d->in, "constant before the HTTP method", &anchor))
         return false;
     if (memcmp(anchor, bits_job_tail_anchor, BITS_GUID_SIZE) != 0) {
-        job_warn(d, "constant before the HTTP method not found at offset 0x%zx", at);
+        bits_blob_warn(&d->in, "constant before the HTTP method not found at offset 0x%zx", at);
         return false;
     }
     d->anchor_seen = true;
-    return take_wstr(d, "HTTP method", &job->http_method) &&
-           take_skip(d, "unknown bytes (field 59)", 3) &&
-           take_wstr(d, "extra string", &job->extra_string) &&
-           take_skip(d, "unknown byte (field 61)", 1);
+    return bits_take_wstr(&d->in, "HTTP method", &job->http_method) &&
+           bits_take_skip(&d->in, "unknown bytes (field 59)", 3) &&
+           bits_take_wstr(&d->in, "extra string", &job->extra_string) &&
+           bits_take_skip(&d->in, "unknown byte (field 61)", 1);
 }
 
 static bool decode_tail(job_decoder *d)
 {
     bp_job *job = d->job;
     uint8_t unknown8;
-    return take_u32(d, "proxy usage", &job->proxy_usage) &&
-           take_optional_wstr(d, "proxy list", &job->proxy_list) &&
-           take_optional_wstr(d, "proxy bypass list", &job->proxy_bypass_list) &&
-           take_u8(d, "unknown byte (field 42)", &unknown8) &&
-           take_u32(d, "file ACL flags", &job->acl_flags) &&
-           take_skip(d, "unknown bytes (field 44)", 3) && take_custom_headers(d) &&
-           take_skip(d, "unknown block (field 47)", 32) && decode_limits(d) &&
-           take_wstr(d, "creator program", &job->creator_program) && decode_after_creator(d);
+    return bits_take_u32(&d->in, "proxy usage", &job->proxy_usage) &&
+           bits_take_optional_wstr(&d->in, "proxy list", &job->proxy_list) &&
+           bits_take_optional_wstr(&d->in, "proxy bypass list", &job->proxy_bypass_list) &&
+           bits_take_u8(&d->in, "unknown byte (field 42)", &unknown8) &&
+           bits_take_u32(&d->in, "file ACL flags", &job->acl_flags) &&
+           bits_take_skip(&d->in, "unknown bytes (field 44)", 3) && take_custom_headers(d) &&
+           bits_take_skip(&d->in, "unknown block (field 47)", 32) && decode_limits(d) &&
+           bits_take_wstr(&d->in, "creator program", &job->creator_program) && decode_after_creator(d);
 }
 
 /* Field 62: the header marker again, which must end the blob. */
 static void decode_footer(job_decoder *d)
 {
-    size_t at = d->r.pos;
+    size_t at = d->in.r.pos;
     const uint8_t *footer;
-    if (!take_guid(d, "footer", &footer))
+    if (!bits_take_guid(&d->in, "footer", &footer))
         return;
     if (memcmp(footer, d->header_marker, BITS_GUID_SIZE) != 0) {
-        job_warn(d, "footer at offset 0x%zx does not repeat the job marker", at);
+        bits_blob_warn(&d->in, "footer at offset 0x%zx does not repeat the job marker", at);
         return;
     }
     d->job->complete = true;
-    if (bp_reader_left(&d->r))
-        job_warn(d, "%zu unexpected bytes after the footer at offset 0x%zx", bp_reader_left(&d->r),
-                 d->r.pos);
+    if (bp_reader_left(&d->in.r))
+        bits_blob_warn(&d->in, "%zu unexpected bytes after the footer at offset 0x%zx", bp_reader_left(&d->in.r),
+                 d->in.r.pos);
 }
 
 /* ---- anchor fallback (§4.1): creator program, method and limits from the constant ---------- */
@@ -645,38 +537,38 @@ static void recover_limits(job_decoder *d, size_t creator_start)
 {
     if (creator_start < d->resync_from + LIMITS_BLOCK_SIZE)
         return;
-    bp_reader r = bp_reader_make(d->r.data, d->r.size);
+    bp_reader r = bp_reader_make(d->in.r.data, d->in.r.size);
     bp_reader_seek(&r, creator_start - LIMITS_BLOCK_SIZE);
     job_limits limits;
     if (!read_limits(&r, &limits) || limits.machine_flag2 != 1 || !machine_guids_agree(&limits) ||
         bp_guid_is_zero(limits.machine_guid1))
         return;
     apply_limits(d, &limits);
-    job_warn(d, "maximum download time, cost flags and machine GUID recovered from offset 0x%zx",
+    bits_blob_warn(&d->in, "maximum download time, cost flags and machine GUID recovered from offset 0x%zx",
              creator_start - LIMITS_BLOCK_SIZE);
 }
 
 /* body_ok: fields 1-38 decoded, so the failure lies in the tail itself. */
 static void recover_tail(job_decoder *d, bool body_ok)
 {
-    bp_reader whole = bp_reader_make(d->r.data, d->r.size);
-    size_t anchor = find_bytes(&whole, d->resync_from, bits_job_tail_anchor, BITS_GUID_SIZE);
+    bp_reader whole = bp_reader_make(d->in.r.data, d->in.r.size);
+    size_t anchor = bits_find_bytes(&whole, d->resync_from, bits_job_tail_anchor, BITS_GUID_SIZE);
     if (anchor == SIZE_MAX) {
-        if (body_ok && !d->ran_out)
-            job_warn(d, "tail after offset 0x%zx has an unknown layout (newer Windows?); creator "
+        if (body_ok && !d->in.ran_out)
+            bits_blob_warn(&d->in, "tail after offset 0x%zx has an unknown layout (newer Windows?); creator "
                         "program and HTTP method not recovered", d->resync_from);
         return;
     }
-    job_warn(d, "tail after offset 0x%zx did not parse; resynchronised on the constant at 0x%zx",
+    bits_blob_warn(&d->in, "tail after offset 0x%zx did not parse; resynchronised on the constant at 0x%zx",
              d->resync_from, anchor);
     size_t creator = find_wstr_ending_at(&whole, d->resync_from, anchor);
-    d->r = whole;
+    d->in.r = whole;
     if (creator != SIZE_MAX) {
-        bp_reader_seek(&d->r, creator);
-        take_wstr(d, "creator program", &d->job->creator_program);
+        bp_reader_seek(&d->in.r, creator);
+        bits_take_wstr(&d->in, "creator program", &d->job->creator_program);
         recover_limits(d, creator);
     }
-    bp_reader_seek(&d->r, anchor);
+    bp_reader_seek(&d->in.r, anchor);
     if (decode_after_creator(d))
         decode_footer(d);
 }
@@ -698,7 +590,7 @@ static bool decode_body(job_decoder *d)
 {
     if (!decode_header(d) || !decode_strings(d) || !decode_owner_fields(d))
         return false;
-    size_t sd_start = d->r.pos;
+    size_t sd_start = d->in.r.pos;
     return decode_security(d) && decode_file_list(d, sd_start) && decode_errors(d) &&
            decode_times(d) && decode_timers(d);
 }
@@ -709,7 +601,7 @@ bp_job *bits_decode_job(bp_arena *arena, const uint8_t *blob, size_t size)
     if (!job)
         return NULL;
     init_job(job, size);
-    job_decoder d = {arena, bp_reader_make(blob, size), job, NULL, 0, false, false};
+    job_decoder d = {{bp_reader_make(blob, size), arena, &job->warnings, "job blob", false}, job, NULL, 0, false};
     bool body_ok = decode_body(&d);
     if (!d.header_marker)
         return job;  /* not even 16 bytes */
