@@ -3,7 +3,6 @@
  * follows the known layout and otherwise left with a warning. */
 #include "bits/file_blob.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "bits/blob_reader.h"

@@ -4,7 +4,6 @@
  * parse, the creator program and HTTP method are recovered from anchors. */
 #include "bits/job_blob.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "bits/blob_reader.h"
