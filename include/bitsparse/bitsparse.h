@@ -69,6 +69,10 @@ typedef struct bp_source {
     uint64_t long_value_id;  /* LID of the blob, 0 when stored inline */
     uint64_t offset;         /* byte offset in the input of the record */
     uint32_t blob_size;
+    /* Legacy state files read as a pair (qmgr0.dat, qmgr1.dat): "current" or
+     * "previous" generation of the queue, "unknown" when no rule decides;
+     * "" otherwise (docs/format-legacy.md). */
+    const char *generation;
 } bp_source;
 
 /* Decoded job blob (bits-format §4). Numbers not present in the blob stay 0. */
@@ -141,6 +145,37 @@ typedef struct bp_file {
     bp_note_list warnings;
 } bp_file;
 
+/* A detection rule that matched a record (docs/detections.md). */
+typedef struct bp_detection {
+    const char *id;                /* e.g. "BITS-002" */
+    const char *title;
+    const char *severity;          /* "informational", "low", "medium", "high", "critical" */
+} bp_detection;
+
+/* One event-log entry about a job (Bits-Client .evtx; docs/format-evtx.md). */
+typedef struct bp_event {
+    uint32_t event_id;             /* 3 created, 4 completed, 5 cancelled, 59/60/61 transfer ... */
+    uint64_t time;                 /* FILETIME: the event's TimeCreated */
+    const char *what;              /* one-line summary of the event's data */
+    uint64_t record_id;            /* EventRecordID in its log */
+    const char *log;               /* path of the .evtx it came from */
+} bp_event;
+
+/* One place where a carved job or file was found (one per copy; docs/output-schema.md). */
+typedef struct bp_location {
+    const char *item;              /* "job" or "file" */
+    const char *how;               /* "orphan-lv", "deleted-flag", "stale-record", "stale-tag",
+                                      "empty-page", "unreachable-page", "raw-marker", "log" */
+    const char *path;              /* input file */
+    const char *table;             /* ESE tree the bytes belong to ("Jobs", "Files LV" ...), "" */
+    uint32_t page;                 /* ESE page, 0 when none */
+    uint32_t tag;                  /* tag or stale tag slot on that page, 0 when none */
+    uint64_t long_value_id;        /* 0 when none */
+    uint64_t offset;               /* byte offset of the blob (or inline record) in path */
+    uint32_t size;                 /* bytes of the blob found at this place */
+    bool partial;                  /* only a cut copy (the first `size` bytes) survives here */
+} bp_location;
+
 /* One output row: a (job, file) pair, a job without files, or an orphan file. */
 typedef struct bp_record {
     const bp_job *job;             /* NULL for an orphan file */
@@ -149,6 +184,16 @@ typedef struct bp_record {
     bp_source file_source;
     bool carved;
     bp_note_list warnings;         /* warnings of the join (missing file record ...) */
+    const bp_detection *detections;  /* set by bp_detect() (bitsparse/detect.h); NULL = none */
+    size_t detection_count;
+    const bp_event *events;        /* event-log entries about this record, in log order; NULL = none */
+    size_t event_count;
+    const char *owner_account;     /* account (DOMAIN\user) named by an event log; NULL = none */
+    /* Carved records only (carved == true); NULL / 0 for records read live. */
+    const char *recovered_from;    /* how the job (else the file) was found: a bp_location.how */
+    uint32_t copies;               /* identical copies merged into this record (>= 1) */
+    const bp_location *locations;  /* every copy: the job's, then the file's */
+    size_t location_count;
 } bp_record;
 
 typedef struct bp_result bp_result;
@@ -157,6 +202,7 @@ typedef enum bp_format {
     BP_FORMAT_JSON = 0,
     BP_FORMAT_JSONL,
     BP_FORMAT_CSV,
+    BP_FORMAT_TIMELINE,            /* JSON Lines, one line per timestamp (Timesketch) */
 } bp_format;
 
 /* Parse one input (qmgr.db, a job/file blob, or a folder holding qmgr files) and
@@ -166,6 +212,36 @@ int bp_parse_path(const char *path, bp_result **result);
 
 /* Parse bytes already in memory (label is used as the source path). */
 int bp_parse_memory(const uint8_t *data, size_t size, const char *label, bp_result **result);
+
+/* Called while a scan runs (bytes done out of total; total 0 = unknown). */
+typedef void (*bp_progress_fn)(uint64_t done, uint64_t total, void *context);
+
+/* Options of bp_parse_path_ex / bp_parse_memory_ex. A NULL options pointer or
+ * all-zero options give exactly bp_parse_path / bp_parse_memory. */
+typedef struct bp_parse_options {
+    /* Also recover deleted and unreferenced jobs and files (src/carve/carve.h):
+     * qmgr.db deleted nodes, stale records and tags, orphaned long values,
+     * emptied and unreachable pages, raw markers; in a folder also the ESE
+     * transaction logs (edb*.log, edb*.jrs); any other input is searched for
+     * BITS data. Carved records follow the live ones, which stay unchanged. */
+    bool carve;
+    /* Carving for inputs of any size and kind (disk and memory images,
+     * pagefiles, logs): read in blocks, memory independent of the input size.
+     * Implies carve. A folder is scanned file by file. */
+    bool scan;
+    bp_progress_fn progress;       /* NULL = no progress reports */
+    void *progress_context;
+} bp_parse_options;
+
+int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_result **result);
+int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, const bp_parse_options *options,
+                       bp_result **result);
+
+/* Move the events of event-log records (source.format "evtx") onto the queue
+ * records (qmgr.db, carved, blobs) of the same job id and drop the event-log
+ * records so merged. bp_parse_path/bp_parse_memory call it after every input,
+ * so the order of inputs does not matter; calling it again changes nothing. */
+void bp_result_correlate_events(bp_result *result);
 
 size_t bp_result_count(const bp_result *result);
 const bp_record *bp_result_record(const bp_result *result, size_t index);

@@ -62,10 +62,13 @@ const char *bp_proxy_usage_name(uint32_t value)
 /* Append "|name" (or "name" first) without ever writing past out[size - 1]. */
 static void append_name(char *out, size_t size, const char *name)
 {
-    size_t used = strlen(out);
-    if (used + 1 >= size)
+    size_t used = strlen(out), length = strlen(name);
+    size_t need = (used ? 1 : 0) + length;
+    if (used + need >= size)
         return;
-    snprintf(out + used, size - used, "%s%s", used ? "|" : "", name);
+    if (used)
+        out[used++] = '|';
+    memcpy(out + used, name, length + 1);
 }
 
 const char *bits_flags_text(uint32_t value, const bits_flag_name *names, size_t count, char *out,

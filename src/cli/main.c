@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "bitsparse/bitsparse.h"
+#include "bitsparse/detect.h"
 #include "output/output_file.h"
 
 static const char usage_text[] =
@@ -20,9 +22,30 @@ static const char usage_text[] =
     "  -o, --output FILE    write to FILE instead of standard output; FILE appears\n"
     "                       only when complete (temporary file, then rename); it may\n"
     "                       not be an input, nor an existing file in an input folder\n"
-    "  -f, --format FORMAT  json (default), jsonl or csv; without -f the format\n"
+    "  -f, --format FORMAT  json (default), jsonl, csv or timeline (JSON Lines, one\n"
+    "                       line per time, for Timesketch); without -f the format\n"
     "                       follows the extension of -o (.json, .jsonl, .csv)\n"
     "  -q, --quiet          do not print input warnings on standard error\n"
+    "      --carve          also recover deleted jobs and files: from a qmgr.db its\n"
+    "                       deleted records, stale records and tags, orphaned long\n"
+    "                       values, emptied and unreachable pages; in a folder also\n"
+    "                       the transaction logs (edb*.log, edb*.jrs); any other\n"
+    "                       input is searched for BITS data. Carved records come\n"
+    "                       after the live ones (\"carved\": true, \"recovered_from\")\n"
+    "      --scan           carve inputs of any size and kind (disk and memory\n"
+    "                       images, pagefiles, logs) by streaming them; a folder's\n"
+    "                       files are scanned one by one; implies --carve\n"
+    "\n"
+    "Detections (T1197 rules, docs/detections.md; matches go to each record's\n"
+    "\"detections\" field):\n"
+    "      --rules FILE     add the rules of a YAML file to the built-in ones (may\n"
+    "                       be repeated; a rule with a built-in id replaces it)\n"
+    "      --no-default-rules  do not load the built-in rules (only --rules files)\n"
+    "      --min-severity LEVEL  report only detections of at least LEVEL:\n"
+    "                       informational, low, medium, high, critical\n"
+    "      --no-detections  evaluate no rules (\"detections\" stays empty)\n"
+    "      --list-rules     print the rules in use (id, severity, title) and exit\n"
+    "\n"
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
     "\n"
@@ -30,7 +53,8 @@ static const char usage_text[] =
     "  0  every input read, no warnings\n"
     "  1  output written, but with warnings or unreadable parts (see the\n"
     "     records' \"warnings\" field and standard error)\n"
-    "  2  usage error (unknown option, no PATH, bad format, -o names an input)\n"
+    "  2  usage error (unknown option, no PATH, bad format, -o names an input,\n"
+    "     a rule file with an error: FILE:LINE:COLUMN: message)\n"
     "  3  nothing written: no input was readable, or the output could not be\n"
     "     written (no partial -o file is left behind)\n";
 
@@ -38,9 +62,49 @@ typedef struct cli_options {
     const char *output;  /* NULL = standard output */
     bp_format format;
     bool quiet;
+    bool carve;          /* --carve */
+    bool scan;           /* --scan */
     char **paths;
     int path_count;
+    const char *rule_files[32];  /* --rules, in command-line order */
+    int rule_file_count;
+    bool no_default_rules;
+    bool no_detections;
+    bool list_rules;
+    bool min_severity_given;
+    bp_severity min_severity;
 } cli_options;
+
+enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_NO_DETECTIONS, OPT_LIST_RULES, OPT_MIN_SEVERITY };
+
+enum { OPT_CARVE = 512, OPT_SCAN };
+
+/* Scan progress on standard error, only when it is a terminal and only for
+ * inputs large enough to take a moment. */
+typedef struct progress_bar {
+    const char *path;
+    int last_permille;
+    bool drawn;
+} progress_bar;
+
+static void draw_progress(uint64_t done, uint64_t total, void *context)
+{
+    progress_bar *bar = context;
+    if (total < ((uint64_t)256 << 20) && !bar->drawn)
+        return;
+    int permille = total ? (int)(done * 1000 / total) : 0;
+    if (bar->drawn && permille == bar->last_permille && done < total)
+        return;
+    bar->last_permille = permille;
+    bar->drawn = true;
+    int filled = permille / 25;
+    fprintf(stderr, "\rbitsparse: scanning [%-40.*s] %3d.%d%% %llu MiB", filled,
+            "########################################", permille / 10, permille % 10,
+            (unsigned long long)(done >> 20));
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
 
 static bool format_by_name(const char *name, bp_format *format)
 {
@@ -50,6 +114,8 @@ static bool format_by_name(const char *name, bp_format *format)
         *format = BP_FORMAT_JSONL;
     else if (strcmp(name, "csv") == 0)
         *format = BP_FORMAT_CSV;
+    else if (strcmp(name, "timeline") == 0)
+        *format = BP_FORMAT_TIMELINE;
     else
         return false;
     return true;
@@ -89,7 +155,15 @@ static int parse_options(int argc, char **argv, cli_options *options)
     static const struct option long_options[] = {
         {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},
+        {"carve", no_argument, NULL, OPT_CARVE},
+        {"scan", no_argument, NULL, OPT_SCAN},
+        {"rules", required_argument, NULL, OPT_RULES},
+        {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
+        {"no-detections", no_argument, NULL, OPT_NO_DETECTIONS},
+        {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+        {"min-severity", required_argument, NULL, OPT_MIN_SEVERITY},
+        {NULL, 0, NULL, 0},
     };
     const char *format_name = NULL;
     opterr = 0;  /* report problems in our own words and with our exit status */
@@ -111,6 +185,32 @@ static int parse_options(int argc, char **argv, cli_options *options)
         case 'V':
             puts("bitsparse " BITSPARSE_VERSION);
             return BP_STATUS_CLEAN;
+        case OPT_CARVE:
+            options->carve = true;
+            break;
+        case OPT_SCAN:
+            options->scan = true;
+            break;
+        case OPT_RULES:
+            if (options->rule_file_count == 32)  /* the size of rule_files[] */
+                return usage_error("too many --rules files (at most 32)", NULL);
+            options->rule_files[options->rule_file_count++] = optarg;
+            break;
+        case OPT_NO_DEFAULT_RULES:
+            options->no_default_rules = true;
+            break;
+        case OPT_NO_DETECTIONS:
+            options->no_detections = true;
+            break;
+        case OPT_LIST_RULES:
+            options->list_rules = true;
+            break;
+        case OPT_MIN_SEVERITY:
+            if (!bp_severity_parse(optarg, &options->min_severity))
+                return usage_error("unknown severity (use informational, low, medium, high or "
+                                   "critical): ", optarg);
+            options->min_severity_given = true;
+            break;
         case ':':
             return usage_error("option needs an argument: ", offending_option(argv));
         default:
@@ -120,7 +220,13 @@ static int parse_options(int argc, char **argv, cli_options *options)
     if (options->output && !*options->output)
         return usage_error("-o needs a file name", NULL);
     if (format_name && !format_by_name(format_name, &options->format))
-        return usage_error("unknown format (use json, jsonl or csv): ", format_name);
+        return usage_error("unknown format (use json, jsonl, csv or timeline): ", format_name);
+    if (options->no_detections && (options->rule_file_count || options->no_default_rules ||
+                                   options->list_rules || options->min_severity_given))
+        return usage_error("--no-detections cannot be combined with --rules, --no-default-rules, "
+                           "--list-rules or --min-severity", NULL);
+    if (options->list_rules)
+        return -1;  /* no PATH needed */
     if (!format_name)
         options->format = format_by_extension(options->output);
     options->paths = argv + optind;
@@ -172,19 +278,74 @@ static int write_output(const cli_options *options, const bp_result *result)
     return 0;
 }
 
+/* The rule set the options ask for (NULL with --no-detections). Returns -1 to
+ * go on, or the exit status: 2 for a rule file with an error. */
+static int load_rules(const cli_options *options, bp_ruleset **rules)
+{
+    *rules = NULL;
+    if (options->no_detections)
+        return -1;
+    char error[1024];
+    bp_ruleset *set = bp_ruleset_new();
+    if (!set ||
+        (!options->no_default_rules && bp_ruleset_add_default(set, error, sizeof error) != 0)) {
+        fprintf(stderr, "bitsparse: cannot load the built-in rules: %s\n",
+                set ? error : "out of memory");
+        bp_ruleset_free(set);
+        return BP_STATUS_UNREADABLE;
+    }
+    for (int i = 0; i < options->rule_file_count; i++) {
+        if (bp_ruleset_add_file(set, options->rule_files[i], error, sizeof error) != 0) {
+            fprintf(stderr, "%s\n", error);  /* FILE:LINE:COLUMN: message */
+            bp_ruleset_free(set);
+            return BP_STATUS_USAGE;
+        }
+    }
+    *rules = set;
+    return -1;
+}
+
+/* --list-rules: the rules that would run, aligned columns. */
+static void list_rules(const bp_ruleset *rules, bp_severity min_severity)
+{
+    int width = 2;
+    for (size_t i = 0; i < bp_ruleset_count(rules); i++)
+        if ((int)strlen(bp_ruleset_rule(rules, i)->id) > width)
+            width = (int)strlen(bp_ruleset_rule(rules, i)->id);
+    for (size_t i = 0; i < bp_ruleset_count(rules); i++) {
+        const bp_rule_info *rule = bp_ruleset_rule(rules, i);
+        if (rule->severity >= min_severity)
+            printf("%-*s  %-13s  %s\n", width, rule->id, bp_severity_name(rule->severity),
+                   rule->title);
+    }
+}
+
 int main(int argc, char **argv)
 {
     cli_options options = {0};
     int status = parse_options(argc, argv, &options);
     if (status >= 0)
         return status;
+    bp_ruleset *rules = NULL;
+    status = load_rules(&options, &rules);
+    if (status >= 0)
+        return status;
+    if (options.list_rules) {
+        list_rules(rules, options.min_severity);
+        bp_ruleset_free(rules);
+        return fflush(stdout) == 0 && !ferror(stdout) ? BP_STATUS_CLEAN : BP_STATUS_UNREADABLE;
+    }
 
     bp_result *result = NULL;
     int worst = BP_STATUS_CLEAN;
     bool all_unreadable = true;
     for (int i = 0; i < options.path_count; i++) {
         size_t warnings_before = result ? bp_result_warnings(result)->count : 0;
-        int input_status = bp_parse_path(options.paths[i], &result);
+        progress_bar bar = {options.paths[i], -1, false};
+        bp_parse_options input_options = {options.carve || options.scan, options.scan, NULL, &bar};
+        if (!options.quiet && isatty(STDERR_FILENO))
+            input_options.progress = draw_progress;
+        int input_status = bp_parse_path_ex(options.paths[i], &input_options, &result);
         if (input_status > worst)
             worst = input_status;
         if (input_status != BP_STATUS_UNREADABLE)
@@ -200,8 +361,13 @@ int main(int argc, char **argv)
         for (const bp_note *n = input_warnings->head; n; n = n->next)
             fprintf(stderr, "bitsparse: %s\n", n->text ? n->text : "");
 
+    long detected = rules ? bp_detect(rules, result, options.min_severity) : 0;
+    bp_ruleset_free(rules);
     if (all_unreadable && bp_result_count(result) == 0) {
         status = BP_STATUS_UNREADABLE;  /* nothing to write: leave no output behind */
+    } else if (detected < 0) {
+        fprintf(stderr, "bitsparse: out of memory evaluating the detection rules\n");
+        status = BP_STATUS_UNREADABLE;
     } else if (write_output(&options, result) != 0) {
         status = BP_STATUS_UNREADABLE;
     } else {

@@ -9,11 +9,16 @@
 
 #include "bits/file_blob.h"
 #include "bits/job_blob.h"
+#include "bits/legacy_generation.h"
+#include "bits/legacy_state_file.h"
 #include "bits/markers.h"
 #include "bits/qmgr_db.h"
+#include "carve/carve.h"
 #include "core/input.h"
 #include "core/result.h"
 #include "ese/database.h"
+#include "evtx/bits_client_log.h"
+#include "evtx/evtx_log.h"
 #include "ese/db_header.h"
 #include "util/reader.h"
 
@@ -22,6 +27,10 @@ typedef enum input_kind {
     INPUT_ESE,
     INPUT_JOB_BLOB,
     INPUT_FILE_BLOB,
+    INPUT_LEGACY_STATE,      /* qmgr0.dat / qmgr1.dat */
+    INPUT_LEGACY_JOB,        /* one job record cut out of a state file */
+    INPUT_LEGACY_FILE_LIST,  /* a file list cut out of a legacy job record */
+    INPUT_EVTX,              /* a Windows event log ("ElfFile\0") */
 } input_kind;
 
 static input_kind sniff(const uint8_t *data, size_t size)
@@ -35,8 +44,15 @@ static input_kind sniff(const uint8_t *data, size_t size)
         if (bp_read_u32(&r) == ESE_SIGNATURE)
             return INPUT_ESE;
     }
-    if (size >= 16 && bits_is_job_marker(data))
-        return INPUT_JOB_BLOB;
+    if (evtx_is_log(data, size))
+        return INPUT_EVTX;
+    if (legacy_is_state_file(data, size))
+        return INPUT_LEGACY_STATE;
+    const bits_job_marker *marker = size >= 16 ? bits_find_job_marker(data) : NULL;
+    if (marker)
+        return marker->era == BITS_ERA_LEGACY ? INPUT_LEGACY_JOB : INPUT_JOB_BLOB;
+    if (size >= 16 && memcmp(data, bits_transfer_marker, BITS_GUID_SIZE) == 0)
+        return INPUT_LEGACY_FILE_LIST;
     if (size >= 16 && memcmp(data, bits_file_marker, BITS_GUID_SIZE) == 0)
         return INPUT_FILE_BLOB;
     return INPUT_UNKNOWN;
@@ -48,7 +64,7 @@ static bool record_has_warnings(const bp_record *record)
            (record->file && record->file->warnings.count);
 }
 
-static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_result *result)
+static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_result *result, carve_session *carve)
 {
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
@@ -57,7 +73,10 @@ static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_res
                       label);
         return BP_STATUS_UNREADABLE;
     }
+    size_t live_first = result->count;
     size_t added = qmgr_db_read(&db, label, result);
+    if (carve)  /* deleted and unreferenced data, after the live records (carve.h) */
+        carve_ese_collect(carve, &db, label, live_first, result->count);
     for (bp_note *n = warnings.head; n; n = n->next)
         bp_notes_addf(&result->arena, &result->warnings, "%s: %s", label, n->text);
     if (!added && !ese_catalog_find(&db.catalog, "Jobs"))
@@ -70,7 +89,7 @@ static int parse_blob(const uint8_t *data, size_t size, const char *label, bool 
     bp_record *record = bp_result_add(result);
     if (!record)
         return BP_STATUS_UNREADABLE;
-    bp_source source = {label, "blob", "", 0, 0, 0, 0, (uint32_t)size};
+    bp_source source = {label, "blob", "", 0, 0, 0, 0, (uint32_t)size, ""};
     if (is_job) {
         record->job = bits_decode_job(&result->arena, data, size);
         record->job_source = source;
@@ -81,7 +100,8 @@ static int parse_blob(const uint8_t *data, size_t size, const char *label, bool 
     return BP_STATUS_CLEAN;
 }
 
-int bp_parse_memory(const uint8_t *data, size_t size, const char *label, bp_result **result_out)
+static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_result **result_out,
+                        carve_session *carve)
 {
     if (!*result_out)
         *result_out = bp_result_new();
@@ -91,24 +111,68 @@ int bp_parse_memory(const uint8_t *data, size_t size, const char *label, bp_resu
     label = bp_arena_strdup(&result->arena, label);
     size_t first = result->count;
     int status;
-    switch (sniff(data, size)) {
-    case INPUT_ESE: status = parse_ese(data, size, label, result); break;
+    input_kind kind = sniff(data, size);
+    switch (kind) {
+    case INPUT_ESE: status = parse_ese(data, size, label, result, carve); break;
     case INPUT_JOB_BLOB: status = parse_blob(data, size, label, true, result); break;
     case INPUT_FILE_BLOB: status = parse_blob(data, size, label, false, result); break;
+    case INPUT_LEGACY_STATE: status = legacy_state_file_read(data, size, label, result, NULL); break;
+    case INPUT_LEGACY_JOB: status = legacy_job_record_read(data, size, label, result); break;
+    case INPUT_LEGACY_FILE_LIST: status = legacy_file_list_read(data, size, label, result); break;
+    case INPUT_EVTX: status = evtx_bits_read(data, size, label, result); break;
     default:
+        if (carve) {  /* carving: any other input is searched for BITS data */
+            status = carve_scan_memory(carve, data, size, label);
+            break;
+        }
         bp_notes_addf(&result->arena, &result->warnings,
-                      "%s: not a BITS queue (neither an ESE qmgr.db nor a job or file blob)", label);
+                      "%s: not a BITS queue (neither an ESE qmgr.db, a legacy qmgr*.dat state file nor "
+                      "a job or file blob)", label);
         status = BP_STATUS_UNREADABLE;
+    }
+    for (size_t i = first; i < result->count; i++) {  /* strings are never NULL */
+        if (!result->records[i].job_source.generation)
+            result->records[i].job_source.generation = "";
+        if (!result->records[i].file_source.generation)
+            result->records[i].file_source.generation = "";
     }
     for (size_t i = first; i < result->count && status == BP_STATUS_CLEAN; i++)
         if (record_has_warnings(&result->records[i]))
             status = BP_STATUS_WARNINGS;
     bp_result_note_status(result, status);
+    if (carve && kind != INPUT_ESE && kind != INPUT_UNKNOWN && kind != INPUT_EVTX)
+        carve_scan_after_live(carve, data, size, label, first, result->count);
     return status;
 }
 
-static int parse_file(const char *path, bp_result *result)
+int bp_parse_memory(const uint8_t *data, size_t size, const char *label, bp_result **result_out)
 {
+    return bp_parse_memory_ex(data, size, label, NULL, result_out);
+}
+
+int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, const bp_parse_options *options,
+                       bp_result **result_out)
+{
+    if (!*result_out)
+        *result_out = bp_result_new();
+    carve_session *carve = *result_out && options && (options->carve || options->scan)
+                               ? carve_session_new(*result_out, options) : NULL;
+    int status = parse_memory(data, size, label, result_out, carve);
+    status = carve ? carve_finish_input(carve, status) : status;
+    bp_result_correlate_events(*result_out);  /* event-log records onto queue records of the same job */
+    return status;
+}
+
+static int parse_file(const char *path, bp_result *result, carve_session *carve)
+{
+    if (carve && carve_session_options(carve)->scan) {  /* inputs of any size: streamed unless a queue */
+        size_t head_size = 0;
+        uint8_t *head = carve_read_head(path, &head_size);
+        input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
+        free(head);
+        if (kind == INPUT_UNKNOWN)
+            return carve_scan_input(carve, path);
+    }
     size_t size;
     const char *error = NULL;
     uint8_t *data = bp_input_read(path, &size, &error);
@@ -117,22 +181,27 @@ static int parse_file(const char *path, bp_result *result)
         bp_result_note_status(result, BP_STATUS_UNREADABLE);
         return BP_STATUS_UNREADABLE;
     }
-    int status = bp_parse_memory(data, size, path, &result);
+    int status = parse_memory(data, size, path, &result, carve);
     free(data);
+    struct stat st;
+    if (result->legacy_states && stat(path, &st) == 0)  /* for the generation rule */
+        legacy_generation_set_mtime(result, path, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     return status;
 }
 
 /* Queue files in a folder: BITS names them qmgr.db, qmgr0.dat and qmgr1.dat;
  * examiners often prefix copies with a host name, so any name containing
- * "qmgr" (any case) and ending in .db or .dat is read. */
+ * "qmgr" (any case) and ending in .db or .dat is read; so is every *.evtx
+ * (the Bits-Client log is Microsoft-Windows-Bits-Client%4Operational.evtx). */
 static bool is_queue_file_name(const char *name)
 {
     size_t n = strlen(name);
     bool has_qmgr = false;
     for (size_t i = 0; i + 4 <= n && !has_qmgr; i++)
         has_qmgr = strncasecmp(name + i, "qmgr", 4) == 0;
-    return has_qmgr && ((n > 3 && strcasecmp(name + n - 3, ".db") == 0) ||
-                        (n > 4 && strcasecmp(name + n - 4, ".dat") == 0));
+    return (has_qmgr && ((n > 3 && strcasecmp(name + n - 3, ".db") == 0) ||
+                         (n > 4 && strcasecmp(name + n - 4, ".dat") == 0))) ||
+           (n > 5 && strcasecmp(name + n - 5, ".evtx") == 0);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -140,7 +209,7 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int parse_folder(const char *path, bp_result *result)
+static int parse_folder(const char *path, bp_result *result, carve_session *carve)
 {
     DIR *dir = opendir(path);
     if (!dir) {
@@ -151,20 +220,20 @@ static int parse_folder(const char *path, bp_result *result)
     size_t count = 0;
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL && count < 256)
-        if (is_queue_file_name(entry->d_name))
+        if (is_queue_file_name(entry->d_name) || (carve && carve_folder_entry(carve, path, entry->d_name)))
             names[count++] = strdup(entry->d_name);
     closedir(dir);
     qsort(names, count, sizeof(char *), compare_names);
     int worst = count ? BP_STATUS_CLEAN : BP_STATUS_UNREADABLE;
     int best = BP_STATUS_UNREADABLE;
     if (!count)
-        bp_notes_addf(&result->arena, &result->warnings, "%s: no qmgr.db or qmgr*.dat in this folder", path);
+        bp_notes_addf(&result->arena, &result->warnings, "%s: no qmgr.db, qmgr*.dat or *.evtx in this folder", path);
     for (size_t i = 0; i < count; i++) {
         char *full = names[i] ? bp_arena_printf(&result->arena, "%s/%s", path, names[i]) : NULL;
         free(names[i]);
         if (!full)
             continue;
-        int status = parse_file(full, result);
+        int status = parse_file(full, result, carve);
         if (status > worst)
             worst = status;
         if (status < best)
@@ -178,21 +247,30 @@ static int parse_folder(const char *path, bp_result *result)
 
 int bp_parse_path(const char *path, bp_result **result_out)
 {
+    return bp_parse_path_ex(path, NULL, result_out);
+}
+
+int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_result **result_out)
+{
     if (!*result_out)
         *result_out = bp_result_new();
     bp_result *result = *result_out;
     if (!result)
         return BP_STATUS_UNREADABLE;
+    carve_session *carve = options && (options->carve || options->scan) ? carve_session_new(result, options) : NULL;
     struct stat st;
     int status;
     if (stat(path, &st) != 0) {
         bp_notes_addf(&result->arena, &result->warnings, "%s: %s", path, strerror(errno));
         status = BP_STATUS_UNREADABLE;
     } else if (S_ISDIR(st.st_mode)) {
-        status = parse_folder(path, result);
+        status = parse_folder(path, result, carve);
     } else {
-        status = parse_file(path, result);
+        status = parse_file(path, result, carve);
     }
+    if (carve)
+        status = carve_finish_input(carve, status);
     bp_result_note_status(result, status);
+    bp_result_correlate_events(result);  /* event-log records onto queue records of the same job */
     return status;
 }

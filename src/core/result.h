@@ -13,6 +13,7 @@ struct bp_result {
     size_t capacity;
     bp_note_list warnings;
     int status;           /* worst bp_status seen so far */
+    struct legacy_state_list *legacy_states;  /* legacy state files read (bits/legacy_generation.h) */
 };
 
 bp_result *bp_result_new(void);

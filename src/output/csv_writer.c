@@ -17,11 +17,12 @@ static int put_cell(FILE *out, const char *text, bool first)
         return fputs(text, out) == EOF ? -1 : 0;
     if (fputc('"', out) == EOF)
         return -1;
-    for (const char *p = text; *p; p++) {
-        if (*p == '"' && fputc('"', out) == EOF)
+    for (const char *run = text; *run;) {
+        const char *quote = strchr(run, '"');
+        size_t length = quote ? (size_t)(quote - run) + 1 : strlen(run);
+        if (fwrite(run, 1, length, out) != length || (quote && fputc('"', out) == EOF))
             return -1;
-        if (fputc(*p, out) == EOF)
-            return -1;
+        run += length;
     }
     return fputc('"', out) == EOF ? -1 : 0;
 }
@@ -57,7 +58,7 @@ static const char *ace_text(bp_arena *scratch, const bp_ace *ace)
                            *flags ? ":" : "", flags);
 }
 
-static const char *aces_text(bp_arena *scratch, const bp_ace *aces, size_t count)
+const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count)
 {
     if (count == 0)
         return "";
@@ -68,6 +69,37 @@ static const char *aces_text(bp_arena *scratch, const bp_ace *aces, size_t count
         if (!(parts[i] = ace_text(scratch, &aces[i])))
             return NULL;
     return join(scratch, parts, count, "; ");
+}
+
+/* Detections as their rule ids joined by "|" (ids cannot hold a "|"). */
+static const char *detection_ids(bp_arena *scratch, const bp_detection *detections, size_t count)
+{
+    if (count == 0)
+        return "";
+    const char **ids = bp_arena_array(scratch, count, sizeof(*ids));
+    if (!ids)
+        return NULL;
+    for (size_t i = 0; i < count; i++)
+        ids[i] = detections[i].id;
+    return join(scratch, ids, count, "|");
+}
+
+/* Events as "TIME event ID: what" joined by "|" (docs/output-schema.md). */
+const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t count)
+{
+    if (count == 0)
+        return "";
+    const char **parts = bp_arena_array(scratch, count, sizeof(*parts));
+    if (!parts)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        char time[32];
+        bp_format_filetime(events[i].time, time);
+        if (!(parts[i] = bp_arena_printf(scratch, "%s event %" PRIu32 ": %s", time, events[i].event_id,
+                                         or_empty(events[i].what))))
+            return NULL;
+    }
+    return join(scratch, parts, count, "|");
 }
 
 static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
@@ -84,7 +116,11 @@ static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
     case BP_FIELD_TEXT_LIST:
         return join(scratch, value->texts, value->text_count, "|");
     case BP_FIELD_ACES:
-        return aces_text(scratch, value->aces, value->ace_count);
+        return bp_csv_aces_text(scratch, value->aces, value->ace_count);
+    case BP_FIELD_DETECTIONS:
+        return detection_ids(scratch, value->detections, value->detection_count);
+    case BP_FIELD_EVENTS:
+        return bp_csv_events_text(scratch, value->events, value->event_count);
     }
     return NULL;
 }

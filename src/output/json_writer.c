@@ -50,6 +50,40 @@ static cJSON *ace_object(const bp_ace *ace)
     return object;
 }
 
+/* Key order of one detection object; documented in docs/output-schema.md. */
+static cJSON *detection_object(const bp_detection *detection)
+{
+    cJSON *object = cJSON_CreateObject();
+    if (!object)
+        return NULL;
+    if (!add_item(object, "id", cJSON_CreateString(or_empty(detection->id))) ||
+        !add_item(object, "title", cJSON_CreateString(or_empty(detection->title))) ||
+        !add_item(object, "severity", cJSON_CreateString(or_empty(detection->severity)))) {
+        cJSON_Delete(object);
+        return NULL;
+    }
+    return object;
+}
+
+/* Key order of one event object; documented in docs/output-schema.md. */
+static cJSON *event_object(const bp_event *event)
+{
+    char time[32];
+    bp_format_filetime(event->time, time);
+    cJSON *object = cJSON_CreateObject();
+    if (!object)
+        return NULL;
+    if (!add_item(object, "event_id", raw_number(false, event->event_id, 0)) ||
+        !add_item(object, "time", cJSON_CreateString(time)) ||
+        !add_item(object, "what", cJSON_CreateString(or_empty(event->what))) ||
+        !add_item(object, "record_id", raw_number(false, event->record_id, 0)) ||
+        !add_item(object, "log", cJSON_CreateString(or_empty(event->log)))) {
+        cJSON_Delete(object);
+        return NULL;
+    }
+    return object;
+}
+
 static cJSON *value_item(const bp_field_value *value)
 {
     switch (value->kind) {
@@ -75,6 +109,26 @@ static cJSON *value_item(const bp_field_value *value)
         cJSON *array = cJSON_CreateArray();
         for (size_t i = 0; array && i < value->ace_count; i++) {
             if (!add_item(array, NULL, ace_object(&value->aces[i]))) {
+                cJSON_Delete(array);
+                array = NULL;
+            }
+        }
+        return array;
+    }
+    case BP_FIELD_DETECTIONS: {
+        cJSON *array = cJSON_CreateArray();
+        for (size_t i = 0; array && i < value->detection_count; i++) {
+            if (!add_item(array, NULL, detection_object(&value->detections[i]))) {
+                cJSON_Delete(array);
+                array = NULL;
+            }
+        }
+        return array;
+    }
+    case BP_FIELD_EVENTS: {
+        cJSON *array = cJSON_CreateArray();
+        for (size_t i = 0; array && i < value->event_count; i++) {
+            if (!add_item(array, NULL, event_object(&value->events[i]))) {
                 cJSON_Delete(array);
                 array = NULL;
             }
@@ -128,13 +182,12 @@ fail:
  * tokens (strings escape theirs), so this cannot alter a value. */
 static int put_indented(FILE *out, const char *text)
 {
-    if (fputc('\t', out) == EOF)
-        return -1;
-    for (const char *p = text; *p; p++) {
-        if (fputc(*p, out) == EOF)
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t length = end ? (size_t)(end - line) + 1 : strlen(line);
+        if (fputc('\t', out) == EOF || fwrite(line, 1, length, out) != length)
             return -1;
-        if (*p == '\n' && fputc('\t', out) == EOF)
-            return -1;
+        line += length;
     }
     return 0;
 }
@@ -146,7 +199,8 @@ static int write_record(FILE *out, const bp_record *record, bool one_per_line, b
     cJSON *object = record_object(record, &scratch);
     char *text = NULL;
     if (object)
-        text = one_per_line ? cJSON_PrintUnformatted(object) : cJSON_Print(object);
+        /* a 16 KiB first buffer holds a typical record: no regrowth while printing */
+        text = cJSON_PrintBuffered(object, 16384, !one_per_line);
     int rc = text ? 0 : -1;
     if (rc == 0 && one_per_line)
         rc = fputs(text, out) == EOF || fputc('\n', out) == EOF ? -1 : 0;

@@ -4,6 +4,7 @@
 #include "output/record_fields.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bits/enum_names.h"
@@ -60,6 +61,15 @@ static const bp_source *main_source(const bp_record *r)
     return r->job ? &r->job_source : &r->file_source;
 }
 
+/* A job known only from event logs (source.format "evtx"): the events do not
+ * tell its type, priority, proxy usage or error context (docs/format-evtx.md). */
+static bool from_events(const bp_record *r)
+{
+    if (r->job && r->carved && r->job->blob_size == 0)
+        return true;  /* carved: only a stale Jobs record's id is known (src/carve/carve.h) */
+    return r->job && r->job_source.format && strcmp(r->job_source.format, "evtx") == 0;
+}
+
 /* ---- artemis BitsInfo fields ------------------------------------------- */
 
 static bool job_id(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -106,7 +116,7 @@ static bool expiration(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool bytes_downloaded(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    bool download = r->job && r->job->job_type == 0;
+    bool download = r->job && r->job->job_type == 0 && !from_events(r);
     return set_unsigned(v, download && r->file ? r->file->bytes_transferred : 0);
 }
 
@@ -150,19 +160,20 @@ static bool error_count(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool job_type(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_name(v, r->job, r->job ? bp_job_type_name(r->job->job_type) : NULL);
+    return set_name(v, r->job && !from_events(r), r->job ? bp_job_type_name(r->job->job_type) : NULL);
 }
 
 static bool job_state(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_name(v, r->job, r->job ? bp_job_state_name(r->job->state) : NULL);
+    bool known = r->job && (!from_events(r) || r->job->state <= 8);  /* events: 7 or 8, else unknown */
+    return set_name(v, known, r->job ? bp_job_state_name(r->job->state) : NULL);
 }
 
 static bool priority(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_name(v, r->job, r->job ? bp_job_priority_name(r->job->priority) : NULL);
+    return set_name(v, r->job && !from_events(r), r->job ? bp_job_priority_name(r->job->priority) : NULL);
 }
 
 static bool flags(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -332,14 +343,14 @@ static bool error_hresult(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool error_context(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    bool has_error = r->job && r->job->has_error;
+    bool has_error = r->job && r->job->has_error && !from_events(r);
     return set_name(v, has_error, has_error ? bp_error_context_name(r->job->error_context) : NULL);
 }
 
 static bool proxy_usage(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_name(v, r->job, r->job ? bp_proxy_usage_name(r->job->proxy_usage) : NULL);
+    return set_name(v, r->job && !from_events(r), r->job ? bp_proxy_usage_name(r->job->proxy_usage) : NULL);
 }
 
 static bool proxy_list(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -394,6 +405,53 @@ static bool job_marker(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
     return set_text(v, r->job ? r->job->marker : "");
+}
+
+/* ---- carving provenance (src/carve/carve.h) ----------------------------- */
+
+static bool recovered_from(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, r->carved ? r->recovered_from : "");
+}
+
+static bool copies(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_unsigned(v, r->carved && r->copies ? r->copies : 1);
+}
+
+/* One line per place a carved job or file was found. */
+static bool locations(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    v->texts = NULL;
+    v->text_count = 0;
+    if (!r->carved || !r->locations || !r->location_count)
+        return true;
+    const char **list = bp_arena_array(s, r->location_count, sizeof(*list));
+    if (!list)
+        return false;
+    for (size_t i = 0; i < r->location_count; i++) {
+        const bp_location *l = &r->locations[i];
+        char size[48] = "", page[96] = "", tag[24] = "", lid[48] = "";
+        bool table = l->table && l->table[0];
+        if (l->size)
+            snprintf(size, sizeof size, " (%" PRIu32 " bytes%s)", l->size, l->partial ? ", cut copy" : "");
+        if (l->tag)
+            snprintf(tag, sizeof tag, " tag %" PRIu32, l->tag);
+        if (l->page)
+            snprintf(page, sizeof page, "; page %" PRIu32 "%s%s%s%s", l->page, tag, table ? " (" : "",
+                     table ? l->table : "", table ? ")" : "");
+        if (l->long_value_id)
+            snprintf(lid, sizeof lid, "; long value 0x%" PRIx64, l->long_value_id);
+        list[i] = bp_arena_printf(s, "%s: %s at offset %" PRIu64 "%s of %s%s%s", or_empty(l->item),
+                                  or_empty(l->how), l->offset, size, or_empty(l->path), page, lid);
+        if (!list[i])
+            return false;
+    }
+    v->texts = list;
+    v->text_count = r->location_count;
+    return true;
 }
 
 /* ---- source (provenance) ------------------------------------------------ */
@@ -470,6 +528,13 @@ static bool source_offset(const bp_record *r, bp_arena *s, bp_field_value *v)
     return set_unsigned(v, main_source(r)->offset);
 }
 
+/* Legacy state files read as a pair: "current", "previous", "unknown"; else "". */
+static bool source_generation(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, main_source(r)->generation);
+}
+
 /* ---- warnings ----------------------------------------------------------- */
 
 static bool add_notes(bp_arena *s, const bp_note_list *notes, const char *prefix,
@@ -514,6 +579,31 @@ static bool warnings(const bp_record *r, bp_arena *s, bp_field_value *v)
         return false;
     v->texts = list;
     v->text_count = count;
+    return true;
+}
+
+/* The job owner's account name as an event log gives it (DOMAIN\user). */
+static bool owner_account(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, r->owner_account);
+}
+
+/* Event-log entries about the record (docs/format-evtx.md). */
+static bool events(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    v->events = r->events;
+    v->event_count = r->events ? r->event_count : 0;
+    return true;
+}
+
+/* Rules that matched the record, set by bp_detect() (docs/detections.md). */
+static bool detections(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    v->detections = r->detections;
+    v->detection_count = r->detections ? r->detection_count : 0;
     return true;
 }
 
@@ -567,12 +657,17 @@ static const bp_field fields[] = {
     FIELD(proxy_list, BP_FIELD_TEXT),
     FIELD(proxy_bypass_list, BP_FIELD_TEXT),
     FIELD(owner_integrity, BP_FIELD_TEXT),
+    FIELD(owner_account, BP_FIELD_TEXT),
     FIELD(creator_program, BP_FIELD_TEXT),
     FIELD(max_download_time, BP_FIELD_UNSIGNED),
     FIELD(cost_flags, BP_FIELD_TEXT),
     FIELD(acl_flags, BP_FIELD_TEXT),
     FIELD(custom_headers, BP_FIELD_BOOL),
     FIELD(job_marker, BP_FIELD_TEXT),
+    FIELD(recovered_from, BP_FIELD_TEXT),
+    FIELD(copies, BP_FIELD_UNSIGNED),
+    FIELD(locations, BP_FIELD_TEXT_LIST),
+    FIELD(events, BP_FIELD_EVENTS),
     SOURCE(path, BP_FIELD_TEXT),
     SOURCE(format, BP_FIELD_TEXT),
     SOURCE(job_table, BP_FIELD_TEXT),
@@ -585,7 +680,9 @@ static const bp_field fields[] = {
     SOURCE(file_long_value_id, BP_FIELD_TEXT),
     SOURCE(file_blob_size, BP_FIELD_UNSIGNED),
     SOURCE(offset, BP_FIELD_UNSIGNED),
+    SOURCE(generation, BP_FIELD_TEXT),
     FIELD(warnings, BP_FIELD_TEXT_LIST),
+    FIELD(detections, BP_FIELD_DETECTIONS),
 };
 
 size_t bp_record_field_count(void) { return sizeof(fields) / sizeof(fields[0]); }

@@ -19,6 +19,8 @@ typedef enum bp_field_kind {
     BP_FIELD_BOOL,
     BP_FIELD_TEXT_LIST,  /* array of strings */
     BP_FIELD_ACES,       /* array of ACE objects */
+    BP_FIELD_DETECTIONS, /* array of detection objects {id, title, severity} */
+    BP_FIELD_EVENTS,     /* array of event objects {event_id, time, what, record_id, log} */
 } bp_field_kind;
 
 /* One computed value; only the member that matches the kind is meaningful. */
@@ -32,6 +34,10 @@ typedef struct bp_field_value {
     size_t text_count;
     const bp_ace *aces;
     size_t ace_count;
+    const bp_detection *detections;
+    size_t detection_count;
+    const bp_event *events;
+    size_t event_count;
 } bp_field_value;
 
 typedef struct bp_field {
@@ -54,5 +60,11 @@ bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_ar
 /* The writers behind bp_write(); each returns 0 or -1 (write error or out of memory). */
 int bp_write_json(FILE *out, const bp_result *result, bool one_per_line);
 int bp_write_csv(FILE *out, const bp_result *result);
+int bp_write_timeline(FILE *out, const bp_result *result);
+
+/* The CSV cell of an ACE list (docs/output-schema.md); NULL when out of memory. */
+const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count);
+/* The CSV cell of an event list: "TIME event ID: what" joined by "|"; NULL when out of memory. */
+const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t count);
 
 #endif

@@ -78,8 +78,17 @@ char *bp_latin1_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t length)
 
 void bp_guid_format(const uint8_t g[16], char out[37])
 {
-    snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", bp_le32(g), bp_le16(g + 4),
-             bp_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+    /* Data1..3 are little-endian, Data4 is a byte string (bits-format §2) */
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    static const char digits[] = "0123456789abcdef";
+    size_t n = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[n++] = '-';
+        out[n++] = digits[g[order[i]] >> 4];
+        out[n++] = digits[g[order[i]] & 15];
+    }
+    out[n] = '\0';
 }
 
 char *bp_guid_string(bp_arena *arena, const uint8_t guid[16])

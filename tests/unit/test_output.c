@@ -150,13 +150,14 @@ static const char *const expected_keys[] = {
     "full_path", "filename", "target_path", "volume", "url", "carved", "transient_error_count",
     "acls", "timeout", "retry_delay", "additional_sids", "drive", "tmp_fullpath", "bytes_total",
     "file_size", "remote_file_time", "notify_flags", "error_hresult", "error_context",
-    "proxy_usage", "proxy_list", "proxy_bypass_list", "owner_integrity", "creator_program",
-    "max_download_time", "cost_flags", "acl_flags", "custom_headers", "job_marker", "source",
-    "warnings",
+    "proxy_usage", "proxy_list", "proxy_bypass_list", "owner_integrity", "owner_account",
+    "creator_program", "max_download_time", "cost_flags", "acl_flags", "custom_headers",
+    "job_marker", "recovered_from", "copies", "locations", "events", "source",
+    "warnings", "detections",
 };
 static const char *const expected_source_keys[] = {
     "path", "format", "job_table", "job_page", "job_tag", "job_long_value_id", "job_blob_size",
-    "file_page", "file_tag", "file_long_value_id", "file_blob_size", "offset",
+    "file_page", "file_tag", "file_long_value_id", "file_blob_size", "offset", "generation",
 };
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -349,11 +350,11 @@ static const char expected_header[] =
     "job_state,priority,flags,http_method,full_path,filename,target_path,volume,url,carved,"
     "transient_error_count,acls,timeout,retry_delay,additional_sids,drive,tmp_fullpath,"
     "bytes_total,file_size,remote_file_time,notify_flags,error_hresult,error_context,proxy_usage,"
-    "proxy_list,proxy_bypass_list,owner_integrity,creator_program,max_download_time,cost_flags,"
-    "acl_flags,custom_headers,job_marker,source_path,source_format,source_job_table,"
+    "proxy_list,proxy_bypass_list,owner_integrity,owner_account,creator_program,max_download_time,"
+    "cost_flags,acl_flags,custom_headers,job_marker,recovered_from,copies,locations,events,source_path,source_format,source_job_table,"
     "source_job_page,source_job_tag,source_job_long_value_id,source_job_blob_size,"
     "source_file_page,source_file_tag,source_file_long_value_id,source_file_blob_size,"
-    "source_offset,warnings\r\n";
+    "source_offset,source_generation,warnings,detections\r\n";
 
 /* A small RFC 4180 reader: splits text into rows of cells, so the test can
  * compare decoded cells with the original values. */
@@ -441,7 +442,7 @@ static void test_csv(const bp_result *result)
     CHECK(!rows.malformed);
     CHECK_U64(rows.row_count, 4);
     for (size_t r = 0; r < rows.row_count; r++)
-        CHECK_U64(rows.cell_count[r], 61);
+        CHECK_U64(rows.cell_count[r], COUNT_OF(expected_keys) - 1 + COUNT_OF(expected_source_keys));
     CHECK_STR(csv_cell(&rows, 1, "job_name"), TRICKY_NAME);
     CHECK_STR(csv_cell(&rows, 1, "job_description"), UTF8_TEXT);
     CHECK_STR(csv_cell(&rows, 1, "acls"),

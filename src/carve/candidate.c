@@ -1,0 +1,392 @@
+/* Decoding one carving candidate at a marker hit (bits-format §7.2): find
+ * where the blob ends, decode it in a scratch arena and validate it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bits/file_blob.h"
+#include "bits/job_blob.h"
+#include "bits/legacy_job_record.h"
+#include "bits/markers.h"
+#include "carve/carve.h"
+#include "util/reader.h"
+#include "util/text.h"
+
+/* At most this many later copies of a marker are tried as the footer. */
+#define FOOTER_TRIES 4
+
+/* Offset of the next copy of a 16-byte needle in data[from, to), SIZE_MAX if none. */
+static size_t find16(const uint8_t *data, size_t from, size_t to, const uint8_t *needle)
+{
+    bp_reader r = bp_reader_make(data, to);
+    const uint8_t *bytes = bp_read_bytes(&r, to);
+    while (bytes && from + BITS_GUID_SIZE <= to) {
+        const uint8_t *p = memchr(bytes + from, needle[0], to - BITS_GUID_SIZE + 1 - from);
+        if (!p)
+            break;
+        size_t at = (size_t)(p - bytes);
+        if (memcmp(p, needle, BITS_GUID_SIZE) == 0)
+            return at;
+        from = at + 1;
+    }
+    return SIZE_MAX;
+}
+
+/* Fields 2-6 of a job header starting at data[at] (the byte after the marker). */
+static bool job_header_plausible(const uint8_t *data, size_t bound, size_t at)
+{
+    bp_reader r = bp_reader_make(data, bound);
+    if (!bp_reader_seek(&r, at))
+        return false;
+    uint32_t field2 = bp_read_u32(&r), priority = bp_read_u32(&r), state = bp_read_u32(&r);
+    uint32_t type = bp_read_u32(&r);
+    const uint8_t *id = bp_read_bytes(&r, BITS_GUID_SIZE);
+    if (!id || priority > 3 || state > 8 || (type > 2 && field2 > 2) || bp_guid_is_zero(id))
+        return false;
+    uint32_t name_units = bp_read_u32(&r);
+    return r.failed || (name_units >= 1 && name_units <= BITS_WSTR_MAX_UNITS);
+}
+
+static void candidate_reset(carve_candidate *out, size_t pos)
+{
+    memset(out, 0, sizeof(*out));
+    out->start = pos;
+    out->verdict = CARVE_REJECT;
+}
+
+/* What a decode got to: a partial blob is trimmed to the shortest prefix that
+ * decodes as far, so that its bytes (and what a scan skips) end where the
+ * decoder stopped, not at the end of the search window. */
+static bool same_job_progress(const bp_job *a, const bp_job *b)
+{
+    return strcmp(a->job_id, b->job_id) == 0 && strcmp(a->name, b->name) == 0 &&
+           strcmp(a->owner_sid, b->owner_sid) == 0 && a->security_descriptor_size == b->security_descriptor_size &&
+           a->ace_count == b->ace_count && a->file_count == b->file_count && a->has_error == b->has_error &&
+           a->created == b->created && a->modified == b->modified && a->completed == b->completed &&
+           a->inactivity_timer.deadline == b->inactivity_timer.deadline && a->tail_decoded == b->tail_decoded &&
+           strcmp(a->creator_program, b->creator_program) == 0 && strcmp(a->http_method, b->http_method) == 0;
+}
+
+/* Fields 1-9 of a file (paths, URL, byte counts, drive, volume); the later
+ * ones only count when their stage decoded to its end (`whole->tail_decoded`):
+ * a stage cut short may have read them from whatever follows the blob. */
+static bool same_file_progress(const bp_file *a, const bp_file *whole)
+{
+    bool first = strcmp(a->local_path, whole->local_path) == 0 && strcmp(a->remote_url, whole->remote_url) == 0 &&
+                 strcmp(a->temp_path, whole->temp_path) == 0 && a->bytes_total == whole->bytes_total &&
+                 a->bytes_transferred == whole->bytes_transferred && strcmp(a->drive, whole->drive) == 0 &&
+                 strcmp(a->volume, whole->volume) == 0;
+    if (!first || !whole->tail_decoded)
+        return first;
+    return a->tail_decoded && a->file_size == whole->file_size && a->remote_file_time == whole->remote_file_time;
+}
+
+bp_file *carve_decode_legacy_file(bp_arena *arena, const uint8_t *record, size_t size)
+{
+    size_t total = BITS_GUID_SIZE + 4 + size; /* no closing marker: its bytes must not feed a cut record */
+    uint8_t *list_bytes = malloc(total);
+    if (!list_bytes)
+        return NULL;
+    memcpy(list_bytes, bits_transfer_marker, BITS_GUID_SIZE);
+    list_bytes[16] = 1;
+    list_bytes[17] = list_bytes[18] = list_bytes[19] = 0;
+    if (size)
+        memcpy(list_bytes + 20, record, size);
+    bp_note_list warnings = {NULL, NULL, 0};
+    legacy_file_list list;
+    legacy_decode_file_list(arena, list_bytes, total, 0, &warnings, "file record", &list);
+    bp_file *file = list.count ? list.files[0].file : NULL;
+    free(list_bytes);
+    return file;
+}
+
+/* A file cut short keeps only what its completed stages say. */
+void carve_forget_unfinished_stage(bp_file *file)
+{
+    if (file->tail_decoded)
+        return;
+    file->file_size = -1;
+    file->volume_serial = 0;
+    file->remote_file_time = 0;
+}
+
+static size_t trim_legacy_file(bp_arena *scratch, const uint8_t *record, size_t length, const bp_file *whole)
+{
+    size_t lo = 4, hi = length;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        bp_file *file = carve_decode_legacy_file(scratch, record, mid);
+        if (file && same_file_progress(file, whole))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return hi;
+}
+
+static size_t trim_job(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_job *whole)
+{
+    size_t lo = 0x30, hi = length; /* decoding hi bytes reaches as far as `whole` */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        bp_job *job = bits_decode_job(scratch, blob, mid);
+        if (job && same_job_progress(job, whole))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return hi;
+}
+
+static size_t trim_file(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_file *whole)
+{
+    size_t lo = 20, hi = length;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        bp_file *file = bits_decode_file(scratch, blob, mid);
+        if (file && same_file_progress(file, whole))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return hi;
+}
+
+/* How much of a job blob without its footer its own structure vouches for:
+ * the five strings, the owner fields, the security descriptor when the
+ * transfer marker follows it, the file list when the second transfer marker
+ * closes it, and past that everything (the decoder and the validation judge
+ * the rest). *file_list_end is where the file list ends, 0 when not reached. */
+static size_t job_structural_length(const uint8_t *blob, size_t length, size_t *file_list_end)
+{
+    *file_list_end = 0;
+    size_t strings_at = length >= 0x40 && bits_is_job_marker(blob + BITS_GUID_SIZE) ? 0x40 : 0x30;
+    bool cut;
+    size_t end;
+    if (!carve_strings_ok(blob, length, strings_at, 5, &cut, &end) || cut)
+        return cut ? end : length;
+    bp_reader r = bp_reader_make(blob, length);
+    size_t sd_length_at = end + 24;  /* notify flags, LocalSystem, integrity, 3 unknown u32 */
+    bp_reader_seek(&r, sd_length_at);
+    uint32_t sd_length = bp_read_u32(&r);
+    if (r.failed)
+        return length;
+    size_t sd_end = sd_length_at + 4 + (size_t)sd_length;
+    bp_reader_seek(&r, sd_end);
+    const uint8_t *marker = bp_read_bytes(&r, BITS_GUID_SIZE);
+    if (sd_length > BITS_SD_MAX_SIZE || !marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
+        return sd_length_at;
+    uint32_t count = bp_read_u32(&r);
+    size_t second = sd_end + 20 + 16 * (size_t)count;
+    bp_reader_seek(&r, second);
+    marker = bp_read_bytes(&r, BITS_GUID_SIZE);
+    if (count > BITS_MAX_FILE_COUNT || !marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
+        return sd_end;
+    *file_list_end = second + BITS_GUID_SIZE;
+    return length;
+}
+
+static bool try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out,
+                        bool outer);
+
+bool carve_try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
+{
+    return try_ese_job(scratch, data, bound, pos, out, true);
+}
+
+static bool try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out,
+                        bool outer)
+{
+    candidate_reset(out, pos);
+    if (pos + 0x30 > bound)
+        return false;
+    const uint8_t *marker = data + pos;
+    size_t header = pos + BITS_GUID_SIZE;
+    if (bits_is_job_marker(data + header)) {
+        /* a double-GUID header (upload jobs), or the footer of one blob right
+         * before the header of the next: the latter when the next decodes whole */
+        carve_candidate next;
+        if (outer && try_ese_job(scratch, data, bound, header, &next, false) && next.verdict == CARVE_FULL) {
+            candidate_reset(out, pos);
+            return false;
+        }
+        candidate_reset(out, pos);
+        header += BITS_GUID_SIZE;
+    }
+    if (!job_header_plausible(data, bound, header))
+        return false;
+    size_t first_copy = SIZE_MAX;
+    size_t from = header;
+    for (int tries = 0; tries < FOOTER_TRIES; tries++) {
+        size_t footer = find16(data, from, bound, marker);
+        if (footer == SIZE_MAX)
+            break;
+        if (first_copy == SIZE_MAX)
+            first_copy = footer;
+        size_t length = footer + BITS_GUID_SIZE - pos;
+        bp_job *job = bits_decode_job(scratch, data + pos, length);
+        size_t file_list_end;
+        /* whole only when its structure holds: a blob cut short can reach the
+         * footer of a later blob by resynchronising on that blob's tail */
+        if (job && job->complete && job_structural_length(data + pos, length, &file_list_end) == length &&
+            file_list_end) {
+            out->verdict = carve_check_job(job, data + pos, length, out->missing, sizeof(out->missing));
+            out->length = length;
+            return out->verdict != CARVE_REJECT;
+        }
+        from = footer + 1;
+    }
+    /* no footer: a blob cut short. Keep what its structure vouches for (what
+     * follows the cut is someone else's bytes), then what still decodes. */
+    size_t window = (first_copy == SIZE_MAX ? bound : first_copy) - pos;
+    size_t file_list_end = 0;
+    size_t length = job_structural_length(data + pos, window, &file_list_end);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bp_job *job = bits_decode_job(scratch, data + pos, length);
+        if (!job)
+            return false;
+        out->verdict = carve_check_job(job, data + pos, length, out->missing, sizeof(out->missing));
+        if (out->verdict == CARVE_FULL)
+            out->verdict = CARVE_PARTIAL; /* complete only up to a later copy of the marker: keep it honest */
+        if (out->verdict != CARVE_REJECT) {
+            out->length = length > file_list_end && file_list_end ? trim_job(scratch, data + pos, length, job) : length;
+            return true;
+        }
+        if (!file_list_end || file_list_end >= length)
+            break;
+        length = file_list_end; /* the times after the file list were noise: keep the part before */
+    }
+    return false;
+}
+
+/* `<16-byte Id> FE 00 01 04 00 01` in front of a file marker: an inline Files
+ * record (bits-format §7.2.2). Without the record header `01 7F 15 00` in
+ * front, the Id must at least look like a random (version 4) GUID. */
+static void inline_record_id(const uint8_t *data, size_t pos, char out[37])
+{
+    static const uint8_t tail[6] = {0xFE, 0x00, 0x01, 0x04, 0x00, 0x01};
+    static const uint8_t head[4] = {0x01, 0x7F, 0x15, 0x00};
+    out[0] = '\0';
+    if (pos < 22)
+        return;
+    bp_reader r = bp_reader_make(data, pos);
+    bp_reader_seek(&r, pos - 22);
+    const uint8_t *id = bp_read_bytes(&r, BITS_GUID_SIZE);
+    const uint8_t *after = bp_read_bytes(&r, sizeof(tail));
+    if (!id || !after || memcmp(after, tail, sizeof(tail)) != 0 || bp_guid_is_zero(id))
+        return;
+    bool has_head = false;
+    if (pos >= 26) {
+        bp_reader h = bp_reader_make(data, pos);
+        bp_reader_seek(&h, pos - 26);
+        const uint8_t *bytes = bp_read_bytes(&h, sizeof(head));
+        has_head = bytes && memcmp(bytes, head, sizeof(head)) == 0;
+    }
+    bool version4 = (id[7] >> 4) == 4 && (id[8] & 0xC0) == 0x80;
+    if (has_head || version4)
+        bp_guid_format(id, out);
+}
+
+bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
+{
+    candidate_reset(out, pos);
+    if (pos + 20 > bound)
+        return false;
+    {   /* the local path's length: a footer hit is followed by anything */
+        bp_reader r = bp_reader_make(data, bound);
+        bp_reader_seek(&r, pos + BITS_GUID_SIZE);
+        uint32_t units = bp_read_u32(&r);
+        if (units == 0 || units > BITS_WSTR_MAX_UNITS)
+            return false;
+    }
+    size_t first_copy = SIZE_MAX;
+    size_t from = pos + BITS_GUID_SIZE;
+    for (int tries = 0; tries < FOOTER_TRIES; tries++) {
+        size_t footer = find16(data, from, bound, bits_file_marker);
+        if (footer == SIZE_MAX)
+            break;
+        if (first_copy == SIZE_MAX)
+            first_copy = footer;
+        size_t length = footer + BITS_GUID_SIZE - pos;
+        bp_file *file = bits_decode_file(scratch, data + pos, length);
+        if (file && file->complete) {
+            out->verdict = carve_check_file(file, data + pos, length, BITS_GUID_SIZE, out->missing,
+                                            sizeof(out->missing));
+            out->length = length;
+            inline_record_id(data, pos, out->file_id);
+            return out->verdict != CARVE_REJECT;
+        }
+        from = footer + 1;
+    }
+    size_t length = (first_copy == SIZE_MAX ? bound : first_copy) - pos;
+    bp_file *file = bits_decode_file(scratch, data + pos, length);
+    if (!file)
+        return false;
+    out->verdict = carve_check_file(file, data + pos, length, BITS_GUID_SIZE, out->missing, sizeof(out->missing));
+    if (out->verdict == CARVE_FULL)
+        out->verdict = CARVE_PARTIAL;
+    out->length = out->verdict == CARVE_REJECT ? length : trim_file(scratch, data + pos, length, file);
+    inline_record_id(data, pos, out->file_id);
+    return out->verdict != CARVE_REJECT;
+}
+
+bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
+{
+    candidate_reset(out, pos);
+    out->legacy = true;
+    if (pos + 0x30 > bound || !job_header_plausible(data, bound, pos + BITS_GUID_SIZE))
+        return false;
+    legacy_job_record record;
+    legacy_decode_job_record(scratch, data, bound, pos, &record);
+    if (!record.job || !record.has_id || record.end <= pos)
+        return false;
+    size_t length = record.end - pos;
+    /* re-decode the record on its own, as the session will, so offsets and the
+     * strict string check see the same bytes */
+    legacy_job_record alone;
+    legacy_decode_job_record(scratch, data + pos, length, 0, &alone);
+    if (!alone.job)
+        return false;
+    out->verdict = carve_check_job(alone.job, data + pos, length, out->missing, sizeof(out->missing));
+    if (out->verdict == CARVE_FULL && !alone.complete)
+        out->verdict = CARVE_PARTIAL;
+    for (size_t i = 0; out->verdict != CARVE_REJECT && i < alone.files.count; i++) {
+        const legacy_file_entry *entry = &alone.files.files[i];
+        char missing[160];
+        if (entry->file && carve_check_file(entry->file, data + pos + entry->offset, entry->size, 0, missing,
+                                            sizeof(missing)) == CARVE_REJECT)
+            out->verdict = CARVE_REJECT;
+    }
+    out->length = length;
+    return out->verdict != CARVE_REJECT;
+}
+
+size_t carve_try_legacy_file_list(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos,
+                                  carve_file_fn each, void *context)
+{
+    bp_note_list warnings = {NULL, NULL, 0};
+    legacy_file_list list;
+    legacy_decode_file_list(scratch, data, bound, pos, &warnings, "file list", &list);
+    if (list.count == 0)
+        return 0;
+    /* every record must be right for the list to count */
+    carve_verdict verdicts[64];
+    char missing[64][160];
+    size_t count = list.count < 64 ? list.count : 64;
+    for (size_t i = 0; i < count; i++) {
+        const legacy_file_entry *entry = &list.files[i];
+        if (!entry->file || entry->offset < pos || entry->offset + entry->size > bound)
+            return 0;
+        verdicts[i] = carve_check_file(entry->file, data + entry->offset, entry->size, 0, missing[i],
+                                       sizeof(missing[i]));
+        if (verdicts[i] == CARVE_REJECT)
+            return 0;
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t size = list.files[i].size;
+        if (verdicts[i] == CARVE_PARTIAL)
+            size = trim_legacy_file(scratch, data + list.files[i].offset, size, list.files[i].file);
+        each(context, list.files[i].offset, size, verdicts[i], missing[i]);
+    }
+    return list.end > pos ? list.end - pos : 0;
+}

@@ -1,0 +1,352 @@
+/* Scanning inputs of any size for BITS data (bits-format §7, ese-format §12):
+ * the input is read in 4 MiB blocks that overlap by 64 KiB, so a blob that
+ * starts in one block is decoded whole from it, and memory stays the same
+ * whatever the input size. Candidates go to the carve session. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bits/markers.h"
+#include "carve/carve.h"
+#include "carve/marker_finder.h"
+#include "util/reader.h"
+
+#define SCAN_BLOCK ((size_t)4 << 20)
+#define SCAN_WINDOW ((size_t)64 << 10)   /* longest blob looked for; also the block overlap */
+#define SCAN_LOOKBACK ((size_t)64)       /* bytes kept before a hit (inline Files record) */
+#define LOG_SEGMENT 4096u
+#define LOG_SEGMENT_HEADER 40u
+#define LOG_FRAGMENT_RECORD 77u          /* "fragment" log record: u8 type, u16 size */
+
+typedef struct splice_gap {
+    size_t at;                 /* offset in the spliced copy where bytes were removed */
+    size_t length;
+} splice_gap;
+
+typedef struct scanner {
+    carve_session *session;
+    const char *label;
+    bool is_log;
+    carve_finder finder;
+    bp_arena scratch;
+    const uint8_t *buf;
+    size_t len;
+    uint64_t base;             /* input offset of buf[0] */
+    uint64_t skip_until;       /* hits before this input offset lie in a blob already taken */
+    uint8_t *spliced;          /* scratch for log splicing (SCAN_WINDOW bytes) */
+    splice_gap gaps[SCAN_WINDOW / LOG_SEGMENT + 2];
+    size_t gap_count;
+} scanner;
+
+bool carve_is_log_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 7 || strncasecmp(name, "edb", 3) != 0)
+        return false;
+    return strcasecmp(name + n - 4, ".log") == 0 || strcasecmp(name + n - 4, ".jrs") == 0;
+}
+
+/* An ESE log file header (ese-format §12): sector size, database page size
+ * and the file type 3 at offset 667. */
+static bool looks_like_log(const uint8_t *data, size_t size)
+{
+    bp_reader r = bp_reader_make(data, size);
+    bp_reader_seek(&r, 4);
+    uint32_t generation = bp_read_u32(&r);
+    uint16_t sector = bp_read_u16(&r);
+    bp_read_u16(&r);
+    bp_read_u16(&r);
+    uint16_t page = bp_read_u16(&r);
+    bp_reader_seek(&r, 667);
+    uint32_t type = bp_read_u32(&r);
+    return !r.failed && generation && (sector == 512 || sector == 4096) &&
+           (page == 4096 || page == 8192 || page == 16384 || page == 32768) && type == 3;
+}
+
+static bool try_at(scanner *s, carve_needle_kind kind, const uint8_t *data, size_t bound, size_t pos,
+                   carve_candidate *cand)
+{
+    bp_arena_free(&s->scratch);
+    bp_arena_init(&s->scratch);
+    switch (kind) {
+    case CARVE_NEEDLE_JOB_ESE: return carve_try_ese_job(&s->scratch, data, bound, pos, cand);
+    case CARVE_NEEDLE_JOB_LEGACY: return carve_try_legacy_job(&s->scratch, data, bound, pos, cand);
+    case CARVE_NEEDLE_FILE: return carve_try_ese_file(&s->scratch, data, bound, pos, cand);
+    default: return false;
+    }
+}
+
+/* Copy buf[pos, bound) without the log segment headers (and the fragment
+ * record header that continues a split record) at 4 KiB boundaries of the
+ * input. Returns the copy's length; 0 when no boundary is crossed. */
+static size_t splice_segments(scanner *s, size_t pos, size_t bound)
+{
+    s->gap_count = 0;
+    size_t out = 0;
+    size_t at = pos;
+    bp_reader r = bp_reader_make(s->buf, bound);
+    while (at < bound && out < SCAN_WINDOW) {
+        uint64_t absolute = s->base + at;
+        uint64_t next = (absolute / LOG_SEGMENT + 1) * LOG_SEGMENT;
+        size_t chunk = (size_t)(next - absolute);
+        if (chunk > bound - at)
+            chunk = bound - at;
+        if (chunk > SCAN_WINDOW - out)
+            chunk = SCAN_WINDOW - out;
+        bp_reader_seek(&r, at);
+        const uint8_t *bytes = bp_read_bytes(&r, chunk);
+        if (!bytes)
+            break;
+        memcpy(s->spliced + out, bytes, chunk);
+        out += chunk;
+        at += chunk;
+        if (at >= bound || s->base + at != next)
+            break;
+        /* a segment header: u64 checksum, then LGPOS with the segment number */
+        bp_reader h = bp_reader_make(s->buf, bound);
+        bp_reader_seek(&h, at + 8);
+        bp_read_u16(&h);
+        uint16_t segment = bp_read_u16(&h);
+        if (h.failed || segment != (uint16_t)(next / LOG_SEGMENT))
+            break;
+        size_t skip = LOG_SEGMENT_HEADER;
+        bp_reader_seek(&h, at + LOG_SEGMENT_HEADER);
+        if (bp_read_u8(&h) == LOG_FRAGMENT_RECORD && !h.failed)
+            skip += 3;
+        if (s->gap_count < sizeof(s->gaps) / sizeof(s->gaps[0])) {
+            s->gaps[s->gap_count].at = out;
+            s->gaps[s->gap_count].length = skip;
+            s->gap_count++;
+        }
+        at += skip;
+    }
+    return s->gap_count ? out : 0;
+}
+
+/* Input bytes spanned by the first `length` bytes of the spliced copy. */
+static size_t unspliced_length(const scanner *s, size_t length)
+{
+    size_t total = length;
+    for (size_t i = 0; i < s->gap_count; i++)
+        if (s->gaps[i].at < length)
+            total += s->gaps[i].length;
+    return total;
+}
+
+typedef struct list_context {
+    scanner *s;
+    carve_place place;
+} list_context;
+
+static void take_list_file(void *context, size_t start, size_t length, carve_verdict verdict, const char *missing)
+{
+    list_context *l = context;
+    carve_place place = l->place;
+    place.offset = l->s->base + start;
+    place.size = (uint32_t)length;
+    carve_session_add_file(l->s->session, l->s->buf + start, length, true, "", verdict, missing, &place);
+}
+
+static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
+{
+    scanner *s = context;
+    uint64_t absolute = s->base + pos;
+    if (absolute < s->skip_until)
+        return true;
+    size_t bound = s->len - pos > SCAN_WINDOW ? pos + SCAN_WINDOW : s->len;
+    carve_place place;
+    memset(&place, 0, sizeof(place));
+    place.how = s->is_log ? CARVE_HOW_LOG : CARVE_HOW_RAW_MARKER;
+    place.path = s->label;
+    place.format = s->is_log ? "log" : "raw";
+    place.table = "";
+    place.offset = absolute;
+
+    if (needle->kind == CARVE_NEEDLE_TRANSFER) {
+        bp_arena_free(&s->scratch);
+        bp_arena_init(&s->scratch);
+        list_context l = {s, place};
+        l.place.format = "legacy";
+        size_t taken = carve_try_legacy_file_list(&s->scratch, s->buf, bound, pos, take_list_file, &l);
+        if (taken)
+            s->skip_until = absolute + taken;
+        return true;
+    }
+    carve_candidate cand;
+    bool ok = try_at(s, needle->kind, s->buf, bound, pos, &cand);
+    const uint8_t *blob = s->buf + pos;
+    size_t span = ok ? cand.length : 0;
+    if (s->is_log) {
+        /* a blob that crosses a segment boundary has the segment header (and a
+         * fragment record header) in it: without them it decodes as written */
+        size_t spliced = splice_segments(s, pos, bound);
+        carve_candidate joined;
+        if (spliced && try_at(s, needle->kind, s->spliced, spliced, 0, &joined) &&
+            (!ok || joined.verdict == CARVE_FULL || (cand.verdict != CARVE_FULL && joined.length > cand.length)) &&
+            unspliced_length(s, joined.length) > joined.length) {
+            cand = joined;
+            ok = true;
+            blob = s->spliced;
+            span = unspliced_length(s, cand.length);
+        }
+    }
+    if (!ok)
+        return true;
+    place.size = (uint32_t)cand.length;
+    if (cand.legacy)
+        place.format = "legacy";
+    s->skip_until = absolute + span;
+    if (needle->kind == CARVE_NEEDLE_FILE)
+        carve_session_add_file(s->session, blob, cand.length, false, cand.file_id, cand.verdict, cand.missing, &place);
+    else
+        carve_session_add_job(s->session, blob, cand.length, cand.legacy, cand.verdict, cand.missing, &place);
+    return true;
+}
+
+static bool scanner_init(scanner *s, carve_session *session, const char *label, bool is_log)
+{
+    memset(s, 0, sizeof(*s));
+    s->session = session;
+    s->label = label;
+    s->is_log = is_log;
+    bp_arena_init(&s->scratch);
+    carve_finder_init(&s->finder, CARVE_FIND_JOBS | CARVE_FIND_FILES | CARVE_FIND_TRANSFER);
+    s->spliced = is_log ? malloc(SCAN_WINDOW) : NULL;
+    return !is_log || s->spliced;
+}
+
+static void scanner_free(scanner *s)
+{
+    bp_arena_free(&s->scratch);
+    free(s->spliced);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+int carve_scan_memory(carve_session *session, const uint8_t *data, size_t size, const char *label)
+{
+    scanner *s = malloc(sizeof(*s));
+    if (!s)
+        return BP_STATUS_UNREADABLE;
+    bool is_log = carve_is_log_name(base_name(label)) || looks_like_log(data, size);
+    if (!scanner_init(s, session, label, is_log)) {
+        scanner_free(s);
+        free(s);
+        return BP_STATUS_UNREADABLE;
+    }
+    s->buf = data;
+    s->len = size;
+    carve_finder_run(&s->finder, data, size, 0, size, scan_hit, s);
+    const bp_parse_options *options = carve_session_options(session);
+    if (options->progress)
+        options->progress(size, size, options->progress_context);
+    scanner_free(s);
+    free(s);
+    return BP_STATUS_CLEAN;
+}
+
+/* read() until `want` bytes or end of input; -1 on error. */
+static ssize_t read_fully(int fd, uint8_t *into, size_t want)
+{
+    size_t got = 0;
+    while (got < want) {
+        ssize_t n = read(fd, into + got, want - got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+int carve_scan_path(carve_session *session, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+        close(fd);
+        return -EINVAL;
+    }
+    uint64_t total = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+    if (S_ISBLK(st.st_mode)) {
+        off_t end = lseek(fd, 0, SEEK_END);
+        total = end > 0 ? (uint64_t)end : 0;
+        lseek(fd, 0, SEEK_SET);
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    size_t capacity = SCAN_BLOCK + SCAN_WINDOW + SCAN_LOOKBACK;
+    uint8_t *buf = malloc(capacity);
+    scanner *s = malloc(sizeof(*s));
+    if (!buf || !s) {
+        free(buf);
+        free(s);
+        close(fd);
+        return -ENOMEM;
+    }
+    /* the first block also tells a transaction log by its header */
+    ssize_t first = read_fully(fd, buf, capacity);
+    if (first < 0) {
+        int saved = errno;
+        free(buf);
+        free(s);
+        close(fd);
+        return -saved;
+    }
+    bool is_log = carve_is_log_name(base_name(path)) || looks_like_log(buf, (size_t)first);
+    if (!scanner_init(s, session, path, is_log)) {
+        scanner_free(s);
+        free(s);
+        free(buf);
+        close(fd);
+        return -ENOMEM;
+    }
+    const bp_parse_options *options = carve_session_options(session);
+    size_t len = (size_t)first;
+    size_t from = 0;
+    bool eof = len < capacity;
+    int status = 0;
+    for (;;) {
+        size_t limit = eof ? len : len - SCAN_WINDOW;
+        s->buf = buf;
+        s->len = len;
+        carve_finder_run(&s->finder, buf, len, from, limit, scan_hit, s);
+        if (options->progress)
+            options->progress(s->base + limit, total, options->progress_context);
+        if (eof)
+            break;
+        /* keep the overlap (and a little before it) for the next block */
+        size_t keep_from = limit - SCAN_LOOKBACK;
+        memmove(buf, buf + keep_from, len - keep_from);
+        s->base += keep_from;
+        len -= keep_from;
+        from = limit - keep_from;
+        ssize_t got = read_fully(fd, buf + len, capacity - len);
+        if (got < 0) {
+            status = -errno;
+            break;
+        }
+        len += (size_t)got;
+        eof = len < capacity;
+    }
+    scanner_free(s);
+    free(s);
+    free(buf);
+    close(fd);
+    return status;
+}

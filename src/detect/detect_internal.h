@@ -1,0 +1,140 @@
+/* Internals of the detection engine (docs/detections.md):
+ *   fields.c   the record fields a rule can test: every output field by its
+ *              output name, plus a few derived ones (url_host ...)
+ *   hosts.c    URL host extraction and host tests (is_ip, tld_in, host_in)
+ *   match.c    evaluation of a compiled condition tree on one record
+ *   loader.c   YAML rule file -> compiled rules, with FILE:LINE:COLUMN errors
+ *   ruleset.c  the public API of bitsparse/detect.h, bp_detect()
+ * The default rule file (default_rules.yaml) is turned into a C array at build
+ * time by cmake/EmbedFile.cmake. */
+#ifndef BP_DETECT_INTERNAL_H
+#define BP_DETECT_INTERNAL_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bitsparse/bitsparse.h"
+#include "bitsparse/detect.h"
+#include "util/arena.h"
+
+/* ---- fields ------------------------------------------------------------- */
+
+/* Number of testable field slots (output fields + derived fields); some slots
+ * (acls, detections) exist but cannot be tested. */
+size_t detect_field_count(void);
+/* Find a field by name. false with *why set when unknown or not testable. */
+bool detect_field_lookup(const char *name, size_t *index, const char **why);
+/* The values of one field of a record as text (a list field gives one value
+ * per entry, possibly none). Computed into scratch; false when out of memory. */
+bool detect_field_values(size_t index, const bp_record *record, bp_arena *scratch,
+                         const char *const **values, size_t *count);
+
+/* ---- hosts -------------------------------------------------------------- */
+
+/* Host of a URL ("scheme://user@host:port/..."), of a UNC path ("\\host\share"),
+ * or the value itself otherwise: lower case, without IPv6 brackets, zone, port
+ * or trailing dot. "" when there is none (also for a local path "C:\..."). */
+const char *detect_host_of(const char *value, bp_arena *scratch);
+/* Scheme of a URL in lower case ("http"), "" when the value is not a URL. */
+const char *detect_scheme_of(const char *value, bp_arena *scratch);
+/* Last path component (after the last \ or /) of a program path, with
+ * surrounding blanks and quotes removed. */
+const char *detect_program_name(const char *path, bp_arena *scratch);
+/* An IPv4 literal in any form Windows accepts (dotted decimal, fewer parts,
+ * octal or hex parts: "10.1", "0x7f.1", "3232235777") or an IPv6 literal. */
+bool detect_is_ip_literal(const char *host);
+/* pattern "example.com": that host or any subdomain; ".example.com": only
+ * subdomains. Both in lower case. */
+bool detect_host_matches(const char *host, const char *pattern);
+/* host ends with "." + tld (tld in lower case, may hold dots: "co.uk"). */
+bool detect_tld_matches(const char *host, const char *tld);
+
+/* ASCII case-insensitive helpers; locale independent. */
+bool detect_text_equals(const char *text, const char *needle, bool case_sensitive);
+bool detect_text_contains(const char *text, const char *needle, bool case_sensitive);
+bool detect_text_starts_with(const char *text, const char *needle, bool case_sensitive);
+bool detect_text_ends_with(const char *text, const char *needle, bool case_sensitive);
+
+/* ---- compiled rules ----------------------------------------------------- */
+
+typedef enum detect_node_kind {
+    DETECT_ALL_OF,
+    DETECT_ANY_OF,
+    DETECT_NOT,
+    DETECT_TEST,
+} detect_node_kind;
+
+typedef enum detect_op {
+    DETECT_EQUALS,       /* also "in" */
+    DETECT_CONTAINS,
+    DETECT_STARTS_WITH,
+    DETECT_ENDS_WITH,
+    DETECT_REGEX,
+    DETECT_IS_IP,
+    DETECT_TLD_IN,
+    DETECT_HOST_IN,
+    DETECT_EMPTY,
+} detect_op;
+
+typedef struct detect_node {
+    detect_node_kind kind;
+    const struct detect_node **children;  /* all_of / any_of / not (one child) */
+    size_t child_count;
+    size_t field;                          /* test: detect_field index */
+    detect_op op;
+    bool case_sensitive;
+    bool expect;                           /* is_ip / empty: the wanted answer */
+    const char **values;                   /* string operands */
+    size_t value_count;
+    regex_t **regexes;                     /* compiled regex operands */
+    size_t regex_count;
+} detect_node;
+
+typedef struct detect_rule {
+    bp_rule_info info;
+    const detect_node *match;
+    size_t position;            /* index in its document */
+    size_t line, column;        /* of the rule's mapping, 0-based (error messages) */
+} detect_rule;
+
+/* One loaded YAML document: owns the memory of its rules and their regexes. */
+typedef struct detect_document {
+    bp_arena arena;
+    regex_t **regexes;   /* malloc'ed list of every compiled regex, for regfree */
+    size_t regex_count;
+    size_t regex_capacity;
+    detect_rule **rules; /* malloc'ed, in file order */
+    size_t rule_count;
+    size_t rule_capacity;
+    struct detect_document *next;
+} detect_document;
+
+/* Parse and compile one YAML rule document. Returns the new document, or NULL
+ * with "LABEL:LINE:COLUMN: message" in error (nothing leaks). */
+detect_document *detect_load(const char *text, size_t size, const char *label, char *error,
+                             size_t error_size);
+void detect_document_free(detect_document *document);
+
+/* Evaluation state for one record: the record, a scratch arena and a cache of
+ * field values (one slot per field). */
+typedef struct detect_field_cache {
+    bool computed;
+    const char *const *values;
+    size_t count;
+} detect_field_cache;
+
+typedef struct detect_context {
+    const bp_record *record;
+    bp_arena *scratch;
+    detect_field_cache *cache;  /* detect_field_count() slots */
+    bool out_of_memory;
+} detect_context;
+
+bool detect_node_matches(const detect_node *node, detect_context *context);
+
+/* The embedded default rule file (generated at build time). */
+extern const unsigned char bp_default_rules_yaml[];
+extern const size_t bp_default_rules_yaml_size;
+
+#endif

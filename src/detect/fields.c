@@ -1,0 +1,140 @@
+/* The fields a rule can test. Every output field is testable by its output
+ * name (grouped fields by their CSV name: source_path ...), computed by the
+ * same table the writers use (output/record_fields.c), so a rule sees exactly
+ * what the output shows. A few derived fields follow the output fields. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "detect/detect_internal.h"
+#include "output/record_fields.h"
+
+typedef const char *(*derived_compute)(const bp_record *record, bp_arena *scratch);
+
+static const char *or_empty(const char *text) { return text ? text : ""; }
+
+static const char *url_host(const bp_record *r, bp_arena *s)
+{
+    return detect_host_of(r->file ? r->file->remote_url : "", s);
+}
+
+static const char *url_scheme(const bp_record *r, bp_arena *s)
+{
+    return detect_scheme_of(r->file ? r->file->remote_url : "", s);
+}
+
+static const char *job_command_name(const bp_record *r, bp_arena *s)
+{
+    return detect_program_name(r->job ? r->job->notify_program : "", s);
+}
+
+static const char *creator_program_name(const bp_record *r, bp_arena *s)
+{
+    return detect_program_name(r->job ? r->job->creator_program : "", s);
+}
+
+static const struct {
+    const char *name;
+    derived_compute compute;
+} derived[] = {
+    {"url_host", url_host},
+    {"url_scheme", url_scheme},
+    {"job_command_name", job_command_name},
+    {"creator_program_name", creator_program_name},
+};
+#define DERIVED_COUNT (sizeof(derived) / sizeof(derived[0]))
+
+size_t detect_field_count(void) { return bp_record_field_count() + DERIVED_COUNT; }
+
+/* "source_path" names the field "path" of group "source". */
+static bool output_name_is(const bp_field *field, const char *name)
+{
+    if (!field->group)
+        return strcmp(field->name, name) == 0;
+    size_t group_length = strlen(field->group);
+    return strncmp(name, field->group, group_length) == 0 && name[group_length] == '_' &&
+           strcmp(name + group_length + 1, field->name) == 0;
+}
+
+bool detect_field_lookup(const char *name, size_t *index, const char **why)
+{
+    for (size_t i = 0; i < bp_record_field_count(); i++) {
+        const bp_field *field = bp_record_field(i);
+        if (!output_name_is(field, name))
+            continue;
+        if (field->kind == BP_FIELD_ACES) {
+            *why = "cannot be tested (a list of ACEs); test owner_sid or additional_sids";
+            return false;
+        }
+        if (field->kind == BP_FIELD_DETECTIONS) {
+            *why = "cannot be tested (it is the result of the rules)";
+            return false;
+        }
+        *index = i;
+        return true;
+    }
+    for (size_t i = 0; i < DERIVED_COUNT; i++) {
+        if (strcmp(derived[i].name, name) == 0) {
+            *index = bp_record_field_count() + i;
+            return true;
+        }
+    }
+    *why = "is not a field (see the field list in docs/detections.md)";
+    return false;
+}
+
+static bool single(bp_arena *scratch, const char *text, const char *const **values, size_t *count)
+{
+    const char **list = bp_arena_array(scratch, 1, sizeof(*list));
+    if (!list || !text)
+        return false;
+    list[0] = text;
+    *values = list;
+    *count = 1;
+    return true;
+}
+
+bool detect_field_values(size_t index, const bp_record *record, bp_arena *scratch,
+                         const char *const **values, size_t *count)
+{
+    *values = NULL;
+    *count = 0;
+    if (index >= bp_record_field_count()) {
+        size_t d = index - bp_record_field_count();
+        return d < DERIVED_COUNT &&
+               single(scratch, derived[d].compute(record, scratch), values, count);
+    }
+    bp_field_value value;
+    if (!bp_record_field_value(bp_record_field(index), record, scratch, &value))
+        return false;
+    switch (value.kind) {
+    case BP_FIELD_TEXT:
+        return single(scratch, or_empty(value.text), values, count);
+    case BP_FIELD_UNSIGNED:
+        return single(scratch, bp_arena_printf(scratch, "%" PRIu64, value.unsigned_number), values,
+                      count);
+    case BP_FIELD_SIGNED:
+        return single(scratch, bp_arena_printf(scratch, "%" PRId64, value.signed_number), values,
+                      count);
+    case BP_FIELD_BOOL:
+        return single(scratch, value.boolean ? "true" : "false", values, count);
+    case BP_FIELD_TEXT_LIST:
+        *values = value.texts;
+        *count = value.texts ? value.text_count : 0;
+        return true;
+    case BP_FIELD_EVENTS: {  /* one value per event: "TIME event ID: what" */
+        const char **list = value.event_count ? bp_arena_array(scratch, value.event_count, sizeof(*list)) : NULL;
+        if (value.event_count && !list)
+            return false;
+        for (size_t i = 0; i < value.event_count; i++)
+            if (!(list[i] = bp_csv_events_text(scratch, &value.events[i], 1)))
+                return false;
+        *values = list;
+        *count = value.event_count;
+        return true;
+    }
+    case BP_FIELD_ACES:
+    case BP_FIELD_DETECTIONS:
+        return true;  /* refused when the rule is loaded */
+    }
+    return true;
+}

@@ -1,0 +1,325 @@
+/* Timeline output (-f timeline): JSON Lines in the form Timesketch imports as
+ * is. Each record gives one line per time it carries (job created, modified,
+ * completed, expiration; remote file time), all lines sorted by time. A line
+ * holds Timesketch's datetime, timestamp, timestamp_desc and message, then
+ * data_type and every record field, flattened with the CSV column names
+ * (docs/output-schema.md, "Timeline"). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "output/record_fields.h"
+#include "util/text.h"
+
+typedef enum time_kind {
+    TIME_CREATED,
+    TIME_MODIFIED,
+    TIME_COMPLETED,
+    TIME_EXPIRATION,
+    TIME_REMOTE_FILE,
+    TIME_KIND_COUNT,
+} time_kind;
+
+static const char *const descriptions[TIME_KIND_COUNT] = {
+    "BITS job created",
+    "BITS job modified",
+    "BITS job completed",
+    "BITS job expiration",
+    "BITS remote file modified",
+};
+
+/* A line for one entry of a record's event-log events (bp_record.events). */
+#define TIME_EVENT TIME_KIND_COUNT
+
+typedef struct timeline_event {
+    uint64_t filetime;
+    size_t record;
+    time_kind kind;
+    size_t event;            /* TIME_EVENT: index in the record's events */
+} timeline_event;
+
+static uint64_t event_time(const bp_record *r, time_kind kind)
+{
+    switch (kind) {
+    case TIME_CREATED: return r->job ? r->job->created : 0;
+    case TIME_MODIFIED: return r->job ? r->job->modified : 0;
+    case TIME_COMPLETED: return r->job ? r->job->completed : 0;
+    case TIME_EXPIRATION: return r->job ? r->job->inactivity_timer.deadline : 0;
+    case TIME_REMOTE_FILE: return r->file ? r->file->remote_file_time : 0;
+    case TIME_KIND_COUNT: break;
+    }
+    return 0;
+}
+
+static int compare_events(const void *a, const void *b)
+{
+    const timeline_event *x = a, *y = b;
+    if (x->filetime != y->filetime)
+        return x->filetime < y->filetime ? -1 : 1;
+    if (x->record != y->record)
+        return x->record < y->record ? -1 : 1;
+    if (x->kind != y->kind)
+        return (int)x->kind - (int)y->kind;
+    return x->event < y->event ? -1 : x->event > y->event;
+}
+
+/* An event-log entry: "BITS job created (event 3)" ...; "BITS event N" for the rest. */
+static const char *event_description(bp_arena *s, const bp_event *e)
+{
+    static const struct { uint32_t id; const char *what; } known[] = {
+        {3, "BITS job created"}, {4, "BITS job completed"}, {5, "BITS job cancelled"},
+        {59, "BITS transfer started"}, {60, "BITS transfer stopped"}, {61, "BITS transfer failed"},
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (known[i].id == e->event_id)
+            return bp_arena_printf(s, "%s (event %" PRIu32 ")", known[i].what, e->event_id);
+    return bp_arena_printf(s, "BITS event %" PRIu32, e->event_id);
+}
+
+static const char *or_empty(const char *text) { return text ? text : ""; }
+
+/* A copy with control characters (line breaks, tabs ...) turned into spaces,
+ * so the message stays on one line when displayed. */
+static const char *one_line(bp_arena *scratch, const char *text)
+{
+    char *copy = bp_arena_strdup(scratch, or_empty(text));
+    for (char *c = copy; c && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+    return copy;
+}
+
+/* Appends to *text through the arena; NULL (and stays NULL) when out of memory. */
+static void append(bp_arena *scratch, const char **text, const char *more)
+{
+    if (*text && more)
+        *text = bp_arena_printf(scratch, "%s%s", *text, more);
+    else
+        *text = NULL;
+}
+
+/* "BITS job "NAME" (STATE): URL -> PATH; notify: CMD ARGS; detections: ID (severity), ..." */
+static const char *event_message(bp_arena *s, const bp_record *r)
+{
+    const char *text = "";
+    if (r->job) {
+        const char *name = one_line(s, r->job->name);
+        if (name && *name)
+            append(s, &text, bp_arena_printf(s, "BITS job \"%s\"", name));
+        else
+            append(s, &text, bp_arena_printf(s, "BITS job %s", or_empty(r->job->job_id)));
+        const char *state = bp_job_state_name(r->job->state);
+        append(s, &text, bp_arena_printf(s, " (%s)", state ? state : "unknown state"));
+    } else {
+        append(s, &text, "BITS file without a job");
+    }
+    if (r->file) {
+        const char *url = one_line(s, r->file->remote_url);
+        const char *path = one_line(s, r->file->local_path);
+        bool upload = r->job && r->job->job_type != 0;  /* upload, upload-reply */
+        const char *from = upload ? path : url, *to = upload ? url : path;
+        if (!url || !path)
+            text = NULL;
+        else if (*from && *to)
+            append(s, &text, bp_arena_printf(s, ": %s -> %s", from, to));
+        else if (*from || *to)  /* one side unknown (e.g. from an event log): no arrow */
+            append(s, &text, bp_arena_printf(s, ": %s", *from ? from : to));
+    } else if (r->job) {
+        append(s, &text, ": no files");
+    }
+    if (r->job && r->job->notify_program && *r->job->notify_program) {
+        const char *command = one_line(s, r->job->notify_program);
+        const char *arguments = one_line(s, r->job->notify_arguments);
+        if (command && arguments)
+            append(s, &text, bp_arena_printf(s, "; notify: %s%s%s", command, *arguments ? " " : "",
+                                             arguments));
+        else
+            text = NULL;
+    }
+    for (size_t i = 0; r->detections && i < r->detection_count; i++)
+        append(s, &text, bp_arena_printf(s, "%s%s (%s)", i == 0 ? "; detections: " : ", ",
+                                         or_empty(r->detections[i].id),
+                                         or_empty(r->detections[i].severity)));
+    return text;
+}
+
+static cJSON *raw_number(bool is_signed, uint64_t unsigned_number, int64_t signed_number)
+{
+    char text[24];
+    if (is_signed)
+        snprintf(text, sizeof text, "%" PRId64, signed_number);
+    else
+        snprintf(text, sizeof text, "%" PRIu64, unsigned_number);
+    return cJSON_CreateRaw(text);
+}
+
+static bool add_item(cJSON *object, const char *key, cJSON *item)
+{
+    if (item && cJSON_AddItemToObject(object, key, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}
+
+static cJSON *string_array(const char *const *texts, size_t count)
+{
+    cJSON *array = cJSON_CreateArray();
+    for (size_t i = 0; array && i < count; i++) {
+        cJSON *item = cJSON_CreateString(or_empty(texts[i]));
+        if (!item || !cJSON_AddItemToArray(array, item)) {
+            cJSON_Delete(item);
+            cJSON_Delete(array);
+            array = NULL;
+        }
+    }
+    return array;
+}
+
+/* One field in flat form: lists of strings stay arrays, ACEs become the CSV
+ * text, detections the array of their rule ids. */
+static cJSON *flat_item(bp_arena *scratch, const bp_field_value *value)
+{
+    switch (value->kind) {
+    case BP_FIELD_TEXT:
+        return cJSON_CreateString(or_empty(value->text));
+    case BP_FIELD_UNSIGNED:
+        return raw_number(false, value->unsigned_number, 0);
+    case BP_FIELD_SIGNED:
+        return raw_number(true, 0, value->signed_number);
+    case BP_FIELD_BOOL:
+        return cJSON_CreateBool(value->boolean);
+    case BP_FIELD_TEXT_LIST:
+        return string_array(value->texts, value->texts ? value->text_count : 0);
+    case BP_FIELD_ACES: {
+        const char *text = bp_csv_aces_text(scratch, value->aces, value->ace_count);
+        return text ? cJSON_CreateString(text) : NULL;
+    }
+    case BP_FIELD_DETECTIONS: {
+        size_t count = value->detections ? value->detection_count : 0;
+        const char **ids = count ? bp_arena_array(scratch, count, sizeof(*ids)) : NULL;
+        if (count && !ids)
+            return NULL;
+        for (size_t i = 0; i < count; i++)
+            ids[i] = value->detections[i].id;
+        return string_array(ids, count);
+    }
+    case BP_FIELD_EVENTS: {
+        const char *text = bp_csv_events_text(scratch, value->events, value->events ? value->event_count : 0);
+        return text ? cJSON_CreateString(text) : NULL;
+    }
+    }
+    return NULL;
+}
+
+/* "2022-12-21T02:18:03.1204654Z" -> "2022-12-21T02:18:03.120465+00:00": the
+ * microsecond form of ISO 8601 every Timesketch version parses. */
+static bool iso_datetime(uint64_t filetime, char out[40])
+{
+    char full[32];
+    bp_filetime_format(filetime, full);
+    if (strlen(full) != 28)
+        return false;
+    memcpy(out, full, 26);
+    memcpy(out + 26, "+00:00", 7);
+    return true;
+}
+
+/* Microseconds since 1970-01-01 (Timesketch's "timestamp"); negative before. */
+static int64_t unix_microseconds(uint64_t filetime)
+{
+    return (int64_t)(filetime / 10) - INT64_C(11644473600000000);
+}
+
+static cJSON *event_object(const bp_record *r, const timeline_event *event, bp_arena *scratch)
+{
+    char datetime[40];
+    const char *message = event_message(scratch, r);
+    const char *description = event->kind == TIME_EVENT ? NULL : descriptions[event->kind];
+    const char *data_type = r->job ? "windows:bits:job" : "windows:bits:file";
+    if (event->kind == TIME_EVENT) {  /* "what" of the event, then the record's summary */
+        description = event_description(scratch, &r->events[event->event]);
+        message = message ? bp_arena_printf(scratch, "%s; %s", one_line(scratch, r->events[event->event].what),
+                                            message)
+                          : NULL;
+        data_type = "windows:bits:event";
+    }
+    cJSON *object = cJSON_CreateObject();
+    if (!object || !message || !description || !iso_datetime(event->filetime, datetime) ||
+        !add_item(object, "datetime", cJSON_CreateString(datetime)) ||
+        !add_item(object, "timestamp", raw_number(true, 0, unix_microseconds(event->filetime))) ||
+        !add_item(object, "timestamp_desc", cJSON_CreateString(description)) ||
+        !add_item(object, "message", cJSON_CreateString(message)) ||
+        !add_item(object, "data_type", cJSON_CreateString(data_type)))
+        goto fail;
+    for (size_t i = 0; i < bp_record_field_count(); i++) {
+        const bp_field *field = bp_record_field(i);
+        bp_field_value value;
+        if (!bp_record_field_value(field, r, scratch, &value))
+            goto fail;
+        const char *name = field->group ? bp_arena_printf(scratch, "%s_%s", field->group, field->name)
+                                        : field->name;
+        if (!name || !add_item(object, name, flat_item(scratch, &value)))
+            goto fail;
+    }
+    return object;
+fail:
+    cJSON_Delete(object);
+    return NULL;
+}
+
+static int write_event(FILE *out, const bp_result *result, const timeline_event *event)
+{
+    bp_arena scratch;
+    bp_arena_init(&scratch);
+    cJSON *object = event_object(bp_result_record(result, event->record), event, &scratch);
+    char *text = object ? cJSON_PrintUnformatted(object) : NULL;
+    int rc = text && fputs(text, out) != EOF && fputc('\n', out) != EOF ? 0 : -1;
+    cJSON_free(text);
+    cJSON_Delete(object);
+    bp_arena_free(&scratch);
+    return rc;
+}
+
+int bp_write_timeline(FILE *out, const bp_result *result)
+{
+    size_t records = bp_result_count(result);
+    if (records == 0)
+        return 0;
+    size_t log_events = 0;
+    for (size_t i = 0; i < records; i++)
+        log_events += bp_result_record(result, i)->events ? bp_result_record(result, i)->event_count : 0;
+    if (records > SIZE_MAX / TIME_KIND_COUNT / sizeof(timeline_event) ||
+        log_events > SIZE_MAX / sizeof(timeline_event) - records * TIME_KIND_COUNT)
+        return -1;
+    timeline_event *events = malloc((records * TIME_KIND_COUNT + log_events) * sizeof(*events));
+    if (!events)
+        return -1;
+    size_t count = 0;
+    for (size_t i = 0; i < records; i++) {
+        const bp_record *r = bp_result_record(result, i);
+        /* a job known only from event logs took its created/completed times from
+         * events 3 and 4, which get lines of their own */
+        bool from_events = r->job && r->job_source.format && strcmp(r->job_source.format, "evtx") == 0;
+        for (int kind = 0; kind < TIME_KIND_COUNT; kind++) {
+            char datetime[40];
+            uint64_t filetime = event_time(r, (time_kind)kind);
+            if (from_events && (kind == TIME_CREATED || kind == TIME_COMPLETED))
+                continue;
+            if (filetime && iso_datetime(filetime, datetime))  /* unset or unprintable: no line */
+                events[count++] = (timeline_event){filetime, i, (time_kind)kind, 0};
+        }
+        for (size_t e = 0; r->events && e < r->event_count; e++) {
+            char datetime[40];
+            if (iso_datetime(r->events[e].time, datetime))
+                events[count++] = (timeline_event){r->events[e].time, i, TIME_EVENT, e};
+        }
+    }
+    qsort(events, count, sizeof(*events), compare_events);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = write_event(out, result, &events[i]);
+    free(events);
+    return rc;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Scan benchmark (docs/performance.md, "Scan"): builds the deterministic raw
+# images of ../shared/bench/make-image (512 MiB, and 4096 MiB when the disk
+# has room), then times `bitsparse --scan IMAGE` against
+# `LC_ALL=C grep -c -a -F <8-byte job marker> IMAGE` in the same run, runs
+# interleaved, page cache warm. Reports the median wall time of each,
+# bitsparse's throughput, the ratio to grep and bitsparse's peak RSS
+# (/usr/bin/time %M), and checks recall against the image's manifest: every
+# job id that `bitsparse --carve` finds in an embedded artifact (with its blob)
+# must come out of the scan.
+#
+# Usage: tests/bench/bench_scan.sh BITSPARSE SHARED-DIR [WORK-DIR [RUNS]]
+# Exit status: 0 when every job id was found and peak RSS <= 64 MiB; 1 otherwise;
+# 2 usage; 77 when the shared folder or a tool is missing. Speed targets
+# (<= 2x grep, >= 1 GB/s) are reported but do not fail the run: shared VMs are noisy.
+set -u
+
+BIN=${1:?usage: bench_scan.sh BITSPARSE SHARED-DIR [WORK-DIR [RUNS]]}
+SHARED=${2:?usage: bench_scan.sh BITSPARSE SHARED-DIR [WORK-DIR [RUNS]]}
+WORK=${3:-${TMPDIR:-/tmp}/bitsparse-bench-scan}
+RUNS=${4:-5}
+MAKE_IMAGE=$SHARED/bench/make-image
+# the first 8 bytes of the ESE-era job marker {E10956A1-AF43-42C9-92E6-6F9856EBA7F6}
+MARKER=$(printf '\xa1\x56\x09\xe1\x43\xaf\xc9\x42')
+
+for tool in "$MAKE_IMAGE" /usr/bin/time jq python3; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "SKIPPED: $tool not found"
+        exit 77
+    fi
+done
+mkdir -p "$WORK" || exit 2
+
+# ---- which images fit ------------------------------------------------------------------------
+free_mib=$(( $(df -Pk "$WORK" | awk 'NR == 2 {print $4}') / 1024 ))
+sizes="512"
+if [ "$free_mib" -gt $((4096 + 2048)) ]; then
+    sizes="512 4096"
+else
+    echo "note: only ${free_mib} MiB free in $WORK: the 4096 MiB image is skipped"
+fi
+
+median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+status=0
+rows=""
+for mib in $sizes; do
+    image=$WORK/image-$mib.raw
+    if [ ! -f "$image" ] || [ ! -f "$image.json" ] || [ "$(jq .mib "$image.json")" != "$mib" ]; then
+        "$MAKE_IMAGE" "$image" --mib "$mib" >/dev/null || { echo "make-image failed"; exit 1; }
+    fi
+    bytes=$(stat -L -c %s "$image")
+
+    # recall: the job ids each embedded artifact holds, as bitsparse --carve reads it on its own
+    expected=$WORK/expected-$mib.txt
+    jq -r '.items[].item' "$image.json" | sort -u | while read -r item; do
+        "$BIN" --carve "$SHARED/testdata/$item" -f jsonl 2>/dev/null |
+            jq -r 'select(.job_id != "" and .source.job_blob_size > 0) | .job_id'
+    done | sort -u >"$expected"
+
+    cat "$image" >/dev/null  # warm the page cache for both tools
+    : >"$WORK/scan-times" ; : >"$WORK/grep-times" ; : >"$WORK/scan-rss"
+    for run in $(seq "$RUNS"); do
+        /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" --scan "$image" -f jsonl -o "$WORK/scan-$mib.jsonl" 2>/dev/null
+        read -r seconds rss < <(tail -n 1 "$WORK/time")
+        echo "$seconds" >>"$WORK/scan-times"
+        echo "$rss" >>"$WORK/scan-rss"
+        /usr/bin/time -f "%e %M" -o "$WORK/time" env LC_ALL=C grep -c -a -F "$MARKER" "$image" >"$WORK/grep-count"
+        read -r seconds rss < <(tail -n 1 "$WORK/time")
+        echo "$seconds" >>"$WORK/grep-times"
+    done
+    scan_s=$(median <"$WORK/scan-times")
+    grep_s=$(median <"$WORK/grep-times")
+    rss_kib=$(sort -n "$WORK/scan-rss" | tail -1)
+    found=$WORK/found-$mib.txt
+    jq -r 'select(.job_id != "") | .job_id' "$WORK/scan-$mib.jsonl" | sort -u >"$found"
+    missing=$(comm -23 "$expected" "$found" | wc -l)
+    records=$(wc -l <"$WORK/scan-$mib.jsonl")
+    read -r gbps ratio rss_mib <<EOF
+$(python3 -c "print('%.2f %.2f %.1f' % ($bytes / $scan_s / 1e9 if $scan_s > 0 else 0, $scan_s / $grep_s if $grep_s > 0 else 0, $rss_kib / 1024))")
+EOF
+    echo "image ${mib} MiB: bitsparse --scan ${scan_s} s (${gbps} GB/s, peak RSS ${rss_mib} MiB, ${records} records)," \
+         "grep ${grep_s} s ($(cat "$WORK/grep-count") marker lines), ratio ${ratio};" \
+         "job ids $(($(wc -l <"$expected") - missing)) of $(wc -l <"$expected") found"
+    if [ "$missing" -ne 0 ]; then
+        echo "MISSING job ids:"
+        comm -23 "$expected" "$found" | sed 's/^/  /'
+        status=1
+    fi
+    if [ "$rss_kib" -gt $((64 * 1024)) ]; then
+        echo "peak RSS above 64 MiB"
+        status=1
+    fi
+    python3 -c "import sys; sys.exit(0 if $scan_s <= 2 * $grep_s else 1)" || echo "note: slower than 2x grep"
+    python3 -c "import sys; sys.exit(0 if $bytes / $scan_s >= 1e9 else 1)" || echo "note: below 1 GB/s"
+    rows="$rows| $mib MiB | $RUNS | $scan_s s | $gbps GB/s | $grep_s s | $ratio | $rss_mib MiB | $(($(wc -l <"$expected") - missing)) / $(wc -l <"$expected") | $records |"$'\n'
+done
+
+echo
+echo "| image | runs | bitsparse --scan (median) | throughput | grep -c -F (median) | ratio | peak RSS | job ids found | records |"
+echo "|---|---|---|---|---|---|---|---|---|"
+printf '%s' "$rows"
+exit $status
