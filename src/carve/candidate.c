@@ -110,46 +110,56 @@ void carve_forget_unfinished_stage(bp_file *file)
     file->remote_file_time = 0;
 }
 
-static size_t trim_legacy_file(bp_arena *scratch, const uint8_t *record, size_t length, const bp_file *whole)
+/* Does decoding `length` bytes reach as far as decoding the whole value did? */
+typedef bool (*reaches_whole_fn)(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole);
+
+static bool legacy_file_reaches(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
 {
-    size_t lo = 4, hi = length;
+    bp_file *file = carve_decode_legacy_file(scratch, bytes, length);
+    return file && same_file_progress(file, whole);
+}
+
+static bool job_reaches(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
+{
+    bp_job *job = bits_decode_job(scratch, bytes, length);
+    return job && same_job_progress(job, whole);
+}
+
+static bool file_reaches(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
+{
+    bp_file *file = bits_decode_file(scratch, bytes, length);
+    return file && same_file_progress(file, whole);
+}
+
+/* Shortest length in [lo, hi] whose decode reaches as far as the whole one:
+ * bisection, since a longer prefix never decodes less. */
+static size_t shortest_whole_prefix(bp_arena *scratch, const uint8_t *bytes, size_t lo, size_t hi,
+                                    reaches_whole_fn reaches, const void *whole)
+{
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        bp_file *file = carve_decode_legacy_file(scratch, record, mid);
-        if (file && same_file_progress(file, whole))
+        if (reaches(scratch, bytes, mid, whole))
             hi = mid;
         else
             lo = mid + 1;
     }
     return hi;
+}
+
+static size_t trim_legacy_file(bp_arena *scratch, const uint8_t *record, size_t length, const bp_file *whole)
+{
+    return shortest_whole_prefix(scratch, record, 4, length, legacy_file_reaches, whole);
 }
 
 static size_t trim_job(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_job *whole)
 {
-    size_t lo = 0x30, hi = length; /* decoding hi bytes reaches as far as `whole` */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        bp_job *job = bits_decode_job(scratch, blob, mid);
-        if (job && same_job_progress(job, whole))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return hi;
+    /* 0x30: a job blob shorter than its fixed header holds no job */
+    return shortest_whole_prefix(scratch, blob, 0x30, length, job_reaches, whole);
 }
 
 static size_t trim_file(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_file *whole)
 {
-    size_t lo = 20, hi = length;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        bp_file *file = bits_decode_file(scratch, blob, mid);
-        if (file && same_file_progress(file, whole))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return hi;
+    return shortest_whole_prefix(scratch, blob, 20, length, file_reaches, whole);
 }
 
 /* How much of a job blob without its footer its own structure vouches for:

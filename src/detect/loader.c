@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "detect/detect_internal.h"
+#include "util/growable.h"
 
 #define MAX_RULE_FILE_SIZE ((size_t)16 << 20)
 #define MAX_CONDITION_DEPTH 32
@@ -382,15 +383,10 @@ static bool compile_regexes(loader *l, detect_node *node, yaml_node_t **nodes)
     }
     int flags = REG_EXTENDED | REG_NOSUB | (node->case_sensitive ? 0 : REG_ICASE);
     for (size_t i = 0; i < node->value_count; i++) {
-        if (document->regex_count == document->regex_capacity) {
-            size_t capacity = document->regex_capacity ? document->regex_capacity * 2 : 16;
-            regex_t **grown = realloc(document->regexes, capacity * sizeof(*grown));
-            if (!grown) {
-                fail_out_of_memory(l);
-                return false;
-            }
-            document->regexes = grown;
-            document->regex_capacity = capacity;
+        if (!bp_grow((void **)&document->regexes, &document->regex_capacity, document->regex_count,
+                     sizeof(regex_t *))) {
+            fail_out_of_memory(l);
+            return false;
         }
         regex_t *regex = bp_arena_alloc(&document->arena, sizeof(*regex));
         if (!regex) {
@@ -724,15 +720,10 @@ static bool add_rule(loader *l, detect_rule *rule, yaml_node_t *mapping)
     rule->position = document->rule_count;
     rule->line = mapping->start_mark.line;
     rule->column = mapping->start_mark.column;
-    if (document->rule_count == document->rule_capacity) {
-        size_t capacity = document->rule_capacity ? document->rule_capacity * 2 : 16;
-        detect_rule **grown = realloc(document->rules, capacity * sizeof(*grown));
-        if (!grown) {
-            fail_out_of_memory(l);
-            return false;
-        }
-        document->rules = grown;
-        document->rule_capacity = capacity;
+    if (!bp_grow((void **)&document->rules, &document->rule_capacity, document->rule_count,
+                 sizeof(detect_rule *))) {
+        fail_out_of_memory(l);
+        return false;
     }
     document->rules[document->rule_count++] = rule;
     return true;
