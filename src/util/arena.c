@@ -84,6 +84,8 @@ char *bp_arena_strdup(bp_arena *arena, const char *text)
     return bp_arena_strndup(arena, text ? text : "", text ? strlen(text) : 0);
 }
 
+static char *arena_vprintf(bp_arena *arena, const char *format, va_list args) __attribute__((format(printf, 2, 0)));
+
 static char *arena_vprintf(bp_arena *arena, const char *format, va_list args)
 {
     va_list copy;
