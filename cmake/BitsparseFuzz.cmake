@@ -26,12 +26,17 @@ if(NOT BITSPARSE_HAVE_LIBFUZZER)
 endif()
 
 # bitsparse_fuzz_library(name sources...): the library built with coverage
-# instrumentation for libFuzzer (fuzzer-no-link) and the sanitizers.
+# instrumentation for libFuzzer (fuzzer-no-link) and the sanitizers. It links
+# what bitsparse_lib links and embeds the built-in detection rules as it does.
 function(bitsparse_fuzz_library name)
   add_library(${name} STATIC ${ARGN})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_definitions(${name} PRIVATE _POSIX_C_SOURCE=200809L)
-  target_link_libraries(${name} PUBLIC PkgConfig::CJSON)
+  get_target_property(library_links bitsparse_lib LINK_LIBRARIES)
+  target_link_libraries(${name} PUBLIC ${library_links})
+  if(EXISTS ${PROJECT_SOURCE_DIR}/src/detect/default_rules.yaml)
+    bitsparse_embed_file(${name} ${PROJECT_SOURCE_DIR}/src/detect/default_rules.yaml bp_default_rules_yaml)
+  endif()
   bitsparse_set_warnings(${name})
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer-no-link,${BITSPARSE_FUZZ_SANITIZERS}
                          ${BITSPARSE_FUZZ_COMPILE_FLAGS})

@@ -81,10 +81,24 @@ EV=$WORK/evidence
 mkdir -p "$EV/Downloader" "$WORK/out"
 cp -p "$DATA"/ese/*.qmgr.db "$DATA"/blobs/* "$EV/"
 [ -d "$DATA/legacy" ] && cp -p "$DATA"/legacy/* "$EV/"
+[ -d "$DATA/evtx" ] && cp -p "$DATA"/evtx/*.evtx "$EV/"
+# a detection rule file of the examiner's: an input too
+cat >"$EV/rules.yaml" <<'RULES'
+version: 1
+rules:
+  - id: TEST-001
+    title: Job has a notify command line
+    severity: low
+    match:
+      field: job_command
+      empty: false
+RULES
 cp -p "$DATA/ese/win10-19045.qmgr.db" "$EV/Downloader/qmgr.db"
 [ -f "$DATA/legacy/win10early-empty.qmgr0.dat" ] && cp -p "$DATA/legacy/win10early-empty.qmgr0.dat" "$EV/Downloader/qmgr0.dat"
+cp -p "$EV/rules.yaml" "$WORK/rules.yaml.orig"
 chmod -R a-w "$EV"
-mapfile -t FILES < <(find "$EV" -type f | sort)
+mapfile -t FILES < <(find "$EV" -type f ! -name rules.yaml | sort)
+RULES=$EV/rules.yaml
 WIN10=$EV/win10-19045.qmgr.db
 WIN11=$EV/win11-22000.qmgr.db
 
@@ -111,7 +125,7 @@ for inputs in "${input_sets[@]}"; do
     read -r -a args <<<"$inputs"
     label=$(basename "${args[0]}")
     [ "${#args[@]}" -gt 1 ] && label="all ${#args[@]} files"
-    for format in json jsonl csv; do
+    for format in json jsonl csv timeline; do
         run -f "$format" "${args[@]}"
         check "$label -f $format to stdout: exit 0, 1 or 3 (got $status)" status_in 0 1 3
         run -q -o "$WORK/out/result.$format" "${args[@]}"
@@ -122,7 +136,11 @@ for inputs in "${input_sets[@]}"; do
     done
     run -f csv -o "$WORK/out/forced.json" "${args[@]}"
     check "$label -f csv -o forced.json: exit 0, 1 or 3" status_in 0 1 3
-    evidence_unchanged "$label, every format"
+    for mode in --carve --scan; do
+        run -q "$mode" --rules "$RULES" -o "$WORK/out/mode.json" "${args[@]}"
+        check "$label $mode --rules: exit 0, 1 or 3 (got $status)" status_in 0 1 3
+    done
+    evidence_unchanged "$label, every format and mode"
 done
 check "no temp files left in the output folder" no_temp_files "$WORK/out"
 # the evidence folder as the working directory, relative paths
@@ -152,11 +170,12 @@ else
         read -r -a args <<<"$inputs"
         label=$(basename "${args[0]}")
         [ "${#args[@]}" -gt 1 ] && label="all ${#args[@]} files"
-        for format in json csv; do
-            strace_run -q -o "$WORK/out/traced.$format" "${args[@]}"
+        for mode in -fjson -fcsv --carve --scan; do
+            strace_run -q "$mode" --rules "$RULES" -o "$WORK/out/traced.out" "${args[@]}"
             bad=$(evidence_touches)
-            check "strace $label -o traced.$format: inputs only opened O_RDONLY${bad:+ (got: $(head -c 300 <<<"$bad"))}" \
+            check "strace $label $mode: inputs only opened O_RDONLY${bad:+ (got: $(head -c 300 <<<"$bad"))}" \
                 test -z "$bad"
+            check "strace $label $mode: the rule file opened read-only" grep -qF "\"$RULES\", O_RDONLY" "$TRACE"
             # every input was really opened (the trace is not vacuous)
             for f in "${args[@]}"; do
                 [ -f "$f" ] || continue
@@ -245,11 +264,22 @@ refuse "-o through a symlinked folder" "$WIN10" -o "$WORK/out/evidence-link/win1
 refuse "-o equal to the second of two inputs" "$WIN11" "$WIN10" -o "$WIN10"
 refuse "-o an existing file inside an input folder" "$EV/Downloader" -o "$EV/Downloader/qmgr.db"
 refuse "-o a blob input, csv" -f csv "$EV/win10-19045.job.blob" -o "$EV/win10-19045.job.blob"
+refuse "-o an input, with --scan" --scan "$WIN10" -o "$WIN10"
 if [ "$(id -u)" -eq 0 ]; then
     # root ignores the read-only bits: the refusal itself is what protects the evidence
     check "evidence folder has no temp file after the refusals" no_temp_files "$EV"
 fi
 evidence_unchanged "the refusals"
+
+# The rule file is an input too: writing the output over it loses the examiner's rules.
+run -q --rules "$RULES" "$WIN10" -o "$RULES"
+known_bug output-over-rules-file "-o naming the --rules file is refused (exit $status)" \
+    test "$status" -eq 2 -a "$(head -c 10 "$RULES")" = "version: 1"
+if ! cmp -s "$RULES" "$WORK/rules.yaml.orig"; then # overwritten: restore it for what follows
+    rm -f "$RULES"
+    cp -p "$WORK/rules.yaml.orig" "$RULES"
+    BEFORE=$(fingerprint)
+fi
 
 # A new file inside an input folder changes that folder (a new entry, a new
 # mtime): evidence should not be written into at all.

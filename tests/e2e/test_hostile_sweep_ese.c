@@ -19,20 +19,35 @@
  *
  * Density: the 4 KiB-page files are truncated every 512 bytes up to one page
  * past their last written page and at every page boundary after it (beyond
- * that the file holds only never-written pages), get 500 flips and stomps,
+ * that the file holds only never-written pages), get 300 flips and stomps,
  * and every written page zeroed and swapped with the next. large.edb (24 MiB
  * of 32 KiB pages, 130166 records; one walk costs ~0.1 s) is sampled: every
  * 512 bytes in its first 2 pages, every 96th page boundary, 8 flips, every
  * 128th page zeroed and swapped. BITSPARSE_SWEEP_FULL=1 in the environment
  * sweeps much denser (3000 flips per file; large.edb: 512-byte steps over 36
  * pages, every 8th page boundary, 150 flips, every 8th page zeroed and
- * swapped). Pass file names (e.g. basic.edb) to sweep only those. */
+ * swapped). Under AddressSanitizer (10-20x slower per run) the default sweep
+ * truncates every 2048 bytes, makes 120 flips per file and touches large.edb
+ * only at a few points. Pass file names (e.g. basic.edb) to sweep only those. */
 #include <time.h>
 #include <zlib.h>
 
 #include "check.h"
 #include "../fuzz/fuzz_targets.h"
 #include "util/reader.h"
+
+/* Built with AddressSanitizer (gcc defines __SANITIZE_ADDRESS__, clang has
+ * __has_feature): the sweep is made sparser there, see sweep_file. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
 
 static uint64_t rng_state = 0xe5e5eed;
 static uint32_t next_random(void)
@@ -134,7 +149,9 @@ static bool line_compatible(const char *d, const char *c)
     const char *p = d + table_length;
     while (*p == '\t') {
         p++;
-        size_t id_length = strcspn(p, "=");
+        size_t id_length = strcspn(p, "=\t");
+        if (p[id_length] != '=')
+            return false; /* not "<id>=<value>" */
         const char *value = p + id_length + 1;
         size_t value_length = strcspn(value, "\t");
         bool flagged = (value_length == 1 && (value[0] == '?' || value[0] == '!')) || memchr(value, '?', value_length);
@@ -340,17 +357,24 @@ static void sweep_file(const char *name, bool large)
     size_t used = written_end(original, s.size, s.page_size);
     size_t dense_end = large ? (full ? 36u : 2u) * s.page_size : used + s.page_size;
     size_t page_step = large ? (full ? 8u : 96u) * s.page_size : s.page_size;
+    size_t cut_step = 512;
+    if (SANITIZED && !full) { /* 10-20x slower per run: a sparser sweep */
+        cut_step = 2048;
+        page_step *= large ? 4 : 1;
+    }
     uint8_t *copy = malloc(s.size);
     char what[160];
 
-    for (size_t cut = 0; cut < s.size; cut += cut < dense_end ? 512 : page_step) {
+    for (size_t cut = 0; cut < s.size; cut += cut < dense_end ? cut_step : page_step) {
         snprintf(what, sizeof what, "%s cut to %zu bytes", name, cut);
         memcpy(copy, original, cut);
         run_one(&s, copy, cut, true, what);
     }
     size_t truncations = s.runs;
 
-    int flips = large ? (full ? 150 : 8) : (full ? 3000 : 500);
+    int flips = large ? (full ? 150 : 8) : (full ? 3000 : 300);
+    if (SANITIZED && !full)
+        flips = large ? 2 : 120;
     for (int i = 0; i < flips; i++) {
         memcpy(copy, original, s.size);
         /* nine in ten inside the written pages, where the data is */
@@ -367,6 +391,8 @@ static void sweep_file(const char *name, bool large)
 
     size_t pages = s.size / s.page_size;
     size_t step = large ? (full ? 8 : 128) : 1;
+    if (SANITIZED && !full && large)
+        step = 384;
     for (size_t p = 0; p < pages; p += step) {
         const uint8_t *page = original + p * s.page_size;
         bool zero = page_is_zero(page, s.page_size);

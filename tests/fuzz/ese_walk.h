@@ -160,7 +160,9 @@ static inline bool ese_walk_record_visit(const ese_page *page, const ese_node *n
     ese_walk_state *s = context;
     s->summary->records++;
     s->line.length = 0;
-    ese_walk_append(&s->line, s->table->name, strlen(s->table->name));
+    /* the table name comes from the file: keep the line's separators out of it */
+    for (const char *c = s->table->name; *c; c++)
+        ese_walk_append(&s->line, *c == '\t' || *c == '=' || *c == '\n' ? "_" : c, 1);
     ese_record record;
     size_t problems = 0;
     if (!ese_record_open(&record, node->data, node->data_size)) {

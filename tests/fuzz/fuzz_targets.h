@@ -5,8 +5,8 @@
  * Besides "no crash, no sanitizer report, no leak", each entry checks a few
  * promises of the library and abort()s (a finding) when one is broken:
  *  - bp_parse_memory returns 0, 1 or 3, and 0 only with no warning anywhere;
- *  - every record renders as JSON that parses back and is valid UTF-8, and as
- *    CSV, without a write error;
+ *  - every record renders as JSON that parses back and is valid UTF-8, as
+ *    CSV, and as a timeline of JSON objects, without a write error;
  *  - the blob decoders always return an object with non-NULL strings. */
 #ifndef BP_FUZZ_TARGETS_H
 #define BP_FUZZ_TARGETS_H
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bitsparse/bitsparse.h"
+#include "bitsparse/detect.h"
 #include "bits/file_blob.h"
 #include "bits/job_blob.h"
 #include "ese/compression.h"
@@ -174,10 +175,27 @@ static inline void fuzz_check_result(const bp_result *result, int status)
     if (!csv)
         fuzz_fail("CSV writer failed");
     free(csv);
+    /* the timeline: JSON Lines, every line an object */
+    char *timeline = fuzz_render(result, BP_FORMAT_TIMELINE, &size);
+    if (!timeline)
+        fuzz_fail("timeline writer failed");
+    for (char *line = timeline, *end; line < timeline + size; line = end + 1) {
+        end = memchr(line, '\n', (size_t)(timeline + size - line));
+        if (!end)
+            end = timeline + size;
+        if (end == line)
+            continue;
+        cJSON *object = cJSON_ParseWithLength(line, (size_t)(end - line));
+        if (!cJSON_IsObject(object))
+            fuzz_fail("timeline line is not a JSON object");
+        cJSON_Delete(object);
+    }
+    free(timeline);
 }
 
-/* The whole dispatcher: ESE qmgr.db, job/file blobs, and whatever else
- * bp_parse_memory learns to recognise. */
+/* The whole dispatcher: ESE qmgr.db, job and file blobs, legacy state files,
+ * job records and file lists, event logs, and whatever else bp_parse_memory
+ * learns to recognise. */
 static inline void fuzz_parse_memory(const uint8_t *data, size_t size)
 {
     if (size > FUZZ_MAX_INPUT)
@@ -186,6 +204,40 @@ static inline void fuzz_parse_memory(const uint8_t *data, size_t size)
     int status = bp_parse_memory(data, size, "fuzz-input", &result);
     if (!result)
         fuzz_fail("bp_parse_memory created no result");
+    fuzz_check_result(result, status);
+    bp_result_free(result);
+}
+
+/* The built-in detection rules, loaded once (still reachable at exit: not a leak). */
+static inline const bp_ruleset *fuzz_default_rules(void)
+{
+    static bp_ruleset *rules;
+    if (!rules) {
+        char error[256];
+        rules = bp_ruleset_new();
+        if (!rules || bp_ruleset_add_default(rules, error, sizeof error) != 0)
+            fuzz_fail("the built-in detection rules do not load");
+    }
+    return rules;
+}
+
+/* bp_parse_memory_ex with carving: on ESE input the recovery of deleted and
+ * unreferenced jobs (deleted nodes, stale records and tags, orphaned long
+ * values, emptied and unreachable pages), on anything else the raw scan for
+ * BITS markers; then every detection rule on the records. */
+static inline void fuzz_carve(const uint8_t *data, size_t size)
+{
+    if (size > FUZZ_MAX_INPUT)
+        return;
+    bp_parse_options options;
+    memset(&options, 0, sizeof options);
+    options.carve = true;
+    bp_result *result = NULL;
+    int status = bp_parse_memory_ex(data, size, "fuzz-input", &options, &result);
+    if (!result)
+        fuzz_fail("bp_parse_memory_ex created no result");
+    if (bp_detect(fuzz_default_rules(), result, BP_SEVERITY_INFORMATIONAL) < 0)
+        fuzz_fail("bp_detect ran out of memory");
     fuzz_check_result(result, status);
     bp_result_free(result);
 }

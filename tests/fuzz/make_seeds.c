@@ -4,8 +4,11 @@
  *   make_seeds SHARED-DIR OUT-DIR
  *
  * writes OUT-DIR/<target>/<name> for the targets parse_memory, ese_qmgr,
- * ese_walk, job_blob, file_blob and decompress:
- *  - the two qmgr.db files, the job and file blobs, the legacy fragments;
+ * ese_walk, job_blob, file_blob, decompress and carve:
+ *  - the two qmgr.db files, the job and file blobs, the legacy fragments,
+ *    three small event logs;
+ *  - the project's generated queues of testdata/ (deleted jobs, detection
+ *    samples, 4 and 32 KiB pages) when present;
  *  - the generic ESE databases, gunzipped, for ese_walk (large.edb cut to
  *    its first 8 pages: 24 MiB would make every fuzz iteration slow; the
  *    qmgr.db files, 16 KiB pages, are ese_qmgr's seeds); trailing all-zero
@@ -33,7 +36,7 @@ static int failures;
 static size_t written;
 
 static const char *const targets[] = {"parse_memory", "ese_qmgr", "ese_walk", "job_blob", "file_blob",
-                                      "decompress"};
+                                      "decompress", "carve"};
 
 static void write_seed(const char *target, const char *name, const uint8_t *data, size_t size)
 {
@@ -232,14 +235,17 @@ int main(int argc, char **argv)
     static const struct {
         const char *path, *name, *targets;
     } files[] = {
-        {"testdata/ese/win10-19045.qmgr.db", "win10.qmgr.db", "parse_memory ese_qmgr"},
-        {"testdata/ese/win11-22000.qmgr.db", "win11.qmgr.db", "parse_memory ese_qmgr"},
-        {"testdata/blobs/win10-19045.job.blob", "win10.job.blob", "parse_memory job_blob"},
-        {"testdata/blobs/win10-19045.file.blob", "win10.file.blob", "parse_memory file_blob"},
-        {"testdata/legacy/win10early-empty.qmgr0.dat", "win10early-empty.qmgr0.dat", "parse_memory"},
-        {"testdata/legacy/win10early-job-record.bin", "win10early-job-record.bin", "parse_memory job_blob"},
-        {"testdata/legacy/win7-job-record.bin", "win7-job-record.bin", "parse_memory job_blob"},
-        {"testdata/legacy/win81-file-list.bin", "win81-file-list.bin", "parse_memory file_blob"},
+        {"testdata/ese/win10-19045.qmgr.db", "win10.qmgr.db", "parse_memory ese_qmgr carve"},
+        {"testdata/ese/win11-22000.qmgr.db", "win11.qmgr.db", "parse_memory ese_qmgr carve"},
+        {"testdata/blobs/win10-19045.job.blob", "win10.job.blob", "parse_memory job_blob carve"},
+        {"testdata/blobs/win10-19045.file.blob", "win10.file.blob", "parse_memory file_blob carve"},
+        {"testdata/legacy/win10early-empty.qmgr0.dat", "win10early-empty.qmgr0.dat", "parse_memory carve"},
+        {"testdata/legacy/win10early-job-record.bin", "win10early-job-record.bin", "parse_memory job_blob carve"},
+        {"testdata/legacy/win7-job-record.bin", "win7-job-record.bin", "parse_memory job_blob carve"},
+        {"testdata/legacy/win81-file-list.bin", "win81-file-list.bin", "parse_memory file_blob carve"},
+        {"testdata/evtx/win7-persist-bitsadmin.evtx", "win7-bitsadmin.evtx", "parse_memory carve"},
+        {"testdata/evtx/win10-desktopimgdownldr.evtx", "win10-desktopimgdownldr.evtx", "parse_memory"},
+        {"testdata/evtx/server-dc-t1197.evtx", "server-dc-t1197.evtx", "parse_memory"},
         {"testdata/ese-generic/basic.edb.gz", "basic.edb", "ese_walk parse_memory"},
         {"testdata/ese-generic/binary.edb.gz", "binary.edb", "ese_walk"},
         {"testdata/ese-generic/text.edb.gz", "text.edb", "ese_walk"},
@@ -264,6 +270,33 @@ int main(int argc, char **argv)
             write_seed(t, files[i].name, data, size);
         if (size >= 8 && data[4] == 0xEF && data[5] == 0xCD)
             harvest_database(data, size, files[i].name);
+        free(data);
+    }
+    /* the project's own generated queues (testdata/, written by tests/tools/mkqmgr) */
+    static const struct {
+        const char *name, *targets;
+    } generated[] = {
+        {"deleted-jobs.qmgr.db", "carve ese_qmgr"},
+        {"malicious.qmgr.db", "parse_memory carve"},
+        {"page4k.qmgr.db", "ese_qmgr ese_walk"},
+        {"page32k.qmgr.db", "ese_qmgr"},
+    };
+    for (size_t i = 0; i < sizeof generated / sizeof generated[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/testdata/%s", BP_SOURCE_DIR, generated[i].name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue; /* optional */
+        fclose(f);
+        size_t size;
+        uint8_t *data = load("/", path, &size);
+        if (!data)
+            continue;
+        size = trimmed_ese_size(data, size);
+        char list[128];
+        snprintf(list, sizeof list, "%s", generated[i].targets);
+        for (char *save = NULL, *t = strtok_r(list, " ", &save); t; t = strtok_r(NULL, " ", &save))
+            write_seed(t, generated[i].name, data, size);
         free(data);
     }
     seed_7bit("synthetic-7bit-ascii.bin", "test compressed text, seven bits per character", false);

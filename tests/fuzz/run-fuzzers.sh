@@ -20,7 +20,7 @@ SECONDS_EACH=${3:?usage: run-fuzzers.sh BUILD-DIR SHARED-DIR SECONDS [TARGET...]
 shift 3
 TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then
-    TARGETS=(parse_memory ese_qmgr ese_walk job_blob file_blob decompress)
+    TARGETS=(parse_memory ese_qmgr ese_walk job_blob file_blob decompress carve)
 fi
 WORK=${FUZZ_WORK:-$BUILD/fuzz-work}
 JOBS=${FUZZ_JOBS:-$(nproc)}
@@ -41,7 +41,7 @@ done
 # ESE seeds of ese_walk 0.13-0.64 MiB).
 max_len() {
     case $1 in
-    parse_memory | ese_qmgr) echo 1400000 ;;
+    parse_memory | ese_qmgr | carve) echo 1400000 ;;
     ese_walk) echo 700000 ;;
     job_blob | file_blob) echo 16384 ;;
     *) echo 8192 ;;
