@@ -31,12 +31,22 @@ static double now(void)
 static void replay(const char *path)
 {
     size_t size;
-    uint8_t *data = read_whole_file(path, &size);
-    CHECK(data != NULL);
-    if (!data) {
+    uint8_t *buffer = read_whole_file(path, &size);
+    CHECK(buffer != NULL);
+    if (!buffer) {
         fprintf(stderr, "cannot read %s\n", path);
         return;
     }
+    /* exactly `size` bytes, as libFuzzer passes them: read_whole_file's buffer
+     * is larger, and AddressSanitizer only sees reads past the allocation */
+    uint8_t *data = malloc(size ? size : 1);
+    CHECK(data != NULL);
+    if (!data) {
+        free(buffer);
+        return;
+    }
+    memcpy(data, buffer, size);
+    free(buffer);
     double start = now();
     fuzz_parse_memory(data, size);
     fuzz_ese_qmgr(data, size);
