@@ -232,51 +232,84 @@ static int64_t unix_microseconds(uint64_t filetime)
     return (int64_t)(filetime / 10) - INT64_C(11644473600000000);
 }
 
-static cJSON *event_object(const bp_record *r, const timeline_event *event, bp_arena *scratch)
+/* What every line of one record repeats, made once per record rather than
+ * once per line (a record has up to five lines, scattered by the sort): its
+ * summary and its flattened fields, printed as the members of a JSON object
+ * without the braces. Freed after the record's last line. */
+typedef struct record_text {
+    char *message;
+    char *fields;
+    size_t lines_left;
+} record_text;
+
+static void record_text_free(record_text *t)
 {
-    char datetime[40];
-    const char *message = event_message(scratch, r);
-    const char *description = event->kind == TIME_EVENT ? NULL : descriptions[event->kind];
-    const char *data_type = r->job ? "windows:bits:job" : "windows:bits:file";
-    if (event->kind == TIME_EVENT) {  /* "what" of the event, then the record's summary */
-        description = event_description(scratch, &r->events[event->event]);
-        message = message ? bp_arena_printf(scratch, "%s; %s", one_line(scratch, r->events[event->event].what),
-                                            message)
-                          : NULL;
-        data_type = "windows:bits:event";
-    }
-    cJSON *object = cJSON_CreateObject();
-    if (!object || !message || !description || !iso_datetime(event->filetime, datetime) ||
-        !add_item(object, "datetime", cJSON_CreateString(datetime)) ||
-        !add_item(object, "timestamp", raw_number(true, 0, unix_microseconds(event->filetime))) ||
-        !add_item(object, "timestamp_desc", cJSON_CreateString(description)) ||
-        !add_item(object, "message", cJSON_CreateString(message)) ||
-        !add_item(object, "data_type", cJSON_CreateString(data_type)))
-        goto fail;
-    for (size_t i = 0; i < bp_record_field_count(); i++) {
-        const bp_field *field = bp_record_field(i);
-        bp_field_value value;
-        if (!bp_record_field_value(field, r, scratch, &value))
-            goto fail;
-        const char *name = field->group ? bp_arena_printf(scratch, "%s_%s", field->group, field->name)
-                                        : field->name;
-        if (!name || !add_item(object, name, flat_item(scratch, &value)))
-            goto fail;
-    }
-    return object;
-fail:
-    cJSON_Delete(object);
-    return NULL;
+    free(t->message);
+    cJSON_free(t->fields);
+    t->message = NULL;
+    t->fields = NULL;
 }
 
-static int write_event(FILE *out, const bp_result *result, const timeline_event *event)
+static bool record_text_make(const bp_record *r, record_text *t)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
-    cJSON *object = event_object(bp_result_record(result, event->record), event, &scratch);
-    char *text = object ? cJSON_PrintUnformatted(object) : NULL;
-    int rc = text && fputs(text, out) != EOF && fputc('\n', out) != EOF ? 0 : -1;
-    cJSON_free(text);
+    const char *message = event_message(&scratch, r);
+    cJSON *object = cJSON_CreateObject();
+    bool ok = object && message && (t->message = strdup(message)) != NULL;
+    for (size_t i = 0; ok && i < bp_record_field_count(); i++) {
+        const bp_field *field = bp_record_field(i);
+        bp_field_value value;
+        const char *name = NULL;
+        ok = bp_record_field_value(field, r, &scratch, &value) &&
+             (name = field->group ? bp_arena_printf(&scratch, "%s_%s", field->group, field->name)
+                                  : field->name) != NULL &&
+             add_item(object, name, flat_item(&scratch, &value));
+    }
+    char *printed = ok ? cJSON_PrintUnformatted(object) : NULL;
+    cJSON_Delete(object);
+    bp_arena_free(&scratch);
+    size_t length = printed ? strlen(printed) : 0;
+    if (length < 2) {  /* "{...}", never empty: the field table has fields */
+        cJSON_free(printed);
+        record_text_free(t);
+        return false;
+    }
+    printed[length - 1] = '\0';               /* drop the closing brace */
+    memmove(printed, printed + 1, length - 1); /* and the opening one */
+    t->fields = printed;
+    return true;
+}
+
+/* One line: the time members, then the record's fields. */
+static int write_event(FILE *out, const bp_record *r, const timeline_event *event, const record_text *t)
+{
+    bp_arena scratch;
+    bp_arena_init(&scratch);
+    char datetime[40];
+    const char *message = t->message;
+    const char *description = event->kind == TIME_EVENT ? NULL : descriptions[event->kind];
+    const char *data_type = r->job ? "windows:bits:job" : "windows:bits:file";
+    if (event->kind == TIME_EVENT) {  /* "what" of the event, then the record's summary */
+        description = event_description(&scratch, &r->events[event->event]);
+        message = bp_arena_printf(&scratch, "%s; %s", one_line(&scratch, r->events[event->event].what), message);
+        data_type = "windows:bits:event";
+    }
+    cJSON *object = cJSON_CreateObject();
+    char *printed = NULL;
+    if (object && message && description && iso_datetime(event->filetime, datetime) &&
+        add_item(object, "datetime", cJSON_CreateString(datetime)) &&
+        add_item(object, "timestamp", raw_number(true, 0, unix_microseconds(event->filetime))) &&
+        add_item(object, "timestamp_desc", cJSON_CreateString(description)) &&
+        add_item(object, "message", cJSON_CreateString(message)) &&
+        add_item(object, "data_type", cJSON_CreateString(data_type)))
+        printed = cJSON_PrintUnformatted(object);
+    size_t length = printed ? strlen(printed) : 0;
+    int rc = length >= 2 && fwrite(printed, 1, length - 1, out) == length - 1 && fputc(',', out) != EOF &&
+                     fputs(t->fields, out) != EOF && fputs("}\n", out) != EOF
+                 ? 0
+                 : -1;
+    cJSON_free(printed);
     cJSON_Delete(object);
     bp_arena_free(&scratch);
     return rc;
@@ -317,9 +350,27 @@ int bp_write_timeline(FILE *out, const bp_result *result)
         }
     }
     qsort(events, count, sizeof(*events), compare_events);
+    record_text *texts = calloc(records, sizeof(*texts));
+    if (!texts) {
+        free(events);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++)
+        texts[events[i].record].lines_left++;
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = write_event(out, result, &events[i]);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        size_t index = events[i].record;
+        const bp_record *r = bp_result_record(result, index);
+        if (!texts[index].fields && !record_text_make(r, &texts[index]))
+            rc = -1;
+        else
+            rc = write_event(out, r, &events[i], &texts[index]);
+        if (--texts[index].lines_left == 0)
+            record_text_free(&texts[index]);
+    }
+    for (size_t i = 0; i < records; i++)
+        record_text_free(&texts[i]);
+    free(texts);
     free(events);
     return rc;
 }

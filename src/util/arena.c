@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_PAYLOAD (64u * 1024u)
+/* Blocks start small and double up to BLOCK_MAX: many arenas are short-lived
+ * scratch space holding a few strings, where a 64 KiB first block costs more
+ * (allocation, page faults) than the work done in it. */
+#define BLOCK_FIRST (4u * 1024u)
+#define BLOCK_MAX (64u * 1024u)
 
 struct bp_arena_block {
     bp_arena_block *next;
@@ -36,14 +40,17 @@ void *bp_arena_alloc(bp_arena *arena, size_t size)
     if (rounded < size)
         return NULL;
     if (!arena->blocks || arena->used_in_current + rounded > arena->blocks->capacity) {
-        size_t capacity = rounded > BLOCK_PAYLOAD ? rounded : BLOCK_PAYLOAD;
+        size_t next = BLOCK_FIRST;
+        if (arena->blocks)
+            next = arena->blocks->capacity >= BLOCK_MAX / 2 ? BLOCK_MAX : arena->blocks->capacity * 2;
+        size_t capacity = rounded > next ? rounded : next;
         bp_arena_block *block = malloc(offsetof(bp_arena_block, data) + capacity);
         if (!block)
             return NULL;
         block->capacity = capacity;
         /* A large one-off allocation goes behind the current block so the
          * current block's free space is not wasted. */
-        if (arena->blocks && rounded > BLOCK_PAYLOAD) {
+        if (arena->blocks && rounded > next) {
             block->next = arena->blocks->next;
             arena->blocks->next = block;
             arena->total_bytes += capacity;
