@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
+#include "output/json_emit.h"
 #include "output/record_fields.h"
 #include "util/text.h"
 
@@ -145,72 +144,47 @@ static const char *event_message(bp_arena *s, const bp_record *r)
     return text;
 }
 
-static cJSON *raw_number(bool is_signed, uint64_t unsigned_number, int64_t signed_number)
-{
-    char text[24];
-    if (is_signed)
-        snprintf(text, sizeof text, "%" PRId64, signed_number);
-    else
-        snprintf(text, sizeof text, "%" PRIu64, unsigned_number);
-    return cJSON_CreateRaw(text);
-}
-
-static bool add_item(cJSON *object, const char *key, cJSON *item)
-{
-    if (item && cJSON_AddItemToObject(object, key, item))
-        return true;
-    cJSON_Delete(item);
-    return false;
-}
-
-static cJSON *string_array(const char *const *texts, size_t count)
-{
-    cJSON *array = cJSON_CreateArray();
-    for (size_t i = 0; array && i < count; i++) {
-        cJSON *item = cJSON_CreateString(or_empty(texts[i]));
-        if (!item || !cJSON_AddItemToArray(array, item)) {
-            cJSON_Delete(item);
-            cJSON_Delete(array);
-            array = NULL;
-        }
-    }
-    return array;
-}
-
 /* One field in flat form: lists of strings stay arrays, ACEs become the CSV
  * text, detections the array of their rule ids. */
-static cJSON *flat_item(bp_arena *scratch, const bp_field_value *value)
+static bool flat_item(bp_json *json, bp_arena *scratch, const bp_field_value *value)
 {
     switch (value->kind) {
     case BP_FIELD_TEXT:
-        return cJSON_CreateString(or_empty(value->text));
+        bp_json_string(json, or_empty(value->text));
+        return true;
     case BP_FIELD_UNSIGNED:
-        return raw_number(false, value->unsigned_number, 0);
+        bp_json_unsigned(json, value->unsigned_number);
+        return true;
     case BP_FIELD_SIGNED:
-        return raw_number(true, 0, value->signed_number);
+        bp_json_signed(json, value->signed_number);
+        return true;
     case BP_FIELD_BOOL:
-        return cJSON_CreateBool(value->boolean);
+        bp_json_bool(json, value->boolean);
+        return true;
     case BP_FIELD_TEXT_LIST:
-        return string_array(value->texts, value->texts ? value->text_count : 0);
+        bp_json_begin_array(json);
+        for (size_t i = 0; value->texts && i < value->text_count; i++)
+            bp_json_string(json, or_empty(value->texts[i]));
+        bp_json_end_array(json);
+        return true;
     case BP_FIELD_ACES: {
         const char *text = bp_csv_aces_text(scratch, value->aces, value->ace_count);
-        return text ? cJSON_CreateString(text) : NULL;
+        bp_json_string(json, text);
+        return text != NULL;
     }
-    case BP_FIELD_DETECTIONS: {
-        size_t count = value->detections ? value->detection_count : 0;
-        const char **ids = count ? bp_arena_array(scratch, count, sizeof(*ids)) : NULL;
-        if (count && !ids)
-            return NULL;
-        for (size_t i = 0; i < count; i++)
-            ids[i] = value->detections[i].id;
-        return string_array(ids, count);
-    }
+    case BP_FIELD_DETECTIONS:
+        bp_json_begin_array(json);
+        for (size_t i = 0; value->detections && i < value->detection_count; i++)
+            bp_json_string(json, or_empty(value->detections[i].id));
+        bp_json_end_array(json);
+        return true;
     case BP_FIELD_EVENTS: {
         const char *text = bp_csv_events_text(scratch, value->events, value->events ? value->event_count : 0);
-        return text ? cJSON_CreateString(text) : NULL;
+        bp_json_string(json, text);
+        return text != NULL;
     }
     }
-    return NULL;
+    return false;
 }
 
 /* "2022-12-21T02:18:03.1204654Z" -> "2022-12-21T02:18:03.120465+00:00": the
@@ -245,44 +219,46 @@ typedef struct record_text {
 static void record_text_free(record_text *t)
 {
     free(t->message);
-    cJSON_free(t->fields);
+    free(t->fields);
     t->message = NULL;
     t->fields = NULL;
 }
 
-static bool record_text_make(const bp_record *r, record_text *t)
+static bool record_text_make(const bp_record *r, bp_json *json, record_text *t)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
     const char *message = event_message(&scratch, r);
-    cJSON *object = cJSON_CreateObject();
-    bool ok = object && message && (t->message = strdup(message)) != NULL;
+    bool ok = message && (t->message = strdup(message)) != NULL;
+    bp_json_clear(json);
+    bp_json_begin_object(json);
     for (size_t i = 0; ok && i < bp_record_field_count(); i++) {
         const bp_field *field = bp_record_field(i);
         bp_field_value value;
         const char *name = NULL;
         ok = bp_record_field_value(field, r, &scratch, &value) &&
              (name = field->group ? bp_arena_printf(&scratch, "%s_%s", field->group, field->name)
-                                  : field->name) != NULL &&
-             add_item(object, name, flat_item(&scratch, &value));
+                                  : field->name) != NULL;
+        if (ok) {
+            bp_json_key(json, name);
+            ok = flat_item(json, &scratch, &value);
+        }
     }
-    char *printed = ok ? cJSON_PrintUnformatted(object) : NULL;
-    cJSON_Delete(object);
+    bp_json_end_object(json);
     bp_arena_free(&scratch);
-    size_t length = printed ? strlen(printed) : 0;
-    if (length < 2) {  /* "{...}", never empty: the field table has fields */
-        cJSON_free(printed);
+    /* "{...}" with at least one member: keep the members without the braces */
+    if (ok && !json->failed && json->length > 2)
+        t->fields = strndup(json->text + 1, json->length - 2);
+    if (!t->fields) {
         record_text_free(t);
         return false;
     }
-    printed[length - 1] = '\0';               /* drop the closing brace */
-    memmove(printed, printed + 1, length - 1); /* and the opening one */
-    t->fields = printed;
     return true;
 }
 
 /* One line: the time members, then the record's fields. */
-static int write_event(FILE *out, const bp_record *r, const timeline_event *event, const record_text *t)
+static int write_event(FILE *out, bp_json *json, const bp_record *r, const timeline_event *event,
+                       const record_text *t)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
@@ -295,22 +271,27 @@ static int write_event(FILE *out, const bp_record *r, const timeline_event *even
         message = bp_arena_printf(&scratch, "%s; %s", one_line(&scratch, r->events[event->event].what), message);
         data_type = "windows:bits:event";
     }
-    cJSON *object = cJSON_CreateObject();
-    char *printed = NULL;
-    if (object && message && description && iso_datetime(event->filetime, datetime) &&
-        add_item(object, "datetime", cJSON_CreateString(datetime)) &&
-        add_item(object, "timestamp", raw_number(true, 0, unix_microseconds(event->filetime))) &&
-        add_item(object, "timestamp_desc", cJSON_CreateString(description)) &&
-        add_item(object, "message", cJSON_CreateString(message)) &&
-        add_item(object, "data_type", cJSON_CreateString(data_type)))
-        printed = cJSON_PrintUnformatted(object);
-    size_t length = printed ? strlen(printed) : 0;
-    int rc = length >= 2 && fwrite(printed, 1, length - 1, out) == length - 1 && fputc(',', out) != EOF &&
-                     fputs(t->fields, out) != EOF && fputs("}\n", out) != EOF
-                 ? 0
-                 : -1;
-    cJSON_free(printed);
-    cJSON_Delete(object);
+    int rc = -1;
+    if (message && description && iso_datetime(event->filetime, datetime)) {
+        bp_json_clear(json);
+        bp_json_begin_object(json);
+        bp_json_key(json, "datetime");
+        bp_json_string(json, datetime);
+        bp_json_key(json, "timestamp");
+        bp_json_signed(json, unix_microseconds(event->filetime));
+        bp_json_key(json, "timestamp_desc");
+        bp_json_string(json, description);
+        bp_json_key(json, "message");
+        bp_json_string(json, message);
+        bp_json_key(json, "data_type");
+        bp_json_string(json, data_type);
+        bp_json_raw(json, ",", 1);
+        bp_json_raw(json, t->fields, strlen(t->fields));
+        bp_json_end_object(json);
+        bp_json_raw(json, "\n", 1);
+        if (!json->failed && fwrite(json->text, 1, json->length, out) == json->length)
+            rc = 0;
+    }
     bp_arena_free(&scratch);
     return rc;
 }
@@ -357,17 +338,20 @@ int bp_write_timeline(FILE *out, const bp_result *result)
     }
     for (size_t i = 0; i < count; i++)
         texts[events[i].record].lines_left++;
+    bp_json json;
+    bp_json_init(&json, false, 0);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         size_t index = events[i].record;
         const bp_record *r = bp_result_record(result, index);
-        if (!texts[index].fields && !record_text_make(r, &texts[index]))
+        if (!texts[index].fields && !record_text_make(r, &json, &texts[index]))
             rc = -1;
         else
-            rc = write_event(out, r, &events[i], &texts[index]);
+            rc = write_event(out, &json, r, &events[i], &texts[index]);
         if (--texts[index].lines_left == 0)
             record_text_free(&texts[index]);
     }
+    bp_json_free(&json);
     for (size_t i = 0; i < records; i++)
         record_text_free(&texts[i]);
     free(texts);

@@ -1,0 +1,46 @@
+/* A streaming JSON emitter into a reusable byte buffer: no tree, no
+ * allocation per value. Its layout is the one the JSON and timeline outputs
+ * have always had (cJSON's: in pretty mode members on their own lines
+ * indented by tabs, "key":<tab>value, array elements separated by ", "), so
+ * switching to it changed no output byte; string escaping is the same too. */
+#ifndef BP_OUTPUT_JSON_EMIT_H
+#define BP_OUTPUT_JSON_EMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BP_JSON_MAX_DEPTH 16
+
+typedef struct bp_json {
+    char *text;      /* what was emitted, NUL-terminated; kept by bp_json_clear */
+    size_t length;
+    size_t capacity;
+    bool pretty;
+    unsigned indent;                 /* tabs added to every line (pretty) */
+    unsigned depth;
+    bool in_array[BP_JSON_MAX_DEPTH];
+    bool has_items[BP_JSON_MAX_DEPTH];
+    bool failed;                     /* out of memory or nesting too deep */
+} bp_json;
+
+void bp_json_init(bp_json *json, bool pretty, unsigned indent);
+/* Empty the text for the next document, keeping the buffer. */
+void bp_json_clear(bp_json *json);
+void bp_json_free(bp_json *json);
+
+void bp_json_begin_object(bp_json *json);
+void bp_json_end_object(bp_json *json);
+void bp_json_begin_array(bp_json *json);
+void bp_json_end_array(bp_json *json);
+/* The next member's key; its value follows with one of the calls below. */
+void bp_json_key(bp_json *json, const char *key);
+
+void bp_json_string(bp_json *json, const char *text);  /* NULL prints "" */
+void bp_json_unsigned(bp_json *json, uint64_t number);
+void bp_json_signed(bp_json *json, int64_t number);
+void bp_json_bool(bp_json *json, bool value);
+/* Text that is already JSON (members without braces, a number ...). */
+void bp_json_raw(bp_json *json, const char *text, size_t length);
+
+#endif

@@ -1,0 +1,193 @@
+/* The streaming JSON emitter (src/output/json_emit.c) against cJSON, whose
+ * layout the JSON and timeline outputs kept when they moved off it: the same
+ * documents printed both ways, pretty and compact, must be the same bytes.
+ * Covers every byte value in strings (escaping), nesting of objects in
+ * arrays in objects, empty containers, numbers at their limits. */
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "output/json_emit.h"
+
+/* Every byte 0x01..0xFF once (not valid UTF-8, but both sides copy bytes
+ * >= 0x20 through unchanged, so it tests the escaping of every value). */
+static void all_bytes(char out[256])
+{
+    for (int i = 1; i < 256; i++)
+        out[i - 1] = (char)i;
+    out[255] = '\0';
+}
+
+/* {"name": TEXT, "n": 18446744073709551615, "s": -1, "ok": true,
+ *  "list": ["a", "", TEXT], "empty_list": [], "empty": {},
+ *  "aces": [{"sid": "S-1-5-18", "mask": 0}, {}], "group": {"x": false}} */
+static void emit_document(bp_json *json, const char *text)
+{
+    bp_json_begin_object(json);
+    bp_json_key(json, "name");
+    bp_json_string(json, text);
+    bp_json_key(json, "n");
+    bp_json_unsigned(json, UINT64_MAX);
+    bp_json_key(json, "s");
+    bp_json_signed(json, -1);
+    bp_json_key(json, "ok");
+    bp_json_bool(json, true);
+    bp_json_key(json, "list");
+    bp_json_begin_array(json);
+    bp_json_string(json, "a");
+    bp_json_string(json, NULL);
+    bp_json_string(json, text);
+    bp_json_end_array(json);
+    bp_json_key(json, "empty_list");
+    bp_json_begin_array(json);
+    bp_json_end_array(json);
+    bp_json_key(json, "empty");
+    bp_json_begin_object(json);
+    bp_json_end_object(json);
+    bp_json_key(json, "aces");
+    bp_json_begin_array(json);
+    bp_json_begin_object(json);
+    bp_json_key(json, "sid");
+    bp_json_string(json, "S-1-5-18");
+    bp_json_key(json, "mask");
+    bp_json_unsigned(json, 0);
+    bp_json_end_object(json);
+    bp_json_begin_object(json);
+    bp_json_end_object(json);
+    bp_json_end_array(json);
+    bp_json_key(json, text);  /* keys are escaped like values */
+    bp_json_begin_object(json);
+    bp_json_key(json, "x");
+    bp_json_bool(json, false);
+    bp_json_end_object(json);
+    bp_json_end_object(json);
+}
+
+static cJSON *cjson_document(const char *text)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "name", cJSON_CreateString(text));
+    cJSON_AddItemToObject(root, "n", cJSON_CreateRaw("18446744073709551615"));
+    cJSON_AddItemToObject(root, "s", cJSON_CreateRaw("-1"));
+    cJSON_AddItemToObject(root, "ok", cJSON_CreateBool(1));
+    cJSON *list = cJSON_CreateArray();
+    cJSON_AddItemToArray(list, cJSON_CreateString("a"));
+    cJSON_AddItemToArray(list, cJSON_CreateString(""));
+    cJSON_AddItemToArray(list, cJSON_CreateString(text));
+    cJSON_AddItemToObject(root, "list", list);
+    cJSON_AddItemToObject(root, "empty_list", cJSON_CreateArray());
+    cJSON_AddItemToObject(root, "empty", cJSON_CreateObject());
+    cJSON *aces = cJSON_CreateArray();
+    cJSON *ace = cJSON_CreateObject();
+    cJSON_AddItemToObject(ace, "sid", cJSON_CreateString("S-1-5-18"));
+    cJSON_AddItemToObject(ace, "mask", cJSON_CreateRaw("0"));
+    cJSON_AddItemToArray(aces, ace);
+    cJSON_AddItemToArray(aces, cJSON_CreateObject());
+    cJSON_AddItemToObject(root, "aces", aces);
+    cJSON *group = cJSON_CreateObject();
+    cJSON_AddItemToObject(group, "x", cJSON_CreateBool(0));
+    cJSON_AddItemToObject(root, text, group);
+    return root;
+}
+
+static void test_same_bytes_as_cjson(bool pretty)
+{
+    char text[256];
+    all_bytes(text);
+    bp_json json;
+    bp_json_init(&json, pretty, 0);
+    emit_document(&json, text);
+    CHECK(!json.failed);
+    cJSON *root = cjson_document(text);
+    char *expected = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+    CHECK(expected != NULL);
+    if (expected && json.text) {
+        CHECK_U64(json.length, strlen(expected));
+        CHECK(strcmp(json.text, expected) == 0);
+    }
+    /* and the text parses back to the same string */
+    cJSON *parsed = cJSON_Parse(json.text);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(parsed, "name")), text);
+    cJSON_Delete(parsed);
+    cJSON_free(expected);
+    cJSON_Delete(root);
+    bp_json_free(&json);
+}
+
+static void test_escapes(void)
+{
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_string(&json, "a\"b\\c\n\t\x01\x1f\x7f\xc3\xa9");
+    CHECK_STR(json.text, "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f\x7f\xc3\xa9\"");
+    bp_json_free(&json);
+}
+
+/* Pretty output with an indent: every line one tab further in, as the JSON
+ * array output places records. */
+static void test_indent(void)
+{
+    bp_json json;
+    bp_json_init(&json, true, 1);
+    bp_json_begin_object(&json);
+    bp_json_key(&json, "a");
+    bp_json_begin_array(&json);
+    bp_json_begin_object(&json);
+    bp_json_key(&json, "b");
+    bp_json_unsigned(&json, 1);
+    bp_json_end_object(&json);
+    bp_json_end_array(&json);
+    bp_json_end_object(&json);
+    CHECK_STR(json.text, "{\n\t\t\"a\":\t[{\n\t\t\t\t\"b\":\t1\n\t\t\t}]\n\t}");
+    bp_json_free(&json);
+}
+
+/* Misuse is reported, never written past: nesting deeper than the limit, a
+ * key inside an array, closing what is not open. */
+static void test_misuse_fails(void)
+{
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    for (int i = 0; i < BP_JSON_MAX_DEPTH + 4; i++)
+        bp_json_begin_array(&json);
+    CHECK(json.failed);
+    bp_json_clear(&json);
+    CHECK(!json.failed);
+    bp_json_begin_array(&json);
+    bp_json_key(&json, "k");
+    CHECK(json.failed);
+    bp_json_clear(&json);
+    bp_json_end_object(&json);
+    CHECK(json.failed);
+    bp_json_free(&json);
+}
+
+/* The buffer is reused across documents and grows for long values. */
+static void test_reuse_and_growth(void)
+{
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    char *big = malloc(100001);
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    memset(big, 'x', 100000);
+    big[100000] = '\0';
+    bp_json_string(&json, big);
+    CHECK_U64(json.length, 100002);
+    bp_json_clear(&json);
+    bp_json_string(&json, "short");
+    CHECK_STR(json.text, "\"short\"");
+    free(big);
+    bp_json_free(&json);
+}
+
+int main(void)
+{
+    test_same_bytes_as_cjson(true);
+    test_same_bytes_as_cjson(false);
+    test_escapes();
+    test_indent();
+    test_misuse_fails();
+    test_reuse_and_growth();
+    return check_exit();
+}
