@@ -20,8 +20,10 @@ static const char usage_text[] =
     "\n"
     "Options:\n"
     "  -o, --output FILE    write to FILE instead of standard output; FILE appears\n"
-    "                       only when complete (temporary file, then rename); it may\n"
-    "                       not be an input, nor an existing file in an input folder\n"
+    "                       only when complete (temporary file, then rename); a FIFO\n"
+    "                       or character device (/dev/stdout) is written to directly;\n"
+    "                       it may not be an input (PATH or --rules file), lie in an\n"
+    "                       input folder, or be a socket or block device\n"
     "  -f, --format FORMAT  json (default), jsonl, csv or timeline (JSON Lines, one\n"
     "                       line per time, for Timesketch); without -f the format\n"
     "                       follows the extension of -o (.json, .jsonl, .csv)\n"
@@ -53,8 +55,9 @@ static const char usage_text[] =
     "  0  every input read, no warnings\n"
     "  1  output written, but with warnings or unreadable parts (see the\n"
     "     records' \"warnings\" field and standard error)\n"
-    "  2  usage error (unknown option, no PATH, bad format, -o names an input,\n"
-    "     a rule file with an error: FILE:LINE:COLUMN: message)\n"
+    "  2  usage error (unknown option, no PATH, bad format, -o names an input\n"
+    "     or a path in an input folder, a socket or a block device, a rule file\n"
+    "     with an error: FILE:LINE:COLUMN: message)\n"
     "  3  nothing written: no input was readable, or the output could not be\n"
     "     written (no partial -o file is left behind)\n";
 
@@ -149,6 +152,30 @@ static const char *offending_option(char **argv)
     return argv[optind - 1];
 }
 
+/* -o may not replace anything bitsparse reads (the PATHs, anything at any
+ * depth in a PATH folder, the --rules files), nor add an entry to an input
+ * folder, nor go to a socket or block device (JSON written over a disk could
+ * destroy evidence). Returns -1 to go on, or 2. */
+static int check_output(const cli_options *options)
+{
+    const char *output = options->output;
+    for (int i = 0; i < options->path_count; i++)
+        if (bp_output_file_is_input(output, options->paths[i]))
+            return usage_error("refusing to write the output over an input: ", options->paths[i]);
+    for (int i = 0; i < options->rule_file_count; i++)
+        if (bp_output_file_is_input(output, options->rule_files[i]))
+            return usage_error("refusing to write the output over an input (a --rules file): ",
+                               options->rule_files[i]);
+    for (int i = 0; i < options->path_count; i++)
+        if (bp_output_file_in_folder(output, options->paths[i]))
+            return usage_error("refusing to write the output inside an input folder: ",
+                               options->paths[i]);
+    if (bp_output_file_unsupported(output))
+        return usage_error("refusing to write the output to a socket or block device (only a "
+                           "regular file, a FIFO or a character device): ", output);
+    return -1;
+}
+
 /* Returns -1 to go on, or the exit status when done (help, version, usage error). */
 static int parse_options(int argc, char **argv, cli_options *options)
 {
@@ -233,10 +260,7 @@ static int parse_options(int argc, char **argv, cli_options *options)
     options->path_count = argc - optind;
     if (options->path_count == 0)
         return usage_error("no PATH given", NULL);
-    for (int i = 0; options->output && i < options->path_count; i++)
-        if (bp_output_file_is_input(options->output, options->paths[i]))
-            return usage_error("refusing to write the output over an input: ", options->paths[i]);
-    return -1;
+    return options->output ? check_output(options) : -1;
 }
 
 static bool notes_present(const bp_note_list *notes) { return notes && notes->head; }

@@ -56,12 +56,99 @@ static void set_mode(int fd, const char *path)
     (void)fchmod(fd, mode);  /* a private 0600 file is still a correct result */
 }
 
+/* What -o does with what already exists at its path. */
+typedef enum destination {
+    DESTINATION_REPLACE,        /* nothing yet, a regular file or a folder: temp file + rename */
+    DESTINATION_WRITE_THROUGH,  /* FIFO or character device: renaming would replace it */
+    DESTINATION_UNSUPPORTED,    /* socket or block device */
+} destination;
+
+static bool writes_through(mode_t mode) { return S_ISFIFO(mode) || S_ISCHR(mode); }
+
+/* For DESTINATION_REPLACE, *target (malloc'ed) is the path to rename onto:
+ * the path itself, or a symbolic link's resolved target, so that a link such
+ * as /dev/stdout is never replaced by a regular file. A folder stays a
+ * replacement: the rename fails on it, leaving it as it was. */
+static int classify(const char *path, destination *kind, char **target)
+{
+    struct stat link_stat, st;
+    *target = NULL;
+    if (lstat(path, &link_stat) != 0) {
+        if (errno != ENOENT)
+            return -1;
+        *kind = DESTINATION_REPLACE;  /* a new file (a missing folder fails at mkstemp) */
+    } else {
+        if (stat(path, &st) != 0)
+            return -1;  /* a dangling link: no target to write to */
+        if (writes_through(st.st_mode)) {
+            *kind = DESTINATION_WRITE_THROUGH;
+            return 0;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+            *kind = DESTINATION_UNSUPPORTED;
+            return 0;
+        }
+        *kind = DESTINATION_REPLACE;
+        if (S_ISLNK(link_stat.st_mode))
+            return (*target = realpath(path, NULL)) ? 0 : -1;
+    }
+    *target = strdup(path);
+    if (!*target)
+        errno = ENOMEM;
+    return *target ? 0 : -1;
+}
+
+/* Open a FIFO or character device as `> path` would, minus O_CREAT/O_TRUNC:
+ * nothing is created, and a device has no length to cut. The path is opened
+ * as given (not resolved) so that /dev/stdout reaches a pipe through
+ * /proc/self/fd. */
+static int open_write_through(bp_output_file *file, const char *path)
+{
+    file->path = strdup(path);
+    if (!file->path) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    int saved = errno;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !writes_through(st.st_mode))) {
+        /* replaced since it was looked at: writing into a regular file
+         * without the temp file and rename would leave it half-overwritten */
+        saved = EAGAIN;
+        close(fd);
+        fd = -1;
+    }
+    if (fd >= 0)
+        file->stream = fdopen(fd, "wb");
+    if (!file->stream) {
+        if (fd >= 0) {
+            saved = errno;
+            close(fd);
+        }
+        clear(file);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
 int bp_output_file_open(bp_output_file *file, const char *path)
 {
     memset(file, 0, sizeof(*file));
-    file->path = strdup(path);
-    file->temp_path = temp_template(path);
-    if (!file->path || !file->temp_path) {
+    destination kind;
+    char *target;
+    if (classify(path, &kind, &target) != 0)
+        return -1;
+    if (kind == DESTINATION_WRITE_THROUGH)
+        return open_write_through(file, path);
+    if (kind == DESTINATION_UNSUPPORTED) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    file->path = target;
+    file->temp_path = temp_template(target);
+    if (!file->temp_path) {
         clear(file);
         errno = ENOMEM;
         return -1;
@@ -73,7 +160,7 @@ int bp_output_file_open(bp_output_file *file, const char *path)
         errno = saved;
         return -1;
     }
-    set_mode(fd, path);
+    set_mode(fd, target);
     file->stream = fdopen(fd, "wb");
     if (!file->stream) {
         int saved = errno;
@@ -108,14 +195,22 @@ int bp_output_file_commit(bp_output_file *file)
         errno = EBADF;
         return -1;
     }
+    /* fsync fails (EINVAL) on pipes and most devices, and there is no file to keep */
+    bool through = !file->temp_path;
     int failed = fflush(file->stream) == EOF || ferror(file->stream) ||
-                 fsync(fileno(file->stream)) != 0;
+                 (!through && fsync(fileno(file->stream)) != 0);
     int saved = errno;
     if (fclose(file->stream) == EOF && !failed) {
         failed = 1;
         saved = errno;
     }
     file->stream = NULL;
+    if (through) {
+        clear(file);
+        if (failed)
+            errno = saved ? saved : EIO;
+        return failed ? -1 : 0;
+    }
     if (!failed && rename(file->temp_path, file->path) != 0) {
         failed = 1;
         saved = errno;
@@ -167,4 +262,57 @@ bool bp_output_file_is_input(const char *output, const char *input)
     free(out_real);
     free(in_real);
     return same;
+}
+
+/* The folder an entry named `path` would be created in, as spelled: "a/b/c"
+ * gives "a/b", "c" gives ".", "/c" gives "/". */
+static char *parent_folder(const char *path)
+{
+    size_t length = strlen(path);
+    while (length > 1 && path[length - 1] == '/')
+        length--;  /* "a/b/" names b, in a */
+    while (length > 0 && path[length - 1] != '/')
+        length--;
+    while (length > 1 && path[length - 1] == '/')
+        length--;
+    if (length == 0)
+        return strdup(".");
+    return strndup(path, length);
+}
+
+bool bp_output_file_in_folder(const char *output, const char *input)
+{
+    struct stat in_stat, st;
+    if (stat(input, &in_stat) != 0 || !S_ISDIR(in_stat.st_mode))
+        return false;
+    char *parent = parent_folder(output);
+    /* A parent that cannot be resolved does not exist: nothing can be created there. */
+    char *parent_real = parent ? realpath(parent, NULL) : NULL;
+    char *in_real = parent_real ? realpath(input, NULL) : NULL;
+    bool inside = parent_real && in_real &&
+                  (strcmp(parent_real, in_real) == 0 || is_under(parent_real, in_real));
+    /* Also compare each folder from the parent up to "/" by inode: the input
+     * may be reachable under another resolved path (a bind mount). */
+    while (parent_real && !inside) {
+        if (stat(parent_real, &st) == 0 && st.st_dev == in_stat.st_dev && st.st_ino == in_stat.st_ino)
+            inside = true;
+        char *slash = strrchr(parent_real, '/');
+        if (!slash || parent_real[1] == '\0')
+            break;  /* "/" was the last */
+        if (slash == parent_real)
+            slash[1] = '\0';  /* "/a" -> "/" */
+        else
+            *slash = '\0';  /* "/a/b" -> "/a" */
+    }
+    free(parent);
+    free(parent_real);
+    free(in_real);
+    return inside;
+}
+
+bool bp_output_file_unsupported(const char *output)
+{
+    struct stat st;
+    return stat(output, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
+           !writes_through(st.st_mode);
 }

@@ -15,35 +15,15 @@ JOB=$DATA/blobs/win10-19045.job.blob
 FILE=$DATA/blobs/win10-19045.file.blob
 WIN7=$DATA/legacy/win7-job-record.bin
 
-for f in "$WIN10" "$WIN11" "$JOB" "$FILE" "$WIN7"; do
-    if [ ! -f "$f" ]; then
-        echo "SKIPPED: shared test data not found: $f"
-        exit 77
-    fi
-done
-if ! command -v jq >/dev/null; then
-    echo "SKIPPED: jq is not installed"
-    exit 77
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_data "$WIN10" "$WIN11" "$JOB" "$FILE" "$WIN7"
+require_tools jq
+make_work
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$WORK/stderr" ]; then sed 's/^/  stderr: /' "$WORK/stderr" | head -5; fi
-}
-check() { local what=$1; shift; if "$@"; then pass; else fail "$what"; fi; }
-run() { "$BIN" "$@" >"$WORK/stdout" 2>"$WORK/stderr"; status=$?; }
-expect_status() { if [ "$status" -eq "$1" ]; then pass; else fail "$2: exit $status, want $1"; fi; }
-jq_ok() { jq -e "$1" "$2" >/dev/null 2>&1; }
 # jq_records FILTER FILE: over a JSON Lines file, FILTER gives at least one
 # result and every result is true
 jq_records() { jq -s -e "[.[] | $1] | (length > 0 and all)" "$2" >/dev/null 2>&1; }
-fingerprint() { local f; for f in "$@"; do printf '%s %s\n' "$(sha256sum <"$f")" "$(stat -c %y "$f")"; done; }
 BEFORE=$(fingerprint "$WIN10" "$WIN11" "$JOB" "$FILE" "$WIN7")
 
 # ---- help --------------------------------------------------------------------------------------
@@ -161,5 +141,4 @@ run --scan "$WORK/does-not-exist"
 expect_status 3 "--scan on a missing path"
 
 check "inputs unchanged" test "$(fingerprint "$WIN10" "$WIN11" "$JOB" "$FILE" "$WIN7")" = "$BEFORE"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,57 +10,15 @@ ESE=$SHARED/testdata/ese
 WIN10=$ESE/win10-19045.qmgr.db
 WIN11=$ESE/win11-22000.qmgr.db
 
-if [ ! -d "$ESE" ]; then
-    echo "SKIPPED: shared test data not found: $ESE"
-    exit 77
-fi
-if ! command -v jq >/dev/null; then
-    echo "SKIPPED: jq is not installed"
-    exit 77
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_data "$ESE"
+require_tools jq
+make_work
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$WORK/stderr" ]; then sed 's/^/  stderr: /' "$WORK/stderr" | head -5; fi
-}
-check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
-    local what=$1
-    shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-
-# run BITSPARSE-ARGS...: runs bitsparse, stdout/stderr to files, status in $status
-run() {
-    "$BIN" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    status=$?
-}
-expect_status() { # expect_status WANT DESCRIPTION
-    if [ "$status" -eq "$1" ]; then pass; else fail "$2: exit $status, want $1"; fi
-}
-
-# Fingerprint (sha256 + mtime with nanoseconds) of every input we ever pass.
-fingerprint() {
-    local f
-    for f in "$@"; do
-        printf '%s %s\n' "$(sha256sum <"$f")" "$(stat -c %y "$f")"
-    done
-}
 INPUTS_BEFORE=$(fingerprint "$WIN10" "$WIN11")
 inputs_unchanged() {
     check "inputs unchanged after: $1" test "$(fingerprint "$WIN10" "$WIN11")" = "$INPUTS_BEFORE"
-}
-# jq_ok FILTER FILE: the filter holds (jq -e); output hidden so check's messages are not
-jq_ok() { jq -e "$1" "$2" >/dev/null 2>&1; }
-jq_slurp_ok() { jq -e -s "$1" "$2" >/dev/null 2>&1; }
-no_temp_files() { # no_temp_files FOLDER: no ".NAME.XXXXXX" leftovers of the atomic writer
-    [ -z "$(find "$1" -maxdepth 1 -name '.*.??????' -print -quit)" ]
 }
 
 # ---- options and usage errors -------------------------------------------------
@@ -159,7 +117,7 @@ run -f jsonl "$WIN11"
 check "win11 jsonl: exit 0 or 1" test "$status" -le 1
 check "win11 jsonl: 4 lines" test "$(wc -l <"$WORK/stdout")" -eq 4
 check "win11 jsonl: every line an object" \
-    jq_slurp_ok 'length == 4 and all(.[]; type == "object")' "$WORK/stdout"
+    slurp_ok 'length == 4 and all(.[]; type == "object")' "$WORK/stdout"
 check "win11 jsonl: one object per line" \
     test "$(jq -c . "$WORK/stdout" | wc -l)" -eq 4
 inputs_unchanged "win11 jsonl"
@@ -196,5 +154,4 @@ if [ -w /dev/full ]; then
 fi
 inputs_unchanged "the whole run"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -12,40 +12,12 @@ WIN10=$ESE/win10-19045.qmgr.db
 WIN11=$ESE/win11-22000.qmgr.db
 WIN7=$SHARED/testdata/legacy/win7-job-record.bin
 
-if [ ! -d "$ESE" ]; then
-    echo "SKIPPED: shared test data not found: $ESE"
-    exit 77
-fi
-if ! command -v jq >/dev/null; then
-    echo "SKIPPED: jq is not installed"
-    exit 77
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_data "$ESE"
+require_tools jq
+make_work
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$WORK/stderr" ]; then sed 's/^/  stderr: /' "$WORK/stderr" | head -5; fi
-}
-check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
-    local what=$1
-    shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-run() {
-    "$BIN" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    status=$?
-}
-expect_status() { # expect_status WANT DESCRIPTION
-    if [ "$status" -eq "$1" ]; then pass; else fail "$2: exit $status, want $1"; fi
-}
-jq_ok() { jq -e "$1" "$2" >/dev/null 2>&1; }
-lines() { wc -l <"$1" | tr -d ' '; }
 # the first stderr line is exactly $1
 stderr_is() { [ "$(head -n 1 "$WORK/stderr")" = "$1" ]; }
 
@@ -278,5 +250,4 @@ else
     echo "note: $MALICIOUS not generated; not checked"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -8,72 +8,23 @@
 #
 # Checks that cannot run here (strace not allowed to trace, no way to drop
 # root for the read-only-folder case) are reported as "not checked", never as
-# passed. Known bugs (reported, not fixed yet) print "KNOWN BUG" and do not
-# fail; once fixed they fail as an unexpected pass until their mark is removed
-# (docs/hardening.md, "Known bugs").
+# passed. Known bugs, if any are marked with known_bug (tests/cli/lib.sh),
+# print "KNOWN BUG" and do not fail (docs/hardening.md, "Known bugs").
 set -u
 
 BIN=${1:?usage: test_evidence.sh BITSPARSE SHARED-DIR}
 SHARED=${2:?usage: test_evidence.sh BITSPARSE SHARED-DIR}
 DATA=$SHARED/testdata
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if [ ! -d "$DATA/ese" ] || [ ! -d "$DATA/blobs" ]; then
-    echo "SKIPPED: shared test data not found: $DATA"
-    exit 77
+    skip "shared test data not found: $DATA"
 fi
 case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 
-WORK=$(mktemp -d)
-cleanup() {
-    chmod -R u+w "$WORK" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_work
 chmod 755 "$WORK" # an unprivileged user must reach the copies (read-only folder case)
-passed=0
-failed=0
-known=0
-unchecked=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$WORK/stderr" ]; then sed 's/^/  stderr: /' "$WORK/stderr" | head -5; fi
-}
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-# known_bug ID DESCRIPTION COMMAND...: COMMAND tests the correct behaviour
-known_bug() {
-    local id=$1 what=$2
-    shift 2
-    if "$@"; then
-        failed=$((failed + 1))
-        echo "FAIL: known bug $id is fixed ($what): turn its known_bug line into check"
-    else
-        known=$((known + 1))
-        echo "KNOWN BUG $id (reported, not fixed): $what"
-    fi
-}
-not_checked() {
-    unchecked=$((unchecked + 1))
-    echo "NOT CHECKED: $*"
-}
-run() { # run ARGS...: bitsparse with stdout/stderr captured, status in $status
-    "$BIN" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    status=$?
-}
-status_in() { # status_in LIST...: $status is one of LIST
-    local s
-    for s in "$@"; do [ "$status" -eq "$s" ] && return 0; done
-    return 1
-}
-no_temp_files() { # no ".NAME.XXXXXX" leftovers of the atomic writer in FOLDER
-    [ -z "$(find "$1" -maxdepth 1 -name '.*.??????' -print -quit)" ]
-}
 
 # ---- the evidence: read-only copies of every real sample ----------------------------
 
@@ -104,7 +55,7 @@ WIN11=$EV/win11-22000.qmgr.db
 
 # sha256, size, mode, mtime and ctime (ns) of every file and folder of the evidence:
 # reading changes none of them (atime aside).
-fingerprint() {
+evidence_fingerprint() {
     find "$EV" -print0 | sort -z | while IFS= read -r -d '' f; do
         if [ -f "$f" ]; then
             printf '%s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$(stat -c '%n %s %a %y %z' "$f")"
@@ -113,9 +64,9 @@ fingerprint() {
         fi
     done
 }
-BEFORE=$(fingerprint)
+BEFORE=$(evidence_fingerprint)
 evidence_unchanged() {
-    check "evidence unchanged after: $1" test "$(fingerprint)" = "$BEFORE"
+    check "evidence unchanged after: $1" test "$(evidence_fingerprint)" = "$BEFORE"
 }
 
 # ---- every mode and format ------------------------------------------------------------
@@ -271,39 +222,148 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 evidence_unchanged "the refusals"
 
-# The rule file is an input too: writing the output over it loses the examiner's rules.
+# The rule file is an input too: writing the output over it loses the examiner's
+# rules, however either of them is spelled.
+ln -s "$RULES" "$WORK/out/rules-link.yaml"
 run -q --rules "$RULES" "$WIN10" -o "$RULES"
-known_bug output-over-rules-file "-o naming the --rules file is refused (exit $status)" \
+check "output-over-rules-file: -o naming the --rules file is refused (exit $status)" \
     test "$status" -eq 2 -a "$(head -c 10 "$RULES")" = "version: 1"
 if ! cmp -s "$RULES" "$WORK/rules.yaml.orig"; then # overwritten: restore it for what follows
     rm -f "$RULES"
     cp -p "$WORK/rules.yaml.orig" "$RULES"
-    BEFORE=$(fingerprint)
+    BEFORE=$(evidence_fingerprint)
 fi
+refuse "-o the --rules file, given through a symlink" -q --rules "$WORK/out/rules-link.yaml" "$WIN10" -o "$RULES"
+refuse "-o a symlink to the --rules file" -q --rules "$RULES" "$WIN10" -o "$WORK/out/rules-link.yaml"
+refuse "-o the --rules file, other spelling" -q --rules "$EV/../evidence/./rules.yaml" "$WIN10" -o "$RULES"
+refuse "-o the second --rules file" -q --rules "$WORK/rules.yaml.orig" --rules "$RULES" "$WIN10" \
+    -o "$WORK/out/evidence-link/rules.yaml"
+check "the --rules file still a symlink to the rules" test -L "$WORK/out/rules-link.yaml"
+evidence_unchanged "-o onto the --rules file"
 
-# A new file inside an input folder changes that folder (a new entry, a new
-# mtime): evidence should not be written into at all.
-if [ "$(id -u)" -eq 0 ]; then
-    run -q "$EV/Downloader" -o "$EV/Downloader/new-output.json"
-    known_bug output-into-input-folder "-o a new file inside an input folder is refused (exit $status)" \
-        test "$status" -eq 2 -a ! -e "$EV/Downloader/new-output.json"
-    rm -f "$EV/Downloader/new-output.json" "$EV/Downloader"/.new-output.json.??????
-    BEFORE=$(fingerprint) # the folder's mtime moved if the file was written
-else
-    not_checked "-o a new file inside an input folder (only meaningful as root: the copies are read-only)"
-fi
+# A new file inside an input folder, at any depth, changes that folder (a new
+# entry, a new mtime): evidence is not written into at all. Refused before
+# anything is read, so as any user (root would be able to write there).
+into_folder() { # into_folder DESCRIPTION ARGS...: refused, nothing created
+    local what=$1 created
+    shift
+    run -q "$@"
+    created=$(find "$EV" -newer "$WORK/rules.yaml.orig" -name '*new*' -print -quit)
+    check "$what: refused with exit 2 (got $status)" test "$status" -eq 2
+    check "$what: says why" grep -q 'refusing to write the output inside an input folder' "$WORK/stderr"
+    check "$what: nothing created${created:+ (got $created)}" test -z "$created"
+    # so the next case starts clean (the evidence check still sees the folder's mtime)
+    find "$EV" -newer "$WORK/rules.yaml.orig" -name '*new*' -delete
+}
+into_folder "output-into-input-folder: -o a new file inside an input folder" \
+    "$EV/Downloader" -o "$EV/Downloader/new-output.json"
+into_folder "-o a new file in a subfolder of an input folder" "$EV" -o "$EV/Downloader/new-output.json"
+into_folder "-o a new file in a nested input folder, second input" \
+    "$WIN11" "$EV" -o "$EV/Downloader/new-output.json"
+into_folder "-o a new file in an input folder, through a symlinked folder" \
+    "$EV" -o "$WORK/out/evidence-link/Downloader/new-output.json"
+into_folder "-o a new file in an input folder given through a symlink" \
+    "$WORK/out/evidence-link" -o "$EV/new-output.json"
+into_folder "-o a new file in an input folder, other spelling" \
+    "$EV/Downloader" -o "$EV/Downloader/../Downloader/./new-output.json"
+into_folder "-o a new file in an input folder, with --scan" --scan "$EV/Downloader" -o "$EV/Downloader/new-output.csv"
+check "evidence folder has no temp file after the folder refusals" no_temp_files "$EV/Downloader"
+# beside an input folder, or in a folder whose name merely starts with the input's: allowed
+mkdir "$WORK/out/in" "$WORK/out/in-other"
+run -q "$WORK/out/in" -o "$WORK/out/in-other/result.json"
+check "-o in a folder named like an input folder is not refused (exit $status)" test "$status" -ne 2
+run -q "$EV/Downloader" -o "$WORK/out/beside.json"
+check "-o beside an input folder is written (exit $status)" status_in 0 1
+evidence_unchanged "-o into input folders"
 
-# A special file as the destination is written to (or refused), never replaced
-# by a regular file: as root, "-o /dev/null" would otherwise replace /dev/null.
+# A special file as the destination is written to, never replaced by a regular
+# file: as root, "-o /dev/null" used to replace /dev/null. FIFOs and character
+# devices are written straight through (no temporary file, no rename); sockets
+# and block devices are refused with exit 2.
+run -q "$WIN10"
+cp "$WORK/stdout" "$WORK/expected.json"
+fifo_run() { # fifo_run FIFO ARGS...: bitsparse ARGS -o FIFO, a reader copying to $WORK/from-fifo
+    local fifo=$1 reader
+    shift
+    timeout 20 cat "$fifo" >"$WORK/from-fifo" 2>/dev/null &
+    reader=$!
+    timeout 20 "$BIN" "$@" -o "$fifo" >"$WORK/stdout" 2>"$WORK/stderr"
+    status=$?
+    wait "$reader"
+}
 mkfifo "$WORK/out/fifo"
-(timeout 20 cat "$WORK/out/fifo" >/dev/null 2>&1 &) # a reader, in case bitsparse writes through
-timeout 20 "$BIN" -q "$WIN10" -o "$WORK/out/fifo" >/dev/null 2>"$WORK/stderr"
-status=$?
-known_bug output-replaces-special "-o onto a FIFO leaves the FIFO in place (exit $status)" test -p "$WORK/out/fifo"
+ln -s fifo "$WORK/out/fifo-link"
+fifo_run "$WORK/out/fifo" -q "$WIN10"
+writes_through=$failed
+check "output-replaces-special: -o onto a FIFO leaves the FIFO in place (exit $status)" test -p "$WORK/out/fifo"
+check "-o onto a FIFO: exit 0 or 1 (got $status)" status_in 0 1
+check "-o onto a FIFO: the output comes out of the FIFO" cmp -s "$WORK/from-fifo" "$WORK/expected.json"
 check "-o onto a FIFO: no temporary file left" no_temp_files "$WORK/out"
+fifo_run "$WORK/out/fifo-link" -q -f csv "$WIN10"
+check "-o onto a symlink to a FIFO: exit 0 or 1 (got $status)" status_in 0 1
+check "-o onto a symlink to a FIFO: the link is left in place" test -L "$WORK/out/fifo-link" -a -p "$WORK/out/fifo"
+check "-o onto a symlink to a FIFO: the CSV comes out of the FIFO" grep -q '^job_id,file_id,' "$WORK/from-fifo"
+check "-o onto a symlink to a FIFO: no temporary file left" no_temp_files "$WORK/out"
+# /proc/self/fd/1 cannot be replaced even by root: tried first, and /dev/stdout
+# only if it and the FIFO are written through (so a regression cannot replace
+# this machine's /dev/stdout)
+"$BIN" -q "$WIN10" -o /proc/self/fd/1 2>"$WORK/stderr" | cat >"$WORK/from-stdout"
+status=${PIPESTATUS[0]}
+check "-o /proc/self/fd/1 into a pipe: exit 0 or 1 (got $status)" status_in 0 1
+check "-o /proc/self/fd/1 into a pipe: the output arrives" cmp -s "$WORK/from-stdout" "$WORK/expected.json"
+if [ "$failed" -ne "$writes_through" ]; then
+    not_checked "-o /dev/stdout, /dev/null, /dev/full (writing through a FIFO does not work)"
+else
+    dev_stdout=$(stat -c '%F %N' /dev/stdout)
+    "$BIN" -q "$WIN10" -o /dev/stdout 2>"$WORK/stderr" | cat >"$WORK/from-stdout"
+    status=${PIPESTATUS[0]}
+    check "-o /dev/stdout into a pipe: exit 0 or 1 (got $status)" status_in 0 1
+    check "-o /dev/stdout into a pipe: the output arrives on standard output" \
+        cmp -s "$WORK/from-stdout" "$WORK/expected.json"
+    # standard output redirected to a file: the file is replaced, not the link
+    printf 'previous\n' >"$WORK/out/redirected.json"
+    "$BIN" -q "$WIN10" -o /dev/stdout >"$WORK/out/redirected.json" 2>"$WORK/stderr"
+    status=$?
+    check "-o /dev/stdout into a file: exit 0 or 1 (got $status)" status_in 0 1
+    check "-o /dev/stdout into a file: the output is in the file" cmp -s "$WORK/out/redirected.json" "$WORK/expected.json"
+    check "-o /dev/stdout into a file: no temporary file left" no_temp_files "$WORK/out"
+    check "-o /dev/stdout: /dev/stdout left as it was" test "$(stat -c '%F %N' /dev/stdout)" = "$dev_stdout"
+    run -q "$WIN10" -o /dev/null
+    check "-o /dev/null: exit 0 or 1 (got $status)" status_in 0 1
+    check "-o /dev/null: still a character device" test -c /dev/null
+    check "-o /dev/null: nothing on standard output" test ! -s "$WORK/stdout"
+    check "-o /dev/stdout, /dev/null: no temporary file in /dev" no_temp_files /dev
+    if [ -c /dev/full ]; then
+        run -q "$WIN10" -o /dev/full
+        check "-o /dev/full: exit 3 (got $status)" test "$status" -eq 3
+        check "-o /dev/full: says why" grep -qi 'no space' "$WORK/stderr"
+        check "-o /dev/full: still a character device" test -c /dev/full
+    fi
+fi
+refuse_special() { # refuse_special DESCRIPTION FILE: -o FILE refused with exit 2, FILE left as it was
+    local what=$1 file=$2 kind
+    kind=$(stat -c %F "$file")
+    run -q "$WIN10" -o "$file"
+    check "$what: refused with exit 2 (got $status)" test "$status" -eq 2
+    check "$what: says why" grep -q 'refusing to write the output to a socket or block device' "$WORK/stderr"
+    check "$what: left as it was" test "$(stat -c %F "$file")" = "$kind"
+    check "$what: no temporary file left" no_temp_files "$(dirname "$file")"
+}
+if command -v python3 >/dev/null &&
+    python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/out/socket" 2>/dev/null; then
+    refuse_special "-o onto a socket" "$WORK/out/socket"
+else
+    not_checked "-o onto a socket (cannot make one here: no python3)"
+fi
+# device 0:0 is no device: should the refusal ever fail, opening it fails too
+if mknod "$WORK/out/block" b 0 0 2>/dev/null; then
+    refuse_special "-o onto a block device" "$WORK/out/block"
+    ln -s block "$WORK/out/block-link"
+    refuse_special "-o onto a symlink to a block device" "$WORK/out/block-link"
+    check "-o onto a symlink to a block device: the link is left in place" test -L "$WORK/out/block-link"
+else
+    not_checked "-o onto a block device (mknod not permitted here)"
+fi
+evidence_unchanged "-o onto special files"
 
-summary="$passed passed, $failed failed"
-((known)) && summary+=" ($known known bugs)"
-((unchecked)) && summary+=" ($unchecked not checked)"
-echo "$summary"
-[ "$failed" -eq 0 ]
+finish

@@ -15,46 +15,12 @@ WIN7=$EVTX/win7-persist-bitsadmin.evtx
 OPENVPN=$EVTX/win10-openvpn.evtx
 WIN10DB=$SHARED/testdata/ese/win10-19045.qmgr.db
 
-if [ ! -f "$DESKTOP" ] || [ ! -f "$WIN10DB" ]; then
-    echo "SKIPPED: shared test data not found: $EVTX"
-    exit 77
-fi
-for tool in jq python3; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "SKIPPED: $tool is not installed"
-        exit 77
-    fi
-done
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_data "$DESKTOP" "$WIN10DB"
+require_tools jq python3
+make_work
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$WORK/stderr" ]; then sed 's/^/  stderr: /' "$WORK/stderr" | head -5; fi
-}
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-run() {
-    "$BIN" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    status=$?
-}
-lines() { wc -l <"$1" | tr -d ' '; }
-slurp_ok() { jq -e -s "$1" "$2" >/dev/null 2>&1; }
-
-fingerprint() {
-    local f
-    for f in "$@"; do
-        printf '%s %s\n' "$(sha256sum <"$f")" "$(stat -c %y "$f")"
-    done
-}
 INPUTS_BEFORE=$(fingerprint "$DESKTOP" "$SERVER" "$WIN7" "$OPENVPN" "$WIN10DB")
 
 # ---- one log each --------------------------------------------------------
@@ -172,5 +138,4 @@ check "fake log: says libevtx cannot open it" grep -q "fake.evtx: libevtx cannot
 
 check "inputs unchanged" test "$(fingerprint "$DESKTOP" "$SERVER" "$WIN7" "$OPENVPN" "$WIN10DB")" = "$INPUTS_BEFORE"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

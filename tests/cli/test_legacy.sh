@@ -12,49 +12,15 @@ SHARED=${2:?usage: test_legacy.sh BITSPARSE SHARED-DIR}
 LEGACY=$SHARED/testdata/legacy
 MKLEGACY=${MKLEGACY:-$(dirname "$BIN")/tests/mklegacy}
 
-if [ ! -d "$LEGACY" ]; then
-    echo "SKIPPED: shared test data not found: $LEGACY"
-    exit 77
-fi
-if ! command -v jq >/dev/null; then
-    echo "SKIPPED: jq is not installed"
-    exit 77
-fi
-if [ ! -x "$MKLEGACY" ]; then
-    echo "SKIPPED: mklegacy not built: $MKLEGACY"
-    exit 77
-fi
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_data "$LEGACY"
+require_tools jq
+[ -x "$MKLEGACY" ] || skip "mklegacy not built: $MKLEGACY"
+make_work
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$WORK/stderr" ]; then sed 's/^/  stderr: /' "$WORK/stderr" | head -5; fi
-}
-check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
-    local what=$1
-    shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-run() { # run BITSPARSE-ARGS...: stdout/stderr to files, status in $status
-    "$BIN" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    status=$?
-}
-expect_status() { # expect_status WANT DESCRIPTION
-    if [ "$status" -eq "$1" ]; then pass; else fail "$2: exit $status, want $1"; fi
-}
-jq_ok() { jq -e "$1" "$2" >/dev/null 2>&1; }
 # jq_all SELECT TEST FILE: JSON Lines; some record matches SELECT and all of those pass TEST
 jq_all() { jq -e -s "map(select($1)) | length > 0 and all($2)" "$3" >/dev/null 2>&1; }
-fingerprint() {
-    local f
-    for f in "$@"; do printf '%s %s\n' "$(sha256sum <"$f")" "$(stat -c %y "$f")"; done
-}
 BEFORE=$(fingerprint "$LEGACY"/*)
 
 # ---- the real files ------------------------------------------------------------
@@ -163,5 +129,4 @@ expect_status 3 "text named qmgr9.dat"
 
 check "real inputs unchanged" test "$(fingerprint "$LEGACY"/*)" = "$BEFORE"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

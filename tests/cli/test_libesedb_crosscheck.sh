@@ -22,9 +22,10 @@ MKQMGR=${MKQMGR:-$BUILD/tests/tools/mkqmgr/mkqmgr}
 ESEDUMP=${ESEDUMP:-$BUILD/tests/esedump}
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if ! command -v esedbexport >/dev/null || ! command -v esedbinfo >/dev/null; then
-    echo "SKIPPED: esedbexport/esedbinfo not installed (Debian package libesedb-utils)"
-    exit 77
+    skip "esedbexport/esedbinfo not installed (Debian package libesedb-utils)"
 fi
 for tool in "$MKQMGR" "$ESEDUMP"; do
     if [ ! -x "$tool" ]; then
@@ -32,20 +33,8 @@ for tool in "$MKQMGR" "$ESEDUMP"; do
         exit 1
     fi
 done
-if ! command -v jq >/dev/null; then
-    echo "SKIPPED: jq is not installed"
-    exit 77
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-}
+require_tools jq
+make_work
 
 # "column TABLE ID NAME TYPE" as esedbinfo lists them (Jobs and Files only)
 libesedb_columns() {
@@ -169,5 +158,4 @@ else
     fail "mkqmgr failed for 300 jobs"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -11,22 +11,11 @@ MKQMGR=${MKQMGR:-$BUILD/tests/tools/mkqmgr/mkqmgr}
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
 DESC=$SOURCE/testdata/descriptions/malicious.json
 
-if ! command -v jq >/dev/null; then
-    echo "SKIPPED: jq is not installed"
-    exit 77
-fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-check() { # check DESCRIPTION COMMAND...
-    local what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else
-        failed=$((failed + 1))
-        echo "FAIL: $what"
-    fi
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_tools jq
+make_work
+
 status_is() { # status_is WANT COMMAND...
     local want=$1
     shift
@@ -78,5 +67,4 @@ printf '{"jobs":[{"id":"00000000-0000-0000-0000-000000000001","owner_sid":"S-1-5
 check "bad time in the description" status_is 2 "$MKQMGR" "$WORK/bad.json" -o "$WORK/x.db"
 check "no file written on refusal" test ! -e "$WORK/x.db"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

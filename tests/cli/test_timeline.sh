@@ -10,37 +10,11 @@ ESE=$SHARED/testdata/ese
 WIN10=$ESE/win10-19045.qmgr.db
 WIN11=$ESE/win11-22000.qmgr.db
 
-if [ ! -d "$ESE" ]; then
-    echo "SKIPPED: shared test data not found: $ESE"
-    exit 77
-fi
-if ! command -v jq >/dev/null; then
-    echo "SKIPPED: jq is not installed"
-    exit 77
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-pass() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-    if [ -s "$WORK/stderr" ]; then sed 's/^/  stderr: /' "$WORK/stderr" | head -5; fi
-}
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-run() {
-    "$BIN" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-    status=$?
-}
-lines() { wc -l <"$1" | tr -d ' '; }
-slurp_ok() { jq -e -s "$1" "$2" >/dev/null 2>&1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_data "$ESE"
+require_tools jq
+make_work
 
 # every line parses on its own as a JSON object with the three Timesketch fields
 each_line_valid() { # each_line_valid FILE
@@ -131,5 +105,4 @@ run -f timeline "$WORK/does-not-exist.db"
 check "unreadable input: exit 3" test "$status" -eq 3
 check "unreadable input: no lines" test ! -s "$WORK/stdout"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
