@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The long fuzz runs of docs/hardening.md: each target for a fixed number of
+# executions (default 10 million), one process per target.
+#
+#   long-run.sh BUILD-DIR SHARED-DIR WORK-DIR [TARGET...]
+#
+# BUILD-DIR is a fuzz build (CC=clang -DBITSPARSE_FUZZ=ON). Environment:
+#   FUZZ_RUNS   executions per target (default 10000000)
+#   FUZZ_JOBS   targets run at the same time (default 1)
+#
+# Seeds: make_seeds' corpora. The targets that read whole databases
+# (parse_memory, ese_qmgr, ese_walk, carve) get small inputs instead, at most
+# 128 KiB each: the project's fixtures rewritten by mkqmgr with 4 KiB pages
+# (28 pages each), every seed of the target that is already small, and the
+# larger ESE seeds cut to 128 KiB. Under AddressSanitizer an input over
+# 128 KiB costs an mmap and page faults on every execution, and the mutations
+# libFuzzer makes do not need a megabyte to reach a structure; the 60 s CI
+# runs (run-fuzzers.sh) keep the full-size samples.
+#
+# Per target: WORK-DIR/logs/TARGET.log (libFuzzer's output and final stats),
+# WORK-DIR/corpus/TARGET, WORK-DIR/artifacts/TARGET/ (findings). A summary
+# table is printed at the end and written to WORK-DIR/summary.txt. Exit
+# status: 0 no finding, 1 a finding, 2 usage, 77 shared data missing.
+set -u
+
+BUILD=${1:?usage: long-run.sh BUILD-DIR SHARED-DIR WORK-DIR [TARGET...]}
+SHARED=${2:?usage: long-run.sh BUILD-DIR SHARED-DIR WORK-DIR [TARGET...]}
+WORK=${3:?usage: long-run.sh BUILD-DIR SHARED-DIR WORK-DIR [TARGET...]}
+shift 3
+TARGETS=("$@")
+if ((${#TARGETS[@]} == 0)); then
+    TARGETS=(decompress file_blob job_blob ese_qmgr ese_walk parse_memory carve)
+fi
+RUNS=${FUZZ_RUNS:-10000000}
+JOBS=${FUZZ_JOBS:-1}
+FUZZ_DIR=$BUILD/tests/fuzz
+MKQMGR=$BUILD/tests/tools/mkqmgr/mkqmgr
+SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
+SMALL=131072
+
+if [ ! -d "$SHARED/testdata" ]; then
+    echo "SKIPPED: shared test data not found: $SHARED/testdata"
+    exit 77
+fi
+for t in "${TARGETS[@]}"; do
+    [ -x "$FUZZ_DIR/fuzz_$t" ] || { echo "long-run: $FUZZ_DIR/fuzz_$t not built" >&2; exit 2; }
+done
+
+max_len() {
+    case $1 in
+    parse_memory | ese_qmgr | ese_walk | carve) echo $SMALL ;;
+    job_blob | file_blob) echo 16384 ;;
+    *) echo 8192 ;;
+    esac
+}
+
+mkdir -p "$WORK/logs"
+rm -rf "$WORK/seeds" "$WORK/small"
+"$FUZZ_DIR/make_seeds" "$SHARED" "$WORK/seeds" >/dev/null || exit 1
+
+# Small database seeds shared by the whole-database targets.
+mkdir -p "$WORK/small"
+for description in "$SOURCE"/testdata/descriptions/*.json; do
+    name=$(basename "$description" .json)
+    "$MKQMGR" --page-size 4096 "$description" -o "$WORK/small/$name-4k.qmgr.db" >/dev/null || exit 1
+done
+"$MKQMGR" --page-size 4096 --reserved-tags "$SOURCE/testdata/descriptions/malicious.json" \
+    -o "$WORK/small/malicious-4k-reserved-tags.qmgr.db" >/dev/null || exit 1
+"$MKQMGR" --page-size 4096 --lid 4 --fill 50 "$SOURCE/testdata/descriptions/typical-win10.json" \
+    -o "$WORK/small/typical-win10-4k-lid4-half-full.qmgr.db" >/dev/null || exit 1
+
+seeds_for() {
+    local t=$1 dir=$WORK/seeds/$1
+    case $t in
+    parse_memory | ese_qmgr | ese_walk | carve)
+        dir=$WORK/seeds-small/$t
+        mkdir -p "$dir"
+        cp "$WORK"/small/*.db "$dir/"
+        for f in "$WORK/seeds/$t"/*; do
+            head -c $SMALL "$f" >"$dir/$(basename "$f")"
+        done
+        ;;
+    esac
+    echo "$dir"
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1:quarantine_size_mb=16}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+run_one() {
+    local t=$1 seeds
+    seeds=$(seeds_for "$t")
+    mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
+    local start=$SECONDS
+    "$FUZZ_DIR/fuzz_$t" -runs="$RUNS" -max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$WORK/artifacts/$t/" "$WORK/corpus/$t" "$seeds" \
+        >"$WORK/logs/$t.log" 2>&1
+    echo "$? $((SECONDS - start))" >"$WORK/logs/$t.status"
+}
+
+running=0
+for t in "${TARGETS[@]}"; do
+    if ((running >= JOBS)); then
+        wait -n
+        running=$((running - 1))
+    fi
+    run_one "$t" &
+    running=$((running + 1))
+done
+wait
+
+findings=0
+{
+    echo "commit $(git -C "$SOURCE" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SOURCE" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)'), $RUNS runs per target"
+    printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' target execs seconds exec/s cov peak-rss corpus result
+    for t in "${TARGETS[@]}"; do
+        log=$WORK/logs/$t.log
+        read -r status took <"$WORK/logs/$t.status"
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+        per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+        rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+        cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+        units=$(find "$WORK/corpus/$t" -type f | wc -l)
+        result=ok
+        if [ "$status" -ne 0 ]; then
+            result="FINDING (exit $status, see $log and $WORK/artifacts/$t/)"
+            findings=$((findings + 1))
+        fi
+        printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' "$t" "${execs:-?}" "$took" "${per_second:-?}" \
+            "${cov:-?}" "${rss:-?}MB" "$units" "$result"
+    done
+} | tee "$WORK/summary.txt"
+grep -q FINDING "$WORK/summary.txt" && exit 1
+exit 0
