@@ -24,25 +24,37 @@ bool bits_blob_truncated(bits_blob_reader *b, size_t at, const char *field)
     return false;
 }
 
+/* The number takers assign only after a successful read: a field the data
+ * does not reach keeps the caller's "not read" default (e.g. a file's
+ * bytes_total stays UINT64_MAX, unknown) instead of the reader's 0. */
 bool bits_take_u8(bits_blob_reader *b, const char *field, uint8_t *out)
 {
     size_t at = b->r.pos;
-    *out = bp_read_u8(&b->r);
-    return b->r.failed ? bits_blob_truncated(b, at, field) : true;
+    uint8_t value = bp_read_u8(&b->r);
+    if (b->r.failed)
+        return bits_blob_truncated(b, at, field);
+    *out = value;
+    return true;
 }
 
 bool bits_take_u32(bits_blob_reader *b, const char *field, uint32_t *out)
 {
     size_t at = b->r.pos;
-    *out = bp_read_u32(&b->r);
-    return b->r.failed ? bits_blob_truncated(b, at, field) : true;
+    uint32_t value = bp_read_u32(&b->r);
+    if (b->r.failed)
+        return bits_blob_truncated(b, at, field);
+    *out = value;
+    return true;
 }
 
 bool bits_take_u64(bits_blob_reader *b, const char *field, uint64_t *out)
 {
     size_t at = b->r.pos;
-    *out = bp_read_u64(&b->r);
-    return b->r.failed ? bits_blob_truncated(b, at, field) : true;
+    uint64_t value = bp_read_u64(&b->r);
+    if (b->r.failed)
+        return bits_blob_truncated(b, at, field);
+    *out = value;
+    return true;
 }
 
 bool bits_take_skip(bits_blob_reader *b, const char *field, size_t count)

@@ -26,6 +26,7 @@ void bits_blob_warn(bits_blob_reader *b, const char *format, ...) __attribute__(
 /* Warn that `field` at `at` runs past the end of the data; returns false. */
 bool bits_blob_truncated(bits_blob_reader *b, size_t at, const char *field);
 
+/* Numbers: *out is written only when the read succeeds (file-total-zero). */
 bool bits_take_u8(bits_blob_reader *b, const char *field, uint8_t *out);
 bool bits_take_u32(bits_blob_reader *b, const char *field, uint32_t *out);
 bool bits_take_u64(bits_blob_reader *b, const char *field, uint64_t *out);

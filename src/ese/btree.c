@@ -1,5 +1,6 @@
 #include "ese/btree.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,24 +33,41 @@ static void problem(const ese_db *db, ese_walk_stats *stats, const char *what, u
     bp_notes_addf(db->arena, db->warnings, "ESE tree at page %u: %s (page %u skipped)", root, what, pgno);
 }
 
+/* Unreadable nodes of one page are reported once, with their number: a
+ * damaged page can hold thousands of tags and one line says it all. */
+static void unreadable_nodes(const ese_db *db, ese_walk_stats *stats, const char *kind, uint32_t count,
+                             uint32_t pgno, uint32_t root)
+{
+    char what[64];
+    if (count == 0)
+        return;
+    if (count == 1)
+        snprintf(what, sizeof what, "unreadable %s node", kind);
+    else
+        snprintf(what, sizeof what, "%u unreadable %s nodes", count, kind);
+    problem(db, stats, what, pgno, root);
+}
+
 /* Push the children of a branch page right to left, so they pop in key order. */
 static bool push_children(const ese_db *db, const ese_page *page, uint32_t depth, walk_stack *stack,
                           ese_walk_stats *stats, uint32_t root)
 {
     ese_node node;
-    for (int itag = (int)page->tag_count - 1; itag >= (int)page->reserved_tags; itag--) {
+    uint32_t unreadable = 0;
+    bool ok = true;
+    for (int itag = (int)page->tag_count - 1; ok && itag >= (int)page->reserved_tags; itag--) {
         if (!ese_page_node(page, (uint16_t)itag, &node) || node.data_size < 4) {
-            problem(db, stats, "unreadable branch node", page->pgno, root);
+            unreadable++;
             continue;
         }
         if (node.flags & ESE_NODE_DELETED)
             continue;
         bp_reader r = bp_reader_make(node.data, node.data_size);
         uint32_t child = bp_read_u32(&r);
-        if (!stack_push(stack, child, depth + 1))
-            return false;
+        ok = stack_push(stack, child, depth + 1);
     }
-    return true;
+    unreadable_nodes(db, stats, "branch", unreadable, page->pgno, root);
+    return ok;
 }
 
 bool ese_btree_walk(const ese_db *db, uint32_t root_pgno, uint32_t objid, bool include_deleted,
@@ -96,9 +114,10 @@ bool ese_btree_walk(const ese_db *db, uint32_t root_pgno, uint32_t objid, bool i
             continue;
         }
         ese_node node;
+        uint32_t unreadable = 0;
         for (uint16_t itag = page.reserved_tags; itag < page.tag_count && keep_going; itag++) {
             if (!ese_page_node(&page, itag, &node)) {
-                problem(db, stats, "unreadable leaf node", pgno, root_pgno);
+                unreadable++;
                 continue;
             }
             if (node.flags & ESE_NODE_DELETED) {
@@ -109,6 +128,7 @@ bool ese_btree_walk(const ese_db *db, uint32_t root_pgno, uint32_t objid, bool i
             stats->leaf_nodes++;
             keep_going = visit(&page, &node, context);
         }
+        unreadable_nodes(db, stats, "leaf", unreadable, pgno, root_pgno);
     }
     free(stack.frames);
     free(visited);

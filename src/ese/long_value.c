@@ -139,6 +139,25 @@ static uint32_t chunk_size_of(const ese_lv_store *store, size_t first, uint64_t 
     return catalog_max ? catalog_max : total;
 }
 
+/* One chunk's bytes as they go into the value (decompressed when needed). */
+typedef struct lv_piece {
+    uint32_t offset;
+    const uint8_t *bytes;
+    size_t length;
+} lv_piece;
+
+/* Join problems so none hides another (a claim, gaps, a bad chunk ...). */
+static void add_problem(bp_arena *arena, const char **problem, const char *text)
+{
+    if (!*problem) {
+        *problem = text;
+        return;
+    }
+    const char *joined = bp_arena_printf(arena, "%s; %s", *problem, text);
+    if (joined)
+        *problem = joined;
+}
+
 bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                  const char **problem)
 {
@@ -152,17 +171,20 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
     }
     const ese_lv_root *root = ese_lv_find_root(store, lid);
     size_t first = first_chunk(store, lid);
+    size_t end = first;
+    while (end < store->chunk_count && store->chunks[end].lid == lid)
+        end++;
     uint64_t total = 0;
     if (root) {
         total = root->size;
     } else {
         /* no root: size the value from the chunks that remain */
-        for (size_t i = first; i < store->chunk_count && store->chunks[i].lid == lid; i++)
+        for (size_t i = first; i < end; i++)
             if (!store->chunks[i].deleted && store->chunks[i].offset + store->chunks[i].size > total)
                 total = store->chunks[i].offset + store->chunks[i].size;
         *problem = "long-value root missing; reassembled from chunks";
     }
-    if (first >= store->chunk_count || store->chunks[first].lid != lid) {
+    if (first == end) {
         *problem = root ? "long value has no chunks" : "long value not found";
         if (root && total == 0) {
             *data = (const uint8_t *)"";
@@ -171,24 +193,23 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
         }
         return false;
     }
-    if (total > ESE_LV_MAX_SIZE) {
-        *problem = "long value claims more than 256 MiB; truncated";
-        total = ESE_LV_MAX_SIZE;
-    }
-    uint8_t *out = bp_arena_alloc(db->arena, (size_t)total + 1);
-    if (!out) {
+
+    /* The root's size is a claim from the file (up to 4 GiB): nothing is
+     * allocated for it. First gather what the chunks hold, then allocate the
+     * bytes they reach (bug lv-size-claim). */
+    lv_piece *pieces = malloc((end - first) * sizeof(lv_piece));
+    if (!pieces) {
         *problem = "out of memory";
         return false;
     }
     uint32_t chunk_size = chunk_size_of(store, first, lid, (uint32_t)total, table->lv_chunk_max);
-    uint64_t covered = 0;
-    bool gap = false;
-    for (size_t i = first; i < store->chunk_count && store->chunks[i].lid == lid; i++) {
+    size_t piece_count = 0;
+    uint64_t reach = 0;
+    bool undecompressed = false;
+    for (size_t i = first; i < end; i++) {
         const ese_lv_chunk *chunk = &store->chunks[i];
         if (chunk->deleted || chunk->offset >= total)
             continue;
-        if (chunk->offset != covered)
-            gap = true;
         uint64_t expected = total - chunk->offset;
         if (chunk_size && expected > chunk_size)
             expected = chunk_size;
@@ -203,18 +224,59 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
                 bytes = plain;
                 length = plain_size;
             } else {
-                *problem = "a compressed long-value chunk could not be decompressed";
+                undecompressed = true;
             }
         }
         if (length > total - chunk->offset)
             length = (size_t)(total - chunk->offset);
-        memcpy(out + chunk->offset, bytes, length);
-        if (chunk->offset + length > covered)
-            covered = chunk->offset + length;
+        pieces[piece_count].offset = chunk->offset;
+        pieces[piece_count].bytes = bytes;
+        pieces[piece_count].length = length;
+        piece_count++;
+        if (chunk->offset + (uint64_t)length > reach)
+            reach = chunk->offset + (uint64_t)length;
     }
-    if (covered < total || gap)
-        *problem = "long value incomplete: chunks missing";
+    if (undecompressed)
+        add_problem(db->arena, problem, "a compressed long-value chunk could not be decompressed");
+
+    /* The value ends where its chunks end: a tail no chunk holds is not
+     * invented as zeros, whatever the root claims. */
+    uint64_t value_size = reach;
+    if (value_size > ESE_LV_MAX_SIZE) {
+        add_problem(db->arena, problem, "long value holds more than 256 MiB; truncated");
+        value_size = ESE_LV_MAX_SIZE;
+    }
+    uint8_t *out = bp_arena_alloc(db->arena, (size_t)value_size + 1);
+    if (!out) {
+        free(pieces);
+        *problem = "out of memory";
+        return false;
+    }
+    uint64_t covered = 0;
+    bool gap = false;
+    for (size_t i = 0; i < piece_count; i++) {
+        const lv_piece *piece = &pieces[i];
+        if (piece->offset != covered)
+            gap = true;
+        if (piece->offset >= value_size)
+            continue;
+        size_t n = piece->length;
+        if (n > value_size - piece->offset)
+            n = (size_t)(value_size - piece->offset);
+        memcpy(out + piece->offset, piece->bytes, n);
+        if (piece->offset + (uint64_t)n > covered)
+            covered = piece->offset + (uint64_t)n;
+    }
+    free(pieces);
+    if (reach < total) {
+        char *text = bp_arena_printf(db->arena, "long value incomplete: root claims %llu bytes, chunks hold %llu%s",
+                                     (unsigned long long)total, (unsigned long long)reach,
+                                     gap ? " with gaps" : "");
+        add_problem(db->arena, problem, text ? text : "long value incomplete: chunks missing");
+    } else if (gap) {
+        add_problem(db->arena, problem, "long value incomplete: chunks missing");
+    }
     *data = out;
-    *size = (size_t)total;
+    *size = (size_t)value_size;
     return true;
 }

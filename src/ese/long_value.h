@@ -38,7 +38,8 @@ typedef struct ese_lv_store {
     size_t chunk_count;
 } ese_lv_store;
 
-/* Largest value we reassemble; BITS blobs are a few KiB. */
+/* Largest value we reassemble; BITS blobs are a few KiB. Bounds what the
+ * chunks hold, never what a root claims (nothing is allocated for a claim). */
 #define ESE_LV_MAX_SIZE (256u * 1024u * 1024u)
 
 /* The table's LV store, built on first use (NULL when the table has none). */
@@ -47,9 +48,11 @@ const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table);
 const ese_lv_root *ese_lv_find_root(const ese_lv_store *store, uint64_t lid);
 
 /* Reassemble value `lid`. On success *data and *size hold the bytes (arena) and
- * *problem is NULL, or names what is incomplete (gaps, missing root ...) while
- * the bytes that were found are still returned. Returns false when nothing of
- * the value exists. */
+ * *problem is NULL, or names what is incomplete (gaps, missing root, a root
+ * claiming more than the chunks hold ...; several joined by "; ") while the
+ * bytes that were found are still returned. The value ends where its chunks
+ * end: a gap between chunks reads as zeros, a missing tail is not invented.
+ * Returns false when nothing of the value exists. */
 bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                  const char **problem);
 

@@ -12,6 +12,45 @@ static bool all_zero(const uint8_t *bytes, size_t size)
     return true;
 }
 
+/* db->page_state bit 2: the page's impossible tag count was reported (bits 0
+ * and 1 are the checksum's, see database.h). */
+#define PAGE_STATE_TAGS_WARNED 4u
+
+/* Raw size and offset fields of tag itag, masked for the page format. */
+static bool read_tag(const ese_page *page, uint32_t itag, uint16_t *offset, uint16_t *size)
+{
+    bp_reader r = bp_reader_make(page->bytes, page->size);
+    bp_reader_seek(&r, page->size - 4u * (itag + 1u));
+    uint16_t size_field = bp_read_u16(&r);
+    uint16_t offset_field = bp_read_u16(&r);
+    uint16_t mask = page->large ? 0x7FFF : 0x1FFF;
+    *size = size_field & mask;
+    *offset = offset_field & mask;
+    return !r.failed;
+}
+
+/* Number of leading tags (at most `limit`) that can be real: each data tag
+ * holds at least a key length (2 bytes), and every node seen so far ends
+ * before the tag array such a count implies. Stops at the first that cannot. */
+static uint16_t plausible_tag_count(const ese_page *page, uint32_t limit)
+{
+    size_t data_end = page->header_size;
+    uint32_t n = 0;
+    for (; n < limit; n++) {
+        uint16_t offset, size;
+        if (!read_tag(page, n, &offset, &size))
+            break;
+        if (n >= page->reserved_tags && size < 2)
+            break;
+        size_t end = page->header_size + (size_t)offset + size;
+        if (end > data_end)
+            data_end = end;
+        if (data_end > page->size - 4u * (n + 1u))
+            break;
+    }
+    return (uint16_t)n;
+}
+
 bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
 {
     memset(page, 0, sizeof(*page));
@@ -50,8 +89,21 @@ bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
     if (page->reserved_tags == 0)
         page->reserved_tags = 1;
     uint32_t max_tags = (page->size - page->header_size) / 4;
-    if (page->tag_count > max_tags)
-        page->tag_count = (uint16_t)max_tags;
+    if (page->tag_count > max_tags) {
+        /* An impossible count: the slots past the real tags hold node bytes or
+         * free space. Read only the leading tags that point inside the page,
+         * and say so once per page rather than once per phantom tag. */
+        uint16_t claimed = page->tag_count;
+        page->tag_count = plausible_tag_count(page, max_tags);
+        if (!db->page_state || !(db->page_state[pgno] & PAGE_STATE_TAGS_WARNED)) {
+            if (db->page_state)
+                db->page_state[pgno] |= PAGE_STATE_TAGS_WARNED;
+            bp_notes_addf(db->arena, db->warnings,
+                          "ESE page %u: tag count %u exceeds the page (at most %u fit); reading the %u tags "
+                          "that point inside it",
+                          pgno, (unsigned)claimed, max_tags, (unsigned)page->tag_count);
+        }
+    }
     return !r.failed;
 }
 
@@ -59,15 +111,9 @@ bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_
 {
     if (itag >= page->tag_count)
         return false;
-    bp_reader r = bp_reader_make(page->bytes, page->size);
-    bp_reader_seek(&r, page->size - 4u * (itag + 1u));
-    uint16_t size_field = bp_read_u16(&r);
-    uint16_t offset_field = bp_read_u16(&r);
-    uint16_t mask = page->large ? 0x7FFF : 0x1FFF;
-    *size = size_field & mask;
-    *offset = offset_field & mask;
+    bool read = read_tag(page, itag, offset, size);
     size_t data_end = page->size - 4u * page->tag_count;
-    return !r.failed && page->header_size + (size_t)*offset + *size <= data_end;
+    return read && page->header_size + (size_t)*offset + *size <= data_end;
 }
 
 bool ese_page_external_header(const ese_page *page, const uint8_t **data, uint16_t *size)
@@ -214,9 +260,14 @@ void ese_page_store_checksums(uint32_t page_size, uint8_t *bytes, uint32_t pgno)
 
 bool ese_page_checksum_ok(const ese_db *db, const uint8_t *bytes, uint32_t pgno)
 {
+    return ese_page_checksum_ok_at(db->page_size, bytes, pgno);
+}
+
+bool ese_page_checksum_ok_at(uint32_t page_size, const uint8_t *bytes, uint32_t pgno)
+{
     uint64_t sums[4];
-    size_t blocks = ese_page_compute_checksums(db->page_size, bytes, pgno, sums);
-    bp_reader r = bp_reader_make(bytes, db->page_size);
+    size_t blocks = ese_page_compute_checksums(page_size, bytes, pgno, sums);
+    bp_reader r = bp_reader_make(bytes, page_size);
     if (blocks == 0)
         return bp_read_u32(&r) == (uint32_t)sums[0];
     for (size_t b = 0; b < blocks; b++) {

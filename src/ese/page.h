@@ -58,7 +58,9 @@ typedef struct ese_node {
 } ese_node;
 
 /* Load page pgno. Returns false (with a warning) when the page is outside the
- * file or its header cannot be used; all-zero pages return false silently. */
+ * file or its header cannot be used; all-zero pages return false silently. A
+ * tag count larger than the page can hold is cut to the leading tags that
+ * point inside it, with one warning per page naming the count. */
 bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page);
 
 /* Raw tag i: offset (relative to the end of the header) and size. Returns
@@ -81,5 +83,9 @@ void ese_page_store_checksums(uint32_t page_size, uint8_t *bytes, uint32_t pgno)
 
 /* Verify the page checksum (ese-format §4). Returns true when it matches. */
 bool ese_page_checksum_ok(const ese_db *db, const uint8_t *bytes, uint32_t pgno);
+
+/* The same for `page_size` bytes at `bytes`, before a database is open (the
+ * header probe uses it to tell the page size). */
+bool ese_page_checksum_ok_at(uint32_t page_size, const uint8_t *bytes, uint32_t pgno);
 
 #endif
