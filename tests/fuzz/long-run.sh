@@ -7,6 +7,9 @@
 # BUILD-DIR is a fuzz build (CC=clang -DBITSPARSE_FUZZ=ON). Environment:
 #   FUZZ_RUNS   executions per target (default 10000000)
 #   FUZZ_JOBS   targets run at the same time (default 1)
+#   FUZZ_WORKERS  processes per target sharing its corpus (default 1); each
+#               runs FUZZ_RUNS / FUZZ_WORKERS executions (libFuzzer -jobs),
+#               their logs are WORK-DIR/logs/TARGET/fuzz-N.log
 #
 # Seeds: make_seeds' corpora. The targets that read whole databases
 # (parse_memory, ese_qmgr, ese_walk, carve) get small inputs instead, at most
@@ -33,6 +36,9 @@ if ((${#TARGETS[@]} == 0)); then
 fi
 RUNS=${FUZZ_RUNS:-10000000}
 JOBS=${FUZZ_JOBS:-1}
+WORKERS=${FUZZ_WORKERS:-1}
+mkdir -p "$WORK" || exit 2
+BUILD=$(cd "$BUILD" && pwd) && WORK=$(cd "$WORK" && pwd) || exit 2  # the workers run elsewhere
 FUZZ_DIR=$BUILD/tests/fuzz
 MKQMGR=$BUILD/tests/tools/mkqmgr/mkqmgr
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
@@ -91,11 +97,23 @@ run_one() {
     local t=$1 seeds
     seeds=$(seeds_for "$t")
     mkdir -p "$WORK/corpus/$t" "$WORK/artifacts/$t"
-    local start=$SECONDS
-    "$FUZZ_DIR/fuzz_$t" -runs="$RUNS" -max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$WORK/artifacts/$t/" "$WORK/corpus/$t" "$seeds" \
-        >"$WORK/logs/$t.log" 2>&1
-    echo "$? $((SECONDS - start))" >"$WORK/logs/$t.status"
+    local start=$SECONDS status
+    local args=(-max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
+        -artifact_prefix="$WORK/artifacts/$t/")
+    if ((WORKERS > 1)); then
+        # -jobs writes fuzz-N.log into the current folder; every job reports its own stats
+        rm -rf "$WORK/logs/$t"
+        mkdir -p "$WORK/logs/$t"
+        (cd "$WORK/logs/$t" && "$FUZZ_DIR/fuzz_$t" -jobs="$WORKERS" -workers="$WORKERS" \
+            -runs=$((RUNS / WORKERS)) "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1)
+        status=$?
+        grep -l -E 'ERROR|Test unit written|==[0-9]+==' "$WORK/logs/$t"/fuzz-*.log >/dev/null 2>&1 && status=1
+        cat "$WORK/logs/$t"/fuzz-*.log >>"$WORK/logs/$t.log"
+    else
+        "$FUZZ_DIR/fuzz_$t" -runs="$RUNS" "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1
+        status=$?
+    fi
+    echo "$status $((SECONDS - start))" >"$WORK/logs/$t.status"
 }
 
 running=0
@@ -111,14 +129,15 @@ wait
 
 findings=0
 {
-    echo "commit $(git -C "$SOURCE" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SOURCE" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)'), $RUNS runs per target"
+    echo "commit $(git -C "$SOURCE" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SOURCE" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)'), $RUNS runs per target, $WORKERS process(es) each"
     printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' target execs seconds exec/s cov peak-rss corpus result
     for t in "${TARGETS[@]}"; do
         log=$WORK/logs/$t.log
         read -r status took <"$WORK/logs/$t.status"
-        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-        per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-        rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+        # with several workers: executions summed, speeds summed, the largest peak
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{s += $1} END {print s}')
+        per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | awk '{s += $1} END {print s}')
+        rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | sort -n | tail -1)
         cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
         units=$(find "$WORK/corpus/$t" -type f | wc -l)
         result=ok
