@@ -15,12 +15,16 @@
 /* At most this many later copies of a marker are tried as the footer. */
 #define FOOTER_TRIES 4
 
-/* Offset of the next copy of a 16-byte needle in data[from, to), SIZE_MAX if none. */
-static size_t find16(const uint8_t *data, size_t from, size_t to, const uint8_t *needle)
+/* Offset of the next copy of a 16-byte needle in data[from, to) of a buffer of
+ * `size` bytes, SIZE_MAX if none. `to` is a search bound, clamped to the
+ * buffer: it may come from a tag or page value of the file. */
+static size_t find16(const uint8_t *data, size_t size, size_t from, size_t to, const uint8_t *needle)
 {
-    bp_reader r = bp_reader_make(data, to);
+    if (to > size)
+        to = size;
+    bp_reader r = bp_reader_make(data, size);
     const uint8_t *bytes = bp_read_bytes(&r, to);
-    while (bytes && from + BITS_GUID_SIZE <= to) {
+    while (bytes && from < to && to - from >= BITS_GUID_SIZE) {
         const uint8_t *p = memchr(bytes + from, needle[0], to - BITS_GUID_SIZE + 1 - from);
         if (!p)
             break;
@@ -45,6 +49,12 @@ static bool job_header_plausible(const uint8_t *data, size_t bound, size_t at)
         return false;
     uint32_t name_units = bp_read_u32(&r);
     return r.failed || (name_units >= 1 && name_units <= BITS_WSTR_MAX_UNITS);
+}
+
+/* Do at least `need` bytes from pos fit before bound? (no pos + need overflow) */
+static bool fits(size_t pos, size_t need, size_t bound)
+{
+    return pos <= bound && bound - pos >= need;
 }
 
 static void candidate_reset(carve_candidate *out, size_t pos)
@@ -181,16 +191,21 @@ static size_t job_structural_length(const uint8_t *blob, size_t length, size_t *
     uint32_t sd_length = bp_read_u32(&r);
     if (r.failed)
         return length;
+    /* sizes and counts are checked before they take part in an offset (no wrap) */
+    if (sd_length > BITS_SD_MAX_SIZE)
+        return sd_length_at;
     size_t sd_end = sd_length_at + 4 + (size_t)sd_length;
     bp_reader_seek(&r, sd_end);
     const uint8_t *marker = bp_read_bytes(&r, BITS_GUID_SIZE);
-    if (sd_length > BITS_SD_MAX_SIZE || !marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
+    if (!marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
         return sd_length_at;
     uint32_t count = bp_read_u32(&r);
+    if (r.failed || count > BITS_MAX_FILE_COUNT)
+        return sd_end;
     size_t second = sd_end + 20 + 16 * (size_t)count;
     bp_reader_seek(&r, second);
     marker = bp_read_bytes(&r, BITS_GUID_SIZE);
-    if (count > BITS_MAX_FILE_COUNT || !marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
+    if (!marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
         return sd_end;
     *file_list_end = second + BITS_GUID_SIZE;
     return length;
@@ -208,7 +223,7 @@ static bool try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, si
                         bool outer)
 {
     candidate_reset(out, pos);
-    if (pos + 0x30 > bound)
+    if (!fits(pos, 0x30, bound))
         return false;
     const uint8_t *marker = data + pos;
     size_t header = pos + BITS_GUID_SIZE;
@@ -228,7 +243,7 @@ static bool try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, si
     size_t first_copy = SIZE_MAX;
     size_t from = header;
     for (int tries = 0; tries < FOOTER_TRIES; tries++) {
-        size_t footer = find16(data, from, bound, marker);
+        size_t footer = find16(data, bound, from, bound, marker);
         if (footer == SIZE_MAX)
             break;
         if (first_copy == SIZE_MAX)
@@ -300,7 +315,7 @@ static void inline_record_id(const uint8_t *data, size_t pos, char out[37])
 bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
 {
     candidate_reset(out, pos);
-    if (pos + 20 > bound)
+    if (!fits(pos, 20, bound))
         return false;
     {   /* the local path's length: a footer hit is followed by anything */
         bp_reader r = bp_reader_make(data, bound);
@@ -312,7 +327,7 @@ bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, si
     size_t first_copy = SIZE_MAX;
     size_t from = pos + BITS_GUID_SIZE;
     for (int tries = 0; tries < FOOTER_TRIES; tries++) {
-        size_t footer = find16(data, from, bound, bits_file_marker);
+        size_t footer = find16(data, bound, from, bound, bits_file_marker);
         if (footer == SIZE_MAX)
             break;
         if (first_copy == SIZE_MAX)
@@ -344,11 +359,12 @@ bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, 
 {
     candidate_reset(out, pos);
     out->legacy = true;
-    if (pos + 0x30 > bound || !job_header_plausible(data, bound, pos + BITS_GUID_SIZE))
+    if (!fits(pos, 0x30, bound) || !job_header_plausible(data, bound, pos + BITS_GUID_SIZE))
         return false;
     legacy_job_record record;
     legacy_decode_job_record(scratch, data, bound, pos, &record);
-    if (!record.job || !record.has_id || record.end <= pos)
+    /* the record's end becomes the length of the bytes kept: it must lie in the window */
+    if (!record.job || !record.has_id || record.end <= pos || record.end > bound)
         return false;
     size_t length = record.end - pos;
     /* re-decode the record on its own, as the session will, so offsets and the
@@ -363,8 +379,11 @@ bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, 
     for (size_t i = 0; out->verdict != CARVE_REJECT && i < alone.files.count; i++) {
         const legacy_file_entry *entry = &alone.files.files[i];
         char missing[160];
-        if (entry->file && carve_check_file(entry->file, data + pos + entry->offset, entry->size, 0, missing,
-                                            sizeof(missing)) == CARVE_REJECT)
+        if (!entry->file)
+            continue;
+        if (!fits(entry->offset, entry->size, length) ||
+            carve_check_file(entry->file, data + pos + entry->offset, entry->size, 0, missing, sizeof(missing)) ==
+                CARVE_REJECT)
             out->verdict = CARVE_REJECT;
     }
     out->length = length;
@@ -385,7 +404,7 @@ size_t carve_try_legacy_file_list(bp_arena *scratch, const uint8_t *data, size_t
     size_t count = list.count < 64 ? list.count : 64;
     for (size_t i = 0; i < count; i++) {
         const legacy_file_entry *entry = &list.files[i];
-        if (!entry->file || entry->offset < pos || entry->offset + entry->size > bound)
+        if (!entry->file || entry->offset < pos || !fits(entry->offset, entry->size, bound))
             return 0;
         verdicts[i] = carve_check_file(entry->file, data + entry->offset, entry->size, 0, missing[i],
                                        sizeof(missing[i]));
@@ -398,5 +417,6 @@ size_t carve_try_legacy_file_list(bp_arena *scratch, const uint8_t *data, size_t
             size = trim_legacy_file(scratch, data + list.files[i].offset, size, list.files[i].file);
         each(context, list.files[i].offset, size, verdicts[i], missing[i]);
     }
-    return list.end > pos ? list.end - pos : 0;
+    size_t end = list.end < bound ? list.end : bound;
+    return end > pos ? end - pos : 0;
 }

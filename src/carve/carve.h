@@ -99,8 +99,10 @@ typedef struct carve_candidate {
     char file_id[37];          /* file blobs: id of an inline Files record in front, "" */
 } carve_candidate;
 
-/* Try the blob whose marker sits at data[pos]; it must end by `bound`. The
- * scratch arena takes the trial decodes (callers reset it). */
+/* Try the blob whose marker sits at data[pos]; it must end by `bound`. Only
+ * data[0, bound) is read, so bound must not pass the end of the buffer: a
+ * caller whose bound comes from file values (a tag, a page) clamps it to its
+ * buffer first. The scratch arena takes the trial decodes (callers reset it). */
 bool carve_try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
 bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
 bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);

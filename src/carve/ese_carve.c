@@ -29,11 +29,18 @@ enum {
 
 typedef struct byte_range {
     size_t start, end;
+    size_t reach;              /* largest end of this range and those before it in its list */
 } byte_range;
+
+typedef struct range_list {
+    byte_range *items;
+    size_t count, capacity;
+} range_list;
 
 typedef struct lid_set {
     uint64_t *lids;
     size_t count, capacity;
+    bool sorted;               /* lids sorted (lookups are binary searches) */
 } lid_set;
 
 typedef struct ese_carver {
@@ -41,10 +48,14 @@ typedef struct ese_carver {
     ese_db *db;
     const char *label;
     bp_arena scratch;
+    bp_arena value;            /* the long value read last (read_long_value) */
     uint8_t *pages;            /* PAGE_* per page number */
-    byte_range *claimed;       /* sorted by start */
-    size_t claimed_count, claimed_capacity;
-    size_t longest_claim;      /* longest claimed range: how far back a lookup looks */
+    /* Byte ranges taken (claim / claimed). They come in any order while the
+     * trees are walked, then in increasing order during each scan: those go
+     * to `recent` as they come, the others wait in `pending` until the next
+     * lookup sorts everything into `settled`. A lookup is a binary search in
+     * `settled` and `recent`; nothing is moved per claim. */
+    range_list settled, recent, pending;
     ese_table *jobs, *files;
     lid_set live_lids[2];      /* [0] Jobs, [1] Files: long values live records own */
     lid_set deleted_lids[2];   /* long values named by records flagged deleted */
@@ -60,51 +71,107 @@ typedef struct ese_carver {
 
 static void lid_add(lid_set *set, uint64_t lid)
 {
-    if (bp_grow((void **)&set->lids, &set->capacity, set->count, sizeof(uint64_t)))
+    if (bp_grow((void **)&set->lids, &set->capacity, set->count, sizeof(uint64_t))) {
         set->lids[set->count++] = lid;
-}
-
-static bool lid_has(const lid_set *set, uint64_t lid)
-{
-    for (size_t i = 0; i < set->count; i++)
-        if (set->lids[i] == lid)
-            return true;
-    return false;
-}
-
-static void claim(ese_carver *c, size_t start, size_t end)
-{
-    if (end <= start || !bp_grow((void **)&c->claimed, &c->claimed_capacity, c->claimed_count, sizeof(byte_range)))
-        return;
-    size_t i = c->claimed_count++;
-    while (i > 0 && c->claimed[i - 1].start > start) {
-        c->claimed[i] = c->claimed[i - 1];
-        i--;
+        set->sorted = false;
     }
-    c->claimed[i].start = start;
-    c->claimed[i].end = end;
-    if (end - start > c->longest_claim)
-        c->longest_claim = end - start;
 }
 
-static bool claimed(const ese_carver *c, size_t offset)
+static int compare_lids(const void *a, const void *b)
 {
-    /* ranges are sorted by start; check the ones that start at or before offset */
-    size_t lo = 0, hi = c->claimed_count;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sets are filled while the trees are walked and asked afterwards, once per
+ * long value: sorted on the first question, not scanned each time. */
+static bool lid_has(lid_set *set, uint64_t lid)
+{
+    if (!set->sorted) {
+        if (set->count > 1)
+            qsort(set->lids, set->count, sizeof(uint64_t), compare_lids);
+        set->sorted = true;
+    }
+    size_t lo = 0, hi = set->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->claimed[mid].start <= offset)
+        if (set->lids[mid] == lid)
+            return true;
+        if (set->lids[mid] < lid)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = lo; i-- > 0;) {
-        if (offset < c->claimed[i].end)
-            return true;
-        if (offset - c->claimed[i].start >= c->longest_claim)
-            break;  /* ranges starting earlier are too short to reach the offset */
-    }
     return false;
+}
+
+static bool range_push(range_list *list, size_t start, size_t end)
+{
+    if (!bp_grow((void **)&list->items, &list->capacity, list->count, sizeof(byte_range)))
+        return false;
+    byte_range *range = &list->items[list->count];
+    range->start = start;
+    range->end = end;
+    range->reach = list->count && list->items[list->count - 1].reach > end ? list->items[list->count - 1].reach : end;
+    list->count++;
+    return true;
+}
+
+static void claim(ese_carver *c, size_t start, size_t end)
+{
+    if (end <= start)
+        return;
+    range_list *recent = &c->recent;
+    if (recent->count == 0 || start >= recent->items[recent->count - 1].start)
+        range_push(recent, start, end);
+    else
+        range_push(&c->pending, start, end);
+}
+
+static int compare_ranges(const void *a, const void *b)
+{
+    const byte_range *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Fold `recent` and `pending` into `settled` (once per break in the order). */
+static void settle(ese_carver *c)
+{
+    if (!c->pending.count)
+        return;
+    range_list *from[2] = {&c->recent, &c->pending};
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < from[k]->count; i++)
+            if (!range_push(&c->settled, from[k]->items[i].start, from[k]->items[i].end))
+                break;  /* out of memory: those ranges are not claimed; copies are de-duplicated anyway */
+        from[k]->count = 0;
+    }
+    range_list *all = &c->settled;
+    qsort(all->items, all->count, sizeof(byte_range), compare_ranges);
+    for (size_t i = 0; i < all->count; i++)
+        all->items[i].reach = i && all->items[i - 1].reach > all->items[i].end ? all->items[i - 1].reach
+                                                                               : all->items[i].end;
+}
+
+/* Does a range of a list sorted by start hold offset? */
+static bool range_holds(const range_list *list, size_t offset)
+{
+    size_t lo = 0, hi = list->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list->items[mid].start <= offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* the ranges starting at or before offset: does any reach past it? */
+    return lo > 0 && list->items[lo - 1].reach > offset;
+}
+
+static bool claimed(ese_carver *c, size_t offset)
+{
+    settle(c);
+    return range_holds(&c->settled, offset) || range_holds(&c->recent, offset);
 }
 
 static void scratch_reset(ese_carver *c)
@@ -256,7 +323,11 @@ static spot locate(ese_carver *c, size_t offset)
         if (i >= page.reserved_tags && in_page >= start && in_page < start + tag_size) {
             where.tag = i;
             where.stale_tag = !live;
+            /* a live tag's size is not checked against its page: a node never
+             * runs past the page, and callers search up to node_end */
             where.node_end = page_start + start + tag_size;
+            if (where.node_end > where.page_end)
+                where.node_end = where.page_end;
             return where;
         }
     }
@@ -304,9 +375,43 @@ static size_t offset_in_file(const ese_carver *c, const uint8_t *p) { return (si
 
 /* ---- long values, deleted chunks included ------------------------------------------------------- */
 
+/* Chunks [*first, *end) of long value `lid`: the store keeps them sorted by
+ * lid, so a binary search finds them (a hostile tree can hold tens of
+ * thousands of small values; a scan per value would be quadratic). */
+static void chunk_span(const ese_lv_store *store, uint64_t lid, size_t *first, size_t *end)
+{
+    size_t lo = 0, hi = store->chunk_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (store->chunks[mid].lid < lid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = lo;
+    while (hi < store->chunk_count && store->chunks[hi].lid == lid)
+        hi++;
+    *end = hi;
+}
+
+/* One chunk's bytes as they go into the value (decompressed when needed). */
+typedef struct lv_piece {
+    uint32_t offset;
+    const uint8_t *bytes;
+    size_t length;
+} lv_piece;
+
+/* Bytes of zeros a reassembled value may hold for chunks that are gone: a
+ * missing chunk or two. Chunk offsets come from the file; without a limit one
+ * chunk placed far out would size the value. */
+#define LV_GAP_BUDGET ((uint64_t)64 << 10)
+
 /* Reassemble long value `lid` like ese_lv_read, but from chunks flagged
  * deleted too (a live chunk wins over a deleted one at the same offset): the
- * nodes of a deleted long value may still carry the deleted flag. */
+ * nodes of a deleted long value may still carry the deleted flag. The root's
+ * size is a claim from the file: nothing is allocated for it, the value ends
+ * where its chunks end (or where gaps exceed LV_GAP_BUDGET). The bytes live
+ * until the next call. */
 static bool read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                             const char **problem)
 {
@@ -316,45 +421,48 @@ static bool read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const
     const ese_lv_store *store = ese_table_lv_store(c->db, table);
     if (!store)
         return false;
-    bool any_deleted = false, any = false;
-    for (size_t i = 0; i < store->chunk_count; i++)
-        if (store->chunks[i].lid == lid) {
-            any = true;
-            any_deleted |= store->chunks[i].deleted;
-        }
-    if (!any)
+    size_t first, end;
+    chunk_span(store, lid, &first, &end);
+    if (first == end)
         return false;
+    bool any_deleted = false;
+    for (size_t i = first; i < end; i++)
+        any_deleted |= store->chunks[i].deleted;
     if (!any_deleted)
         return ese_lv_read(c->db, table, lid, data, size, problem);
+    bp_arena_free(&c->value);
+    bp_arena_init(&c->value);
     const ese_lv_root *root = ese_lv_find_root(store, lid);
     uint64_t total = root ? root->size : 0;
     uint32_t spacing = 0;
-    size_t first = SIZE_MAX, previous = SIZE_MAX;
-    for (size_t i = 0; i < store->chunk_count; i++) {
+    for (size_t i = first; i < end; i++) {
         const ese_lv_chunk *chunk = &store->chunks[i];
-        if (chunk->lid != lid)
-            continue;
-        if (first == SIZE_MAX)
-            first = i;
-        if (!root && chunk->offset + chunk->size > total)
-            total = chunk->offset + chunk->size;
-        if (!spacing && previous != SIZE_MAX && chunk->offset > store->chunks[previous].offset)
-            spacing = chunk->offset - store->chunks[previous].offset;
-        previous = i;
+        if (!root && (uint64_t)chunk->offset + chunk->size > total)
+            total = (uint64_t)chunk->offset + chunk->size;
+        if (!spacing && i > first && chunk->offset > store->chunks[i - 1].offset)
+            spacing = chunk->offset - store->chunks[i - 1].offset;
     }
     if (!root)
         *problem = "long-value root missing; reassembled from chunks";
-    if (total == 0 || total > ESE_LV_MAX_SIZE)
+    if (total == 0)
         return false;
-    uint8_t *out = bp_arena_alloc(c->db->arena, (size_t)total);
-    if (!out)
+    if (total > ESE_LV_MAX_SIZE)
+        total = ESE_LV_MAX_SIZE;
+    /* first what the chunks hold, then the bytes they reach */
+    lv_piece *pieces = malloc((end - first) * sizeof(lv_piece));
+    if (!pieces)
         return false;
-    uint64_t covered = 0;
+    size_t piece_count = 0;
+    uint64_t reach = 0, held = 0;
     uint32_t done_offset = UINT32_MAX;
-    for (size_t i = first; i < store->chunk_count && store->chunks[i].lid == lid; i++) {
+    for (size_t i = first; i < end; i++) {
         const ese_lv_chunk *chunk = &store->chunks[i];
         if (chunk->offset >= total || chunk->offset == done_offset)
             continue;  /* chunks are sorted live first: a deleted copy of the same offset is skipped */
+        if (chunk->offset > held + LV_GAP_BUDGET) {
+            *problem = "long value incomplete: chunks missing";
+            break;     /* sorted by offset: the rest lie further out */
+        }
         uint64_t expected = total - chunk->offset;
         if (spacing && expected > spacing)
             expected = spacing;
@@ -365,24 +473,40 @@ static bool read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const
             uint8_t *plain;
             size_t plain_size;
             const char *error;
-            if (ese_decompress(c->db->arena, bytes, length, &plain, &plain_size, &error) == ESE_DECOMPRESS_OK) {
+            if (ese_decompress(&c->value, bytes, length, &plain, &plain_size, &error) == ESE_DECOMPRESS_OK) {
                 bytes = plain;
                 length = plain_size;
             }
         }
         if (length > total - chunk->offset)
             length = (size_t)(total - chunk->offset);
-        if (chunk->offset != covered)
-            *problem = "long value incomplete: chunks missing";
-        memcpy(out + chunk->offset, bytes, length);
-        if (chunk->offset + length > covered)
-            covered = chunk->offset + length;
+        pieces[piece_count].offset = chunk->offset;
+        pieces[piece_count].bytes = bytes;
+        pieces[piece_count].length = length;
+        piece_count++;
+        if (chunk->offset + length > reach)
+            reach = chunk->offset + length;
+        held += length;
         done_offset = chunk->offset;
     }
+    uint8_t *out = reach ? bp_arena_alloc(&c->value, (size_t)reach) : NULL;
+    if (!out) {
+        free(pieces);
+        return false;
+    }
+    uint64_t covered = 0;
+    for (size_t i = 0; i < piece_count; i++) {
+        if (pieces[i].offset != covered)
+            *problem = "long value incomplete: chunks missing";
+        memcpy(out + pieces[i].offset, pieces[i].bytes, pieces[i].length);
+        if (pieces[i].offset + pieces[i].length > covered)
+            covered = pieces[i].offset + pieces[i].length;
+    }
+    free(pieces);
     if (covered < total)
         *problem = "long value incomplete: chunks missing";
     *data = out;
-    *size = (size_t)total;
+    *size = (size_t)reach;
     return true;
 }
 
@@ -503,22 +627,22 @@ static void walk_table(ese_carver *c, ese_table *table, int which)
 
 static void claim_chunks(ese_carver *c, const ese_lv_store *store, uint64_t lid)
 {
-    for (size_t i = 0; i < store->chunk_count; i++)
-        if (store->chunks[i].lid == lid) {
-            size_t start = offset_in_file(c, store->chunks[i].data);
-            claim(c, start, start + store->chunks[i].size);
-        }
+    size_t first, end;
+    chunk_span(store, lid, &first, &end);
+    for (size_t i = first; i < end; i++) {
+        size_t start = offset_in_file(c, store->chunks[i].data);
+        claim(c, start, start + store->chunks[i].size);
+    }
 }
 
 static size_t first_chunk_offset(const ese_carver *c, const ese_lv_store *store, uint64_t lid)
 {
-    for (size_t i = 0; i < store->chunk_count; i++)
-        if (store->chunks[i].lid == lid && store->chunks[i].offset == 0 && !store->chunks[i].deleted)
+    size_t first, end;
+    chunk_span(store, lid, &first, &end);
+    for (size_t i = first; i < end; i++)
+        if (store->chunks[i].offset == 0 && !store->chunks[i].deleted)
             return offset_in_file(c, store->chunks[i].data);
-    for (size_t i = 0; i < store->chunk_count; i++)
-        if (store->chunks[i].lid == lid)
-            return offset_in_file(c, store->chunks[i].data);
-    return 0;
+    return first < end ? offset_in_file(c, store->chunks[first].data) : 0;
 }
 
 static void carve_long_value(ese_carver *c, ese_table *table, int which, const ese_lv_store *store, uint64_t lid,
@@ -588,6 +712,10 @@ static void carve_lv_tree(ese_carver *c, ese_table *table, int which)
 
 static bool try_blob(ese_carver *c, carve_needle_kind kind, size_t bound, size_t offset, carve_candidate *cand)
 {
+    /* the candidate decoders read up to `bound`: never past the input, whatever
+     * page or tag value the bound came from */
+    if (bound > c->db->size)
+        bound = c->db->size;
     scratch_reset(c);
     if (kind == CARVE_NEEDLE_JOB_ESE)
         return carve_try_ese_job(&c->scratch, c->db->data, bound, offset, cand);
@@ -742,6 +870,7 @@ void carve_ese_collect(carve_session *session, ese_db *db, const char *label, si
     c.db = db;
     c.label = label;
     bp_arena_init(&c.scratch);
+    bp_arena_init(&c.value);
     c.pages = calloc((size_t)db->page_count + 1, 1);
     if (!c.pages) {
         bp_arena_free(&c.scratch);
@@ -759,8 +888,11 @@ void carve_ese_collect(carve_session *session, ese_db *db, const char *label, si
     carve_finder_init(&c.finder, CARVE_FIND_JOBS | CARVE_FIND_FILES);
     carve_finder_run(&c.finder, db->data, db->size, 0, db->size, raw_hit, &c);
     bp_arena_free(&c.scratch);
+    bp_arena_free(&c.value);
     free(c.pages);
-    free(c.claimed);
+    free(c.settled.items);
+    free(c.recent.items);
+    free(c.pending.items);
     for (int i = 0; i < 2; i++) {
         free(c.live_lids[i].lids);
         free(c.deleted_lids[i].lids);

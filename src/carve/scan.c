@@ -67,9 +67,13 @@ static bool looks_like_log(const uint8_t *data, size_t size)
            (page == 4096 || page == 8192 || page == 16384 || page == 32768) && type == 3;
 }
 
-static bool try_at(scanner *s, carve_needle_kind kind, const uint8_t *data, size_t bound, size_t pos,
+/* The candidate decoders read data[0, bound): bound is clamped to the
+ * buffer's `size` bytes. */
+static bool try_at(scanner *s, carve_needle_kind kind, const uint8_t *data, size_t size, size_t bound, size_t pos,
                    carve_candidate *cand)
 {
+    if (bound > size)
+        bound = size;
     bp_arena_free(&s->scratch);
     bp_arena_init(&s->scratch);
     switch (kind) {
@@ -177,7 +181,7 @@ static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
         return true;
     }
     carve_candidate cand;
-    bool ok = try_at(s, needle->kind, s->buf, bound, pos, &cand);
+    bool ok = try_at(s, needle->kind, s->buf, s->len, bound, pos, &cand);
     const uint8_t *blob = s->buf + pos;
     size_t span = ok ? cand.length : 0;
     if (s->is_log) {
@@ -185,7 +189,7 @@ static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
          * fragment record header) in it: without them it decodes as written */
         size_t spliced = splice_segments(s, pos, bound);
         carve_candidate joined;
-        if (spliced && try_at(s, needle->kind, s->spliced, spliced, 0, &joined) &&
+        if (spliced && try_at(s, needle->kind, s->spliced, SCAN_WINDOW, spliced, 0, &joined) &&
             (!ok || joined.verdict == CARVE_FULL || (cand.verdict != CARVE_FULL && joined.length > cand.length)) &&
             unspliced_length(s, joined.length) > joined.length) {
             cand = joined;

@@ -695,6 +695,108 @@ static void collect_live(finish_state *f)
     }
 }
 
+/* Is there a carved job version of this id? `sorted` is sorted by id first
+ * (compare_job_versions). */
+static bool carved_job_id(carve_version *const *sorted, size_t count, const char *id)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int order = strcmp(sorted[mid]->job->job_id, id);
+        if (order == 0)
+            return true;
+        if (order < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Stale job ids by id, then in the order found (their place in the array). */
+static int compare_stale_ids(const void *a, const void *b)
+{
+    const stale_job_id *x = *(const stale_job_id *const *)a, *y = *(const stale_job_id *const *)b;
+    int id = strcmp(x->id, y->id);
+    if (id)
+        return id;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct stale_group {
+    const stale_job_id **first;  /* the group's entries, in the order found */
+    size_t count;
+} stale_group;
+
+static int compare_stale_groups(const void *a, const void *b)
+{
+    const stale_job_id *x = *((const stale_group *)a)->first, *y = *((const stale_group *)b)->first;
+    return x < y ? -1 : x > y;
+}
+
+/* Job ids only stale Jobs records still name: one record per id, with every
+ * place that names it, in the order first found. Grouped by sorting, not by
+ * comparing each entry with all others: every 30 bytes of a hostile page can
+ * hold one such record. */
+static void emit_stale_job_ids(finish_state *f, carve_version *const *sorted, size_t count)
+{
+    carve_session *s = f->s;
+    size_t n = s->job_id_count;
+    if (!n)
+        return;
+    const stale_job_id **refs = malloc(n * sizeof(*refs));
+    stale_group *groups = malloc(n * sizeof(*groups));
+    size_t group_count = 0;
+    if (!refs || !groups) {
+        s->out_of_memory = true;
+        n = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        refs[i] = &s->job_ids[i];
+    if (n)
+        qsort(refs, n, sizeof(*refs), compare_stale_ids);
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && strcmp(refs[end]->id, refs[i]->id) == 0)
+            end++;
+        if (!live_job_id(f, refs[i]->id) && !carved_job_id(sorted, count, refs[i]->id)) {
+            groups[group_count].first = &refs[i];
+            groups[group_count].count = end - i;
+            group_count++;
+        }
+        i = end;
+    }
+    if (group_count)
+        qsort(groups, group_count, sizeof(*groups), compare_stale_groups);
+    for (size_t g = 0; g < group_count; g++) {
+        const stale_job_id *entry = groups[g].first[0];
+        bp_job *job = bits_decode_job(f->arena, (const uint8_t *)"", 0);
+        if (!job)
+            break;
+        memset(&job->warnings, 0, sizeof(job->warnings));
+        job->job_id = entry->id;
+        job->state = UINT32_MAX;  /* unknown: printed as "" */
+        carve_version pseudo;
+        memset(&pseudo, 0, sizeof(pseudo));
+        pseudo.is_job = true;
+        pseudo.job = job;
+        pseudo.places = malloc(groups[g].count * sizeof(carve_place));
+        if (!pseudo.places)
+            break;
+        for (size_t k = 0; k < groups[g].count; k++)
+            pseudo.places[pseudo.place_count++] = groups[g].first[k]->place;
+        bp_record *record = emit(f, &pseudo, NULL, NULL, NULL);
+        free(pseudo.places);
+        if (record)
+            bp_notes_addf(f->arena, &record->warnings,
+                          "only the job id is known: a stale Jobs record names it, but its blob is gone "
+                          "(long value 0x%llx holds another job or nothing)",
+                          (unsigned long long)entry->place.lid);
+    }
+    free(refs);
+    free(groups);
+}
+
 size_t carve_session_finish(carve_session *s)
 {
     if (!s)
@@ -766,40 +868,7 @@ size_t carve_session_finish(carve_session *s)
                 bp_notes_add(f.arena, &record->warnings, "orphan file: no job found lists this file");
         }
 
-        /* job ids only stale Jobs records still name */
-        for (size_t i = 0; i < s->job_id_count; i++) {
-            const stale_job_id *entry = &s->job_ids[i];
-            bool known = live_job_id(&f, entry->id);
-            for (size_t k = 0; !known && k < count; k++)
-                known = strcmp(sorted[k]->job->job_id, entry->id) == 0;
-            for (size_t k = 0; !known && k < i; k++)
-                known = strcmp(s->job_ids[k].id, entry->id) == 0;
-            if (known)
-                continue;
-            bp_job *job = bits_decode_job(f.arena, (const uint8_t *)"", 0);
-            if (!job)
-                break;
-            memset(&job->warnings, 0, sizeof(job->warnings));
-            job->job_id = entry->id;
-            job->state = UINT32_MAX;  /* unknown: printed as "" */
-            carve_version pseudo;
-            memset(&pseudo, 0, sizeof(pseudo));
-            pseudo.is_job = true;
-            pseudo.job = job;
-            pseudo.places = malloc((s->job_id_count - i) * sizeof(carve_place));
-            if (!pseudo.places)
-                break;
-            for (size_t k = i; k < s->job_id_count; k++)
-                if (strcmp(s->job_ids[k].id, entry->id) == 0)
-                    pseudo.places[pseudo.place_count++] = s->job_ids[k].place;
-            bp_record *record = emit(&f, &pseudo, NULL, NULL, NULL);
-            free(pseudo.places);
-            if (record)
-                bp_notes_addf(f.arena, &record->warnings,
-                              "only the job id is known: a stale Jobs record names it, but its blob is gone "
-                              "(long value 0x%llx holds another job or nothing)",
-                              (unsigned long long)entry->place.lid);
-        }
+        emit_stale_job_ids(&f, sorted, sorted ? count : 0);
         free(sorted);
         free(groups);
     }
