@@ -23,7 +23,7 @@ typedef struct ese_db {
     ese_catalog catalog;
     bp_arena *arena;
     bp_note_list *warnings;
-    uint8_t *page_state;       /* per page: bit 0 checksum checked, bit 1 checksum bad */
+    uint8_t *page_state;       /* per page: bit 0 checksum checked, bit 1 checksum bad, bit 2 tag count reported */
 } ese_db;
 
 /* Open an ESE database held in memory. Returns false only when no database
