@@ -375,24 +375,6 @@ static size_t offset_in_file(const ese_carver *c, const uint8_t *p) { return (si
 
 /* ---- long values, deleted chunks included ------------------------------------------------------- */
 
-/* Chunks [*first, *end) of long value `lid`: the store keeps them sorted by
- * lid, so a binary search finds them (a hostile tree can hold tens of
- * thousands of small values; a scan per value would be quadratic). */
-static void chunk_span(const ese_lv_store *store, uint64_t lid, size_t *first, size_t *end)
-{
-    size_t lo = 0, hi = store->chunk_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (store->chunks[mid].lid < lid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *first = lo;
-    while (hi < store->chunk_count && store->chunks[hi].lid == lid)
-        hi++;
-    *end = hi;
-}
 
 /* One chunk's bytes as they go into the value (decompressed when needed). */
 typedef struct lv_piece {
@@ -422,7 +404,7 @@ static bool read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const
     if (!store)
         return false;
     size_t first, end;
-    chunk_span(store, lid, &first, &end);
+    ese_lv_chunk_span(store, lid, &first, &end);
     if (first == end)
         return false;
     bool any_deleted = false;
@@ -628,7 +610,7 @@ static void walk_table(ese_carver *c, ese_table *table, int which)
 static void claim_chunks(ese_carver *c, const ese_lv_store *store, uint64_t lid)
 {
     size_t first, end;
-    chunk_span(store, lid, &first, &end);
+    ese_lv_chunk_span(store, lid, &first, &end);
     for (size_t i = first; i < end; i++) {
         size_t start = offset_in_file(c, store->chunks[i].data);
         claim(c, start, start + store->chunks[i].size);
@@ -638,7 +620,7 @@ static void claim_chunks(ese_carver *c, const ese_lv_store *store, uint64_t lid)
 static size_t first_chunk_offset(const ese_carver *c, const ese_lv_store *store, uint64_t lid)
 {
     size_t first, end;
-    chunk_span(store, lid, &first, &end);
+    ese_lv_chunk_span(store, lid, &first, &end);
     for (size_t i = first; i < end; i++)
         if (store->chunks[i].offset == 0 && !store->chunks[i].deleted)
             return offset_in_file(c, store->chunks[i].data);

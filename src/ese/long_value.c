@@ -114,7 +114,7 @@ const ese_lv_root *ese_lv_find_root(const ese_lv_store *store, uint64_t lid)
     return lo < store->root_count && store->roots[lo].lid == lid ? &store->roots[lo] : NULL;
 }
 
-static size_t first_chunk(const ese_lv_store *store, uint64_t lid)
+void ese_lv_chunk_span(const ese_lv_store *store, uint64_t lid, size_t *first, size_t *end)
 {
     size_t lo = 0, hi = store->chunk_count;
     while (lo < hi) {
@@ -124,7 +124,10 @@ static size_t first_chunk(const ese_lv_store *store, uint64_t lid)
         else
             hi = mid;
     }
-    return lo;
+    *first = lo;
+    while (hi < store->chunk_count && store->chunks[hi].lid == lid)
+        hi++;
+    *end = hi;
 }
 
 /* Chunk size of a value: spacing of its first two chunk offsets, else the
@@ -170,10 +173,8 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
         return false;
     }
     const ese_lv_root *root = ese_lv_find_root(store, lid);
-    size_t first = first_chunk(store, lid);
-    size_t end = first;
-    while (end < store->chunk_count && store->chunks[end].lid == lid)
-        end++;
+    size_t first, end;
+    ese_lv_chunk_span(store, lid, &first, &end);
     uint64_t total = 0;
     if (root) {
         total = root->size;

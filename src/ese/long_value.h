@@ -46,6 +46,9 @@ typedef struct ese_lv_store {
 const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table);
 
 const ese_lv_root *ese_lv_find_root(const ese_lv_store *store, uint64_t lid);
+/* Chunks [*first, *end) of long value `lid` (live before deleted), found by
+ * binary search: the store keeps chunks sorted by lid. */
+void ese_lv_chunk_span(const ese_lv_store *store, uint64_t lid, size_t *first, size_t *end);
 
 /* Reassemble value `lid`. On success *data and *size hold the bytes (arena) and
  * *problem is NULL, or names what is incomplete (gaps, missing root, a root
