@@ -383,16 +383,11 @@ typedef struct lv_piece {
     size_t length;
 } lv_piece;
 
-/* Bytes of zeros a reassembled value may hold for chunks that are gone: a
- * missing chunk or two. Chunk offsets come from the file; without a limit one
- * chunk placed far out would size the value. */
-#define LV_GAP_BUDGET ((uint64_t)64 << 10)
-
 /* Reassemble long value `lid` like ese_lv_read, but from chunks flagged
  * deleted too (a live chunk wins over a deleted one at the same offset): the
  * nodes of a deleted long value may still carry the deleted flag. The root's
  * size is a claim from the file: nothing is allocated for it, the value ends
- * where its chunks end (or where gaps exceed LV_GAP_BUDGET). The bytes live
+ * where its chunks end (or where gaps exceed ESE_LV_MAX_GAP). The bytes live
  * until the next call. */
 static bool read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                             const char **problem)
@@ -441,7 +436,7 @@ static bool read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const
         const ese_lv_chunk *chunk = &store->chunks[i];
         if (chunk->offset >= total || chunk->offset == done_offset)
             continue;  /* chunks are sorted live first: a deleted copy of the same offset is skipped */
-        if (chunk->offset > held + LV_GAP_BUDGET) {
+        if (chunk->offset > held + ESE_LV_MAX_GAP) {
             *problem = "long value incomplete: chunks missing";
             break;     /* sorted by offset: the rest lie further out */
         }

@@ -20,10 +20,11 @@ static const char usage_text[] =
     "\n"
     "Options:\n"
     "  -o, --output FILE    write to FILE instead of standard output; FILE appears\n"
-    "                       only when complete (temporary file, then rename); a FIFO\n"
-    "                       or character device (/dev/stdout) is written to directly;\n"
-    "                       it may not be an input (PATH or --rules file), lie in an\n"
-    "                       input folder, or be a socket or block device\n"
+    "                       only when complete (temporary file, then rename); a FIFO,\n"
+    "                       a terminal or /dev/null (/dev/stdout) is written to\n"
+    "                       directly; it may not be an input (PATH or --rules file),\n"
+    "                       lie in an input folder, or be a folder, a socket, a block\n"
+    "                       device or another device\n"
     "  -f, --format FORMAT  json (default), jsonl, csv or timeline (JSON Lines, one\n"
     "                       line per time, for Timesketch); without -f the format\n"
     "                       follows the extension of -o (.json, .jsonl, .csv)\n"
@@ -55,9 +56,9 @@ static const char usage_text[] =
     "  0  every input read, no warnings\n"
     "  1  output written, but with warnings or unreadable parts (see the\n"
     "     records' \"warnings\" field and standard error)\n"
-    "  2  usage error (unknown option, no PATH, bad format, -o names an input\n"
-    "     or a path in an input folder, a socket or a block device, a rule file\n"
-    "     with an error: FILE:LINE:COLUMN: message)\n"
+    "  2  usage error (unknown option, no PATH, bad format, -o names an input,\n"
+    "     a path in an input folder, a folder or a device it will not write to,\n"
+    "     a rule file with an error: FILE:LINE:COLUMN: message)\n"
     "  3  nothing written: no input was readable, or the output could not be\n"
     "     written (no partial -o file is left behind)\n";
 
@@ -171,8 +172,8 @@ static int check_output(const cli_options *options)
             return usage_error("refusing to write the output inside an input folder: ",
                                options->paths[i]);
     if (bp_output_file_unsupported(output))
-        return usage_error("refusing to write the output to a socket or block device (only a "
-                           "regular file, a FIFO or a character device): ", output);
+        return usage_error("refusing to write the output to a folder, a socket, a block device or a device "
+                           "other than a terminal, /dev/null, /dev/zero or /dev/full: ", output);
     return -1;
 }
 
@@ -284,6 +285,10 @@ static int write_output(const cli_options *options, const bp_result *result)
         fprintf(stderr, "bitsparse: cannot write to standard output: %s\n", strerror(errno));
         return -1;
     }
+    /* checked again: a parse can take hours, and the paths may have changed
+     * since the options were read (a link swapped, a folder mounted) */
+    if (check_output(options) != -1)
+        return -1;
     bp_output_file file;
     if (bp_output_file_open(&file, options->output) != 0) {
         fprintf(stderr, "bitsparse: cannot create %s: %s\n", options->output, strerror(errno));

@@ -207,10 +207,15 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
     size_t piece_count = 0;
     uint64_t reach = 0;
     bool undecompressed = false;
+    bool far_chunk = false;
     for (size_t i = first; i < end; i++) {
         const ese_lv_chunk *chunk = &store->chunks[i];
         if (chunk->deleted || chunk->offset >= total)
             continue;
+        if (chunk->offset > reach + ESE_LV_MAX_GAP) {
+            far_chunk = true;  /* sorted by offset: the rest lie further out */
+            break;
+        }
         uint64_t expected = total - chunk->offset;
         if (chunk_size && expected > chunk_size)
             expected = chunk_size;
@@ -239,6 +244,12 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
     }
     if (undecompressed)
         add_problem(db->arena, problem, "a compressed long-value chunk could not be decompressed");
+    if (far_chunk) {
+        char *text = bp_arena_printf(db->arena,
+                                     "long value chunks beyond a gap of more than %llu bytes ignored (value cut at %llu)",
+                                     (unsigned long long)ESE_LV_MAX_GAP, (unsigned long long)reach);
+        add_problem(db->arena, problem, text ? text : "long value chunks beyond a gap ignored");
+    }
 
     /* The value ends where its chunks end: a tail no chunk holds is not
      * invented as zeros, whatever the root claims. */

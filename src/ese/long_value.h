@@ -41,6 +41,10 @@ typedef struct ese_lv_store {
 /* Largest value we reassemble; BITS blobs are a few KiB. Bounds what the
  * chunks hold, never what a root claims (nothing is allocated for a claim). */
 #define ESE_LV_MAX_SIZE (256u * 1024u * 1024u)
+/* Bytes of zeros a reassembled value may hold for chunks that are gone (a
+ * missing chunk or two). Chunk offsets come from the file: without a limit
+ * one live chunk placed far out would size the value (up to the cap above). */
+#define ESE_LV_MAX_GAP ((uint64_t)64 << 10)
 
 /* The table's LV store, built on first use (NULL when the table has none). */
 const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table);

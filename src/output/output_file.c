@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* Keep the temporary name well under NAME_MAX however long the destination's name is. */
@@ -63,7 +64,20 @@ typedef enum destination {
     DESTINATION_UNSUPPORTED,    /* socket or block device */
 } destination;
 
-static bool writes_through(mode_t mode) { return S_ISFIFO(mode) || S_ISCHR(mode); }
+/* Destinations written straight through: FIFOs, terminals and the memory
+ * devices that hold nothing (/dev/null, /dev/zero, /dev/full). Any other
+ * character device may be storage (a raw disk on the BSDs, /dev/mem, a tape)
+ * and is refused, like block devices and sockets. Numbers are Linux's. */
+static bool writes_through(const struct stat *st)
+{
+    if (S_ISFIFO(st->st_mode))
+        return true;
+    if (!S_ISCHR(st->st_mode))
+        return false;
+    unsigned int kind = major(st->st_rdev), unit = minor(st->st_rdev);
+    return (kind == 1 && (unit == 3 || unit == 5 || unit == 7)) || kind == 4 || kind == 5 ||
+           (kind >= 136 && kind <= 143);
+}
 
 /* For DESTINATION_REPLACE, *target (malloc'ed) is the path to rename onto:
  * the path itself, or a symbolic link's resolved target, so that a link such
@@ -80,7 +94,7 @@ static int classify(const char *path, destination *kind, char **target)
     } else {
         if (stat(path, &st) != 0)
             return -1;  /* a dangling link: no target to write to */
-        if (writes_through(st.st_mode)) {
+        if (writes_through(&st)) {
             *kind = DESTINATION_WRITE_THROUGH;
             return 0;
         }
@@ -112,7 +126,7 @@ static int open_write_through(bp_output_file *file, const char *path)
     int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
     struct stat st;
     int saved = errno;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !writes_through(st.st_mode))) {
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !writes_through(&st))) {
         /* replaced since it was looked at: writing into a regular file
          * without the temp file and rename would leave it half-overwritten */
         saved = EAGAIN;
@@ -312,7 +326,9 @@ bool bp_output_file_in_folder(const char *output, const char *input)
 
 bool bp_output_file_unsupported(const char *output)
 {
+    size_t length = strlen(output);
+    if (length && output[length - 1] == '/')
+        return true;  /* names a folder, existing or not */
     struct stat st;
-    return stat(output, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
-           !writes_through(st.st_mode);
+    return stat(output, &st) == 0 && !S_ISREG(st.st_mode) && !writes_through(&st);
 }

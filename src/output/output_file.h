@@ -42,8 +42,11 @@ bool bp_output_file_is_input(const char *output, const char *input);
  * a new entry changes the evidence folder. */
 bool bp_output_file_in_folder(const char *output, const char *input);
 
-/* True when `output` exists (symbolic links followed) and is a kind of file
- * the output cannot go to: a socket or a block device. */
+/* True when `output` names something the output cannot go to (symbolic
+ * links followed): a folder (or a path ending in '/'), a socket, a block
+ * device, or a character device other than a terminal, /dev/null, /dev/zero
+ * or /dev/full. Checked before the parse, so a long run does not end in a
+ * failed rename. */
 bool bp_output_file_unsupported(const char *output);
 
 #endif

@@ -181,12 +181,20 @@ check "-o on a full disk: the previous output is left as it was" \
 check "-o on a full disk: no temporary file left" no_temp_files "$WORK/out"
 check "-o on a full disk: says why" grep -qi 'too large\|no space' "$WORK/stderr"
 
-# 3. the rename fails (the destination is a folder)
+# 3. the destination is a folder: refused before the parse (it used to parse,
+#    then fail at the rename with exit 3), with or without a trailing slash
 mkdir "$WORK/out/a-folder.json"
 run -q "$WIN10" -o "$WORK/out/a-folder.json"
-check "-o onto a folder: exit 3 (got $status)" test "$status" -eq 3
-check "-o onto a folder: the folder is untouched" test -d "$WORK/out/a-folder.json"
+check "-o onto a folder: exit 2 (got $status)" test "$status" -eq 2
+check "-o onto a folder: says why" grep -q 'refusing to write the output to a folder' "$WORK/stderr"
+check "-o onto a folder: the folder is untouched" test -d "$WORK/out/a-folder.json" -a -z "$(ls -A "$WORK/out/a-folder.json")"
 check "-o onto a folder: no temporary file left" no_temp_files "$WORK/out"
+run -q "$WIN10" -o "$WORK/out/a-folder.json/"
+check "-o onto a folder/: exit 2 (got $status)" test "$status" -eq 2
+check "-o onto a folder/: nothing created in it" test -z "$(ls -A "$WORK/out/a-folder.json")"
+run -q "$WIN10" -o "$WORK/out/new-folder/"
+check "-o onto a missing folder/: exit 2 (got $status)" test "$status" -eq 2
+check "-o onto a missing folder/: nothing created" test ! -e "$WORK/out/new-folder"
 
 # 4. the output file is not writable: the rename still works on Unix (the folder
 #    is), so this succeeds and replaces it atomically; the evidence is elsewhere
@@ -345,7 +353,7 @@ refuse_special() { # refuse_special DESCRIPTION FILE: -o FILE refused with exit 
     kind=$(stat -c %F "$file")
     run -q "$WIN10" -o "$file"
     check "$what: refused with exit 2 (got $status)" test "$status" -eq 2
-    check "$what: says why" grep -q 'refusing to write the output to a socket or block device' "$WORK/stderr"
+    check "$what: says why" grep -q 'refusing to write the output to a folder, a socket, a block device or a device' "$WORK/stderr"
     check "$what: left as it was" test "$(stat -c %F "$file")" = "$kind"
     check "$what: no temporary file left" no_temp_files "$(dirname "$file")"
 }
@@ -363,6 +371,14 @@ if mknod "$WORK/out/block" b 0 0 2>/dev/null; then
     check "-o onto a symlink to a block device: the link is left in place" test -L "$WORK/out/block-link"
 else
     not_checked "-o onto a block device (mknod not permitted here)"
+fi
+# a character device that is not a terminal or /dev/null may be storage (a raw
+# disk on the BSDs, /dev/mem): refused. 0:0 is no device, so even a failed
+# refusal could not write anywhere.
+if mknod "$WORK/out/char" c 0 0 2>/dev/null; then
+    refuse_special "-o onto a character device other than a terminal or /dev/null" "$WORK/out/char"
+else
+    not_checked "-o onto a character device (mknod not permitted here)"
 fi
 evidence_unchanged "-o onto special files"
 

@@ -5,7 +5,9 @@
  * value is as long as its chunks reach, and the problem names the claim.
  * Cases on the win10 qmgr.db Jobs tree: the 2055-byte job blob's root claims
  * 3 GiB; a three-chunk value loses its last chunk, then its middle one
- * (chunks flagged deleted, page checksums recomputed). */
+ * (chunks flagged deleted, page checksums recomputed); a live chunk moved far
+ * out (offset 0x0F000000 under a root claiming 256 MiB) must not size the
+ * value, as it did before the gap limit (review finding on this fix). */
 #include "ese_fixture.h"
 #include "ese/long_value.h"
 #include "ese/page.h"
@@ -153,6 +155,59 @@ static void test_chunk_missing(ese_fixture *f, ese_table *jobs)
     free(intact);
 }
 
+/* The three-chunk value's root claims 0x0FFFFFFF bytes and its first chunk's
+ * key says offset 0x0F000000 (only that node stores all four offset bytes;
+ * the others share them through prefix compression): the two chunks at
+ * 0xFD2 and 0x1FA4 are taken, with zeros before them, the far one is not,
+ * nothing is allocated for the 240 MiB gap, and the problem says why. */
+static void test_chunk_far_out(ese_fixture *f, ese_table *jobs)
+{
+    const ese_lv_store *store = ese_table_lv_store(&f->db, jobs);
+    size_t first = 0;
+    const ese_lv_root *root = NULL;
+    for (size_t i = 0; store && i + 2 < store->chunk_count && !root; i++) {
+        const ese_lv_chunk *c = &store->chunks[i];
+        if (c[0].offset == 0 && c[1].lid == c[0].lid && c[2].lid == c[0].lid && c[1].offset == 0xFD2 &&
+            c[2].offset == 0x1FA4 && (i + 3 == store->chunk_count || c[3].lid != c[0].lid)) {
+            root = ese_lv_find_root(store, c[0].lid);
+            first = i;
+        }
+    }
+    CHECK(root != NULL);
+    if (!root)
+        return;
+    const ese_lv_chunk *moved = &store->chunks[first];
+    size_t root_size_at = node_offset(f, root->pgno, root->itag, true) + 4;
+    /* the chunk key ends with its offset (u32 big-endian), right before the node's data */
+    size_t key_offset_at = node_offset(f, moved->pgno, moved->itag, true) - 4;
+    CHECK(root_size_at > 4 && key_offset_at > 4);
+    CHECK_U64(bp_le32(f->bytes + root_size_at), root->size);
+    CHECK(f->bytes[key_offset_at] == 0 && f->bytes[key_offset_at + 1] == 0 && f->bytes[key_offset_at + 2] == 0 &&
+          f->bytes[key_offset_at + 3] == 0);
+    const uint8_t *intact_data;
+    size_t intact_size;
+    const char *problem;
+    CHECK(ese_lv_read(&f->db, jobs, root->lid, &intact_data, &intact_size, &problem) && !problem);
+    size_t offsets[8] = {root_size_at, root_size_at + 1, root_size_at + 2, root_size_at + 3,
+                         key_offset_at, key_offset_at + 1, key_offset_at + 2, key_offset_at + 3};
+    const uint8_t bytes[8] = {0xFF, 0xFF, 0xFF, 0x0F, 0x0F, 0x00, 0x00, 0x00};
+    read_back r = read_patched(f, root->lid, offsets, bytes, 8, true);
+    CHECK(r.ok);
+    CHECK_U64(r.size, intact_size);
+    char want[256];
+    snprintf(want, sizeof want,
+             "long value chunks beyond a gap of more than 65536 bytes ignored (value cut at %zu); "
+             "long value incomplete: root claims 268435455 bytes, chunks hold %zu with gaps",
+             intact_size, intact_size);
+    CHECK_STR(r.problem, want);
+    bool zeros = r.ok && r.size == intact_size;
+    for (size_t i = 0; zeros && i < 0xFD2; i++)
+        zeros = r.bytes[i] == 0;
+    CHECK(zeros);
+    CHECK(r.ok && r.size == intact_size && memcmp(r.bytes + 0xFD2, intact_data + 0xFD2, intact_size - 0xFD2) == 0);
+    free(r.bytes);
+}
+
 int main(void)
 {
     ese_fixture f;
@@ -163,6 +218,7 @@ int main(void)
     if (jobs) {
         test_claim_of_three_gigabytes(&f, jobs);
         test_chunk_missing(&f, jobs);
+        test_chunk_far_out(&f, jobs);
     }
     fixture_free(&f);
     return check_exit();
