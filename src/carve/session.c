@@ -821,8 +821,11 @@ size_t carve_session_finish(carve_session *s)
             if (s->versions[v].is_job && !s->versions[v].live && !s->versions[v].dropped && s->versions[v].job &&
                 s->versions[v].place_count)
                 sorted[count++] = &s->versions[v];
-        if (sorted && groups) {
+        if (sorted)  /* the file linking and stale ids below search it: sorted even without groups */
             qsort(sorted, count, sizeof(carve_version *), compare_job_versions);
+        if (!groups)
+            s->out_of_memory = true;
+        if (sorted && groups) {
             for (size_t i = 0; i < count; i++) {
                 if (i == 0 || strcmp(sorted[i]->job->job_id, sorted[i - 1]->job->job_id) != 0) {
                     groups[group_count].first = &sorted[i];

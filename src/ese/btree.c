@@ -38,14 +38,16 @@ static void problem(const ese_db *db, ese_walk_stats *stats, const char *what, u
 static void unreadable_nodes(const ese_db *db, ese_walk_stats *stats, const char *kind, uint32_t count,
                              uint32_t pgno, uint32_t root)
 {
-    char what[64];
     if (count == 0)
         return;
+    stats->unreadable_nodes += count;
+    /* only those nodes are skipped: the page's other nodes are read */
     if (count == 1)
-        snprintf(what, sizeof what, "unreadable %s node", kind);
+        bp_notes_addf(db->arena, db->warnings, "ESE tree at page %u: unreadable %s node on page %u skipped", root,
+                      kind, pgno);
     else
-        snprintf(what, sizeof what, "%u unreadable %s nodes", count, kind);
-    problem(db, stats, what, pgno, root);
+        bp_notes_addf(db->arena, db->warnings, "ESE tree at page %u: %u unreadable %s nodes on page %u skipped",
+                      root, count, kind, pgno);
 }
 
 /* Push the children of a branch page right to left, so they pop in key order. */

@@ -16,6 +16,7 @@ typedef struct ese_walk_stats {
     uint32_t leaf_nodes;
     uint32_t deleted_nodes;    /* leaf nodes flagged deleted (passed on only when asked) */
     uint32_t problems;         /* pages skipped: loops, wrong owner, unreadable */
+    uint32_t unreadable_nodes; /* nodes skipped on pages that were read */
 } ese_walk_stats;
 
 #define ESE_BTREE_MAX_DEPTH 16

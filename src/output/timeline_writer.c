@@ -213,8 +213,14 @@ static int64_t unix_microseconds(uint64_t filetime)
 typedef struct record_text {
     char *message;
     char *fields;
+    size_t fields_length;
     size_t lines_left;
 } record_text;
+
+/* Bytes of record texts kept between lines. The sort puts most expiration
+ * lines after most other lines, so without a limit nearly every record's text
+ * would be held at once; past it a text is rebuilt for each of its lines. */
+#define TEXT_CACHE_BUDGET ((size_t)32 << 20)
 
 static void record_text_free(record_text *t)
 {
@@ -222,6 +228,7 @@ static void record_text_free(record_text *t)
     free(t->fields);
     t->message = NULL;
     t->fields = NULL;
+    t->fields_length = 0;
 }
 
 static bool record_text_make(const bp_record *r, bp_json *json, record_text *t)
@@ -247,8 +254,10 @@ static bool record_text_make(const bp_record *r, bp_json *json, record_text *t)
     bp_json_end_object(json);
     bp_arena_free(&scratch);
     /* "{...}" with at least one member: keep the members without the braces */
-    if (ok && !json->failed && json->length > 2)
+    if (ok && !json->failed && json->length > 2) {
         t->fields = strndup(json->text + 1, json->length - 2);
+        t->fields_length = t->fields ? json->length - 2 : 0;
+    }
     if (!t->fields) {
         record_text_free(t);
         return false;
@@ -268,7 +277,8 @@ static int write_event(FILE *out, bp_json *json, const bp_record *r, const timel
     const char *data_type = r->job ? "windows:bits:job" : "windows:bits:file";
     if (event->kind == TIME_EVENT) {  /* "what" of the event, then the record's summary */
         description = event_description(&scratch, &r->events[event->event]);
-        message = bp_arena_printf(&scratch, "%s; %s", one_line(&scratch, r->events[event->event].what), message);
+        const char *what = one_line(&scratch, r->events[event->event].what);
+        message = what ? bp_arena_printf(&scratch, "%s; %s", what, message) : NULL;
         data_type = "windows:bits:event";
     }
     int rc = -1;
@@ -286,7 +296,7 @@ static int write_event(FILE *out, bp_json *json, const bp_record *r, const timel
         bp_json_key(json, "data_type");
         bp_json_string(json, data_type);
         bp_json_raw(json, ",", 1);
-        bp_json_raw(json, t->fields, strlen(t->fields));
+        bp_json_raw(json, t->fields, t->fields_length);
         bp_json_end_object(json);
         bp_json_raw(json, "\n", 1);
         if (!json->failed && fwrite(json->text, 1, json->length, out) == json->length)
@@ -341,15 +351,23 @@ int bp_write_timeline(FILE *out, const bp_result *result)
     bp_json json;
     bp_json_init(&json, false, 0);
     int rc = 0;
+    size_t cached = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         size_t index = events[i].record;
+        record_text *t = &texts[index];
         const bp_record *r = bp_result_record(result, index);
-        if (!texts[index].fields && !record_text_make(r, &json, &texts[index]))
-            rc = -1;
-        else
-            rc = write_event(out, &json, r, &events[i], &texts[index]);
-        if (--texts[index].lines_left == 0)
-            record_text_free(&texts[index]);
+        if (!t->fields) {
+            if (!record_text_make(r, &json, t)) {
+                rc = -1;
+                break;
+            }
+            cached += t->fields_length;
+        }
+        rc = write_event(out, &json, r, &events[i], t);
+        if (--t->lines_left == 0 || cached > TEXT_CACHE_BUDGET) {
+            cached -= t->fields_length;
+            record_text_free(t);
+        }
     }
     bp_json_free(&json);
     for (size_t i = 0; i < records; i++)

@@ -48,9 +48,10 @@ void *bp_arena_alloc(bp_arena *arena, size_t size)
         if (!block)
             return NULL;
         block->capacity = capacity;
-        /* A large one-off allocation goes behind the current block so the
-         * current block's free space is not wasted. */
-        if (arena->blocks && rounded > next) {
+        /* An allocation larger than any block goes behind the current block,
+         * so the current block's free space is not wasted; anything smaller
+         * starts a new current block, which keeps the sizes growing. */
+        if (arena->blocks && rounded > BLOCK_MAX) {
             block->next = arena->blocks->next;
             arena->blocks->next = block;
             arena->total_bytes += capacity;

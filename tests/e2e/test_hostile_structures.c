@@ -273,7 +273,7 @@ static void test_tag_larger_than_page(void)
     int status;
     bp_result *result = parse(q.data, q.size, &status, "tag larger than the page");
     char expected[160];
-    snprintf(expected, sizeof expected, "ESE tree at page %u: unreadable leaf node (page %u skipped)", q.jobs_root,
+    snprintf(expected, sizeof expected, "ESE tree at page %u: unreadable leaf node on page %u skipped", q.jobs_root,
              q.jobs_root);
     CHECK(result_warns(result, expected));
     CHECK_U64(status, BP_STATUS_WARNINGS);
