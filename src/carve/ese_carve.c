@@ -323,8 +323,8 @@ static spot locate(ese_carver *c, size_t offset)
         if (i >= page.reserved_tags && in_page >= start && in_page < start + tag_size) {
             where.tag = i;
             where.stale_tag = !live;
-            /* a live tag's size is not checked against its page: a node never
-             * runs past the page, and callers search up to node_end */
+            /* a live tag's size comes from the file: node_end is bounded by the
+             * page, since callers search up to it (bug carve-node-end-overread) */
             where.node_end = page_start + start + tag_size;
             if (where.node_end > where.page_end)
                 where.node_end = where.page_end;

@@ -39,7 +39,8 @@ typedef struct ese_lv_store {
 } ese_lv_store;
 
 /* Largest value we reassemble; BITS blobs are a few KiB. Bounds what the
- * chunks hold, never what a root claims (nothing is allocated for a claim). */
+ * chunks hold; a root's claim is never allocated, and chunk offsets are
+ * bounded by ESE_LV_MAX_GAP below. */
 #define ESE_LV_MAX_SIZE (256u * 1024u * 1024u)
 /* Bytes of zeros a reassembled value may hold for chunks that are gone (a
  * missing chunk or two). Chunk offsets come from the file: without a limit
