@@ -107,8 +107,8 @@ run_one() {
         (cd "$WORK/logs/$t" && "$FUZZ_DIR/fuzz_$t" -jobs="$WORKERS" -workers="$WORKERS" \
             -runs=$((RUNS / WORKERS)) "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1)
         status=$?
+        # (the parent already copies each job's log into its own output)
         grep -l -E 'ERROR|Test unit written|==[0-9]+==' "$WORK/logs/$t"/fuzz-*.log >/dev/null 2>&1 && status=1
-        cat "$WORK/logs/$t"/fuzz-*.log >>"$WORK/logs/$t.log"
     else
         "$FUZZ_DIR/fuzz_$t" -runs="$RUNS" "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1
         status=$?
@@ -132,17 +132,18 @@ findings=0
     echo "commit $(git -C "$SOURCE" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SOURCE" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)'), $RUNS runs per target, $WORKERS process(es) each"
     printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' target execs seconds exec/s cov peak-rss corpus result
     for t in "${TARGETS[@]}"; do
-        log=$WORK/logs/$t.log
+        log=("$WORK/logs/$t.log")
+        ((WORKERS > 1)) && log=("$WORK/logs/$t"/fuzz-*.log)
         read -r status took <"$WORK/logs/$t.status"
         # with several workers: executions summed, speeds summed, the largest peak
-        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{s += $1} END {print s}')
-        per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | awk '{s += $1} END {print s}')
-        rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | sort -n | tail -1)
-        cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "${log[@]}" | awk '{s += $1} END {print s}')
+        per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "${log[@]}" | awk '{s += $1} END {print s}')
+        rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "${log[@]}" | sort -n | tail -1)
+        cov=$(cat "${log[@]}" | grep -o 'cov: [0-9]*' | sort -t' ' -k2 -n | tail -1 | cut -d' ' -f2)
         units=$(find "$WORK/corpus/$t" -type f | wc -l)
         result=ok
         if [ "$status" -ne 0 ]; then
-            result="FINDING (exit $status, see $log and $WORK/artifacts/$t/)"
+            result="FINDING (exit $status, see $WORK/logs/$t.log and $WORK/artifacts/$t/)"
             findings=$((findings + 1))
         fi
         printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' "$t" "${execs:-?}" "$took" "${per_second:-?}" \
