@@ -69,6 +69,21 @@ static size_t node_offset(ese_fixture *f, uint32_t pgno, uint16_t itag, bool dat
     return data ? (size_t)(node.data - f->bytes) : node.file_offset;
 }
 
+/* A live value of exactly three chunks (offsets 0, 0xFD2, 0x1FA4): its root,
+ * and in *first the index of its first chunk; NULL when there is none. */
+static const ese_lv_root *three_chunk_value(const ese_lv_store *store, size_t *first)
+{
+    for (size_t i = 0; store && i + 2 < store->chunk_count; i++) {
+        const ese_lv_chunk *c = &store->chunks[i];
+        if (c[0].offset == 0 && c[1].lid == c[0].lid && c[2].lid == c[0].lid && c[1].offset == 0xFD2 &&
+            c[2].offset == 0x1FA4 && (i + 3 == store->chunk_count || c[3].lid != c[0].lid)) {
+            *first = i;
+            return ese_lv_find_root(store, c[0].lid);
+        }
+    }
+    return NULL;
+}
+
 static void test_claim_of_three_gigabytes(ese_fixture *f, ese_table *jobs)
 {
     const ese_lv_root *root = ese_lv_find_root(ese_table_lv_store(&f->db, jobs), JOB_LID);
@@ -96,17 +111,8 @@ static void test_claim_of_three_gigabytes(ese_fixture *f, ese_table *jobs)
 static void test_chunk_missing(ese_fixture *f, ese_table *jobs)
 {
     const ese_lv_store *store = ese_table_lv_store(&f->db, jobs);
-    /* a live value of three chunks (offsets 0, 0xFD2, 0x1FA4) */
-    const ese_lv_root *root = NULL;
     size_t first = 0;
-    for (size_t i = 0; store && i + 2 < store->chunk_count && !root; i++) {
-        const ese_lv_chunk *c = &store->chunks[i];
-        if (c[0].offset == 0 && c[1].lid == c[0].lid && c[2].lid == c[0].lid && c[1].offset == 0xFD2 &&
-            c[2].offset == 0x1FA4 && (i + 3 == store->chunk_count || c[3].lid != c[0].lid)) {
-            root = ese_lv_find_root(store, c[0].lid);
-            first = i;
-        }
-    }
+    const ese_lv_root *root = three_chunk_value(store, &first);
     CHECK(root != NULL);
     if (!root)
         return;
@@ -164,15 +170,7 @@ static void test_chunk_far_out(ese_fixture *f, ese_table *jobs)
 {
     const ese_lv_store *store = ese_table_lv_store(&f->db, jobs);
     size_t first = 0;
-    const ese_lv_root *root = NULL;
-    for (size_t i = 0; store && i + 2 < store->chunk_count && !root; i++) {
-        const ese_lv_chunk *c = &store->chunks[i];
-        if (c[0].offset == 0 && c[1].lid == c[0].lid && c[2].lid == c[0].lid && c[1].offset == 0xFD2 &&
-            c[2].offset == 0x1FA4 && (i + 3 == store->chunk_count || c[3].lid != c[0].lid)) {
-            root = ese_lv_find_root(store, c[0].lid);
-            first = i;
-        }
-    }
+    const ese_lv_root *root = three_chunk_value(store, &first);
     CHECK(root != NULL);
     if (!root)
         return;
