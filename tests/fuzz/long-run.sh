@@ -108,7 +108,8 @@ run_one() {
             -runs=$((RUNS / WORKERS)) "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1)
         status=$?
         # (the parent already copies each job's log into its own output)
-        grep -l -E 'ERROR|Test unit written|==[0-9]+==' "$WORK/logs/$t"/fuzz-*.log >/dev/null 2>&1 && status=1
+        # a finding, not an interruption (SIGINT ends a run early with exit status 0)
+        grep -l -E 'ERROR|Test unit written|runtime error' "$WORK/logs/$t"/fuzz-*.log >/dev/null 2>&1 && status=1
     else
         "$FUZZ_DIR/fuzz_$t" -runs="$RUNS" "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1
         status=$?
