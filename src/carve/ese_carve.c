@@ -12,7 +12,6 @@
 #include "carve/carve.h"
 #include "carve/marker_finder.h"
 #include "ese/btree.h"
-#include "ese/compression.h"
 #include "ese/database.h"
 #include "ese/long_value.h"
 #include "ese/page.h"
@@ -277,18 +276,6 @@ static const char *table_name_of(ese_carver *c, uint32_t objid)
     return name;
 }
 
-/* Raw tag slot i of a page, without the live-tag limit. */
-static bool tag_slot(const ese_page *page, uint32_t i, uint16_t *offset, uint16_t *size)
-{
-    bp_reader r = bp_reader_make(page->bytes, page->size);
-    if (!bp_reader_seek(&r, page->size - 4u * (i + 1u)))
-        return false;
-    uint16_t mask = page->large ? 0x7FFF : 0x1FFF;
-    *size = bp_read_u16(&r) & mask;
-    *offset = bp_read_u16(&r) & mask;
-    return !r.failed;
-}
-
 static spot locate(ese_carver *c, size_t offset)
 {
     spot where;
@@ -311,7 +298,7 @@ static spot locate(ese_carver *c, size_t offset)
     uint32_t max_slots = (page.size - page.header_size) / 4;
     for (uint32_t i = 0; i < max_slots; i++) {
         uint16_t tag_offset, tag_size;
-        if (!tag_slot(&page, i, &tag_offset, &tag_size))
+        if (!ese_page_tag_slot(&page, i, &tag_offset, &tag_size))
             break;
         bool live = i < page.tag_count;
         if (!live) {
@@ -376,115 +363,14 @@ static size_t offset_in_file(const ese_carver *c, const uint8_t *p) { return (si
 /* ---- long values, deleted chunks included ------------------------------------------------------- */
 
 
-/* One chunk's bytes as they go into the value (decompressed when needed). */
-typedef struct lv_piece {
-    uint32_t offset;
-    const uint8_t *bytes;
-    size_t length;
-} lv_piece;
-
-/* Reassemble long value `lid` like ese_lv_read, but from chunks flagged
- * deleted too (a live chunk wins over a deleted one at the same offset): the
- * nodes of a deleted long value may still carry the deleted flag. The root's
- * size is a claim from the file: nothing is allocated for it, the value ends
- * where its chunks end (or where gaps exceed ESE_LV_MAX_GAP). The bytes live
- * until the next call. */
+/* Long value `lid` with the chunks flagged deleted taken too (the nodes of a
+ * deleted value may keep the flag). The bytes live until the next call. */
 static bool read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                             const char **problem)
 {
-    *data = NULL;
-    *size = 0;
-    *problem = NULL;
-    const ese_lv_store *store = ese_table_lv_store(c->db, table);
-    if (!store)
-        return false;
-    size_t first, end;
-    ese_lv_chunk_span(store, lid, &first, &end);
-    if (first == end)
-        return false;
-    bool any_deleted = false;
-    for (size_t i = first; i < end; i++)
-        any_deleted |= store->chunks[i].deleted;
-    if (!any_deleted)
-        return ese_lv_read(c->db, table, lid, data, size, problem);
     bp_arena_free(&c->value);
     bp_arena_init(&c->value);
-    const ese_lv_root *root = ese_lv_find_root(store, lid);
-    uint64_t total = root ? root->size : 0;
-    uint32_t spacing = 0;
-    for (size_t i = first; i < end; i++) {
-        const ese_lv_chunk *chunk = &store->chunks[i];
-        if (!root && (uint64_t)chunk->offset + chunk->size > total)
-            total = (uint64_t)chunk->offset + chunk->size;
-        if (!spacing && i > first && chunk->offset > store->chunks[i - 1].offset)
-            spacing = chunk->offset - store->chunks[i - 1].offset;
-    }
-    if (!root)
-        *problem = "long-value root missing; reassembled from chunks";
-    if (total == 0)
-        return false;
-    if (total > ESE_LV_MAX_SIZE)
-        total = ESE_LV_MAX_SIZE;
-    /* first what the chunks hold, then the bytes they reach */
-    lv_piece *pieces = malloc((end - first) * sizeof(lv_piece));
-    if (!pieces)
-        return false;
-    size_t piece_count = 0;
-    uint64_t reach = 0, held = 0;
-    uint32_t done_offset = UINT32_MAX;
-    for (size_t i = first; i < end; i++) {
-        const ese_lv_chunk *chunk = &store->chunks[i];
-        if (chunk->offset >= total || chunk->offset == done_offset)
-            continue;  /* chunks are sorted live first: a deleted copy of the same offset is skipped */
-        if (chunk->offset > held + ESE_LV_MAX_GAP) {
-            *problem = "long value incomplete: chunks missing";
-            break;     /* sorted by offset: the rest lie further out */
-        }
-        uint64_t expected = total - chunk->offset;
-        if (spacing && expected > spacing)
-            expected = spacing;
-        const uint8_t *bytes = chunk->data;
-        size_t length = chunk->size;
-        unsigned scheme = ese_compression_scheme_of(bytes, length);
-        if (length < expected && scheme >= 1 && scheme <= 7) {
-            uint8_t *plain;
-            size_t plain_size;
-            const char *error;
-            if (ese_decompress(&c->value, bytes, length, &plain, &plain_size, &error) == ESE_DECOMPRESS_OK) {
-                bytes = plain;
-                length = plain_size;
-            }
-        }
-        if (length > total - chunk->offset)
-            length = (size_t)(total - chunk->offset);
-        pieces[piece_count].offset = chunk->offset;
-        pieces[piece_count].bytes = bytes;
-        pieces[piece_count].length = length;
-        piece_count++;
-        if (chunk->offset + length > reach)
-            reach = chunk->offset + length;
-        held += length;
-        done_offset = chunk->offset;
-    }
-    uint8_t *out = reach ? bp_arena_alloc(&c->value, (size_t)reach) : NULL;
-    if (!out) {
-        free(pieces);
-        return false;
-    }
-    uint64_t covered = 0;
-    for (size_t i = 0; i < piece_count; i++) {
-        if (pieces[i].offset != covered)
-            *problem = "long value incomplete: chunks missing";
-        memcpy(out + pieces[i].offset, pieces[i].bytes, pieces[i].length);
-        if (pieces[i].offset + pieces[i].length > covered)
-            covered = pieces[i].offset + pieces[i].length;
-    }
-    free(pieces);
-    if (covered < total)
-        *problem = "long value incomplete: chunks missing";
-    *data = out;
-    *size = (size_t)reach;
-    return true;
+    return ese_lv_read_into(c->db, table, lid, true, &c->value, data, size, problem);
 }
 
 /* A record (flagged deleted, or stale) whose long value holds the blob of the
@@ -503,7 +389,7 @@ static bool job_reference(ese_carver *c, uint64_t lid, const char *id, const car
     if (strcmp(blob_id, id) != 0)
         return false;
     scratch_reset(c);
-    char missing[160];
+    char missing[256];
     bp_job *job = bits_decode_job(&c->scratch, bytes, size);
     carve_verdict verdict = job ? carve_check_job(job, bytes, size, missing, sizeof(missing)) : CARVE_REJECT;
     if (verdict == CARVE_REJECT)
@@ -569,7 +455,7 @@ static bool visit_record(const ese_page *page, const ese_node *node, void *conte
     if (!blob->data || !blob->size)
         return true;
     place.offset = offset_in_file(c, blob->data);
-    char missing[160];
+    char missing[256];
     if (w->which == 0) {
         bp_job *job = bits_decode_job(&c->scratch, blob->data, blob->size);
         carve_verdict verdict = job ? carve_check_job(job, blob->data, blob->size, missing, sizeof(missing))
@@ -634,7 +520,7 @@ static void carve_long_value(ese_carver *c, ese_table *table, int which, const e
     if (!read_long_value(c, table, lid, &bytes, &size, &problem) || !size)
         return;
     scratch_reset(c);
-    char missing[160];
+    char missing[256];
     carve_verdict verdict;
     if (which == 0) {
         bp_job *job = bits_decode_job(&c->scratch, bytes, size);

@@ -164,6 +164,12 @@ static void add_problem(bp_arena *arena, const char **problem, const char *text)
 bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                  const char **problem)
 {
+    return ese_lv_read_into(db, table, lid, false, db->arena, data, size, problem);
+}
+
+bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, bp_arena *arena,
+                      const uint8_t **data, size_t *size, const char **problem)
+{
     *data = NULL;
     *size = 0;
     *problem = NULL;
@@ -180,9 +186,11 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
         total = root->size;
     } else {
         /* no root: size the value from the chunks that remain */
-        for (size_t i = first; i < end; i++)
-            if (!store->chunks[i].deleted && store->chunks[i].offset + store->chunks[i].size > total)
-                total = store->chunks[i].offset + store->chunks[i].size;
+        for (size_t i = first; i < end; i++) {
+            const ese_lv_chunk *chunk = &store->chunks[i];
+            if ((with_deleted || !chunk->deleted) && chunk->offset + (uint64_t)chunk->size > total)
+                total = chunk->offset + (uint64_t)chunk->size;
+        }
         *problem = "long-value root missing; reassembled from chunks";
     }
     if (first == end) {
@@ -205,17 +213,22 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
     }
     uint32_t chunk_size = chunk_size_of(store, first, lid, (uint32_t)total, table->lv_chunk_max);
     size_t piece_count = 0;
-    uint64_t reach = 0;
+    uint64_t reach = 0, zeros = 0;
     bool undecompressed = false;
     bool far_chunk = false;
     for (size_t i = first; i < end; i++) {
         const ese_lv_chunk *chunk = &store->chunks[i];
-        if (chunk->deleted || chunk->offset >= total)
+        if ((chunk->deleted && !with_deleted) || chunk->offset >= total)
             continue;
-        if (chunk->offset > reach + ESE_LV_MAX_GAP) {
+        /* sorted live first: a deleted copy of an offset already taken is not */
+        if (piece_count && pieces[piece_count - 1].offset == chunk->offset)
+            continue;
+        uint64_t gap = chunk->offset > reach ? chunk->offset - reach : 0;
+        if (zeros + gap > ESE_LV_MAX_GAP) {
             far_chunk = true;  /* sorted by offset: the rest lie further out */
             break;
         }
+        zeros += gap;
         uint64_t expected = total - chunk->offset;
         if (chunk_size && expected > chunk_size)
             expected = chunk_size;
@@ -226,7 +239,7 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
             uint8_t *plain;
             size_t plain_size;
             const char *error;
-            if (ese_decompress(db->arena, bytes, length, &plain, &plain_size, &error) == ESE_DECOMPRESS_OK) {
+            if (ese_decompress(arena, bytes, length, &plain, &plain_size, &error) == ESE_DECOMPRESS_OK) {
                 bytes = plain;
                 length = plain_size;
             } else {
@@ -243,22 +256,21 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
             reach = chunk->offset + (uint64_t)length;
     }
     if (undecompressed)
-        add_problem(db->arena, problem, "a compressed long-value chunk could not be decompressed");
+        add_problem(arena, problem, "a compressed long-value chunk could not be decompressed");
     if (far_chunk) {
-        char *text = bp_arena_printf(db->arena,
-                                     "long value chunks beyond a gap of more than %llu bytes ignored (value cut at %llu)",
+        char *text = bp_arena_printf(arena, "long value chunks beyond more than %llu bytes of gaps ignored (value cut at %llu)",
                                      (unsigned long long)ESE_LV_MAX_GAP, (unsigned long long)reach);
-        add_problem(db->arena, problem, text ? text : "long value chunks beyond a gap ignored");
+        add_problem(arena, problem, text ? text : "long value chunks beyond the gap limit ignored");
     }
 
     /* The value ends where its chunks end: a tail no chunk holds is not
      * invented as zeros, whatever the root claims. */
     uint64_t value_size = reach;
     if (value_size > ESE_LV_MAX_SIZE) {
-        add_problem(db->arena, problem, "long value holds more than 256 MiB; truncated");
+        add_problem(arena, problem, "long value holds more than 256 MiB; truncated");
         value_size = ESE_LV_MAX_SIZE;
     }
-    uint8_t *out = bp_arena_alloc(db->arena, (size_t)value_size + 1);
+    uint8_t *out = bp_arena_alloc(arena, (size_t)value_size + 1);
     if (!out) {
         free(pieces);
         *problem = "out of memory";
@@ -281,12 +293,12 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
     }
     free(pieces);
     if (root && reach < total) {  /* without a root, total is only where the chunks reach */
-        char *text = bp_arena_printf(db->arena, "long value incomplete: root claims %llu bytes, chunks hold %llu%s",
+        char *text = bp_arena_printf(arena, "long value incomplete: root claims %llu bytes, chunks hold %llu%s",
                                      (unsigned long long)total, (unsigned long long)reach,
                                      gap ? " with gaps" : "");
-        add_problem(db->arena, problem, text ? text : "long value incomplete: chunks missing");
+        add_problem(arena, problem, text ? text : "long value incomplete: chunks missing");
     } else if (gap) {
-        add_problem(db->arena, problem, "long value incomplete: chunks missing");
+        add_problem(arena, problem, "long value incomplete: chunks missing");
     }
     *data = out;
     *size = (size_t)value_size;

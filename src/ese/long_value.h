@@ -42,9 +42,10 @@ typedef struct ese_lv_store {
  * chunks hold; a root's claim is never allocated, and chunk offsets are
  * bounded by ESE_LV_MAX_GAP below. */
 #define ESE_LV_MAX_SIZE (256u * 1024u * 1024u)
-/* Bytes of zeros a reassembled value may hold for chunks that are gone (a
- * missing chunk or two). Chunk offsets come from the file: without a limit
- * one live chunk placed far out would size the value (up to the cap above). */
+/* Bytes of zeros a reassembled value may hold in all, for chunks that are
+ * gone (a missing chunk or two); the chunks past that are left out. Chunk
+ * offsets come from the file: without a limit one chunk placed far out, or
+ * many spaced out, would size the value (up to the cap above). */
 #define ESE_LV_MAX_GAP ((uint64_t)64 << 10)
 
 /* The table's LV store, built on first use (NULL when the table has none). */
@@ -63,5 +64,12 @@ void ese_lv_chunk_span(const ese_lv_store *store, uint64_t lid, size_t *first, s
  * Returns false when nothing of the value exists. */
 bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                  const char **problem);
+
+/* ese_lv_read with the bytes and problem texts in `arena`, and, with
+ * `with_deleted`, the chunks flagged deleted taken too (carving: the nodes of
+ * a deleted value may keep the flag; a live chunk wins over a deleted one at
+ * the same offset). */
+bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, bp_arena *arena,
+                      const uint8_t **data, size_t *size, const char **problem);
 
 #endif

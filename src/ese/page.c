@@ -16,8 +16,7 @@ static bool all_zero(const uint8_t *bytes, size_t size)
  * and 1 are the checksum's, see database.h). */
 #define PAGE_STATE_TAGS_WARNED 4u
 
-/* Raw size and offset fields of tag itag, masked for the page format. */
-static bool read_tag(const ese_page *page, uint32_t itag, uint16_t *offset, uint16_t *size)
+bool ese_page_tag_slot(const ese_page *page, uint32_t itag, uint16_t *offset, uint16_t *size)
 {
     bp_reader r = bp_reader_make(page->bytes, page->size);
     bp_reader_seek(&r, page->size - 4u * (itag + 1u));
@@ -38,7 +37,7 @@ static uint16_t plausible_tag_count(const ese_page *page, uint32_t limit)
     uint32_t n = 0;
     for (; n < limit; n++) {
         uint16_t offset, size;
-        if (!read_tag(page, n, &offset, &size))
+        if (!ese_page_tag_slot(page, n, &offset, &size))
             break;
         if (n >= page->reserved_tags && size < 2)
             break;
@@ -111,7 +110,7 @@ bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_
 {
     if (itag >= page->tag_count)
         return false;
-    bool read = read_tag(page, itag, offset, size);
+    bool read = ese_page_tag_slot(page, itag, offset, size);
     size_t data_end = page->size - 4u * page->tag_count;
     return read && page->header_size + (size_t)*offset + *size <= data_end;
 }

@@ -67,6 +67,11 @@ bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page);
  * false when the tag points outside the data area. */
 bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_t *size);
 
+/* Tag slot i as stored (offset and size masked for the page format), also
+ * past the tags in use: the carver reads stale slots. False when the slot
+ * lies outside the page. */
+bool ese_page_tag_slot(const ese_page *page, uint32_t itag, uint16_t *offset, uint16_t *size);
+
 /* Decode node itag (a data tag, >= reserved_tags) into key and data. */
 bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node);
 

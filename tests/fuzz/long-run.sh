@@ -45,6 +45,7 @@ FUZZ_DIR=$BUILD/tests/fuzz
 MKQMGR=$BUILD/tests/tools/mkqmgr/mkqmgr
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
 SMALL=131072
+. "$(dirname "$0")/lib.sh"
 
 if [ ! -d "$SHARED/testdata" ]; then
     echo "SKIPPED: shared test data not found: $SHARED/testdata"
@@ -98,8 +99,7 @@ seeds_for() {
     echo "$dir"
 }
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1:quarantine_size_mb=16}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+fuzz_export_sanitizer_options :quarantine_size_mb=16
 
 run_one() {
     local t=$1 seeds
@@ -125,16 +125,7 @@ run_one() {
     echo "$status $((SECONDS - start))" >"$WORK/logs/$t.status"
 }
 
-running=0
-for t in "${TARGETS[@]}"; do
-    if ((running >= JOBS)); then
-        wait -n
-        running=$((running - 1))
-    fi
-    run_one "$t" &
-    running=$((running + 1))
-done
-wait
+fuzz_for_each_target "$JOBS" run_one "${TARGETS[@]}"
 
 findings=0
 {
@@ -144,19 +135,15 @@ findings=0
         log=("$WORK/logs/$t.log")
         ((WORKERS > 1)) && log=("$WORK/logs/$t"/fuzz-*.log)
         read -r status took <"$WORK/logs/$t.status"
-        # with several workers: executions summed, speeds summed, the largest peak
-        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "${log[@]}" | awk '{s += $1} END {print s}')
-        per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "${log[@]}" | awk '{s += $1} END {print s}')
-        rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "${log[@]}" | sort -n | tail -1)
-        cov=$(cat "${log[@]}" | grep -o 'cov: [0-9]*' | sort -t' ' -k2 -n | tail -1 | cut -d' ' -f2)
+        read -r execs per_second cov rss < <(fuzz_stats "${log[@]}")
         units=$(find "$WORK/corpus/$t" -type f | wc -l)
         result=ok
         if [ "$status" -ne 0 ]; then
             result="FINDING (exit $status, see $WORK/logs/$t.log and $WORK/artifacts/$t/)"
             findings=$((findings + 1))
         fi
-        printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' "$t" "${execs:-?}" "$took" "${per_second:-?}" \
-            "${cov:-?}" "${rss:-?}MB" "$units" "$result"
+        printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' "$t" "$execs" "$took" "$per_second" "$cov" "${rss}MB" \
+            "$units" "$result"
     done
 } | tee "$WORK/summary.txt"
 grep -q FINDING "$WORK/summary.txt" && exit 1

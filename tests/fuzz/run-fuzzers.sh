@@ -25,6 +25,7 @@ fi
 WORK=${FUZZ_WORK:-$BUILD/fuzz-work}
 JOBS=${FUZZ_JOBS:-$(nproc)}
 FUZZ_DIR=$BUILD/tests/fuzz
+. "$(dirname "$0")/lib.sh"
 
 if [ ! -d "$SHARED/testdata" ]; then
     echo "SKIPPED: shared test data not found: $SHARED/testdata"
@@ -57,8 +58,7 @@ mkdir -p "$WORK/seeds" "$WORK/logs"
     exit 1
 }
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+fuzz_export_sanitizer_options ""
 
 run_one() {
     local t=$1 corpus=$WORK/corpus/$1 artifacts=$WORK/artifacts/$1 log=$WORK/logs/$1.log
@@ -76,33 +76,21 @@ run_one() {
     echo "$status $((SECONDS - start))" >"$WORK/logs/$t.status"
 }
 
-running=0
-for t in "${TARGETS[@]}"; do
-    if ((running >= JOBS)); then
-        wait -n
-        running=$((running - 1))
-    fi
-    run_one "$t" &
-    running=$((running + 1))
-done
-wait
+fuzz_for_each_target "$JOBS" run_one "${TARGETS[@]}"
 
 findings=0
 printf '%-14s %8s %12s %9s %7s %8s %s\n' target seconds execs exec/s cov corpus result
 for t in "${TARGETS[@]}"; do
     log=$WORK/logs/$t.log
     read -r status took <"$WORK/logs/$t.status"
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    per_second=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    read -r execs per_second cov _ < <(fuzz_stats "$log")
     units=$(find "$WORK/corpus/$t" -type f | wc -l)
     result=ok
     if [ "$status" -ne 0 ]; then
         result="FINDING (exit $status)"
         findings=$((findings + 1))
     fi
-    printf '%-14s %8s %12s %9s %7s %8s %s\n' "$t" "$took" "${execs:-?}" "${per_second:-?}" "${cov:-?}" \
-        "$units" "$result"
+    printf '%-14s %8s %12s %9s %7s %8s %s\n' "$t" "$took" "$execs" "$per_second" "$cov" "$units" "$result"
 done
 if ((findings)); then
     for t in "${TARGETS[@]}"; do

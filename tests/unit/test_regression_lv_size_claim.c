@@ -194,7 +194,7 @@ static void test_chunk_far_out(ese_fixture *f, ese_table *jobs)
     CHECK_U64(r.size, intact_size);
     char want[256];
     snprintf(want, sizeof want,
-             "long value chunks beyond a gap of more than 65536 bytes ignored (value cut at %zu); "
+             "long value chunks beyond more than 65536 bytes of gaps ignored (value cut at %zu); "
              "long value incomplete: root claims 268435455 bytes, chunks hold %zu with gaps",
              intact_size, intact_size);
     CHECK_STR(r.problem, want);
