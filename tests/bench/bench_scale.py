@@ -7,7 +7,8 @@ For each job count (default 100, 1000, 10000) a description with that many
 jobs of 2 files each is written, turned into a qmgr.db by mkqmgr (16 KiB
 pages, 8-byte LIDs, dirty, as Windows 10/11 leave it; and 4 KiB pages for
 the largest count), and parsed RUNS times (default 7, at least 5) with
-output to /dev/null after one warm-up run. Prints a Markdown table for
+output to /dev/null after one warm-up run. BENCH_ARGS adds options to every
+bitsparse run (for example BENCH_ARGS=--carve). Prints a Markdown table for
 docs/performance.md: median / min / max wall time, median CPU time (user +
 system, which a busy machine disturbs less), peak RSS (GNU time %M, see
 bench_parse.py for why), exit status. Not a test: nothing is asserted.
@@ -66,6 +67,7 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     binary, mkqmgr = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    options = os.environ.get("BENCH_ARGS", "").split()
     runs = max(5, int(sys.argv[3]) if len(sys.argv) > 3 else 7)
     counts = [int(n) for n in sys.argv[4:]] or [100, 1000, 10000]
     cases = [(n, 16384) for n in counts] + [(max(counts), 4096)]
@@ -78,10 +80,10 @@ def main():
             with open(desc, "w") as f:
                 json.dump(description(jobs), f)
             subprocess.run([mkqmgr, desc, "-o", db, "--page-size", str(page_size)], check=True)
-            run_once([binary, db])  # warm the page cache
+            run_once([binary, *options, db])  # warm the page cache
             samples, cpu, peak, codes = [], [], 0, set()
             for _ in range(runs):
-                elapsed, cpu_seconds, rss_kib, code = run_once([binary, db])
+                elapsed, cpu_seconds, rss_kib, code = run_once([binary, *options, db])
                 samples.append(elapsed)
                 cpu.append(cpu_seconds)
                 peak = max(peak, rss_kib)
