@@ -47,7 +47,7 @@ function(bitsparse_fuzz_target name source library)
   add_executable(${name} ${source})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE _POSIX_C_SOURCE=200809L)
-  target_link_libraries(${name} PRIVATE ${library} PkgConfig::CJSON)  # the checks parse JSON back
+  target_link_libraries(${name} PRIVATE ${library})
   bitsparse_set_warnings(${name})
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer,${BITSPARSE_FUZZ_SANITIZERS}
                          ${BITSPARSE_FUZZ_COMPILE_FLAGS})

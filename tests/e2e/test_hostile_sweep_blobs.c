@@ -13,6 +13,7 @@
  * Blobs carry no checksum: a flipped byte inside a string or a number cannot
  * be detected, so for flips and stomps "clean but different" is counted and
  * printed, not failed. The time of each run is measured and reported. */
+#include <cjson/cJSON.h>
 #include <time.h>
 
 #include "check.h"
