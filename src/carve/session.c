@@ -317,16 +317,22 @@ void carve_session_job_id(carve_session *session, const char *job_id, const carv
 
 void carve_session_file_lid(carve_session *session, const char *path, uint64_t lid, const char *file_id)
 {
-    /* the path comes last: ids and numbers hold no newline, a path may */
-    const char *key = bp_arena_printf(&session->result->arena, "%llx\n%s\n%s", (unsigned long long)lid, file_id, path);
-    if (!key) {
+    /* the path comes last: ids and numbers hold no newline, a path may; the
+     * key goes to the arena only when it is new (repeats are common) */
+    int length = snprintf(NULL, 0, "%llx\n%s\n%s", (unsigned long long)lid, file_id, path);
+    char *probe = length >= 0 ? malloc((size_t)length + 1) : NULL;
+    if (!probe) {
         session->out_of_memory = true;
         return;
     }
+    snprintf(probe, (size_t)length + 1, "%llx\n%s\n%s", (unsigned long long)lid, file_id, path);
     size_t seen;
-    if (bp_string_map_get(&session->lid_keys, key, &seen))
+    bool repeat = bp_string_map_get(&session->lid_keys, probe, &seen);
+    const char *key = repeat ? NULL : bp_arena_strdup(&session->result->arena, probe);
+    free(probe);
+    if (repeat)
         return;
-    if (!bp_grow((void **)&session->lids, &session->lid_capacity, session->lid_count, sizeof(lid_evidence))) {
+    if (!key || !bp_grow((void **)&session->lids, &session->lid_capacity, session->lid_count, sizeof(lid_evidence))) {
         session->out_of_memory = true;
         return;
     }
@@ -365,6 +371,15 @@ typedef struct finish_state {
     bp_string_map newest_listings; /* file id -> `sorted` index of the newest carved job listing it */
     size_t added;
 } finish_state;
+
+/* Add key unless it is there; true when the caller holds its first
+ * occurrence. When the map runs out of memory the key counts as new: an item
+ * is then listed twice rather than lost. */
+static bool first_time(bp_string_map *map, const char *key, size_t value)
+{
+    size_t seen;
+    return bp_string_map_add(map, key, value) || !bp_string_map_get(map, key, &seen);
+}
 
 static bool live_job_id(const finish_state *f, const char *id)
 {
@@ -434,15 +449,15 @@ static void resolve_file_ids(finish_state *f)
     carve_session *s = f->s;
     index_listed(f);
     lid_position *by_lid = malloc((s->lid_count ? s->lid_count : 1) * sizeof(lid_position));
-    if (!by_lid) {
+    size_t lid_count = by_lid ? s->lid_count : 0;  /* out of memory: no evidence, ids kept */
+    if (!by_lid)
         s->out_of_memory = true;
-        return;
-    }
-    for (size_t i = 0; i < s->lid_count; i++) {
+    for (size_t i = 0; i < lid_count; i++) {
         by_lid[i].lid = s->lids[i].lid;
         by_lid[i].at = i;
     }
-    qsort(by_lid, s->lid_count, sizeof(lid_position), compare_lid_positions);
+    if (lid_count)
+        qsort(by_lid, lid_count, sizeof(lid_position), compare_lid_positions);
     for (size_t v = 0; v < s->version_count; v++) {
         carve_version *file = &s->versions[v];
         if (file->is_job || file->live || file->dropped || file->file_id[0] || !file->file)
@@ -453,8 +468,8 @@ static void resolve_file_ids(finish_state *f)
                 continue;
             const char *only = NULL, *listed = NULL;
             size_t candidates = 0, listed_count = 0;
-            for (size_t k = first_lid_position(by_lid, s->lid_count, place->lid);
-                 k < s->lid_count && by_lid[k].lid == place->lid; k++) {
+            for (size_t k = first_lid_position(by_lid, lid_count, place->lid);
+                 k < lid_count && by_lid[k].lid == place->lid; k++) {
                 size_t i = by_lid[k].at;
                 if (strcmp(s->lids[i].path, place->path) != 0)
                     continue;
@@ -689,7 +704,7 @@ static void index_best_files(finish_state *f)
     for (size_t v = 0; v < f->s->version_count; v++) {
         carve_version *file = &f->s->versions[v];
         size_t best;
-        if (file->is_job || file->live || file->dropped)
+        if (file->is_job || file->live || file->dropped || !file->file)
             continue;
         if (!bp_string_map_get(&f->best_files, file->file_id, &best) || better_file(file, &f->s->versions[best]))
             bp_string_map_set(&f->best_files, file->file_id, v);
@@ -793,7 +808,7 @@ static void collect_live(finish_state *f)
     for (size_t r = 0; r < f->s->live_count; r++) {
         for (size_t i = f->s->live[r].first; i < f->s->live[r].end && i < result->count; i++) {
             const bp_record *record = &result->records[i];
-            if (record->job && bp_string_map_add(&f->live_job_ids, record->job->job_id, f->live_job_count)) {
+            if (record->job && first_time(&f->live_job_ids, record->job->job_id, f->live_job_count)) {
                 f->live_jobs[f->live_job_count].job = record->job;
                 /* point at a copy: the records array may move while we append */
                 bp_source *source = bp_arena_alloc(f->arena, sizeof(bp_source));
@@ -803,7 +818,7 @@ static void collect_live(finish_state *f)
                 f->live_job_count++;
             }
             if (record->file && record->file->file_id[0] &&
-                bp_string_map_add(&f->live_file_ids, record->file->file_id, f->live_file_count))
+                first_time(&f->live_file_ids, record->file->file_id, f->live_file_count))
                 f->live_files[f->live_file_count++] = record->file;
         }
     }

@@ -67,8 +67,9 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
 
 /* ese_lv_read with the bytes and problem texts in `arena`, and, with
  * `with_deleted`, the chunks flagged deleted taken too (carving: the nodes of
- * a deleted value may keep the flag; a live chunk wins over a deleted one at
- * the same offset). */
+ * a deleted value may keep the flag). Of several chunks at one offset only
+ * the first in the store's order is taken, so a live chunk wins over a
+ * deleted one (two live chunks at one offset: only on a damaged page). */
 bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, bp_arena *arena,
                       const uint8_t **data, size_t *size, const char **problem);
 

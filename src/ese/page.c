@@ -18,6 +18,8 @@ static bool all_zero(const uint8_t *bytes, size_t size)
 
 bool ese_page_tag_slot(const ese_page *page, uint32_t itag, uint16_t *offset, uint16_t *size)
 {
+    if (itag >= page->size / 4u)  /* the slot would lie before the page (and 4 * (itag + 1) could wrap) */
+        return false;
     bp_reader r = bp_reader_make(page->bytes, page->size);
     bp_reader_seek(&r, page->size - 4u * (itag + 1u));
     uint16_t size_field = bp_read_u16(&r);

@@ -87,6 +87,13 @@ bool bp_string_map_add(bp_string_map *map, const char *key, size_t value)
 
 void bp_string_map_set(bp_string_map *map, const char *key, size_t value)
 {
+    if (map->size) {  /* a key already there is updated without growing */
+        bp_string_map_slot *existing = find_slot(map, key);
+        if (existing->key) {
+            existing->value = value;
+            return;
+        }
+    }
     bp_string_map_slot *slot = slot_for_insert(map, key);
     if (!slot)
         return;

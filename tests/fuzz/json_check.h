@@ -70,7 +70,8 @@ static inline long json_hex4(json_cursor *c)
 }
 
 /* A string; escapes as the RFC lists them, no raw control characters, a
- * surrogate escape only as a high-low pair. */
+ * surrogate escape only as a high-low pair (stricter than the RFC's grammar,
+ * as cJSON is: the emitter writes no \u escape above \u001f). */
 static inline bool json_string(json_cursor *c)
 {
     if (!json_take(c, '"'))
@@ -174,15 +175,17 @@ static inline bool json_container(json_cursor *c, int depth, bool object, size_t
 static inline bool json_value(json_cursor *c, int depth, size_t *members)
 {
     *members = 0;
-    if (depth >= JSON_CHECK_MAX_DEPTH)
-        return false;
     json_skip_space(c);
     if (c->p >= c->end)
         return false;
     bool ok;
     switch (*c->p) {
-    case '{': c->p++; ok = json_container(c, depth, true, members); break;
-    case '[': c->p++; ok = json_container(c, depth, false, members); break;
+    case '{':
+    case '[':
+        if (depth >= JSON_CHECK_MAX_DEPTH)
+            return false;
+        ok = json_container(c, depth, *c->p++ == '{', members);
+        break;
     case '"': ok = json_string(c); break;
     case 't': ok = json_literal(c, "true"); break;
     case 'f': ok = json_literal(c, "false"); break;

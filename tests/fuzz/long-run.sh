@@ -64,7 +64,7 @@ max_len() {
 }
 
 mkdir -p "$WORK/logs"
-rm -rf "$WORK/seeds" "$WORK/small"
+rm -rf "$WORK/seeds" "$WORK/small" "$WORK/seeds-small"
 "$FUZZ_DIR/make_seeds" "$SHARED" "$WORK/seeds" >/dev/null || exit 1
 
 # Small database seeds shared by the whole-database targets.

@@ -53,6 +53,12 @@ static void test_grammar(void)
         deep[2 * levels] = '\0';
         CHECK(valid(deep, '[', &n) == (levels <= 64));
     }
+    /* a scalar at the deepest level does not count as a level */
+    memset(deep, '[', 64);
+    deep[64] = '1';
+    memset(deep + 65, ']', 64);
+    deep[129] = '\0';
+    CHECK(valid(deep, '[', &n));
 }
 
 static char *render(const bp_result *result, bp_format format, size_t *size)
