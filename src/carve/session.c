@@ -522,6 +522,11 @@ static const char *item_key(const carve_version *v)
     return v->file ? v->file->remote_url : NULL;
 }
 
+/* Versions of its job or file a cut copy is compared with, at most: a crafted
+ * input can hold thousands of versions of one job, and comparing every cut
+ * copy with all of them is quadratic (regression carve-merge-cap). */
+#define MAX_MERGE_CANDIDATES 4096
+
 /* A cut copy whose bytes begin a complete version of the same job or file is
  * one more (partial) copy of that version, not a version of its own. The
  * versions of one item are chained in the order found (first[] by item key,
@@ -555,13 +560,18 @@ static void merge_cut_copies(finish_state *f)
             last[v] = v;
         }
     }
+    size_t capped = 0;
     for (size_t v = 0; v < s->version_count; v++) {
         carve_version *cut = &s->versions[v];
         const char *key = item_key(cut);
-        size_t w;
+        size_t w, compared = 0;
         if (cut->live || cut->verdict != CARVE_PARTIAL || !key || !bp_string_map_get(&first[cut->is_job], key, &w))
             continue;
         for (; w != SIZE_MAX; w = next[w]) {
+            if (++compared > MAX_MERGE_CANDIDATES) {
+                capped++;
+                break;
+            }
             carve_version *whole = &s->versions[w];
             if (w == v || whole->dropped || whole->size <= cut->size || !same_item(cut, whole) ||
                 memcmp(whole->bytes, cut->bytes, cut->size) != 0)
@@ -579,6 +589,11 @@ static void merge_cut_copies(finish_state *f)
             break;
         }
     }
+    if (capped)
+        bp_notes_addf(&s->result->arena, &s->result->warnings,
+                      "cut copies compared only with the first %d versions of their job or file: %zu; a copy "
+                      "that belongs to a later version is listed as a version of its own",
+                      MAX_MERGE_CANDIDATES, capped);
     if (first[0].out_of_memory || first[1].out_of_memory)
         s->out_of_memory = true;
     bp_string_map_free(&first[0]);
