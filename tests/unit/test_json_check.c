@@ -9,7 +9,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
-#include "json_check.h"
+#include "fuzz_targets.h"  /* fuzz_render, and json_check.h */
 
 static bool valid(const char *text, char kind, size_t *members)
 {
@@ -61,21 +61,6 @@ static void test_grammar(void)
     CHECK(valid(deep, '[', &n));
 }
 
-static char *render(const bp_result *result, bp_format format, size_t *size)
-{
-    char *text = NULL;
-    FILE *out = open_memstream(&text, size);
-    if (!out)
-        return NULL;
-    int rc = bp_write(out, result, format);
-    fclose(out);
-    if (rc != 0) {
-        free(text);
-        return NULL;
-    }
-    return text;
-}
-
 static void test_real_output(void)
 {
     bp_parse_options options;
@@ -90,7 +75,7 @@ static void test_real_output(void)
     CHECK(records >= 3);
 
     size_t size = 0, members = 0;
-    char *json = render(result, BP_FORMAT_JSON, &size);
+    char *json = fuzz_render(result, BP_FORMAT_JSON, &size);
     CHECK(json != NULL);
     if (json) {
         CHECK(json_check(json, size, '[', &members));
@@ -106,7 +91,7 @@ static void test_real_output(void)
         free(json);
     }
 
-    char *timeline = render(result, BP_FORMAT_TIMELINE, &size);
+    char *timeline = fuzz_render(result, BP_FORMAT_TIMELINE, &size);
     CHECK(timeline != NULL);
     size_t lines = 0, agree = 0;
     for (char *line = timeline, *end; timeline && line < timeline + size; line = end + 1) {
