@@ -23,6 +23,21 @@ fuzz_for_each_target() {
     wait
 }
 
+# The summary table: fuzz_summary_header, then one fuzz_summary_row TARGET
+# SECONDS CORPUS-DIR RESULT LOG... per target (columns from fuzz_stats).
+fuzz_summary_header() {
+    printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' target execs seconds exec/s cov peak-rss corpus result
+}
+
+fuzz_summary_row() {
+    local target=$1 took=$2 corpus=$3 result=$4 execs per_second cov rss units
+    shift 4
+    read -r execs per_second cov rss < <(fuzz_stats "$@")
+    units=$(find "$corpus" -type f | wc -l)
+    printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' "$target" "$execs" "$took" "$per_second" "$cov" "${rss}MB" \
+        "$units" "$result"
+}
+
 # fuzz_stats LOG...: "EXECS EXEC/S COV PEAK-RSS-MB" from libFuzzer's final
 # stats (-print_final_stats=1). With the logs of several workers of one
 # target: executions and speeds summed, the largest coverage and peak. "?"

@@ -130,20 +130,17 @@ fuzz_for_each_target "$JOBS" run_one "${TARGETS[@]}"
 findings=0
 {
     echo "commit $(git -C "$SOURCE" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SOURCE" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)'), $RUNS runs per target, $WORKERS process(es) each$([ "$BITSPARSE_FUZZ_SKIP_EVENT_LOGS" != 0 ] && echo ', event logs skipped by parse_memory and carve')"
-    printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' target execs seconds exec/s cov peak-rss corpus result
+    fuzz_summary_header
     for t in "${TARGETS[@]}"; do
         log=("$WORK/logs/$t.log")
         ((WORKERS > 1)) && log=("$WORK/logs/$t"/fuzz-*.log)
         read -r status took <"$WORK/logs/$t.status"
-        read -r execs per_second cov rss < <(fuzz_stats "${log[@]}")
-        units=$(find "$WORK/corpus/$t" -type f | wc -l)
         result=ok
         if [ "$status" -ne 0 ]; then
             result="FINDING (exit $status, see $WORK/logs/$t.log and $WORK/artifacts/$t/)"
             findings=$((findings + 1))
         fi
-        printf '%-14s %12s %9s %9s %7s %9s %8s %s\n' "$t" "$execs" "$took" "$per_second" "$cov" "${rss}MB" \
-            "$units" "$result"
+        fuzz_summary_row "$t" "$took" "$WORK/corpus/$t" "$result" "${log[@]}"
     done
 } | tee "$WORK/summary.txt"
 grep -q FINDING "$WORK/summary.txt" && exit 1

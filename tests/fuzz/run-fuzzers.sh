@@ -79,18 +79,15 @@ run_one() {
 fuzz_for_each_target "$JOBS" run_one "${TARGETS[@]}"
 
 findings=0
-printf '%-14s %8s %12s %9s %7s %8s %s\n' target seconds execs exec/s cov corpus result
+fuzz_summary_header
 for t in "${TARGETS[@]}"; do
-    log=$WORK/logs/$t.log
     read -r status took <"$WORK/logs/$t.status"
-    read -r execs per_second cov _ < <(fuzz_stats "$log")
-    units=$(find "$WORK/corpus/$t" -type f | wc -l)
     result=ok
     if [ "$status" -ne 0 ]; then
         result="FINDING (exit $status)"
         findings=$((findings + 1))
     fi
-    printf '%-14s %8s %12s %9s %7s %8s %s\n' "$t" "$took" "$execs" "$per_second" "$cov" "$units" "$result"
+    fuzz_summary_row "$t" "$took" "$WORK/corpus/$t" "$result" "$WORK/logs/$t.log"
 done
 if ((findings)); then
     for t in "${TARGETS[@]}"; do
