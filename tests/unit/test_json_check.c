@@ -1,7 +1,8 @@
 /* The fuzz harness's JSON syntax check (tests/fuzz/json_check.h): RFC 8259
  * cases it must take and refuse, and agreement with cJSON on the writers' real
  * output (the project's deleted-jobs.qmgr.db carved: live and carved records,
- * JSON and every timeline line). */
+ * JSON and every timeline line); the harness's reused render buffer gives the
+ * bytes fuzz_render gives, also when the output outgrows it. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,8 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
-#include "fuzz_targets.h"  /* fuzz_render, and json_check.h */
+#define FUZZ_RENDER_BUFFER_START 64 /* so that the first render outgrows it */
+#include "fuzz_targets.h"  /* fuzz_render, fuzz_render_reused, and json_check.h */
 
 static bool valid(const char *text, char kind, size_t *members)
 {
@@ -109,6 +111,21 @@ static void test_real_output(void)
     CHECK(lines > records);
     CHECK_U64(agree, lines);
     free(timeline);
+
+    /* the reused buffer: the first JSON render does not fit in 64 bytes (the
+     * writer's failure is retried through fuzz_render and the buffer grows),
+     * the second fits; both equal fuzz_render's bytes, as do CSV and timeline */
+    bp_format formats[] = {BP_FORMAT_JSON, BP_FORMAT_JSON, BP_FORMAT_CSV, BP_FORMAT_TIMELINE};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        size_t fresh_size = 0, reused_size = 1;
+        char *fresh = fuzz_render(result, formats[i], &fresh_size);
+        const char *reused = fuzz_render_reused(result, formats[i], &reused_size);
+        CHECK(fresh != NULL && reused != NULL);
+        CHECK(fresh_size > 64);
+        CHECK_U64(reused_size, fresh_size);
+        CHECK(fresh && reused && reused_size == fresh_size && memcmp(fresh, reused, fresh_size + 1) == 0);
+        free(fresh);
+    }
     bp_result_free(result);
 }
 
