@@ -8,8 +8,9 @@ endif()
 # Sanitizers of every fuzz build: a memory error, undefined behaviour or a leak
 # is a finding; UBSan does not recover, so the fuzzer stops on the first report.
 set(BITSPARSE_FUZZ_SANITIZERS address,undefined)
+set(BITSPARSE_FUZZ_IGNORELIST ${CMAKE_CURRENT_LIST_DIR}/fuzz-coverage-ignorelist.txt)
 set(BITSPARSE_FUZZ_COMPILE_FLAGS -fno-omit-frame-pointer -fno-sanitize-recover=all -g
-    -fsanitize-coverage-ignorelist=${CMAKE_CURRENT_LIST_DIR}/fuzz-coverage-ignorelist.txt)
+    -fsanitize-coverage-ignorelist=${BITSPARSE_FUZZ_IGNORELIST})
 
 include(CheckCSourceCompiles)
 set(CMAKE_REQUIRED_FLAGS "-fsanitize=fuzzer,${BITSPARSE_FUZZ_SANITIZERS}")
@@ -30,6 +31,8 @@ endif()
 # what bitsparse_lib links and embeds the built-in detection rules as it does.
 function(bitsparse_fuzz_library name)
   add_library(${name} STATIC ${ARGN})
+  # an edit of the ignorelist changes the objects, not their command lines
+  set_property(SOURCE ${ARGN} APPEND PROPERTY OBJECT_DEPENDS ${BITSPARSE_FUZZ_IGNORELIST})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_definitions(${name} PRIVATE _POSIX_C_SOURCE=200809L)
   get_target_property(library_links bitsparse_lib LINK_LIBRARIES)
@@ -45,6 +48,7 @@ endfunction()
 # bitsparse_fuzz_target(name source library): a libFuzzer executable.
 function(bitsparse_fuzz_target name source library)
   add_executable(${name} ${source})
+  set_property(SOURCE ${source} APPEND PROPERTY OBJECT_DEPENDS ${BITSPARSE_FUZZ_IGNORELIST})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE _POSIX_C_SOURCE=200809L)
   target_link_libraries(${name} PRIVATE ${library})
