@@ -220,7 +220,8 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
         const ese_lv_chunk *chunk = &store->chunks[i];
         if ((chunk->deleted && !with_deleted) || chunk->offset >= total)
             continue;
-        /* sorted live first: a deleted copy of an offset already taken is not */
+        /* chunks of one offset come live first: a deleted copy of an offset
+         * already taken is skipped */
         if (piece_count && pieces[piece_count - 1].offset == chunk->offset)
             continue;
         uint64_t gap = chunk->offset > reach ? chunk->offset - reach : 0;
