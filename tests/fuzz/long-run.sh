@@ -119,8 +119,16 @@ run_one() {
             -runs=$((RUNS / WORKERS)) "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1)
         status=$?
         # (the parent already copies each job's log into its own output)
-        # a finding, not an interruption (SIGINT ends a run early with exit status 0)
-        grep -l -E 'ERROR|Test unit written|runtime error' "$WORK/logs/$t"/fuzz-*.log >/dev/null 2>&1 && status=1
+        # A finding is a report in a worker's log or an input saved in the
+        # artifacts. The parent also exits with 1 when its workers are stopped
+        # by a signal (a session's end): without a report or an input that is
+        # "stopped", and the executions so far count (docs/hardening.md).
+        if grep -l -E 'ERROR|Test unit written|runtime error' "$WORK/logs/$t"/fuzz-*.log >/dev/null 2>&1 ||
+            [ -n "$(ls -A "$WORK/artifacts/$t")" ]; then
+            status=1
+        elif [ "$status" -ne 0 ]; then
+            status=stopped
+        fi
     else
         "$FUZZ_DIR/fuzz_$t" -runs="$RUNS" "${args[@]}" "$WORK/corpus/$t" "$seeds" >"$WORK/logs/$t.log" 2>&1
         status=$?
@@ -139,7 +147,9 @@ findings=0
         ((WORKERS > 1)) && log=("$WORK/logs/$t"/fuzz-*.log)
         read -r status took <"$WORK/logs/$t.status"
         result=ok
-        if [ "$status" -ne 0 ]; then
+        if [ "$status" = stopped ]; then
+            result="stopped before its runs, no finding in the workers' logs or artifacts"
+        elif [ "$status" -ne 0 ]; then
             result="FINDING (exit $status, see $WORK/logs/$t.log and $WORK/artifacts/$t/)"
             findings=$((findings + 1))
         fi
