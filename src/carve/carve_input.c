@@ -63,7 +63,12 @@ void carve_scan_after_live(carve_session *session, const uint8_t *data, size_t s
 {
     bp_result *result = carve_session_result(session);
     carve_session_live_records(session, first, end);
-    /* the bytes of the live records, so that copies of them are not carved again */
+    /* the bytes of the live records, so that copies of them are not carved again. The records
+       of one job follow each other and share its job source: each source is passed once, or a
+       legacy job of N files had its whole record hashed N times (quadratic in its files). */
+    bool passed[2] = {false, false};
+    uint64_t passed_offset[2] = {0, 0};
+    uint32_t passed_size[2] = {0, 0};
     for (size_t i = first; i < end && i < result->count; i++) {
         const bp_record *record = &result->records[i];
         const bp_source *sources[2] = {&record->job_source, &record->file_source};
@@ -71,6 +76,11 @@ void carve_scan_after_live(carve_session *session, const uint8_t *data, size_t s
             const bp_source *source = sources[k];
             if ((k == 0 ? !record->job : !record->file) || !source->blob_size)
                 continue;
+            if (passed[k] && passed_offset[k] == source->offset && passed_size[k] == source->blob_size)
+                continue;
+            passed[k] = true;
+            passed_offset[k] = source->offset;
+            passed_size[k] = source->blob_size;
             bp_reader r = bp_reader_make(data, size);
             if (!bp_reader_seek(&r, (size_t)source->offset))
                 continue;
