@@ -121,7 +121,7 @@ static bool decode_file_list(job_decoder *d, size_t sd_start)
     if (!bits_take_u32(&d->in, "file count", &count))
         return false;
     size_t left = bp_reader_left(&d->in.r);
-    if (count > BITS_MAX_FILE_COUNT || (size_t)count * BITS_GUID_SIZE + BITS_GUID_SIZE > left) {
+    if ((size_t)count * BITS_GUID_SIZE + BITS_GUID_SIZE > left) {
         bits_blob_warn(&d->in, "file count %u at offset 0x%zx does not fit (%zu bytes left)", count, at, left);
         return false;
     }

@@ -127,8 +127,8 @@ bool legacy_decode_file_list(bp_arena *arena, const uint8_t *data, size_t size, 
     }
     size_t fit = bp_reader_left(&c.r) / LEGACY_MIN_FILE_RECORD;
     size_t limit = count;
-    if (limit > fit || limit > BITS_MAX_FILE_COUNT) {
-        limit = fit < BITS_MAX_FILE_COUNT ? fit : BITS_MAX_FILE_COUNT;
+    if (limit > fit) {  /* the records are read in sequence: a count is only bounded by the bytes */
+        limit = fit;
         bits_blob_warn(&c, "file count %u at offset 0x%zx does not fit (%zu bytes left); reading at "
                            "most %zu", count, count_at, bp_reader_left(&c.r), limit);
     }

@@ -12,7 +12,9 @@
 
 /* Generous limits for untrusted counts (bits-format §7.3). */
 #define BITS_WSTR_MAX_UNITS 32768u       /* counted string, code units incl. the NUL */
-#define BITS_MAX_FILE_COUNT 4096u        /* file GUIDs listed by one job */
+/* No limit on the files of a job: Windows applies MaxFilesPerJob (200 by default) to users
+   only, not to administrators and services, and before Vista to nobody. A file count is
+   bounded by the bytes that must hold its entries. */
 #define BITS_SD_MAX_SIZE 65536u          /* security descriptor length */
 
 /* Documented BITS default of the maximum download time (90 days, §4.1 #48). */

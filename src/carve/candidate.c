@@ -200,7 +200,7 @@ static size_t job_structural_length(const uint8_t *blob, size_t length, size_t *
     if (!marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
         return sd_length_at;
     uint32_t count = bp_read_u32(&r);
-    if (r.failed || count > BITS_MAX_FILE_COUNT)
+    if (r.failed || count > bp_reader_left(&r) / BITS_GUID_SIZE)  /* its entries must fit */
         return sd_end;
     size_t second = sd_end + 20 + 16 * (size_t)count;
     bp_reader_seek(&r, second);

@@ -49,7 +49,7 @@ static bool job_is_sane(const bp_job *job)
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (!strings[i])
             return false;
-    if (job->file_count > BITS_MAX_FILE_COUNT || (job->file_count && !job->file_ids))
+    if (job->file_count && !job->file_ids)
         return false;
     for (size_t i = 0; i < job->file_count; i++)
         if (!job->file_ids[i] || strlen(job->file_ids[i]) != 36)
