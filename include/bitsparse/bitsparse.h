@@ -82,6 +82,7 @@ typedef struct bp_job {
     uint32_t job_type;             /* BG_JOB_TYPE */
     uint32_t priority;             /* BG_JOB_PRIORITY */
     uint32_t state;                /* BG_JOB_STATE */
+    bool header_decoded;           /* type, priority and state were read (else they are unknown) */
     const char *name;
     const char *description;
     const char *notify_program;
@@ -110,6 +111,7 @@ typedef struct bp_job {
     bp_timer inactivity_timer, no_progress_timer, error_timer, retry_timer;
     bool tail_decoded;             /* fields after the timers were read */
     uint32_t proxy_usage;          /* BG_JOB_PROXY_USAGE */
+    bool proxy_usage_decoded;      /* proxy_usage was read (else it is unknown) */
     const char *proxy_list;
     const char *proxy_bypass_list;
     uint32_t acl_flags;            /* BG_COPY_FILE_* */

@@ -44,11 +44,14 @@ bool bits_job_read_type_state_id(bits_blob_reader *b, bp_job *job)
 {
     const uint8_t *id;
     size_t at = b->r.pos;
-    uint32_t field2, field5;
-    if (!bits_take_u32(b, "job type (field 2)", &field2) ||
-        !bits_take_u32(b, "priority", &job->priority) || !bits_take_u32(b, "state", &job->state) ||
-        !bits_take_u32(b, "job type", &field5))
+    uint32_t field2, priority, state, field5;
+    /* all four or none: a value never read must not print as the name of 0 */
+    if (!bits_take_u32(b, "job type (field 2)", &field2) || !bits_take_u32(b, "priority", &priority) ||
+        !bits_take_u32(b, "state", &state) || !bits_take_u32(b, "job type", &field5))
         return false;
+    job->priority = priority;
+    job->state = state;
+    job->header_decoded = true;
     job->job_type = field5;
     if (field5 > 2 && field2 <= 2) {
         job->job_type = field2;
@@ -281,8 +284,10 @@ static bool take_custom_headers(bits_blob_reader *b, bp_job *job)
 bool bits_job_read_options(bits_blob_reader *b, bp_job *job)
 {
     uint8_t unknown8;
-    return bits_take_u32(b, "proxy usage", &job->proxy_usage) &&
-           bits_take_optional_wstr(b, "proxy list", &job->proxy_list) &&
+    if (!bits_take_u32(b, "proxy usage", &job->proxy_usage))
+        return false;
+    job->proxy_usage_decoded = true;
+    return bits_take_optional_wstr(b, "proxy list", &job->proxy_list) &&
            bits_take_optional_wstr(b, "proxy bypass list", &job->proxy_bypass_list) &&
            bits_take_u8(b, "unknown byte (field 42)", &unknown8) &&
            bits_take_u32(b, "file ACL flags", &job->acl_flags) &&

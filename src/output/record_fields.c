@@ -70,6 +70,18 @@ static bool from_events(const bp_record *r)
     return r->job && r->job_source.format && strcmp(r->job_source.format, "evtx") == 0;
 }
 
+bool bp_record_job_type_known(const bp_record *r)
+{
+    return r->job && !from_events(r) && r->job->header_decoded;
+}
+
+bool bp_record_job_state_known(const bp_record *r)
+{
+    if (!r->job)
+        return false;
+    return from_events(r) ? r->job->state <= 8 : r->job->header_decoded;  /* events: 7 or 8, else unknown */
+}
+
 /* ---- artemis BitsInfo fields ------------------------------------------- */
 
 static bool job_id(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -116,7 +128,7 @@ static bool expiration(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool bytes_downloaded(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    bool download = r->job && r->job->job_type == 0 && !from_events(r);
+    bool download = bp_record_job_type_known(r) && r->job->job_type == 0;
     return set_unsigned(v, download && r->file ? r->file->bytes_transferred : 0);
 }
 
@@ -160,20 +172,19 @@ static bool error_count(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool job_type(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_name(v, r->job && !from_events(r), r->job ? bp_job_type_name(r->job->job_type) : NULL);
+    return set_name(v, bp_record_job_type_known(r), r->job ? bp_job_type_name(r->job->job_type) : NULL);
 }
 
 static bool job_state(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    bool known = r->job && (!from_events(r) || r->job->state <= 8);  /* events: 7 or 8, else unknown */
-    return set_name(v, known, r->job ? bp_job_state_name(r->job->state) : NULL);
+    return set_name(v, bp_record_job_state_known(r), r->job ? bp_job_state_name(r->job->state) : NULL);
 }
 
 static bool priority(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_name(v, r->job && !from_events(r), r->job ? bp_job_priority_name(r->job->priority) : NULL);
+    return set_name(v, bp_record_job_type_known(r), r->job ? bp_job_priority_name(r->job->priority) : NULL);
 }
 
 static bool flags(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -350,7 +361,8 @@ static bool error_context(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool proxy_usage(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_name(v, r->job && !from_events(r), r->job ? bp_proxy_usage_name(r->job->proxy_usage) : NULL);
+    bool known = r->job && !from_events(r) && r->job->proxy_usage_decoded;
+    return set_name(v, known, r->job ? bp_proxy_usage_name(r->job->proxy_usage) : NULL);
 }
 
 static bool proxy_list(const bp_record *r, bp_arena *s, bp_field_value *v)

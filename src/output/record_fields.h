@@ -50,6 +50,11 @@ typedef struct bp_field {
     bool (*compute)(const bp_record *record, bp_arena *scratch, bp_field_value *value);
 } bp_field;
 
+/* Whether the job's type and priority, and its state, were read: a value left
+ * at 0 because its bytes were missing prints as "" (never as the name of 0). */
+bool bp_record_job_type_known(const bp_record *record);
+bool bp_record_job_state_known(const bp_record *record);
+
 size_t bp_record_field_count(void);
 const bp_field *bp_record_field(size_t index);
 

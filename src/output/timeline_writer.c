@@ -109,7 +109,7 @@ static const char *event_message(bp_arena *s, const bp_record *r)
             append(s, &text, bp_arena_printf(s, "BITS job \"%s\"", name));
         else
             append(s, &text, bp_arena_printf(s, "BITS job %s", or_empty(r->job->job_id)));
-        const char *state = bp_job_state_name(r->job->state);
+        const char *state = bp_record_job_state_known(r) ? bp_job_state_name(r->job->state) : NULL;
         append(s, &text, bp_arena_printf(s, " (%s)", state ? state : "unknown state"));
     } else {
         append(s, &text, "BITS file without a job");
@@ -117,7 +117,7 @@ static const char *event_message(bp_arena *s, const bp_record *r)
     if (r->file) {
         const char *url = one_line(s, r->file->remote_url);
         const char *path = one_line(s, r->file->local_path);
-        bool upload = r->job && r->job->job_type != 0;  /* upload, upload-reply */
+        bool upload = bp_record_job_type_known(r) && r->job->job_type != 0;  /* upload, upload-reply */
         const char *from = upload ? path : url, *to = upload ? url : path;
         if (!url || !path)
             text = NULL;

@@ -1,14 +1,17 @@
-/* Damaged-input sweep over the real job and file blobs (the qmgr.db files are
+/* Damaged-input sweep over the real job and file blobs and the legacy samples
+ * (two job records, a file list, an empty state file; the qmgr.db files are
  * swept by test_damaged_qmgr, the generic ESE databases by
- * test_hostile_sweep_ese): truncation at every byte, a few thousand seeded bit
+ * test_hostile_sweep_ese, the event logs by test_damaged_evtx): truncation at
+ * every byte, a few thousand seeded bit
  * flips and byte stomps, every 16-byte block zeroed, every pair of adjacent
  * 16-byte blocks swapped. Each run goes through bp_parse_memory and must:
  *  - return 0, 1 or 3, without a signal (the sanitizer build catches memory
  *    errors), and keep the library's own promises (fuzz_check_result: 0 only
  *    without warnings, output renders as valid JSON and CSV);
  *  - when truncated, print only what the intact blob prints: every field
- *    equal to the intact value, or left at its "not read" value, or (text
- *    and lists) a prefix of the intact value;
+ *    equal to the intact value, or left at its "not read" value (what a job
+ *    or file blob cut right after its 16-byte marker prints), or (text and
+ *    lists) a prefix of the intact value;
  *  - when it reports a clean status, print exactly the intact records.
  * Blobs carry no checksum: a flipped byte inside a string or a number cannot
  * be detected, so for flips and stomps "clean but different" is counted and
@@ -56,11 +59,19 @@ static bool ignored_field(const char *name)
     return strcmp(name, "source") == 0 || strcmp(name, "warnings") == 0;
 }
 
+/* The record of a job blob and of a file blob cut right after their marker:
+ * every field at its "not read" value (job fields from the first, file fields
+ * from the second). A legacy record holds both halves, so either counts. */
+static cJSON *unread_job, *unread_file;
+
 /* damaged field = intact, or the value the field has when nothing was read,
  * or a prefix of the intact text / list. */
-static bool field_compatible(const cJSON *damaged, const cJSON *intact, const cJSON *unread)
+static bool field_compatible(const cJSON *damaged, const cJSON *intact, const char *name)
 {
-    if (cJSON_Compare(damaged, intact, true) || (unread && cJSON_Compare(damaged, unread, true)))
+    const cJSON *unread1 = cJSON_GetObjectItemCaseSensitive(unread_job, name);
+    const cJSON *unread2 = cJSON_GetObjectItemCaseSensitive(unread_file, name);
+    if (cJSON_Compare(damaged, intact, true) || (unread1 && cJSON_Compare(damaged, unread1, true)) ||
+        (unread2 && cJSON_Compare(damaged, unread2, true)))
         return true;
     if (cJSON_IsString(damaged) && cJSON_IsString(intact))
         return strncmp(intact->valuestring, damaged->valuestring, strlen(damaged->valuestring)) == 0;
@@ -77,14 +88,13 @@ static bool field_compatible(const cJSON *damaged, const cJSON *intact, const cJ
 }
 
 /* First field of `damaged` that is not compatible with `intact`, NULL when all are. */
-static const char *incompatible_field(const cJSON *damaged, const cJSON *intact, const cJSON *unread)
+static const char *incompatible_field(const cJSON *damaged, const cJSON *intact)
 {
     for (const cJSON *field = damaged->child; field; field = field->next) {
         if (ignored_field(field->string))
             continue;
         const cJSON *want = cJSON_GetObjectItemCaseSensitive(intact, field->string);
-        const cJSON *empty = unread ? cJSON_GetObjectItemCaseSensitive(unread, field->string) : NULL;
-        if (!want || !field_compatible(field, want, empty))
+        if (!want || !field_compatible(field, want, field->string))
             return field->string;
     }
     return NULL;
@@ -96,7 +106,6 @@ typedef struct sweep {
     size_t size;
     char *intact_text;      /* JSONL of the intact blob */
     cJSON *intact;          /* its records */
-    cJSON *unread;          /* records of the blob cut right after its 16-byte marker */
     size_t runs, clean_runs, violations, clean_but_different;
     size_t total_zero;      /* truncations reporting "bytes total" 0 (bug file-total-zero) */
     double total_seconds, max_seconds;
@@ -126,8 +135,7 @@ static void run_one(sweep *s, const uint8_t *data, size_t size, bool truncated, 
             fprintf(stderr, "%s: %d records, the intact blob has %d\n", what, count, cJSON_GetArraySize(s->intact));
         }
         for (int i = 0; i < count && i < cJSON_GetArraySize(s->intact); i++) {
-            const char *field = incompatible_field(cJSON_GetArrayItem(records, i), cJSON_GetArrayItem(s->intact, i),
-                                                   cJSON_GetArrayItem(s->unread, i));
+            const char *field = incompatible_field(cJSON_GetArrayItem(records, i), cJSON_GetArrayItem(s->intact, i));
             /* regression file-total-zero (fixed): a file blob that ends inside "bytes total" reported a
              * total of 0; it must stay unread. Counted apart to name the bug, and a violation too. */
             if (field && strcmp(field, "bytes_total") == 0 &&
@@ -176,10 +184,7 @@ static void sweep_blob(const char *relative, int flips)
     CHECK(intact_status == BP_STATUS_CLEAN || intact_status == BP_STATUS_WARNINGS);
     s.intact_text = render_jsonl(intact);
     s.intact = records_json(intact);
-    bp_result *unread = NULL;
-    bp_parse_memory(original, 16, "damaged", &unread);
-    s.unread = records_json(unread);
-    CHECK(s.intact_text && s.intact && s.unread);
+    CHECK(s.intact_text && s.intact);
     uint8_t *copy = malloc(s.size);
     char what[96];
 
@@ -232,15 +237,84 @@ static void sweep_blob(const char *relative, int flips)
     free(copy);
     free(s.intact_text);
     cJSON_Delete(s.intact);
-    cJSON_Delete(s.unread);
     bp_result_free(intact);
-    bp_result_free(unread);
     free(original);
+}
+
+/* The first record of `data` cut to `size` bytes, as a JSON object (caller frees). */
+static cJSON *first_record(const uint8_t *data, size_t size)
+{
+    bp_result *result = NULL;
+    bp_parse_memory(data, size, "damaged", &result);
+    cJSON *records = records_json(result);
+    bp_result_free(result);
+    cJSON *first = records ? cJSON_DetachItemFromArray(records, 0) : NULL;
+    cJSON_Delete(records);
+    return first;
+}
+
+static const char *text_field(const cJSON *record, const char *name)
+{
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(record, name));
+    return text ? text : "(missing)";
+}
+
+/* Regression unread-job-enums: a job blob cut before its type, priority and
+ * state (offsets 0x10-0x1f) printed BG_JOB_TYPE_DOWNLOAD, BG_JOB_STATE_QUEUED
+ * and BG_JOB_PRIORITY_FOREGROUND, the names of the 0 they were left at; one
+ * cut before its proxy usage printed BG_JOB_PROXY_USAGE_PRECONFIG. Values
+ * never read must print "" (docs/output-schema.md, "Absent data"). */
+static void test_regression_unread_job_enums(void)
+{
+    size_t size;
+    uint8_t *blob = read_whole_file(shared_path("testdata/blobs/win10-19045.job.blob"), &size);
+    CHECK(blob && size > 0x200);
+    if (!blob)
+        return;
+    static const size_t header_cuts[] = {16, 20, 24, 28, 31};
+    for (size_t i = 0; i < sizeof header_cuts / sizeof header_cuts[0]; i++) {
+        cJSON *record = first_record(blob, header_cuts[i]);
+        CHECK(record != NULL);
+        CHECK_STR(text_field(record, "job_type"), "");
+        CHECK_STR(text_field(record, "job_state"), "");
+        CHECK_STR(text_field(record, "priority"), "");
+        CHECK_STR(text_field(record, "proxy_usage"), "");
+        CHECK_U64((uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(record, "bytes_downloaded")), 0);
+        cJSON_Delete(record);
+    }
+    /* header read, cut inside the job id: the header's values, proxy usage still unread */
+    cJSON *record = first_record(blob, 40);
+    CHECK_STR(text_field(record, "job_type"), "BG_JOB_TYPE_DOWNLOAD");
+    CHECK_STR(text_field(record, "job_state"), "BG_JOB_STATE_TRANSFERRED");
+    CHECK_STR(text_field(record, "priority"), "BG_JOB_PRIORITY_NORMAL");
+    CHECK_STR(text_field(record, "proxy_usage"), "");
+    cJSON_Delete(record);
+    /* the whole blob: proxy usage read (0 = preconfigured) */
+    record = first_record(blob, size);
+    CHECK_STR(text_field(record, "proxy_usage"), "BG_JOB_PROXY_USAGE_PRECONFIG");
+    CHECK_STR(text_field(record, "job_id"), "266504ac-d974-446c-96ad-2be13a5665b0");
+    cJSON_Delete(record);
+    free(blob);
 }
 
 int main(void)
 {
+    test_regression_unread_job_enums();
+    size_t size;
+    uint8_t *job = read_whole_file(shared_path("testdata/blobs/win10-19045.job.blob"), &size);
+    unread_job = job && size > 16 ? first_record(job, 16) : NULL;
+    uint8_t *file = read_whole_file(shared_path("testdata/blobs/win10-19045.file.blob"), &size);
+    unread_file = file && size > 16 ? first_record(file, 16) : NULL;
+    CHECK(unread_job && unread_file);
+    free(job);
+    free(file);
     sweep_blob("testdata/blobs/win10-19045.job.blob", 3000);
     sweep_blob("testdata/blobs/win10-19045.file.blob", 3000);
+    sweep_blob("testdata/legacy/win7-job-record.bin", 3000);
+    sweep_blob("testdata/legacy/win10early-job-record.bin", 3000);
+    sweep_blob("testdata/legacy/win81-file-list.bin", 3000);
+    sweep_blob("testdata/legacy/win10early-empty.qmgr0.dat", 3000);
+    cJSON_Delete(unread_job);
+    cJSON_Delete(unread_file);
     return check_exit();
 }

@@ -21,6 +21,7 @@ static bp_job *benign_job(bp_arena *a)
     job->job_type = 0;   /* download */
     job->priority = 2;
     job->state = 6;      /* transferred */
+    job->header_decoded = true;
     job->name = "Vendor updater";
     job->description = "";
     job->notify_program = "";

@@ -27,6 +27,7 @@ static bp_job *make_job(bp_arena *a, const char *name, uint32_t type)
     job->marker = "";
     job->job_type = type;
     job->state = 6;
+    job->header_decoded = true;
     job->name = name;
     job->description = "";
     job->notify_program = "";

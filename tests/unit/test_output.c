@@ -29,6 +29,7 @@ static bp_job *full_job(bp_arena *a)
     job->job_type = 0;
     job->priority = 2;
     job->state = 6;
+    job->header_decoded = true;
     job->name = TRICKY_NAME;
     job->description = UTF8_TEXT;
     job->notify_program = "C:\\Windows\\System32\\cmd.exe";
@@ -56,6 +57,7 @@ static bp_job *full_job(bp_arena *a)
     job->created = 133160626831204654ULL;  /* 2022-12-21T02:18:03.1204654Z */
     job->inactivity_timer.deadline = 133238387234087920ULL;
     job->proxy_usage = 0;
+    job->proxy_usage_decoded = true;
     job->proxy_list = "";
     job->proxy_bypass_list = "";
     job->acl_flags = 5;
