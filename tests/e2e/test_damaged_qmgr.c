@@ -1,4 +1,6 @@
-/* Damaged-input sweep over the real qmgr.db samples: truncation at every 512
+/* Damaged-input sweep over the real qmgr.db samples and the project's own
+ * fixtures (the .qmgr.db files under testdata/, mkqmgr output: 4, 16 and
+ * 32 KiB pages, deleted jobs, the malicious queue): truncation at every 512
  * bytes, seeded bit flips and byte stomps, zeroed and swapped pages. Every run
  * must finish (sanitizers catch memory errors), and:
  *  - a truncated file yields only records of the undamaged result;
@@ -75,10 +77,10 @@ static void run_one(const uint8_t *data, size_t size, bp_result *clean, const ch
     bp_result_free(result);
 }
 
-static void sweep(const char *relative, uint32_t page_size)
+static void sweep_path(const char *path, const char *relative, uint32_t page_size)
 {
     size_t size;
-    uint8_t *original = read_whole_file(shared_path(relative), &size);
+    uint8_t *original = read_whole_file(path, &size);
     CHECK(original != NULL);
     if (!original)
         return;
@@ -125,6 +127,19 @@ static void sweep(const char *relative, uint32_t page_size)
     bp_result_free(clean);
     free(copy);
     free(original);
+}
+
+static void sweep(const char *relative, uint32_t page_size)
+{
+    sweep_path(shared_path(relative), relative, page_size);
+}
+
+static void sweep_fixture(const char *name, uint32_t page_size)
+{
+    char path[1024], relative[128];
+    snprintf(relative, sizeof relative, "testdata/%s", name);
+    snprintf(path, sizeof path, "%s/%s", BP_SOURCE_DIR, relative);
+    sweep_path(path, relative, page_size);
 }
 
 /* Regression: with the Files table unreadable (its only page zeroed) the join
@@ -179,5 +194,10 @@ int main(void)
     test_regression_files_table_unreadable();
     sweep("testdata/ese/win10-19045.qmgr.db", 16384);
     sweep("testdata/ese/win11-22000.qmgr.db", 16384);
+    sweep_fixture("typical-win10.qmgr.db", 16384);
+    sweep_fixture("deleted-jobs.qmgr.db", 16384);
+    sweep_fixture("malicious.qmgr.db", 16384);
+    sweep_fixture("page4k.qmgr.db", 4096);
+    sweep_fixture("page32k.qmgr.db", 32768);
     return check_exit();
 }
