@@ -12,7 +12,7 @@ void bits_blob_warn(bits_blob_reader *b, const char *format, ...)
     char text[512];
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    bp_utf8_vformat(text, sizeof text, format, args);
     va_end(args);
     bp_notes_addf(b->arena, b->warnings, "%s: %s", b->what, text);
 }

@@ -47,7 +47,7 @@ static void state_warn(state_reader *s, const char *format, ...)
     char text[512];
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    bp_utf8_vformat(text, sizeof text, format, args);
     va_end(args);
     bp_notes_addf(&s->result->arena, &s->result->warnings, "%s: legacy state file: %s", s->label, text);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bits/well_known_sids.h"
+#include "util/text.h"
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
@@ -55,7 +56,7 @@ static void sd_warn(sd_decoder *d, const char *format, ...)
     char text[512];
     va_list args;
     va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
+    bp_utf8_vformat(text, sizeof text, format, args);
     va_end(args);
     if (d->warnings)
         bp_notes_addf(d->arena, d->warnings, "%s: %s", d->where, text);

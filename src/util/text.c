@@ -76,6 +76,33 @@ char *bp_latin1_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t length)
     return out;
 }
 
+/* Drop a multi-byte sequence that the end of `text` cut short. */
+static void trim_cut_sequence(char *text)
+{
+    size_t end = strlen(text), start = end, continuation = 0;
+    while (start > 0 && continuation < 3 && ((unsigned char)text[start - 1] & 0xC0) == 0x80) {
+        start--;
+        continuation++;
+    }
+    if (start == 0)
+        return;
+    unsigned char lead = (unsigned char)text[start - 1];
+    size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (lead >= 0xC0 && length > continuation + 1)
+        text[start - 1] = '\0';
+}
+
+void bp_utf8_vformat(char *out, size_t size, const char *format, va_list args)
+{
+    if (!out || size == 0)
+        return;
+    int length = vsnprintf(out, size, format, args);
+    if (length < 0)
+        out[0] = '\0';
+    else if ((size_t)length >= size)
+        trim_cut_sequence(out);
+}
+
 void bp_guid_format(const uint8_t g[16], char out[37])
 {
     /* Data1..3 are little-endian, Data4 is a byte string (bits-format §2) */

@@ -3,6 +3,7 @@
 #ifndef BP_UTIL_TEXT_H
 #define BP_UTIL_TEXT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,12 @@ char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bo
 
 /* Latin-1 / code page bytes to UTF-8 (each byte one code point). */
 char *bp_latin1_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t length);
+
+/* vsnprintf into a fixed buffer, keeping the result valid UTF-8 (when the
+ * arguments are): a text cut to fit must not end inside a multi-byte sequence,
+ * or every writer would print invalid UTF-8 (warnings quote decoded strings). */
+void bp_utf8_vformat(char *out, size_t size, const char *format, va_list args)
+    __attribute__((format(printf, 3, 0)));
 
 /* GUID in Windows memory order -> "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (lower case). */
 void bp_guid_format(const uint8_t guid[16], char out[37]);

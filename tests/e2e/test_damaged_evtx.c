@@ -14,26 +14,11 @@
  *    are counted and printed, and each must carry that warning (never a
  *    clean status): altered evidence is never silent.
  * Mean and maximum time per run are printed, not asserted. */
-#include <time.h>
-
 #include "check.h"
+#include "sweep.h"
 #include "../fuzz/fuzz_targets.h"
 
 static uint64_t rng_state = 0xe7e7;
-static uint32_t next_random(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)rng_state;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 enum { CHUNK = 65536, HEADER = 4096 };
 
@@ -41,9 +26,8 @@ typedef struct sweep {
     const char *name;
     bp_result *intact;
     char *intact_text;  /* JSONL of the intact log */
-    size_t runs, clean_runs, violations, altered_after_flips, altered_silently;
-    double total_seconds, max_seconds;
-    char slowest[96];
+    sweep_timing timing;
+    size_t clean_runs, violations, altered_after_flips, altered_silently;
 } sweep;
 
 static bool same_event(const bp_event *a, const bp_event *b)
@@ -99,15 +83,10 @@ static bool log_flagged_corrupt(const bp_result *result)
 static void run_one(sweep *s, const uint8_t *data, size_t size, bool flipped, const char *what)
 {
     bp_result *result = NULL;
-    double start = now();
+    double start = sweep_now();
     int status = bp_parse_memory(data, size, "damaged.evtx", &result);
-    double took = now() - start;
-    s->runs++;
-    s->total_seconds += took;
-    if (took > s->max_seconds) {
-        s->max_seconds = took;
-        snprintf(s->slowest, sizeof s->slowest, "%s", what);
-    }
+    double took = sweep_now() - start;
+    sweep_timing_add(&s->timing, took, what);
     fuzz_check_result(result, status); /* aborts on a broken promise */
     CHECK(status == BP_STATUS_CLEAN || status == BP_STATUS_WARNINGS || status == BP_STATUS_UNREADABLE);
     const char *foreign = foreign_part(s, result);
@@ -167,16 +146,11 @@ static void sweep_log(const char *relative, size_t cut_step, int flips, size_t b
         run_one(&s, exact, cut, false, what);
         free(exact);
     }
-    size_t truncations = s.runs;
+    size_t truncations = s.timing.runs;
     for (int i = 0; i < flips; i++) {
         memcpy(copy, original, size);
-        size_t at = next_random() % size;
-        if (i % 3 == 0) {
-            copy[at] ^= (uint8_t)(1u << (next_random() % 8));
-        } else {
-            size_t n = 1 + next_random() % 16;
-            memset(copy + at, (int)(next_random() & 0xFF), size - at < n ? size - at : n);
-        }
+        size_t at = sweep_random(&rng_state) % size;
+        sweep_flip_or_stomp(&rng_state, copy, size, at, i);
         snprintf(what, sizeof what, "%s damage %d at %zu", relative, i, at);
         run_one(&s, copy, size, true, what);
     }
@@ -201,8 +175,8 @@ static void sweep_log(const char *relative, size_t cut_step, int flips, size_t b
     }
     printf("%s: %zu runs (%zu truncations), %zu reported clean, %zu with an altered record after flips/stomps "
            "(libevtx returns the records of a chunk that fails its checksum; %zu of them without the warning that libevtx calls the log corrupted), %zu invariant violations; time per run: mean %.2f ms, max %.2f ms (%s)\n",
-           relative, s.runs, truncations, s.clean_runs, s.altered_after_flips, s.altered_silently, s.violations,
-           1000.0 * s.total_seconds / (double)s.runs, 1000.0 * s.max_seconds, s.slowest);
+           relative, s.timing.runs, truncations, s.clean_runs, s.altered_after_flips, s.altered_silently, s.violations,
+           1000.0 * s.timing.total_seconds / (double)s.timing.runs, 1000.0 * s.timing.max_seconds, s.timing.slowest);
     CHECK_U64(s.violations, 0);
     CHECK_U64(s.altered_silently, 0);
     free(copy);
@@ -211,28 +185,16 @@ static void sweep_log(const char *relative, size_t cut_step, int flips, size_t b
     free(original);
 }
 
-/* Built with AddressSanitizer: sparser, to stay well inside the test timeout. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 int main(void)
 {
     /* each run forks libevtx's reader: about 8 ms for a small log and 0.25 s for the
      * 1.1 MB one in a release build, 30 ms and 2.5 s under AddressSanitizer */
-    size_t step = SANITIZED ? 1024 : 512;
-    int flips = SANITIZED ? 150 : 300;
+    size_t step = SWEEP_SANITIZED ? 1024 : 512;
+    int flips = SWEEP_SANITIZED ? 150 : 300;
     sweep_log("testdata/evtx/win10-desktopimgdownldr.evtx", step, flips, 4096, 1);
     sweep_log("testdata/evtx/server-dc-t1197.evtx", step, flips, 4096, 1);
     sweep_log("testdata/evtx/win7-persist-bitsadmin.evtx", step, flips, 4096, 1);
-    if (SANITIZED)
+    if (SWEEP_SANITIZED)
         sweep_log("testdata/evtx/win10-openvpn.evtx", 262144, 6, 262144, 4);
     else
         sweep_log("testdata/evtx/win10-openvpn.evtx", 32768, 30, 65536, 1);

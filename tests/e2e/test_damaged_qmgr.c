@@ -10,6 +10,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
+#include "sweep.h"
 
 static char *render(bp_result *result)
 {
@@ -41,13 +42,6 @@ static bool record_ids_subset(bp_result *damaged, bp_result *clean)
 }
 
 static uint64_t rng_state = 0x1197;
-static uint32_t next_random(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)rng_state;
-}
 
 typedef struct sweep_stats {
     size_t runs, clean_runs, crashes_of_invariant;
@@ -98,11 +92,11 @@ static void sweep_path(const char *path, const char *relative, uint32_t page_siz
     }
     for (int i = 0; i < 1500; i++) {
         memcpy(copy, original, size);
-        size_t at = next_random() % size;
+        size_t at = sweep_random(&rng_state) % size;
         if (i % 3 == 0)
-            copy[at] ^= (uint8_t)(1u << (next_random() % 8));
+            copy[at] ^= (uint8_t)(1u << (sweep_random(&rng_state) % 8));
         else
-            memset(copy + at, (int)(next_random() & 0xFF), size - at < 16 ? size - at : 1 + next_random() % 16);
+            memset(copy + at, (int)(sweep_random(&rng_state) & 0xFF), size - at < 16 ? size - at : 1 + sweep_random(&rng_state) % 16);
         snprintf(what, sizeof what, "%s damage %d at %zu", relative, i, at);
         run_one(copy, size, clean, clean_text, false, &stats, what);
     }

@@ -17,26 +17,11 @@
  * be detected, so for flips and stomps "clean but different" is counted and
  * printed, not failed. The time of each run is measured and reported. */
 #include <cjson/cJSON.h>
-#include <time.h>
-
 #include "check.h"
+#include "sweep.h"
 #include "../fuzz/fuzz_targets.h"
 
 static uint64_t rng_state = 0x7e57b10b;
-static uint32_t next_random(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)rng_state;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The records of a result as parsed JSON objects (JSONL rendering). */
 static cJSON *records_json(bp_result *result)
@@ -106,24 +91,18 @@ typedef struct sweep {
     size_t size;
     char *intact_text;      /* JSONL of the intact blob */
     cJSON *intact;          /* its records */
-    size_t runs, clean_runs, violations, clean_but_different;
+    sweep_timing timing;
+    size_t clean_runs, violations, clean_but_different;
     size_t total_zero;      /* truncations reporting "bytes total" 0 (bug file-total-zero) */
-    double total_seconds, max_seconds;
-    char slowest[96];
 } sweep;
 
 static void run_one(sweep *s, const uint8_t *data, size_t size, bool truncated, const char *what)
 {
     bp_result *result = NULL;
-    double start = now();
+    double start = sweep_now();
     int status = bp_parse_memory(data, size, "damaged", &result);
-    double took = now() - start;
-    s->runs++;
-    s->total_seconds += took;
-    if (took > s->max_seconds) {
-        s->max_seconds = took;
-        snprintf(s->slowest, sizeof s->slowest, "%s", what);
-    }
+    double took = sweep_now() - start;
+    sweep_timing_add(&s->timing, took, what);
     fuzz_check_result(result, status); /* aborts on a broken promise */
     CHECK(status == BP_STATUS_CLEAN || status == BP_STATUS_WARNINGS || status == BP_STATUS_UNREADABLE);
 
@@ -196,16 +175,11 @@ static void sweep_blob(const char *relative, int flips)
         run_one(&s, exact, cut, true, what);
         free(exact);
     }
-    size_t truncations = s.runs;
+    size_t truncations = s.timing.runs;
     for (int i = 0; i < flips; i++) {
         memcpy(copy, original, s.size);
-        size_t at = next_random() % s.size;
-        if (i % 3 == 0) {
-            copy[at] ^= (uint8_t)(1u << (next_random() % 8));
-        } else {
-            size_t n = 1 + next_random() % 16;
-            memset(copy + at, (int)(next_random() & 0xFF), s.size - at < n ? s.size - at : n);
-        }
+        size_t at = sweep_random(&rng_state) % s.size;
+        sweep_flip_or_stomp(&rng_state, copy, s.size, at, i);
         snprintf(what, sizeof what, "%s damage %d at %zu", relative, i, at);
         run_one(&s, copy, s.size, false, what);
     }
@@ -226,8 +200,8 @@ static void sweep_blob(const char *relative, int flips)
     printf("%s: %zu runs (%zu truncations), %zu reported clean, %zu clean but different after flips/stomps "
            "(undetectable: blobs have no checksum), %zu invariant violations; time per run: mean %.3f ms, "
            "max %.3f ms (%s)\n",
-           relative, s.runs, truncations, s.clean_runs, s.clean_but_different, s.violations,
-           1000.0 * s.total_seconds / (double)s.runs, 1000.0 * s.max_seconds, s.slowest);
+           relative, s.timing.runs, truncations, s.clean_runs, s.clean_but_different, s.violations,
+           1000.0 * s.timing.total_seconds / (double)s.timing.runs, 1000.0 * s.timing.max_seconds, s.timing.slowest);
     CHECK_U64(s.violations, 0);
     if (strstr(relative, "file.blob")) {
         printf("%s: %zu truncations inside \"bytes total\" report a total of 0 bytes\n", relative,

@@ -29,41 +29,14 @@
  * swapped). Under AddressSanitizer (10-20x slower per run) the default sweep
  * truncates every 2048 bytes, makes 120 flips per file and touches large.edb
  * only at a few points. Pass file names (e.g. basic.edb) to sweep only those. */
-#include <time.h>
 #include <zlib.h>
 
 #include "check.h"
+#include "sweep.h"
 #include "../fuzz/fuzz_targets.h"
 #include "util/reader.h"
 
-/* Built with AddressSanitizer (gcc defines __SANITIZE_ADDRESS__, clang has
- * __has_feature): the sweep is made sparser there, see sweep_file. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 static uint64_t rng_state = 0xe5e5eed;
-static uint32_t next_random(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)rng_state;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint8_t *gunzip_shared(const char *relative, size_t *size)
 {
@@ -179,9 +152,8 @@ typedef struct ese_sweep {
     line_list intact;      /* walk order */
     char **intact_sorted;
     char *intact_render;   /* bp_parse_memory JSONL of the intact file */
-    size_t runs, clean_walks, violations, foreign_records, checksum_collisions;
-    double total_seconds, max_seconds;
-    char slowest[128];
+    sweep_timing timing;
+    size_t clean_walks, violations, foreign_records, checksum_collisions;
 } ese_sweep;
 
 static bool known_record(const ese_sweep *s, const char *line)
@@ -244,7 +216,7 @@ static bool damage_passes_checksums(const ese_sweep *s, const uint8_t *data, siz
 /* subset: the damage only removed or moved data (truncation, zeroed or swapped pages). */
 static void run_one(ese_sweep *s, const uint8_t *data, size_t size, bool subset, const char *what)
 {
-    double start = now();
+    double start = sweep_now();
     bp_result *result = NULL;
     int status = bp_parse_memory(data, size, "damaged", &result);
     fuzz_check_result(result, status); /* aborts on a broken promise */
@@ -262,13 +234,8 @@ static void run_one(ese_sweep *s, const uint8_t *data, size_t size, bool subset,
     line_list lines = {NULL, 0, 0};
     ese_walk_summary summary;
     ese_walk_database(data, size, collect_line, &lines, SIZE_MAX, &summary);
-    double took = now() - start;
-    s->runs++;
-    s->total_seconds += took;
-    if (took > s->max_seconds) {
-        s->max_seconds = took;
-        snprintf(s->slowest, sizeof s->slowest, "%s", what);
-    }
+    double took = sweep_now() - start;
+    sweep_timing_add(&s->timing, took, what);
     bool clean = walk_status(&summary) == BP_STATUS_CLEAN;
     bool collision = false;
     if (clean) {
@@ -358,7 +325,7 @@ static void sweep_file(const char *name, bool large)
     size_t dense_end = large ? (full ? 36u : 2u) * s.page_size : used + s.page_size;
     size_t page_step = large ? (full ? 8u : 96u) * s.page_size : s.page_size;
     size_t cut_step = 512;
-    if (SANITIZED && !full) { /* 10-20x slower per run: a sparser sweep */
+    if (SWEEP_SANITIZED && !full) { /* 10-20x slower per run: a sparser sweep */
         cut_step = 2048;
         page_step *= large ? 4 : 1;
     }
@@ -373,28 +340,23 @@ static void sweep_file(const char *name, bool large)
         run_one(&s, exact, cut, true, what);
         free(exact);
     }
-    size_t truncations = s.runs;
+    size_t truncations = s.timing.runs;
 
     int flips = large ? (full ? 150 : 8) : (full ? 3000 : 300);
-    if (SANITIZED && !full)
+    if (SWEEP_SANITIZED && !full)
         flips = large ? 2 : 120;
     for (int i = 0; i < flips; i++) {
         memcpy(copy, original, s.size);
         /* nine in ten inside the written pages, where the data is */
-        size_t at = next_random() % (i % 10 ? used : s.size);
-        if (i % 3 == 0) {
-            copy[at] ^= (uint8_t)(1u << (next_random() % 8));
-        } else {
-            size_t n = 1 + next_random() % 16;
-            memset(copy + at, (int)(next_random() & 0xFF), s.size - at < n ? s.size - at : n);
-        }
+        size_t at = sweep_random(&rng_state) % (i % 10 ? used : s.size);
+        sweep_flip_or_stomp(&rng_state, copy, s.size, at, i);
         snprintf(what, sizeof what, "%s damage %d at %zu", name, i, at);
         run_one(&s, copy, s.size, false, what);
     }
 
     size_t pages = s.size / s.page_size;
     size_t step = large ? (full ? 8 : 128) : 1;
-    if (SANITIZED && !full && large)
+    if (SWEEP_SANITIZED && !full && large)
         step = 384;
     for (size_t p = 0; p < pages; p += step) {
         const uint8_t *page = original + p * s.page_size;
@@ -416,8 +378,8 @@ static void sweep_file(const char *name, bool large)
     printf("%s: %zu damaged runs (%zu truncations), %zu walks without any warning (%zu of them with changed "
            "records that every page checksum still accepts), %zu invariant violations (%zu foreign records); "
            "time per run: mean %.2f ms, max %.2f ms (%s)\n",
-           name, s.runs, truncations, s.clean_walks, s.checksum_collisions, s.violations, s.foreign_records,
-           1000.0 * s.total_seconds / (double)s.runs, 1000.0 * s.max_seconds, s.slowest);
+           name, s.timing.runs, truncations, s.clean_walks, s.checksum_collisions, s.violations, s.foreign_records,
+           1000.0 * s.timing.total_seconds / (double)s.timing.runs, 1000.0 * s.timing.max_seconds, s.timing.slowest);
     CHECK_U64(s.violations, 0);
     free(copy);
     free(s.intact_sorted);
