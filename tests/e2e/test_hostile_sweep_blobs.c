@@ -2,9 +2,8 @@
  * (two job records, a file list, an empty state file; the qmgr.db files are
  * swept by test_damaged_qmgr, the generic ESE databases by
  * test_hostile_sweep_ese, the event logs by test_damaged_evtx): truncation at
- * every byte, a few thousand seeded bit
- * flips and byte stomps, every 16-byte block zeroed, every pair of adjacent
- * 16-byte blocks swapped. Each run goes through bp_parse_memory and must:
+ * every byte, a few thousand seeded bit flips and byte stomps, every 16-byte
+ * block zeroed, every pair of adjacent 16-byte blocks swapped. Each run goes through bp_parse_memory and must:
  *  - return 0, 1 or 3, without a signal (the sanitizer build catches memory
  *    errors), and keep the library's own promises (fuzz_check_result: 0 only
  *    without warnings, output renders as valid JSON and CSV);
@@ -45,16 +44,19 @@ static bool ignored_field(const char *name)
 }
 
 /* The record of a job blob and of a file blob cut right after their marker:
- * every field at its "not read" value (job fields from the first, file fields
- * from the second). A legacy record holds both halves, so either counts. */
+ * every field at its "not read" value. A job blob is held to the first, a
+ * file blob to the second; a legacy record holds both halves, so either counts. */
 static cJSON *unread_job, *unread_file;
 
-/* damaged field = intact, or the value the field has when nothing was read,
- * or a prefix of the intact text / list. */
-static bool field_compatible(const cJSON *damaged, const cJSON *intact, const char *name)
+enum { UNREAD_JOB = 1, UNREAD_FILE = 2 };
+
+/* damaged field = intact, or the value the field has when nothing was read
+ * (per `unread`, a mask of the baselines above), or a prefix of the intact
+ * text / list. */
+static bool field_compatible(const cJSON *damaged, const cJSON *intact, const char *name, int unread)
 {
-    const cJSON *unread1 = cJSON_GetObjectItemCaseSensitive(unread_job, name);
-    const cJSON *unread2 = cJSON_GetObjectItemCaseSensitive(unread_file, name);
+    const cJSON *unread1 = unread & UNREAD_JOB ? cJSON_GetObjectItemCaseSensitive(unread_job, name) : NULL;
+    const cJSON *unread2 = unread & UNREAD_FILE ? cJSON_GetObjectItemCaseSensitive(unread_file, name) : NULL;
     if (cJSON_Compare(damaged, intact, true) || (unread1 && cJSON_Compare(damaged, unread1, true)) ||
         (unread2 && cJSON_Compare(damaged, unread2, true)))
         return true;
@@ -73,13 +75,13 @@ static bool field_compatible(const cJSON *damaged, const cJSON *intact, const ch
 }
 
 /* First field of `damaged` that is not compatible with `intact`, NULL when all are. */
-static const char *incompatible_field(const cJSON *damaged, const cJSON *intact)
+static const char *incompatible_field(const cJSON *damaged, const cJSON *intact, int unread)
 {
     for (const cJSON *field = damaged->child; field; field = field->next) {
         if (ignored_field(field->string))
             continue;
         const cJSON *want = cJSON_GetObjectItemCaseSensitive(intact, field->string);
-        if (!want || !field_compatible(field, want, field->string))
+        if (!want || !field_compatible(field, want, field->string, unread))
             return field->string;
     }
     return NULL;
@@ -91,6 +93,7 @@ typedef struct sweep {
     size_t size;
     char *intact_text;      /* JSONL of the intact blob */
     cJSON *intact;          /* its records */
+    int unread;             /* which "not read" baselines apply (UNREAD_JOB, UNREAD_FILE) */
     sweep_timing timing;
     size_t clean_runs, violations, clean_but_different;
     size_t total_zero;      /* truncations reporting "bytes total" 0 (bug file-total-zero) */
@@ -114,7 +117,8 @@ static void run_one(sweep *s, const uint8_t *data, size_t size, bool truncated, 
             fprintf(stderr, "%s: %d records, the intact blob has %d\n", what, count, cJSON_GetArraySize(s->intact));
         }
         for (int i = 0; i < count && i < cJSON_GetArraySize(s->intact); i++) {
-            const char *field = incompatible_field(cJSON_GetArrayItem(records, i), cJSON_GetArrayItem(s->intact, i));
+            const char *field = incompatible_field(cJSON_GetArrayItem(records, i), cJSON_GetArrayItem(s->intact, i),
+                                                   s->unread);
             /* regression file-total-zero (fixed): a file blob that ends inside "bytes total" reported a
              * total of 0; it must stay unread. Counted apart to name the bug, and a violation too. */
             if (field && strcmp(field, "bytes_total") == 0 &&
@@ -148,11 +152,12 @@ static void run_one(sweep *s, const uint8_t *data, size_t size, bool truncated, 
     bp_result_free(result);
 }
 
-static void sweep_blob(const char *relative, int flips)
+static void sweep_blob(const char *relative, int unread, int flips)
 {
     sweep s;
     memset(&s, 0, sizeof s);
     s.name = relative;
+    s.unread = unread;
     uint8_t *original = read_whole_file(shared_path(relative), &s.size);
     CHECK(original && s.size > 16);
     if (!original || s.size <= 16)
@@ -282,12 +287,12 @@ int main(void)
     CHECK(unread_job && unread_file);
     free(job);
     free(file);
-    sweep_blob("testdata/blobs/win10-19045.job.blob", 3000);
-    sweep_blob("testdata/blobs/win10-19045.file.blob", 3000);
-    sweep_blob("testdata/legacy/win7-job-record.bin", 3000);
-    sweep_blob("testdata/legacy/win10early-job-record.bin", 3000);
-    sweep_blob("testdata/legacy/win81-file-list.bin", 3000);
-    sweep_blob("testdata/legacy/win10early-empty.qmgr0.dat", 3000);
+    sweep_blob("testdata/blobs/win10-19045.job.blob", UNREAD_JOB, 3000);
+    sweep_blob("testdata/blobs/win10-19045.file.blob", UNREAD_FILE, 3000);
+    sweep_blob("testdata/legacy/win7-job-record.bin", UNREAD_JOB | UNREAD_FILE, 3000);
+    sweep_blob("testdata/legacy/win10early-job-record.bin", UNREAD_JOB | UNREAD_FILE, 3000);
+    sweep_blob("testdata/legacy/win81-file-list.bin", UNREAD_FILE, 3000);
+    sweep_blob("testdata/legacy/win10early-empty.qmgr0.dat", UNREAD_JOB | UNREAD_FILE, 3000);
     cJSON_Delete(unread_job);
     cJSON_Delete(unread_file);
     return check_exit();

@@ -84,9 +84,8 @@ static uint8_t *job_blob_with_owner(int ascii, size_t *size)
 {
     size_t units = (size_t)ascii + 250 + 1; /* with the terminating NUL */
     uint8_t *blob = calloc(1, 16 + 16 + 16 + 4 * 4 + 4 + units * 2);
-    size_t at = 0;
     memcpy(blob, bits_job_markers[0].bytes, 16);
-    at = 16;
+    size_t at = 16;
     put_u32(blob, &at, 0); /* type */
     put_u32(blob, &at, 2); /* priority: normal */
     put_u32(blob, &at, 0); /* state: queued */
