@@ -3,7 +3,8 @@
  * swept by test_damaged_qmgr, the generic ESE databases by
  * test_hostile_sweep_ese, the event logs by test_damaged_evtx): truncation at
  * every byte, a few thousand seeded bit flips and byte stomps, every 16-byte
- * block zeroed, every pair of adjacent 16-byte blocks swapped. Each run goes through bp_parse_memory and must:
+ * block zeroed, every pair of adjacent 16-byte blocks swapped. Each run goes
+ * through bp_parse_memory and must:
  *  - return 0, 1 or 3, without a signal (the sanitizer build catches memory
  *    errors), and keep the library's own promises (fuzz_check_result: 0 only
  *    without warnings, output renders as valid JSON and CSV);
