@@ -17,6 +17,14 @@
 extern "C" {
 #endif
 
+/* libbitsparse is compiled with hidden visibility: the declarations of the
+ * public headers, and only they, are exported (cmake/libbitsparse.map). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
+/* The version of these headers; the single source of the project version
+ * (CMakeLists.txt reads it from here). */
 #define BITSPARSE_VERSION "0.1.0"
 
 /* Process exit statuses; the CLI returns these and the library reports them. */
@@ -25,7 +33,11 @@ enum bp_status {
     BP_STATUS_WARNINGS = 1,    /* finished, but with warnings or unreadable parts */
     BP_STATUS_USAGE = 2,       /* bad command line */
     BP_STATUS_UNREADABLE = 3,  /* nothing could be read */
+    BP_STATUS_DETECTED = 4,    /* CLI --fail-on: a detection at or above the level */
 };
+
+/* The version of the library actually linked (BITSPARSE_VERSION of its build). */
+const char *bp_version(void);
 
 /* A singly linked list of text lines (warnings, SIDs) kept in the arena. */
 typedef struct bp_note {
@@ -205,6 +217,10 @@ typedef enum bp_format {
     BP_FORMAT_JSONL,
     BP_FORMAT_CSV,
     BP_FORMAT_TIMELINE,            /* JSON Lines, one line per timestamp (Timesketch) */
+    /* CSV for spreadsheets: a UTF-8 byte order mark first, and every cell that
+     * starts with =, +, -, @, a tab or a CR gets a leading ' so that no text
+     * from the input (job names, URLs ...) is run as a formula. */
+    BP_FORMAT_CSV_EXCEL,
 } bp_format;
 
 /* Parse one input (qmgr.db, a job/file blob, or a folder holding qmgr files) and
@@ -251,6 +267,20 @@ const bp_record *bp_result_record(const bp_result *result, size_t index);
 const bp_note_list *bp_result_warnings(const bp_result *result);
 void bp_result_free(bp_result *result);
 
+/* An ESE database (qmgr.db) read into a result, in the order read, with the
+ * state its header records (docs/format-ese.md). A database not shut down
+ * cleanly may hold changes only in its transaction logs. */
+typedef struct bp_database_info {
+    const char *path;              /* the input file (as its records' source.path) */
+    uint32_t state;                /* header database state: 2 dirty shutdown, 3 clean shutdown ... */
+    const char *state_name;        /* "dirty shutdown", "clean shutdown", ... */
+    bool clean;                    /* state == 3 (clean shutdown) */
+} bp_database_info;
+
+size_t bp_result_database_count(const bp_result *result);
+/* NULL past the end. */
+const bp_database_info *bp_result_database(const bp_result *result, size_t index);
+
 /* Write all records. Returns 0 on success, -1 on a write error. */
 int bp_write(FILE *out, const bp_result *result, bp_format format);
 
@@ -262,6 +292,10 @@ const char *bp_job_state_name(uint32_t value);
 const char *bp_job_priority_name(uint32_t value);
 const char *bp_error_context_name(uint32_t value);
 const char *bp_proxy_usage_name(uint32_t value);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,12 @@
 extern "C" {
 #endif
 
+/* libbitsparse is compiled with hidden visibility: the declarations of the
+ * public headers, and only they, are exported (cmake/libbitsparse.map). */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 typedef enum bp_severity {
     BP_SEVERITY_INFORMATIONAL = 0,
     BP_SEVERITY_LOW,
@@ -76,6 +82,10 @@ const bp_rule_info *bp_ruleset_rule(const bp_ruleset *rules, size_t index);
  * memory (records evaluated so far keep their new lists, the others their old
  * ones). A NULL rule set clears every list. */
 long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_severity);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -4,18 +4,25 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include <libevtx.h>
+#include <yaml.h>
+
 #include "bitsparse/bitsparse.h"
 #include "bitsparse/detect.h"
+#include "build_info.h"
+#include "cli/summary.h"
 #include "output/output_file.h"
 
 static const char usage_text[] =
     "Usage: bitsparse [options] PATH...\n"
     "Read Windows BITS queues and print one record per job and file.\n"
-    "PATH is a qmgr.db, a job or file blob, or a folder holding BITS queue files.\n"
+    "PATH is a qmgr.db, a legacy qmgr0.dat/qmgr1.dat, a job or file blob, a\n"
+    "Bits-Client .evtx event log, or a folder holding such files.\n"
     "Inputs are only ever opened for reading.\n"
     "\n"
     "Options:\n"
@@ -28,7 +35,17 @@ static const char usage_text[] =
     "  -f, --format FORMAT  json (default), jsonl, csv or timeline (JSON Lines, one\n"
     "                       line per time, for Timesketch); without -f the format\n"
     "                       follows the extension of -o (.json, .jsonl, .csv)\n"
+    "      --csv-excel      CSV for spreadsheets: a UTF-8 byte order mark, and text\n"
+    "                       cells starting with = + - @ tab or CR get a leading '\n"
+    "                       (no formula from a job name or URL runs); implies CSV\n"
     "  -q, --quiet          do not print input warnings on standard error\n"
+    "      --summary        print a run summary on standard error: one line per\n"
+    "                       input and a total (records live and carved, jobs,\n"
+    "                       detections per severity, warnings, ESE database state);\n"
+    "                       printed anyway when standard error is a terminal,\n"
+    "                       unless --quiet\n"
+    "      --fail-on LEVEL  exit with status 4 when any record has a detection of\n"
+    "                       at least LEVEL (the output is written first)\n"
     "      --carve          also recover deleted jobs and files: from a qmgr.db its\n"
     "                       deleted records, stale records and tags, orphaned long\n"
     "                       values, emptied and unreachable pages; in a folder also\n"
@@ -60,7 +77,9 @@ static const char usage_text[] =
     "     a path in an input folder, a folder or a device it will not write to,\n"
     "     a rule file with an error: FILE:LINE:COLUMN: message)\n"
     "  3  nothing written: no input was readable, or the output could not be\n"
-    "     written (no partial -o file is left behind)\n";
+    "     written (no partial -o file is left behind)\n"
+    "  4  --fail-on LEVEL: output written, and a record has a detection of at\n"
+    "     least LEVEL (takes precedence over 1)\n";
 
 typedef struct cli_options {
     const char *output;  /* NULL = standard output */
@@ -77,11 +96,17 @@ typedef struct cli_options {
     bool list_rules;
     bool min_severity_given;
     bp_severity min_severity;
+    bool csv_excel;      /* --csv-excel */
+    bool summary;        /* --summary */
+    bool fail_on_given;  /* --fail-on LEVEL */
+    bp_severity fail_on;
 } cli_options;
 
 enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_NO_DETECTIONS, OPT_LIST_RULES, OPT_MIN_SEVERITY };
 
 enum { OPT_CARVE = 512, OPT_SCAN };
+
+enum { OPT_CSV_EXCEL = 768, OPT_SUMMARY, OPT_FAIL_ON };
 
 /* Scan progress on standard error, only when it is a terminal and only for
  * inputs large enough to take a moment. */
@@ -108,6 +133,20 @@ static void draw_progress(uint64_t done, uint64_t total, void *context)
     if (done >= total)
         fputc('\n', stderr);
     fflush(stderr);
+}
+
+/* Version, build and the versions of the libraries linked, for bug reports
+ * and for examiners documenting their tools. */
+static void print_version(void)
+{
+    printf("bitsparse %s\n", bp_version());
+    if (strcmp(BITSPARSE_GIT_COMMIT, "unknown") == 0)
+        printf("git commit: unknown (not built from a git checkout)\n");
+    else
+        printf("git commit: %s\n", BITSPARSE_GIT_COMMIT);
+    printf("build type: %s\n", BITSPARSE_BUILD_TYPE);
+    printf("libyaml: %s\n", yaml_get_version_string());
+    printf("libevtx: %s\n", libevtx_get_version());
 }
 
 static bool format_by_name(const char *name, bp_format *format)
@@ -191,6 +230,9 @@ static int parse_options(int argc, char **argv, cli_options *options)
         {"no-detections", no_argument, NULL, OPT_NO_DETECTIONS},
         {"list-rules", no_argument, NULL, OPT_LIST_RULES},
         {"min-severity", required_argument, NULL, OPT_MIN_SEVERITY},
+        {"csv-excel", no_argument, NULL, OPT_CSV_EXCEL},
+        {"summary", no_argument, NULL, OPT_SUMMARY},
+        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {NULL, 0, NULL, 0},
     };
     const char *format_name = NULL;
@@ -211,7 +253,7 @@ static int parse_options(int argc, char **argv, cli_options *options)
             fputs(usage_text, stdout);
             return BP_STATUS_CLEAN;
         case 'V':
-            puts("bitsparse " BITSPARSE_VERSION);
+            print_version();
             return BP_STATUS_CLEAN;
         case OPT_CARVE:
             options->carve = true;
@@ -239,6 +281,18 @@ static int parse_options(int argc, char **argv, cli_options *options)
                                    "critical): ", optarg);
             options->min_severity_given = true;
             break;
+        case OPT_CSV_EXCEL:
+            options->csv_excel = true;
+            break;
+        case OPT_SUMMARY:
+            options->summary = true;
+            break;
+        case OPT_FAIL_ON:
+            if (!bp_severity_parse(optarg, &options->fail_on))
+                return usage_error("unknown severity (use informational, low, medium, high or "
+                                   "critical): ", optarg);
+            options->fail_on_given = true;
+            break;
         case ':':
             return usage_error("option needs an argument: ", offending_option(argv));
         default:
@@ -250,13 +304,19 @@ static int parse_options(int argc, char **argv, cli_options *options)
     if (format_name && !format_by_name(format_name, &options->format))
         return usage_error("unknown format (use json, jsonl, csv or timeline): ", format_name);
     if (options->no_detections && (options->rule_file_count || options->no_default_rules ||
-                                   options->list_rules || options->min_severity_given))
+                                   options->list_rules || options->min_severity_given ||
+                                   options->fail_on_given))
         return usage_error("--no-detections cannot be combined with --rules, --no-default-rules, "
-                           "--list-rules or --min-severity", NULL);
+                           "--list-rules, --min-severity or --fail-on", NULL);
     if (options->list_rules)
         return -1;  /* no PATH needed */
     if (!format_name)
-        options->format = format_by_extension(options->output);
+        options->format = options->csv_excel ? BP_FORMAT_CSV : format_by_extension(options->output);
+    if (options->csv_excel) {
+        if (options->format != BP_FORMAT_CSV)
+            return usage_error("--csv-excel writes CSV; it cannot be combined with -f ", format_name);
+        options->format = BP_FORMAT_CSV_EXCEL;
+    }
     options->paths = argv + optind;
     options->path_count = argc - optind;
     if (options->path_count == 0)
@@ -368,6 +428,13 @@ int main(int argc, char **argv)
     bp_result *result = NULL;
     int worst = BP_STATUS_CLEAN;
     bool all_unreadable = true;
+    /* input-level warnings of each input, for the summary */
+    size_t *warnings_per_input = calloc((size_t)options.path_count, sizeof(*warnings_per_input));
+    if (!warnings_per_input) {
+        bp_ruleset_free(rules);
+        fprintf(stderr, "bitsparse: out of memory\n");
+        return BP_STATUS_UNREADABLE;
+    }
     for (int i = 0; i < options.path_count; i++) {
         size_t warnings_before = result ? bp_result_warnings(result)->count : 0;
         progress_bar bar = {options.paths[i], -1, false};
@@ -381,6 +448,7 @@ int main(int argc, char **argv)
             all_unreadable = false;
         /* never fail silently, even if the library had nothing to say */
         size_t warnings_after = result ? bp_result_warnings(result)->count : 0;
+        warnings_per_input[i] = warnings_after - warnings_before;
         if (input_status == BP_STATUS_UNREADABLE && warnings_after == warnings_before && !options.quiet)
             fprintf(stderr, "bitsparse: %s: nothing readable\n", options.paths[i]);
     }
@@ -403,7 +471,12 @@ int main(int argc, char **argv)
         bool warned = worst != BP_STATUS_CLEAN || notes_present(input_warnings) ||
                       any_record_warning(result);
         status = warned ? BP_STATUS_WARNINGS : BP_STATUS_CLEAN;
+        if (options.fail_on_given && cli_any_detection_at_least(result, options.fail_on))
+            status = BP_STATUS_DETECTED;
     }
+    if (options.summary || (!options.quiet && isatty(STDERR_FILENO)))
+        cli_write_summary(stderr, result, options.paths, options.path_count, warnings_per_input);
+    free(warnings_per_input);
     bp_result_free(result);
     return status;
 }

@@ -73,6 +73,8 @@ static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_res
                       label);
         return BP_STATUS_UNREADABLE;
     }
+    if (!bp_result_add_database(result, label, db.header.state))
+        bp_notes_addf(&result->arena, &warnings, "out of memory noting the database state");
     size_t live_first = result->count;
     size_t added = qmgr_db_read(&db, label, result);
     if (carve)  /* deleted and unreferenced data, after the live records (carve.h) */
@@ -126,8 +128,8 @@ static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_
             break;
         }
         bp_notes_addf(&result->arena, &result->warnings,
-                      "%s: not a BITS queue (neither an ESE qmgr.db, a legacy qmgr*.dat state file nor "
-                      "a job or file blob)", label);
+                      "%s: not a BITS queue (neither an ESE qmgr.db, a legacy qmgr*.dat state file, "
+                      "a job or file blob nor a Bits-Client .evtx event log)", label);
         status = BP_STATUS_UNREADABLE;
     }
     for (size_t i = first; i < result->count; i++) {  /* strings are never NULL */

@@ -2,8 +2,12 @@
 
 #include <stdlib.h>
 
-#include "util/growable.h"
 #include <string.h>
+
+#include "ese/db_header.h"
+#include "util/growable.h"
+
+const char *bp_version(void) { return BITSPARSE_VERSION; }
 
 bp_result *bp_result_new(void)
 {
@@ -20,6 +24,23 @@ bp_record *bp_result_add(bp_result *result)
     bp_record *record = &result->records[result->count++];
     memset(record, 0, sizeof(*record));
     return record;
+}
+
+bool bp_result_add_database(bp_result *result, const char *path, uint32_t state)
+{
+    if (!bp_grow((void **)&result->databases, &result->database_capacity, result->database_count,
+                 sizeof(bp_database_info)))
+        return false;
+    result->databases[result->database_count++] =
+        (bp_database_info){path, state, ese_db_state_name(state), state == 3};
+    return true;
+}
+
+size_t bp_result_database_count(const bp_result *result) { return result ? result->database_count : 0; }
+
+const bp_database_info *bp_result_database(const bp_result *result, size_t index)
+{
+    return result && index < result->database_count ? &result->databases[index] : NULL;
 }
 
 void bp_result_note_status(bp_result *result, int status)
@@ -45,6 +66,7 @@ void bp_result_free(bp_result *result)
     if (!result)
         return;
     free(result->records);
+    free(result->databases);
     bp_arena_free(&result->arena);
     free(result);
 }

@@ -1,6 +1,13 @@
 /* CSV output (RFC 4180): a header row naming every field, one row per record,
  * CRLF line ends. Nested values are flattened into single cells as described
- * in docs/output-schema.md. */
+ * in docs/output-schema.md.
+ *
+ * The spreadsheet variant (BP_FORMAT_CSV_EXCEL) starts with a UTF-8 byte order
+ * mark, so Excel reads the text as UTF-8, and defuses formula injection: job
+ * names, descriptions, URLs and paths are chosen by whoever created the job,
+ * and a cell such as =HYPERLINK(...) or @SUM(...) would run when the file is
+ * opened. Such text cells get a leading apostrophe, which makes them plain
+ * text. Numbers are left alone (-1 stays a number). */
 #include <inttypes.h>
 #include <string.h>
 
@@ -8,14 +15,20 @@
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 
-/* RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes. */
-static int put_cell(FILE *out, const char *text, bool first)
+/* A spreadsheet treats a cell starting with one of these as a formula (tab
+ * and CR because some of them strip leading whitespace first). */
+static bool formula_start(const char *text) { return *text && strchr("=+-@\t\r", *text) != NULL; }
+
+/* RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes.
+ * defuse: put an apostrophe before text that would start a formula. */
+static int put_cell(FILE *out, const char *text, bool first, bool defuse)
 {
     if (!first && fputc(',', out) == EOF)
         return -1;
+    const char *prefix = defuse && formula_start(text) ? "'" : "";
     if (strpbrk(text, ",\"\r\n") == NULL)
-        return fputs(text, out) == EOF ? -1 : 0;
-    if (fputc('"', out) == EOF)
+        return fputs(prefix, out) == EOF || fputs(text, out) == EOF ? -1 : 0;
+    if (fputc('"', out) == EOF || fputs(prefix, out) == EOF)
         return -1;
     for (const char *run = text; *run;) {
         const char *quote = strchr(run, '"');
@@ -102,6 +115,11 @@ const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t
     return join(scratch, parts, count, "|");
 }
 
+static bool is_number(const bp_field_value *value)
+{
+    return value->kind == BP_FIELD_UNSIGNED || value->kind == BP_FIELD_SIGNED;
+}
+
 static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
 {
     switch (value->kind) {
@@ -135,13 +153,13 @@ static int write_header(FILE *out)
             snprintf(name, sizeof name, "%s_%s", field->group, field->name);
         else
             snprintf(name, sizeof name, "%s", field->name);
-        if (put_cell(out, name, i == 0) != 0)
+        if (put_cell(out, name, i == 0, false) != 0)
             return -1;
     }
     return fputs("\r\n", out) == EOF ? -1 : 0;
 }
 
-static int write_row(FILE *out, const bp_record *record)
+static int write_row(FILE *out, const bp_record *record, bool excel)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
@@ -151,7 +169,7 @@ static int write_row(FILE *out, const bp_record *record)
         const char *text = NULL;
         if (bp_record_field_value(bp_record_field(i), record, &scratch, &value))
             text = cell_text(&scratch, &value);
-        rc = text ? put_cell(out, text, i == 0) : -1;
+        rc = text ? put_cell(out, text, i == 0, excel && !is_number(&value)) : -1;
     }
     if (rc == 0 && fputs("\r\n", out) == EOF)
         rc = -1;
@@ -159,13 +177,19 @@ static int write_row(FILE *out, const bp_record *record)
     return rc;
 }
 
-int bp_write_csv(FILE *out, const bp_result *result)
+static int write_csv(FILE *out, const bp_result *result, bool excel)
 {
+    if (excel && fputs("\xEF\xBB\xBF", out) == EOF)  /* UTF-8 byte order mark */
+        return -1;
     if (write_header(out) != 0)
         return -1;
     size_t count = bp_result_count(result);
     for (size_t i = 0; i < count; i++)
-        if (write_row(out, bp_result_record(result, i)) != 0)
+        if (write_row(out, bp_result_record(result, i), excel) != 0)
             return -1;
     return 0;
 }
+
+int bp_write_csv(FILE *out, const bp_result *result) { return write_csv(out, result, false); }
+
+int bp_write_csv_excel(FILE *out, const bp_result *result) { return write_csv(out, result, true); }

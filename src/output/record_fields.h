@@ -65,6 +65,8 @@ bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_ar
 /* The writers behind bp_write(); each returns 0 or -1 (write error or out of memory). */
 int bp_write_json(FILE *out, const bp_result *result, bool one_per_line);
 int bp_write_csv(FILE *out, const bp_result *result);
+/* CSV for spreadsheets: byte order mark, formula-like cells defused (csv_writer.c). */
+int bp_write_csv_excel(FILE *out, const bp_result *result);
 int bp_write_timeline(FILE *out, const bp_result *result);
 
 /* The CSV cell of an ACE list (docs/output-schema.md); NULL when out of memory. */

@@ -17,6 +17,9 @@ int bp_write(FILE *out, const bp_result *result, bp_format format)
     case BP_FORMAT_CSV:
         rc = bp_write_csv(out, result);
         break;
+    case BP_FORMAT_CSV_EXCEL:
+        rc = bp_write_csv_excel(out, result);
+        break;
     case BP_FORMAT_TIMELINE:
         rc = bp_write_timeline(out, result);
         break;

@@ -1,0 +1,177 @@
+#include "cli/summary.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEVERITY_COUNT (BP_SEVERITY_CRITICAL + 1)
+
+typedef struct input_counts {
+    size_t records, live, carved, jobs, warnings;
+    size_t detections[SEVERITY_COUNT];
+    size_t databases, clean_databases;
+    const char *database_state;  /* the state of the only database, else NULL */
+} input_counts;
+
+/* A job listed by several records (one per file) is counted once. */
+typedef struct job_owner {
+    const bp_job *job;
+    int input;
+} job_owner;
+
+/* The input (index) a source path came from: the path itself, or a file at
+ * any depth of an input folder ("DIR/name" as the library builds it). -1
+ * when none (a record from an earlier run of the library, say). */
+static int input_of(const char *path, char *const *inputs, int input_count)
+{
+    if (!path)
+        return -1;
+    for (int i = 0; i < input_count; i++) {
+        size_t length = strlen(inputs[i]);
+        if (strncmp(path, inputs[i], length) != 0)
+            continue;
+        if (path[length] == '\0' || path[length] == '/' || (length && inputs[i][length - 1] == '/'))
+            return i;
+    }
+    return -1;
+}
+
+static const char *record_path(const bp_record *record)
+{
+    return record->job ? record->job_source.path : record->file_source.path;
+}
+
+static int compare_jobs(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const job_owner *)a)->job, y = (uintptr_t)((const job_owner *)b)->job;
+    return x < y ? -1 : x > y;
+}
+
+/* Jobs and their warnings, each job once (sorted by address, then deduplicated). */
+static int count_jobs(const bp_result *result, char *const *inputs, int input_count, input_counts *counts)
+{
+    size_t total = bp_result_count(result);
+    job_owner *owners = total ? malloc(total * sizeof(*owners)) : NULL;
+    if (total && !owners)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < total; i++) {
+        const bp_record *record = bp_result_record(result, i);
+        int input = input_of(record_path(record), inputs, input_count);
+        if (record->job && input >= 0)
+            owners[n++] = (job_owner){record->job, input};
+    }
+    qsort(owners, n, sizeof(*owners), compare_jobs);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && owners[i].job == owners[i - 1].job)
+            continue;
+        counts[owners[i].input].jobs++;
+        counts[owners[i].input].warnings += owners[i].job->warnings.count;
+    }
+    free(owners);
+    return 0;
+}
+
+static void count_record(const bp_record *record, input_counts *counts)
+{
+    counts->records++;
+    if (record->carved)
+        counts->carved++;
+    else
+        counts->live++;
+    counts->warnings += record->warnings.count + (record->file ? record->file->warnings.count : 0);
+    for (size_t d = 0; d < record->detection_count; d++) {
+        bp_severity severity;
+        if (bp_severity_parse(record->detections[d].severity, &severity))
+            counts->detections[severity]++;
+    }
+}
+
+static void count_database(const bp_database_info *database, input_counts *counts)
+{
+    counts->databases++;
+    if (database->clean)
+        counts->clean_databases++;
+    counts->database_state = counts->databases == 1 ? database->state_name : NULL;
+}
+
+static void add_counts(input_counts *total, const input_counts *part)
+{
+    total->records += part->records;
+    total->live += part->live;
+    total->carved += part->carved;
+    total->jobs += part->jobs;
+    total->warnings += part->warnings;
+    for (int s = 0; s < SEVERITY_COUNT; s++)
+        total->detections[s] += part->detections[s];
+    total->databases += part->databases;
+    total->clean_databases += part->clean_databases;
+}
+
+static const char *plural(size_t count, const char *one, const char *many) { return count == 1 ? one : many; }
+
+/* "2 records (2 live, 0 carved), 1 job, detections: 0 critical, 1 high, 0 medium,
+ *  0 low, 0 informational; 3 warnings; ESE database: dirty shutdown" */
+static void write_counts(FILE *out, const input_counts *c, bool total)
+{
+    fprintf(out, "%zu %s (%zu live, %zu carved), %zu %s, detections:", c->records,
+            plural(c->records, "record", "records"), c->live, c->carved, c->jobs, plural(c->jobs, "job", "jobs"));
+    for (int s = BP_SEVERITY_CRITICAL; s >= BP_SEVERITY_INFORMATIONAL; s--)
+        fprintf(out, "%s %zu %s", s == BP_SEVERITY_CRITICAL ? "" : ",", c->detections[s],
+                bp_severity_name((bp_severity)s));
+    fprintf(out, "; %zu %s", c->warnings, plural(c->warnings, "warning", "warnings"));
+    if (c->databases == 1 && !total)
+        fprintf(out, "; ESE database: %s", c->database_state);
+    else if (c->databases > 0)
+        fprintf(out, "; ESE databases: %zu clean, %zu dirty or other", c->clean_databases,
+                c->databases - c->clean_databases);
+    fputc('\n', out);
+}
+
+int cli_write_summary(FILE *out, const bp_result *result, char *const *inputs, int input_count,
+                      const size_t *input_warnings)
+{
+    input_counts *counts = calloc((size_t)input_count + 1, sizeof(*counts));
+    if (!counts)
+        return -1;
+    for (size_t i = 0; i < bp_result_count(result); i++) {
+        const bp_record *record = bp_result_record(result, i);
+        int input = input_of(record_path(record), inputs, input_count);
+        if (input >= 0)
+            count_record(record, &counts[input]);
+    }
+    for (size_t i = 0; i < bp_result_database_count(result); i++) {
+        const bp_database_info *database = bp_result_database(result, i);
+        int input = input_of(database->path, inputs, input_count);
+        if (input >= 0)
+            count_database(database, &counts[input]);
+    }
+    if (count_jobs(result, inputs, input_count, counts) != 0) {
+        free(counts);
+        return -1;
+    }
+    input_counts *total = &counts[input_count];
+    for (int i = 0; i < input_count; i++) {
+        counts[i].warnings += input_warnings[i];
+        fprintf(out, "bitsparse: summary: %s: ", inputs[i]);
+        write_counts(out, &counts[i], false);
+        add_counts(total, &counts[i]);
+    }
+    fprintf(out, "bitsparse: summary: total of %d %s: ", input_count, plural((size_t)input_count, "input", "inputs"));
+    write_counts(out, total, true);
+    free(counts);
+    return fflush(out) == 0 ? 0 : -1;
+}
+
+bool cli_any_detection_at_least(const bp_result *result, bp_severity level)
+{
+    for (size_t i = 0; i < bp_result_count(result); i++) {
+        const bp_record *record = bp_result_record(result, i);
+        for (size_t d = 0; d < record->detection_count; d++) {
+            bp_severity severity;
+            if (bp_severity_parse(record->detections[d].severity, &severity) && severity >= level)
+                return true;
+        }
+    }
+    return false;
+}
