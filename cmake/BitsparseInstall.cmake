@@ -29,12 +29,14 @@ install(FILES src/cli/bitsparse.bash-completion
 # pkg-config: the private dependencies are for static linking only.
 set(BITSPARSE_PKGCONFIG_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 file(RELATIVE_PATH BITSPARSE_PC_TO_PREFIX /root/${BITSPARSE_PKGCONFIG_DIR} /root)
+string(REGEX REPLACE "/$" "" BITSPARSE_PC_TO_PREFIX "${BITSPARSE_PC_TO_PREFIX}")
 configure_file(cmake/bitsparse.pc.in ${PROJECT_BINARY_DIR}/bitsparse.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/bitsparse.pc DESTINATION ${BITSPARSE_PKGCONFIG_DIR})
 
 # CMake package: bitsparse::bitsparse (shared) and bitsparse::bitsparse_static.
 set(BITSPARSE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/bitsparse)
 file(RELATIVE_PATH BITSPARSE_CMAKE_TO_PREFIX /root/${BITSPARSE_CMAKE_DIR} /root)
+string(REGEX REPLACE "/$" "" BITSPARSE_CMAKE_TO_PREFIX "${BITSPARSE_CMAKE_TO_PREFIX}")
 set(BITSPARSE_SHARED_FILE libbitsparse.so.${PROJECT_VERSION})
 set(BITSPARSE_SONAME libbitsparse.so.${BITSPARSE_SOVERSION})
 set(BITSPARSE_STATIC_DEPENDENCIES ${YAML_LIBRARIES} ${EVTX_LIBRARIES})
