@@ -34,7 +34,7 @@ static bp_job *benign_job(bp_arena *a)
     job->proxy_bypass_list = "";
     job->creator_program = "C:\\Program Files\\Vendor\\updater.exe";
     job->http_method = "GET";
-    job->machine_guid = "";
+    job->field54_guid = job->package_family_name = job->package_app_id = "";
     job->extra_string = "";
     job->created = 133160626831204654ULL;
     job->blob_size = 1911;
