@@ -144,6 +144,21 @@ static const char *event_message(bp_arena *s, const bp_record *r)
     return text;
 }
 
+/* The job-created line names the packaged app that created the job (Windows 11
+ * 24H2, field 54b) as its Application User Model ID, family name + "!app id":
+ * "...; packaged app: Microsoft.OutlookForWindows_8wekyb3d8bbwe!Microsoft.OutlookforWindows".
+ * The message is unchanged when the job has no package identity. */
+static const char *created_message(bp_arena *s, const bp_record *r, const char *message)
+{
+    const char *family = r->job ? or_empty(r->job->package_family_name) : "";
+    const char *app_id = r->job ? or_empty(r->job->package_app_id) : "";
+    if (!message || (!*family && !*app_id))
+        return message;
+    family = one_line(s, family);
+    app_id = one_line(s, app_id);
+    return family && app_id ? bp_arena_printf(s, "%s; packaged app: %s%s", message, family, app_id) : NULL;
+}
+
 /* One field in flat form: lists of strings stay arrays, ACEs become the CSV
  * text, detections the array of their rule ids. */
 static bool flat_item(bp_json *json, bp_arena *scratch, const bp_field_value *value)
@@ -280,6 +295,8 @@ static int write_event(FILE *out, bp_json *json, const bp_record *r, const timel
         const char *what = one_line(&scratch, r->events[event->event].what);
         message = what ? bp_arena_printf(&scratch, "%s; %s", what, message) : NULL;
         data_type = "windows:bits:event";
+    } else if (event->kind == TIME_CREATED) {
+        message = created_message(&scratch, r, message);
     }
     int rc = -1;
     if (message && description && iso_datetime(event->filetime, datetime)) {
