@@ -3,7 +3,8 @@
 # qmgr.db mkqmgr writes with two packaged-app jobs and one classic job is read
 # with exit status 0 and no warning; package_family_name and package_app_id
 # appear in JSON, CSV (right after creator_program) and the timeline, whose
-# job-created line names the app; a --rules rule can test them; and the
+# job-created line names the app; a --rules rule can test them; --carve
+# recovers a deleted 24H2 job with them; and the
 # shared Windows 10/11 samples keep both fields empty, without a warning.
 # Usage: bash test_package_identity.sh BITSPARSE [SHARED-DIR]   (MKQMGR set by CTest)
 set -u
@@ -126,6 +127,15 @@ check "rule on package_family_name fires on the widgets job only" slurp_ok \
 check "rule on package_app_id fires on both packaged jobs" slurp_ok \
     'map(select(.detections | map(.id) | index("SITE-PKG-002"))) | map(.job_name) | sort == ["OutlookAttachment", "WebExperience asset"]' \
     "$WORK/rules.jsonl"
+
+# --carve: a deleted 24H2 job is recovered with its package identity, without a warning
+check "mkqmgr --delete the outlook job" "$MKQMGR" "$WORK/24h2.json" -o "$WORK/deleted.db" \
+    --delete c90d4f17-e26b-4835-a1c8-5b7e03f9d246
+run "$WORK/deleted.db" --carve -f jsonl
+expect_status 0 "--carve on the 24H2 queue"
+check "carved outlook job keeps its package identity" jq_args_ok -s --arg f "$OUTLOOK" \
+    'map(select(.carved)) | length == 1 and .[0].job_name == "OutlookAttachment" and .[0].package_family_name == $f and
+     .[0].package_app_id == "!Microsoft.OutlookforWindows" and .[0].warnings == []' "$WORK/stdout"
 
 # the shared samples (older layout of field 54) decode as before: empty fields, no warning
 if [ -n "$SHARED" ] && [ -d "$SHARED/testdata" ]; then
