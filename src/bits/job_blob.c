@@ -360,7 +360,8 @@ static void recover_limits(job_decoder *d, size_t creator_start)
     job_limits limits;
     size_t start = creator_start - LIMITS_BLOCK_SIZE;
     bool package = false;
-    if (byte_at(&whole, start + LIMITS_HEAD_SIZE - 1) != 1 || !probe_limits(d, start, creator_start, &found, &limits)) {
+    bool classic = byte_at(&whole, start + LIMITS_HEAD_SIZE - 1) == 1;  /* the second flag */
+    if (!classic || !probe_limits(d, start, creator_start, &found, &limits)) {
         start = package_limits_start(&whole, d->resync_from, creator_start - FIELD55_SIZE);
         if (start == SIZE_MAX || !probe_limits(d, start, creator_start, &found, &limits))
             return;

@@ -590,10 +590,12 @@ static void test_package_identity_rule(void)
     fixture f = new_fixture();
     CHECK(try_match(&f, "      field: package_family_name\n      equals: ''\n") == 1);
     CHECK(try_match(&f, "      field: package_app_id\n      starts_with: '!'\n") == 0);
-    f.job->creator_program = "C:\\Program Files (x86)\\Microsoft\\EdgeWebView\\Application\\msedgewebview2.exe";
+    f.job->creator_program = "C:\\Program Files (x86)\\Microsoft\\EdgeWebView\\Application\\"
+                             "msedgewebview2.exe";
     f.job->package_family_name = "Microsoft.OutlookForWindows_8wekyb3d8bbwe";
     f.job->package_app_id = "!Microsoft.OutlookforWindows";
-    CHECK(try_match(&f, "      field: package_family_name\n      equals: microsoft.outlookforwindows_8wekyb3d8bbwe\n") == 1);
+    CHECK(try_match(&f, "      field: package_family_name\n"
+                        "      equals: microsoft.outlookforwindows_8wekyb3d8bbwe\n") == 1);
     CHECK(try_match(&f, "      field: package_family_name\n      starts_with: MicrosoftWindows.Client.\n") == 0);
     CHECK(try_match(&f, "      all_of:\n"
                         "        - field: creator_program_name\n          equals: msedgewebview2.exe\n"
