@@ -16,7 +16,7 @@
 
 #define WEBVIEW \
     "C:\\\\Program Files (x86)\\\\Microsoft\\\\EdgeWebView\\\\Application\\\\131.0.2903.99\\\\" \
-                "msedgewebview2.exe"
+    "msedgewebview2.exe"
 #define WEBVIEW_TEXT "C:\\Program Files (x86)\\Microsoft\\EdgeWebView\\Application\\131.0.2903.99\\msedgewebview2.exe"
 #define WIDGETS_FAMILY "MicrosoftWindows.Client.WebExperience_cw5n1h2txyewy"
 #define OUTLOOK_FAMILY "Microsoft.OutlookForWindows_8wekyb3d8bbwe"
