@@ -7,6 +7,8 @@
 # recovers a deleted 24H2 job with them; and the
 # shared Windows 10/11 samples keep both fields empty, without a warning.
 # Usage: bash test_package_identity.sh BITSPARSE [SHARED-DIR]   (MKQMGR set by CTest)
+# jq programs use $name variables of their own (--arg), not the shell's:
+# shellcheck disable=SC2016
 set -u
 
 BIN=${1:?usage: test_package_identity.sh BITSPARSE [SHARED-DIR]}
