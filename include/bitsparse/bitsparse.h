@@ -131,13 +131,18 @@ typedef struct bp_job {
     uint32_t custom_headers_size;  /* bytes of the DPAPI blob */
     uint32_t max_download_time;    /* seconds */
     uint32_t cost_flags;           /* BITS_COST_STATE */
-    const char *machine_guid;
+    const char *field54_guid;      /* GUID stored twice in field 54; not per machine, meaning unknown */
     const char *creator_program;
     const char *http_method;
     const char *extra_string;
     uint32_t blob_size;
     bool complete;                 /* footer marker found where expected */
     bp_note_list warnings;
+    /* Windows 11 24H2 (field 54b): the package identity of the packaged (Store/MSIX)
+     * app that created the job, which the creator program (often a host process
+     * such as msedgewebview2.exe) does not name; "" when the blob has none. */
+    const char *package_family_name;  /* e.g. "Microsoft.OutlookForWindows_8wekyb3d8bbwe" */
+    const char *package_app_id;       /* as stored, with its leading "!": e.g. "!App" */
 } bp_job;
 
 /* Decoded file blob (bits-format §5). */

@@ -13,7 +13,9 @@
 #include "util/text.h"
 
 enum {
-    LIMITS_BLOCK_SIZE = 113,     /* fields 48-55: fixed bytes between #47 and the creator */
+    LIMITS_BLOCK_SIZE = 113,     /* fields 48-55 without 54b: fixed bytes between #47 and the creator */
+    LIMITS_HEAD_SIZE = 76,       /* fields 48-53, field 54's flag and GUID, the byte that tells 54 from 54b */
+    FIELD55_SIZE = 21,
 };
 
 typedef struct job_decoder {
@@ -24,12 +26,12 @@ typedef struct job_decoder {
     bool anchor_seen;              /* the tail constant (#57) was read in sequence */
 } job_decoder;
 
-/* Fields 48-55, read as one fixed block. */
+/* Fields 48-55, including the package identity (54b) that Windows 11 24H2
+ * writes in place of field 54's second flag and GUID. */
 typedef struct job_limits {
     uint32_t max_download_time;
     uint32_t cost_flags;
-    uint8_t machine_flag1, machine_flag2;
-    const uint8_t *machine_guid1, *machine_guid2;
+    const uint8_t *guid;                 /* field 54's first copy of its GUID */
 } job_limits;
 
 /* ---- helpers ------------------------------------------------------------------------ */
@@ -147,7 +149,9 @@ static bool decode_file_list(job_decoder *d, size_t sd_start)
 
 /* ---- fields 48-62: the variable tail --------------------------------------------------------- */
 
-static bool read_limits(bp_reader *r, job_limits *out)
+/* Fields 48-53, field 54's first flag and GUID and the flag after it, which
+ * tells the two layouts of field 54 apart (1: the GUID again; 0: 54b). */
+static bool read_limits_head(bp_reader *r, job_limits *out, uint8_t *second_flag)
 {
     out->max_download_time = bp_read_u32(r);
     bp_read_u32(r);  /* field 49 */
@@ -155,35 +159,91 @@ static bool read_limits(bp_reader *r, job_limits *out)
     out->cost_flags = bp_read_u32(r);
     bp_read_u32(r);  /* field 52 */
     bp_reader_skip(r, 38);
-    out->machine_flag1 = bp_read_u8(r);
-    out->machine_guid1 = bp_read_bytes(r, BITS_GUID_SIZE);
-    out->machine_flag2 = bp_read_u8(r);
-    out->machine_guid2 = bp_read_bytes(r, BITS_GUID_SIZE);
-    bp_reader_skip(r, 21);
+    bp_read_u8(r);   /* field 54's first flag: 0 on suspended jobs */
+    out->guid = bp_read_bytes(r, BITS_GUID_SIZE);
+    *second_flag = bp_read_u8(r);
     return !r->failed;
 }
 
-static bool machine_guids_agree(const job_limits *limits)
+/* A presence byte (0 or 1) and, when 1, a counted string (field 54b). */
+static bool take_flagged_wstr(bits_blob_reader *in, const char *field, const char **out)
 {
-    return memcmp(limits->machine_guid1, limits->machine_guid2, BITS_GUID_SIZE) == 0;
+    size_t at = in->r.pos;
+    uint8_t present;
+    if (!bits_take_u8(in, field, &present))
+        return false;
+    if (present > 1) {
+        bits_blob_warn(in, "%s at offset 0x%zx has presence byte %u (0 or 1 expected)", field, at, present);
+        return false;
+    }
+    return !present || bits_take_wstr(in, field, out);
+}
+
+/* Field 54b, after the 0 byte: package family name, application id, then
+ * `01`, a u32 (0x25 in every sample; meaning unknown) and field 54's GUID
+ * again. Each string is kept as soon as it is read whole. */
+static bool take_package_identity(bits_blob_reader *in, bp_job *job, const uint8_t *first_guid)
+{
+    if (!take_flagged_wstr(in, "package family name (field 54b)", &job->package_family_name) ||
+        !take_flagged_wstr(in, "package application id (field 54b)", &job->package_app_id))
+        return false;
+    size_t at = in->r.pos;
+    uint8_t flag;
+    uint32_t unknown;
+    const uint8_t *guid;
+    if (!bits_take_u8(in, "flag before the second field 54 GUID (field 54b)", &flag))
+        return false;
+    if (flag != 1) {
+        bits_blob_warn(in, "byte %u at offset 0x%zx after the package identity (field 54b) is not 1", flag, at);
+        return false;
+    }
+    if (!bits_take_u32(in, "unknown u32 of field 54b", &unknown) ||
+        !bits_take_guid(in, "second field 54 GUID (field 54b)", &guid))
+        return false;
+    if (memcmp(guid, first_guid, BITS_GUID_SIZE) != 0)
+        bits_blob_warn(in, "the two copies of the field 54 GUID differ (the second at offset 0x%zx)",
+                       in->r.pos - BITS_GUID_SIZE);
+    return true;
+}
+
+/* Fields 48-55 in either layout. Their numbers are kept only when the whole
+ * block reads (*out is filled then); the package strings as they are read. */
+static bool take_limits(bits_blob_reader *in, bp_job *job, job_limits *out)
+{
+    size_t at = in->r.pos;
+    static const char what[] = "transfer limits and field 54 GUID (fields 48-55)";
+    job_limits limits;
+    uint8_t second_flag;
+    if (!read_limits_head(&in->r, &limits, &second_flag))
+        return bits_blob_truncated(in, at, what);
+    if (second_flag == 0) {  /* Windows 11 24H2: the creating app's package identity */
+        if (!take_package_identity(in, job, limits.guid) ||
+            !bits_take_skip(in, "unknown bytes (field 55)", FIELD55_SIZE))
+            return false;
+    } else {
+        const uint8_t *second = bp_read_bytes(&in->r, BITS_GUID_SIZE);
+        if (!bp_reader_skip(&in->r, FIELD55_SIZE) || !second)
+            return bits_blob_truncated(in, at, what);
+        if (memcmp(second, limits.guid, BITS_GUID_SIZE) != 0)
+            bits_blob_warn(in, "the two copies of the field 54 GUID at offset 0x%zx differ", at + 58);
+    }
+    *out = limits;
+    return true;
 }
 
 static void apply_limits(job_decoder *d, const job_limits *limits)
 {
     d->job->max_download_time = limits->max_download_time;
     d->job->cost_flags = limits->cost_flags;
-    d->job->machine_guid = guid_text(d, limits->machine_guid1);
+    d->job->field54_guid = guid_text(d, limits->guid);
 }
 
 static bool decode_limits(job_decoder *d)
 {
-    size_t at = d->in.r.pos;
     job_limits limits;
-    if (!read_limits(&d->in.r, &limits))
-        return bits_blob_truncated(&d->in, at, "transfer limits and machine GUID (fields 48-55)");
+    if (!take_limits(&d->in, d->job, &limits))
+        return false;
     apply_limits(d, &limits);
-    if (!machine_guids_agree(&limits))
-        bits_blob_warn(&d->in, "the two machine GUIDs at offset 0x%zx differ", at + 58);
     return true;
 }
 
@@ -252,20 +312,68 @@ static size_t find_wstr_ending_at(const bp_reader *r, size_t floor, size_t end)
     return SIZE_MAX;
 }
 
-/* Fields 48-55 sit right before the creator program; take them when they look real. */
+/* Decode fields 48-55 from `start` on the side (no warnings, nothing kept):
+ * true when they read cleanly, end right at the creator program and name a
+ * non-zero GUID. */
+static bool probe_limits(job_decoder *d, size_t start, size_t creator_start, bp_job *found, job_limits *limits)
+{
+    bp_note_list notes = {NULL, NULL, 0};
+    bits_blob_reader probe = {bp_reader_make(d->in.r.data, d->in.r.size), d->in.arena, &notes, "job blob", false};
+    found->package_family_name = found->package_app_id = "";
+    return bp_reader_seek(&probe.r, start) && take_limits(&probe, found, limits) && notes.count == 0 &&
+           probe.r.pos == creator_start && !bp_guid_is_zero(limits->guid);
+}
+
+/* Where fields 48-55 start if they carry the 24H2 package identity (54b) and
+ * field 55 starts at `end`: back over `01` + u32 + GUID and the two flagged
+ * strings, then the 0 byte, the first GUID and its flag and fields 48-53. */
+static size_t package_limits_start(const bp_reader *whole, size_t floor, size_t end)
+{
+    const size_t after_strings = 1 + 4 + BITS_GUID_SIZE;
+    if (end < floor + after_strings)
+        return SIZE_MAX;
+    size_t app_id = find_wstr_ending_at(whole, floor, end - after_strings);
+    if (app_id == SIZE_MAX || app_id < floor + 1)
+        return SIZE_MAX;
+    size_t family = find_wstr_ending_at(whole, floor, app_id - 1);
+    if (family == SIZE_MAX || family < floor + 1 + LIMITS_HEAD_SIZE)
+        return SIZE_MAX;
+    return family - 1 - LIMITS_HEAD_SIZE;
+}
+
+/* The byte at `offset`, or 0 outside the data. */
+static uint8_t byte_at(const bp_reader *whole, size_t offset)
+{
+    bp_reader one = bp_reader_sub(whole, offset, 1);
+    return bp_read_u8(&one);
+}
+
+/* Fields 48-55 sit right before the creator program, in either layout of
+ * field 54; take them when they look real. */
 static void recover_limits(job_decoder *d, size_t creator_start)
 {
     if (creator_start < d->resync_from + LIMITS_BLOCK_SIZE)
         return;
-    bp_reader r = bp_reader_make(d->in.r.data, d->in.r.size);
-    bp_reader_seek(&r, creator_start - LIMITS_BLOCK_SIZE);
+    bp_reader whole = bp_reader_make(d->in.r.data, d->in.r.size);
+    bp_job found;
+    memset(&found, 0, sizeof found);
     job_limits limits;
-    if (!read_limits(&r, &limits) || limits.machine_flag2 != 1 || !machine_guids_agree(&limits) ||
-        bp_guid_is_zero(limits.machine_guid1))
-        return;
+    size_t start = creator_start - LIMITS_BLOCK_SIZE;
+    bool package = false;
+    bool classic = byte_at(&whole, start + LIMITS_HEAD_SIZE - 1) == 1;  /* the second flag */
+    if (!classic || !probe_limits(d, start, creator_start, &found, &limits)) {
+        start = package_limits_start(&whole, d->resync_from, creator_start - FIELD55_SIZE);
+        if (start == SIZE_MAX || !probe_limits(d, start, creator_start, &found, &limits))
+            return;
+        d->job->package_family_name = found.package_family_name;
+        d->job->package_app_id = found.package_app_id;
+        package = true;
+    }
     apply_limits(d, &limits);
-    bits_blob_warn(&d->in, "maximum download time, cost flags and machine GUID recovered from offset 0x%zx",
-             creator_start - LIMITS_BLOCK_SIZE);
+    bits_blob_warn(&d->in, "%s recovered from offset 0x%zx",
+                   package ? "maximum download time, cost flags, field 54 GUID and package identity"
+                           : "maximum download time, cost flags and field 54 GUID",
+                   start);
 }
 
 /* body_ok: fields 1-38 decoded, so the failure lies in the tail itself. */

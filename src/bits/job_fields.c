@@ -300,7 +300,8 @@ void bits_job_init(bp_job *job, size_t size)
     job->job_id = job->marker = job->name = job->description = "";
     job->notify_program = job->notify_arguments = job->owner_sid = "";
     job->sd_owner_sid = job->sd_group_sid = "";
-    job->proxy_list = job->proxy_bypass_list = job->machine_guid = "";
+    job->proxy_list = job->proxy_bypass_list = job->field54_guid = "";
+    job->package_family_name = job->package_app_id = "";
     job->creator_program = job->http_method = job->extra_string = "";
     job->blob_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
 }

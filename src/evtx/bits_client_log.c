@@ -643,7 +643,7 @@ static bp_job *new_job(bp_arena *arena, const ev_job *source)
     job->job_id = source->job_id;
     job->marker = job->description = job->notify_program = job->notify_arguments = "";
     job->owner_sid = job->sd_owner_sid = job->sd_group_sid = "";
-    job->proxy_list = job->proxy_bypass_list = job->machine_guid = "";
+    job->proxy_list = job->proxy_bypass_list = job->field54_guid = job->package_family_name = job->package_app_id = "";
     job->http_method = job->extra_string = "";
     job->name = source->title;
     job->creator_program = source->process_path;

@@ -390,6 +390,19 @@ static bool creator_program(const bp_record *r, bp_arena *s, bp_field_value *v)
     return set_text(v, r->job ? r->job->creator_program : "");
 }
 
+/* Windows 11 24H2: the packaged app behind the creator program (field 54b). */
+static bool package_family_name(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, r->job ? r->job->package_family_name : "");
+}
+
+static bool package_app_id(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, r->job ? r->job->package_app_id : "");
+}
+
 static bool max_download_time(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
@@ -671,6 +684,8 @@ static const bp_field fields[] = {
     FIELD(owner_integrity, BP_FIELD_TEXT),
     FIELD(owner_account, BP_FIELD_TEXT),
     FIELD(creator_program, BP_FIELD_TEXT),
+    FIELD(package_family_name, BP_FIELD_TEXT),
+    FIELD(package_app_id, BP_FIELD_TEXT),
     FIELD(max_download_time, BP_FIELD_UNSIGNED),
     FIELD(cost_flags, BP_FIELD_TEXT),
     FIELD(acl_flags, BP_FIELD_TEXT),

@@ -99,8 +99,17 @@ static void append(bp_arena *scratch, const char **text, const char *more)
         *text = NULL;
 }
 
-/* "BITS job "NAME" (STATE): URL -> PATH; notify: CMD ARGS; detections: ID (severity), ..." */
-static const char *event_message(bp_arena *s, const bp_record *r)
+static bool has_package(const bp_record *r)
+{
+    return r->job && ((r->job->package_family_name && *r->job->package_family_name) ||
+                      (r->job->package_app_id && *r->job->package_app_id));
+}
+
+/* "BITS job "NAME" (STATE): URL -> PATH; notify: CMD ARGS; detections: ID (severity), ..."
+ * With `package` (the job-created line of a job a packaged app created, Windows
+ * 11 24H2, field 54b) "; packaged app: FAMILY!APP" comes before the detections:
+ * the family name and application id joined, the app's Application User Model ID. */
+static const char *event_message(bp_arena *s, const bp_record *r, bool package)
 {
     const char *text = "";
     if (r->job) {
@@ -134,6 +143,14 @@ static const char *event_message(bp_arena *s, const bp_record *r)
         if (command && arguments)
             append(s, &text, bp_arena_printf(s, "; notify: %s%s%s", command, *arguments ? " " : "",
                                              arguments));
+        else
+            text = NULL;
+    }
+    if (package && has_package(r)) {
+        const char *family = one_line(s, r->job->package_family_name);
+        const char *app_id = one_line(s, r->job->package_app_id);
+        if (family && app_id)
+            append(s, &text, bp_arena_printf(s, "; packaged app: %s%s", family, app_id));
         else
             text = NULL;
     }
@@ -235,7 +252,7 @@ static bool record_text_make(const bp_record *r, bp_json *json, record_text *t)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
-    const char *message = event_message(&scratch, r);
+    const char *message = event_message(&scratch, r, false);
     bool ok = message && (t->message = strdup(message)) != NULL;
     bp_json_clear(json);
     bp_json_begin_object(json);
@@ -280,6 +297,8 @@ static int write_event(FILE *out, bp_json *json, const bp_record *r, const timel
         const char *what = one_line(&scratch, r->events[event->event].what);
         message = what ? bp_arena_printf(&scratch, "%s; %s", what, message) : NULL;
         data_type = "windows:bits:event";
+    } else if (event->kind == TIME_CREATED && has_package(r)) {
+        message = event_message(&scratch, r, true);  /* only this line names the app */
     }
     int rc = -1;
     if (message && description && iso_datetime(event->filetime, datetime)) {

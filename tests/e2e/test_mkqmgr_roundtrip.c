@@ -156,6 +156,17 @@ static char *make_description(unsigned count, unsigned max_files, bool rich)
         cJSON_AddNumberToObject(j, "max_download_time", i % 4 ? 7776000 : 3600);
         if (i % 10 == 4)
             cJSON_AddStringToObject(j, "machine_guid", "{2b8f0d51-7c3e-4a96-8d14-e07b5a9c63f2}");
+        if (rich && i % 4 == 1) {  /* 24H2 package identity (#54b) of any length, app id absent once */
+            size_t length = (i * 37) % 900 + 1;
+            for (size_t c = 0; c < length; c++)
+                text[c] = "Contoso.Widget"[c % 14];
+            snprintf(text + length, 40, "%s_8wekyb3d8bbwe", i % 12 == 9 ? "\xc3\xa9" : "");
+            cJSON_AddStringToObject(j, "package_family_name", text);
+            if (i % 8 != 5) {
+                snprintf(text, sizeof text, "!App%u", i);
+                cJSON_AddStringToObject(j, "package_app_id", text);
+            }
+        }
         cJSON *files = cJSON_AddArrayToObject(j, "files");
         unsigned n = max_files ? (rich ? i % (max_files + 1) : max_files) : 0;
         for (unsigned k = 0; k < n; k++)

@@ -89,8 +89,9 @@ static inline void fuzz_check_job(const bp_job *job)
 {
     const char *strings[] = {job->job_id, job->marker, job->name, job->description, job->notify_program,
                              job->notify_arguments, job->owner_sid, job->sd_owner_sid, job->sd_group_sid,
-                             job->proxy_list, job->proxy_bypass_list, job->machine_guid,
-                             job->creator_program, job->http_method, job->extra_string};
+                             job->proxy_list, job->proxy_bypass_list, job->field54_guid,
+                             job->creator_program, job->http_method, job->extra_string, job->package_family_name,
+                             job->package_app_id};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         fuzz_check_text(strings[i], "job string is NULL or not UTF-8");
     for (size_t i = 0; i < job->file_count; i++)

@@ -34,7 +34,7 @@ static bp_job *benign_job(bp_arena *a)
     job->proxy_bypass_list = "";
     job->creator_program = "C:\\Program Files\\Vendor\\updater.exe";
     job->http_method = "GET";
-    job->machine_guid = "";
+    job->field54_guid = job->package_family_name = job->package_app_id = "";
     job->extra_string = "";
     job->created = 133160626831204654ULL;
     job->blob_size = 1911;
@@ -583,6 +583,27 @@ static void test_operators(void)
     bp_result_free(f.result);
 }
 
+/* The 24H2 package identity (field 54b) is testable: the app behind a host
+ * creator program such as msedgewebview2.exe; "" on a job without one. */
+static void test_package_identity_rule(void)
+{
+    fixture f = new_fixture();
+    CHECK(try_match(&f, "      field: package_family_name\n      equals: ''\n") == 1);
+    CHECK(try_match(&f, "      field: package_app_id\n      starts_with: '!'\n") == 0);
+    f.job->creator_program = "C:\\Program Files (x86)\\Microsoft\\EdgeWebView\\Application\\"
+                             "msedgewebview2.exe";
+    f.job->package_family_name = "Microsoft.OutlookForWindows_8wekyb3d8bbwe";
+    f.job->package_app_id = "!Microsoft.OutlookforWindows";
+    CHECK(try_match(&f, "      field: package_family_name\n"
+                        "      equals: microsoft.outlookforwindows_8wekyb3d8bbwe\n") == 1);
+    CHECK(try_match(&f, "      field: package_family_name\n      starts_with: MicrosoftWindows.Client.\n") == 0);
+    CHECK(try_match(&f, "      all_of:\n"
+                        "        - field: creator_program_name\n          equals: msedgewebview2.exe\n"
+                        "        - field: package_app_id\n          equals: '!Microsoft.OutlookforWindows'\n"
+                        "          case_sensitive: true\n") == 1);
+    bp_result_free(f.result);
+}
+
 static void test_hosts(void)
 {
     bp_arena a;
@@ -893,6 +914,7 @@ int main(void)
     bp_ruleset_free(rules);
     test_lifetime();
     test_operators();
+    test_package_identity_rule();
     test_hosts();
     test_errors();
     test_ruleset();

@@ -14,7 +14,8 @@ static bp_job *make_job(bp_arena *arena, const char *id)
     job->job_id = id;
     job->marker = job->name = job->description = job->notify_program = job->notify_arguments = "";
     job->owner_sid = job->sd_owner_sid = job->sd_group_sid = job->proxy_list = job->proxy_bypass_list = "";
-    job->machine_guid = job->creator_program = job->http_method = job->extra_string = "";
+    job->field54_guid = job->creator_program = job->http_method = job->extra_string = "";
+    job->package_family_name = job->package_app_id = "";
     return job;
 }
 

@@ -44,8 +44,9 @@ static bool job_is_sane(const bp_job *job)
     const char *strings[] = {job->job_id, job->marker, job->name, job->description,
                              job->notify_program, job->notify_arguments, job->owner_sid,
                              job->sd_owner_sid, job->sd_group_sid, job->proxy_list,
-                             job->proxy_bypass_list, job->machine_guid, job->creator_program,
-                             job->http_method, job->extra_string};
+                             job->proxy_bypass_list, job->field54_guid, job->creator_program,
+                             job->http_method, job->extra_string, job->package_family_name,
+                             job->package_app_id};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         if (!strings[i])
             return false;
@@ -165,7 +166,7 @@ static void check_real_job(const bp_job *job)
     CHECK(!job->has_custom_headers);
     CHECK_U64(job->max_download_time, 7776000);
     CHECK_U64(job->cost_flags, 0x80000065);
-    CHECK_STR(job->machine_guid, "7befb604-85b2-4191-b7bd-c5f5a263cb7b");
+    CHECK_STR(job->field54_guid, "7befb604-85b2-4191-b7bd-c5f5a263cb7b");
     CHECK_STR(job->creator_program, "C:\\Program Files\\Chromium\\Application\\chrome.exe");
     CHECK_STR(job->http_method, "GET");
     CHECK_STR(job->extra_string, "");
@@ -559,7 +560,7 @@ static void check_tail_fallbacks(void)
     CHECK_STR(job->extra_string, "Schedule");
     CHECK_U64(job->max_download_time, 7776000);
     CHECK_U64(job->cost_flags, 0x800000FF);
-    CHECK_STR(job->machine_guid, "7befb604-85b2-4191-b7bd-c5f5a263cb7b");
+    CHECK_STR(job->field54_guid, "7befb604-85b2-4191-b7bd-c5f5a263cb7b");
     CHECK(job->complete);
 
     spec = (job_spec){0, 0, false, 0, 0, true};  /* an unknown tail (e.g. newer Windows) */

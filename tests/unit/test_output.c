@@ -66,6 +66,8 @@ static bp_job *full_job(bp_arena *a)
     job->cost_flags = 0;
     job->creator_program = "C:\\Program Files\\app.exe";
     job->http_method = "GET";
+    job->package_family_name = "Microsoft.OutlookForWindows_8wekyb3d8bbwe";
+    job->package_app_id = "!Microsoft.OutlookforWindows";
     bp_notes_add(a, &job->warnings, "footer missing");
     return job;
 }
@@ -153,7 +155,8 @@ static const char *const expected_keys[] = {
     "acls", "timeout", "retry_delay", "additional_sids", "drive", "tmp_fullpath", "bytes_total",
     "file_size", "remote_file_time", "notify_flags", "error_hresult", "error_context",
     "proxy_usage", "proxy_list", "proxy_bypass_list", "owner_integrity", "owner_account",
-    "creator_program", "max_download_time", "cost_flags", "acl_flags", "custom_headers",
+    "creator_program", "package_family_name", "package_app_id", "max_download_time", "cost_flags",
+    "acl_flags", "custom_headers",
     "job_marker", "recovered_from", "copies", "locations", "events", "source",
     "warnings", "detections",
 };
@@ -211,6 +214,8 @@ static void test_json_full_record(const cJSON *o)
     CHECK_STR(str(o, "error_context"), "BG_ERROR_CONTEXT_REMOTE_FILE");
     CHECK_STR(str(o, "proxy_usage"), "BG_JOB_PROXY_USAGE_PRECONFIG");
     CHECK_STR(str(o, "owner_integrity"), "Medium");
+    CHECK_STR(str(o, "package_family_name"), "Microsoft.OutlookForWindows_8wekyb3d8bbwe");
+    CHECK_STR(str(o, "package_app_id"), "!Microsoft.OutlookforWindows");
     CHECK(num(o, "max_download_time") == 7776000);
     CHECK_STR(str(o, "cost_flags"), "");
     CHECK_STR(str(o, "acl_flags"), "BG_COPY_FILE_OWNER|BG_COPY_FILE_DACL");
@@ -352,7 +357,8 @@ static const char expected_header[] =
     "job_state,priority,flags,http_method,full_path,filename,target_path,volume,url,carved,"
     "transient_error_count,acls,timeout,retry_delay,additional_sids,drive,tmp_fullpath,"
     "bytes_total,file_size,remote_file_time,notify_flags,error_hresult,error_context,proxy_usage,"
-    "proxy_list,proxy_bypass_list,owner_integrity,owner_account,creator_program,max_download_time,"
+    "proxy_list,proxy_bypass_list,owner_integrity,owner_account,creator_program,package_family_name,"
+    "package_app_id,max_download_time,"
     "cost_flags,acl_flags,custom_headers,job_marker,recovered_from,copies,locations,events,source_path,source_format,source_job_table,"
     "source_job_page,source_job_tag,source_job_long_value_id,source_job_blob_size,"
     "source_file_page,source_file_tag,source_file_long_value_id,source_file_blob_size,"

@@ -51,8 +51,8 @@ static inline bool legacy_job_sane(const bp_job *j)
 {
     if (!j || !j->job_id || !j->marker || !j->name || !j->description || !j->notify_program ||
         !j->notify_arguments || !j->owner_sid || !j->sd_owner_sid || !j->sd_group_sid ||
-        !j->proxy_list || !j->proxy_bypass_list || !j->machine_guid || !j->creator_program ||
-        !j->http_method || !j->extra_string)
+        !j->proxy_list || !j->proxy_bypass_list || !j->field54_guid || !j->creator_program ||
+        !j->http_method || !j->extra_string || !j->package_family_name || !j->package_app_id)
         return false;
     for (size_t i = 0; i < j->ace_count; i++)
         if (!j->aces || !j->aces[i].sid || !j->aces[i].acl || !j->aces[i].ace_type)

@@ -197,10 +197,18 @@ void mk_encode_job_blob(const mk_description *d, const mk_job *job, mk_buffer *o
     mk_put_u32(out, job->cost_flags);                   /* 51 */
     mk_put_u32(out, 0);                                 /* 52 */
     mk_put_zeros(out, 38);                              /* 53 */
-    mk_put_u8(out, job->state != STATE_SUSPENDED);      /* 54: machine GUID twice */
-    mk_put_bytes(out, job->machine_guid, 16);
-    mk_put_u8(out, 1);
-    mk_put_bytes(out, job->machine_guid, 16);
+    mk_put_u8(out, job->state != STATE_SUSPENDED);      /* 54: a GUID twice */
+    mk_put_bytes(out, job->field54_guid, 16);
+    if (job->package_family_name || job->package_app_id) {
+        mk_put_u8(out, 0);                              /* 54b (24H2): the creating app's package */
+        put_optional_wstr(out, job->package_family_name);
+        put_optional_wstr(out, job->package_app_id);
+        mk_put_u8(out, 1);
+        mk_put_u32(out, 0x25);                          /* unknown; 0x25 in every real sample */
+    } else {
+        mk_put_u8(out, 1);
+    }
+    mk_put_bytes(out, job->field54_guid, 16);
     mk_put_zeros(out, 21);                              /* 55 */
     mk_put_wstr(out, job->creator_program);             /* 56 */
     mk_put_bytes(out, job_tail_anchor, 16);             /* 57 */

@@ -363,7 +363,8 @@ static const char *const job_keys[] = {
     "state", "notify_flags", "created", "modified", "completed", "expiration", "retry_delay",
     "no_progress_timeout", "transient_error_count", "error", "creator_program", "http_method", "extra_string",
     "proxy_usage", "proxy_list", "proxy_bypass_list", "cost_flags", "acl_flags", "max_download_time",
-    "owner_integrity", "machine_guid", "deleted", "files", "comment", NULL};
+    "owner_integrity", "machine_guid", "package_family_name", "package_app_id", "deleted", "files", "comment",
+    NULL};
 static const char *const error_keys[] = {"hresult", "context", "class", NULL};
 
 /* Service accounts run at system integrity (bits-format §4.6). */
@@ -432,7 +433,7 @@ static bool parse_job(parser *p, mk_description *d, size_t *capacity, const cJSO
     guid_text(j->id, j->id_text);
     if (!cJSON_GetObjectItemCaseSensitive(object, "owner_sid") || !cJSON_GetObjectItemCaseSensitive(object, "created"))
         return fail(p, "%s: \"owner_sid\" and \"created\" are required", where);
-    memcpy(j->machine_guid, machine_guid, 16);
+    memcpy(j->field54_guid, machine_guid, 16);
     bool ok = get_text(p, object, "name", where, "", &j->name) &&
               get_text(p, object, "description", where, "", &j->description) &&
               get_text(p, object, "notify_program", where, "", &j->notify_program) &&
@@ -473,7 +474,9 @@ static bool parse_job(parser *p, mk_description *d, size_t *capacity, const cJSO
          get_u32(p, object, "acl_flags", where, 0, &j->acl_flags) &&
          get_u32(p, object, "max_download_time", where, 7776000, &j->max_download_time) &&
          get_u32(p, object, "owner_integrity", where, default_integrity(j->owner_sid), &j->owner_integrity) &&
-         get_guid(p, object, "machine_guid", where, j->machine_guid, false) &&
+         get_guid(p, object, "machine_guid", where, j->field54_guid, false) &&
+         get_text(p, object, "package_family_name", where, NULL, &j->package_family_name) &&
+         get_text(p, object, "package_app_id", where, NULL, &j->package_app_id) &&
          get_bool(p, object, "deleted", where, &j->deleted) && parse_job_files(p, d, capacity, object, where, j);
     return ok;
 }
@@ -623,7 +626,7 @@ void mk_description_free(mk_description *d)
         mk_job *j = &d->jobs[i];
         char *strings[] = {j->name, j->description, j->notify_program, j->notify_arguments, j->owner_sid,
                            j->creator_program, j->http_method, j->extra_string, j->proxy_list,
-                           j->proxy_bypass_list};
+                           j->proxy_bypass_list, j->package_family_name, j->package_app_id};
         for (size_t s = 0; s < sizeof strings / sizeof strings[0]; s++)
             free(strings[s]);
         free(j->file_indexes);

@@ -47,7 +47,9 @@ typedef struct mk_job {
     char *proxy_list, *proxy_bypass_list;   /* NULL = not present in the blob */
     uint32_t cost_flags, acl_flags, max_download_time;
     uint32_t owner_integrity;  /* mandatory label RID */
-    uint8_t machine_guid[16];
+    uint8_t field54_guid[16];  /* description key "machine_guid" (bits-format §4.1 #54; not per machine) */
+    /* Windows 11 24H2 package identity (#54b); both NULL = the older layout. */
+    char *package_family_name, *package_app_id;
     size_t *file_indexes;      /* into mk_description.files, in job order */
     size_t file_count;
     bool deleted;              /* written, then removed (stale record, LV refcount 0) */
