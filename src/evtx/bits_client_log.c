@@ -600,7 +600,7 @@ static bool on_event(const evtx_event *e, void *context)
             count_unknown(log, e->event_id);
         return true;  /* other events without a job (service start/stop ...) are not kept */
     }
-    bp_event event = {e->event_id, e->time, NULL, e->record_id, log->label};
+    bp_event event = {e->event_id, e->time, NULL, e->record_id, log->label, e->offset, e->recovered};
     event.what = summary(arena, e, &f);
     if (!event.what) {
         log->out_of_memory = true;

@@ -201,6 +201,20 @@ static char *element_text(bp_arena *arena, const char *tag, const char *end)
     return stop ? xml_text(arena, close + 1, stop) : NULL;
 }
 
+/* A whole decimal number (no sign, no spaces). */
+static bool parse_decimal(const char *text, uint64_t *value)
+{
+    if (*text < '0' || *text > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end)
+        return false;
+    *value = v;
+    return true;
+}
+
 /* Names of the EventData/Data items in order; *count = how many. NULL with
  * *count 0 when there is no EventData (e.g. a UserData event). */
 static const char **data_names(bp_arena *arena, const char *xml, const char *end, size_t *count)
@@ -502,6 +516,13 @@ static bool decode_record(child_state *c, libevtx_record_t *record, bp_arena *sc
             text = tag ? element_text(scratch, tag, system_end) : NULL;
             if (text)
                 event->channel = text;
+            /* the EventRecordID Event Viewer shows; an exported log renumbers
+             * its record headers from 1, so the header's counter can differ */
+            tag = find_element(system, system_end, "EventRecordID");
+            text = tag ? element_text(scratch, tag, system_end) : NULL;
+            uint64_t record_id;
+            if (text && parse_decimal(text, &record_id))
+                event->record_id = record_id;
         }
         names = data_names(scratch, system_end ? system_end : xml, end, &name_count);
     }

@@ -23,6 +23,7 @@
 typedef struct evtx_event {
     uint64_t record_id;       /* EventRecordID */
     uint64_t offset;          /* file offset of the record */
+    bool recovered;           /* found in free space (libevtx's recovered records) */
     uint32_t event_id;
     uint32_t version;         /* System/Version, 0 when absent */
     uint64_t time;            /* System/TimeCreated/@SystemTime, else the written time (FILETIME) */

@@ -38,7 +38,7 @@ check "desktopimgdownldr: the job" slurp_ok '.[0] | .job_id == "ff819706-9ff9-49
     and .bytes_downloaded == 0 and .file_size == -1 and .error_hresult == "" and .error_context == ""
     and .source.format == "evtx" and .source.offset == 4608 and .warnings == []' "$WORK/stdout"
 check "desktopimgdownldr: five events in log order" slurp_ok '.[0].events | map(.event_id) == [3, 209, 59, 60, 4]
-    and map(.record_id) == [1, 2, 3, 4, 5] and (map(.time) | . == sort)
+    and map(.record_id) == [2774, 2775, 2776, 2777, 2778] and (map(.time) | . == sort)
     and .[0].time == "2020-07-03T08:55:46.3523393Z"
     and (.[0].what | contains("desktopimgdownldr.exe (pid 1996)"))
     and (.[3].what | contains("status 0x00000000"))
