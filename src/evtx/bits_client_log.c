@@ -29,7 +29,7 @@
 enum field {
     F_TITLE, F_JOB_ID, F_OWNER, F_PROCESS_PATH, F_PROCESS_ID, F_USER, F_FILE_COUNT,
     F_BYTES_TRANSFERRED, F_TRANSFER_ID, F_URL, F_PEER, F_FILE_TIME, F_FILE_LENGTH, F_BYTES_TOTAL,
-    F_HR, F_COUNT
+    F_HR, F_LOCAL_NAME, F_START_KEY, F_COUNT
 };
 
 /* Data item names per field, as Windows 8 and later write them. */
@@ -43,12 +43,14 @@ static const char *const field_names[F_COUNT][3] = {
     [F_FILE_COUNT] = {"fileCount", NULL, NULL},
     [F_BYTES_TRANSFERRED] = {"bytesTransferred", NULL, NULL},
     [F_TRANSFER_ID] = {"transferId", NULL, NULL},
-    [F_URL] = {"url", NULL, NULL},
+    [F_URL] = {"url", "RemoteName", NULL},
     [F_PEER] = {"peer", NULL, NULL},
     [F_FILE_TIME] = {"fileTime", NULL, NULL},
     [F_FILE_LENGTH] = {"fileLength", NULL, NULL},
     [F_BYTES_TOTAL] = {"bytesTotal", NULL, NULL},
     [F_HR] = {"hr", NULL, NULL},
+    [F_LOCAL_NAME] = {"LocalName", NULL, NULL},
+    [F_START_KEY] = {"ClientProcessStartKey", NULL, NULL},
 };
 
 /* Positions of the fields when the items carry no usable names (Windows 7
@@ -75,6 +77,9 @@ static const positional_layout positional_layouts[] = {
     {61, 10, 32, {[F_TRANSFER_ID] = 1, [F_TITLE] = 2, [F_JOB_ID] = 3, [F_URL] = 4, [F_PEER] = 5, [F_HR] = 6,
                   [F_FILE_TIME] = 7, [F_FILE_LENGTH] = 8, [F_BYTES_TOTAL] = 9, [F_BYTES_TRANSFERRED] = 10}},
     {209, 3, 3, {[F_TITLE] = 1, [F_JOB_ID] = 2}},
+    /* Windows 10 event 16403: a file added to a job */
+    {16403, 9, 9, {[F_USER] = 1, [F_TITLE] = 2, [F_JOB_ID] = 3, [F_OWNER] = 4, [F_FILE_COUNT] = 5, [F_URL] = 6,
+                   [F_LOCAL_NAME] = 7, [F_PROCESS_ID] = 8, [F_START_KEY] = 9}},
 };
 
 /* The fields of one event, NULL where absent. */
@@ -86,7 +91,7 @@ typedef struct event_fields {
 
 static bool is_job_event(uint32_t id)
 {
-    return id == 3 || id == 4 || id == 5 || id == 59 || id == 60 || id == 61;
+    return id == 3 || id == 4 || id == 5 || id == 59 || id == 60 || id == 61 || id == 16403;
 }
 
 static const char *named_value(const evtx_event *e, enum field f)
@@ -213,6 +218,7 @@ typedef struct ev_item {
 
 typedef struct ev_transfer {
     const char *url;
+    const char *local_path;     /* LocalName of event 16403, "" when none named it */
     uint64_t remote_file_time;
     uint64_t bytes_total;       /* UINT64_MAX = unknown */
     uint64_t bytes_transferred;
@@ -352,6 +358,7 @@ static size_t find_transfer(ev_job *job, const char *url, uint64_t offset)
     ev_transfer *t = &job->transfers[job->transfer_count];
     memset(t, 0, sizeof(*t));
     t->url = url;
+    t->local_path = "";
     t->bytes_total = UINT64_MAX;
     t->offset = offset;
     return job->transfer_count++;
@@ -452,6 +459,11 @@ static const char *summary(bp_arena *arena, const evtx_event *e, const event_fie
                                    hr, url, bytes, *peer ? ", peer " : "", peer);
         return bp_arena_printf(arena, "transfer %s stopped: %s (%s)%s%s", transfer, url, bytes,
                                *peer ? ", peer " : "", peer);
+    case 16403:
+        return bp_arena_printf(arena, "file added to job \"%s\" of %s%s%s: %s to %s (%s file(s)), process %s, start key %s",
+                               title, owner, f->value[F_USER] ? " by " : "", or_empty(f->value[F_USER]), url,
+                               or_empty(f->value[F_LOCAL_NAME]), or_empty(f->value[F_FILE_COUNT]),
+                               or_empty(f->value[F_PROCESS_ID]), or_empty(f->value[F_START_KEY]));
     default:
         return generic_text(arena, e);
     }
@@ -582,6 +594,18 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         }
         break;
     }
+    case 16403: {  /* a file added to the job: its URL and local file, even when no transfer follows */
+        const char *url = f->value[F_URL];
+        if (!url || !*url)
+            break;
+        transfer = find_transfer(job, bp_arena_strdup(arena, url), e->offset);
+        if (transfer == NO_TRANSFER)
+            return false;
+        const char *local = f->value[F_LOCAL_NAME];
+        if (local && *local)
+            job->transfers[transfer].local_path = bp_arena_strdup(arena, local);
+        break;
+    }
     default:
         break;
     }
@@ -668,6 +692,7 @@ static bp_file *new_file(bp_arena *arena, const ev_transfer *t)
         return NULL;
     file->file_id = file->local_path = file->temp_path = file->drive = file->volume = "";
     file->remote_url = t->url;
+    file->local_path = t->local_path;
     file->bytes_total = t->bytes_total;
     file->bytes_transferred = t->bytes_transferred;
     file->remote_file_time = t->remote_file_time;
