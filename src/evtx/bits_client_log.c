@@ -271,6 +271,8 @@ struct bits_log {
     size_t unknown_total;
     size_t unattached;          /* job events naming neither a known job id nor a known title */
     size_t seq;                 /* events seen so far */
+    bool carve;                 /* use the events recovered from free space */
+    size_t recovered_skipped;   /* events in free space left unread (no carving) */
     bool out_of_memory;
 };
 typedef bits_log ev_log;
@@ -548,6 +550,10 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
     if (owner && *owner && !*job->owner)
         job->owner = bp_arena_strdup(arena, owner);
     size_t transfer = NO_TRANSFER;
+    /* a record from free space is an older copy or a leftover: it is listed,
+     * and fills in only what the live records leave unknown */
+    bool fill_only = e->recovered;
+    size_t known_transfers = job->transfer_count;
     switch (e->event_id) {
     case 3:
         if (!job->created_seen) {
@@ -562,10 +568,14 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         }
         break;
     case 4:
+        if (fill_only && job->state != STATE_UNKNOWN)
+            break;
         job->state = STATE_ACKNOWLEDGED;
         job->completed = e->time;
         break;
     case 5:
+        if (fill_only && job->state != STATE_UNKNOWN)
+            break;
         job->state = STATE_CANCELLED;
         break;
     case 59:
@@ -577,6 +587,8 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         transfer = find_transfer(job, bp_arena_strdup(arena, url), e->offset);
         if (transfer == NO_TRANSFER)
             return false;
+        if (fill_only && transfer < known_transfers)
+            break;
         ev_transfer *t = &job->transfers[transfer];
         uint64_t value;
         if (f->value[F_FILE_TIME] && evtx_parse_time(f->value[F_FILE_TIME], &value))
@@ -602,7 +614,7 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         if (transfer == NO_TRANSFER)
             return false;
         const char *local = f->value[F_LOCAL_NAME];
-        if (local && *local)
+        if (local && *local && !(fill_only && *job->transfers[transfer].local_path))
             job->transfers[transfer].local_path = bp_arena_strdup(arena, local);
         break;
     }
@@ -617,6 +629,10 @@ static bool on_event(const evtx_event *e, void *context)
     ev_log *log = context;
     bp_arena *arena = log->arena;
     event_fields f;
+    if (e->recovered && !log->carve) {  /* counted for the note saying what --carve would add */
+        log->recovered_skipped++;
+        return true;
+    }
     log->seq++;
     read_fields(e, &f);
     if (!f.known) {
@@ -845,7 +861,7 @@ bool bits_log_finish(bits_log *log, bp_note_list *notes)
     return complete;
 }
 
-int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bp_result *result)
+int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bool carve, bp_result *result)
 {
     bp_arena *arena = &result->arena;
     bp_note_list notes = {NULL, NULL, 0};
@@ -855,6 +871,7 @@ int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bp_resul
         bp_notes_addf(arena, &result->warnings, "%s: out of memory", label);
         return BP_STATUS_UNREADABLE;
     }
+    log->carve = carve;
     bool opened = evtx_log_read(data, size, BITS_CLIENT_PROVIDER, on_event, log, arena, &notes, &stats);
     if (opened && stats.delivered == 0 && stats.records > 0)
         bp_notes_addf(arena, &notes, "no %s events in this log (%zu records of other providers)",
@@ -862,10 +879,12 @@ int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bp_resul
     else if (opened && stats.other_provider)
         bp_notes_addf(arena, &notes, "%zu of %zu event records are not %s events and were skipped",
                       stats.other_provider, stats.records, BITS_CLIENT_PROVIDER);
-    if (stats.recovered)
-        bp_notes_addf(arena, &notes, "libevtx found %zu records in free space (deleted or overwritten); they "
-                                     "were not read",
-                      stats.recovered);
+    /* free space: with --carve its Bits-Client records are events of their
+     * jobs (marked recovered); without, one note says how many there are */
+    if (log->recovered_skipped)
+        bp_notes_addf(arena, &notes, "%zu %s records lie in the log's free space (deleted, overwritten or not "
+                                     "committed); --carve recovers them",
+                      log->recovered_skipped, BITS_CLIENT_PROVIDER);
     bits_log_finish(log, &notes);
     for (bp_note *n = notes.head; n; n = n->next)
         bp_notes_addf(arena, &result->warnings, "%s: %s", label, n->text);

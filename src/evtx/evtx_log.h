@@ -42,7 +42,10 @@ typedef struct evtx_log_stats {
     size_t delivered;         /* records of the wanted provider handed to the callback */
     size_t other_provider;    /* records of other providers, skipped */
     size_t unreadable;        /* records libevtx could not return or decode */
-    size_t recovered;         /* records libevtx found in free space (not read) */
+    size_t recovered;         /* records libevtx finds in free space ("recovered" records) */
+    size_t recovered_delivered;   /* of those, wanted-provider records handed to the callback */
+    size_t recovered_other;       /* of those, records of other providers */
+    size_t recovered_unreadable;  /* of those, records libevtx cannot return or decode */
     bool dirty;               /* the header says the log was not closed cleanly */
 } evtx_log_stats;
 
@@ -53,7 +56,8 @@ typedef bool (*evtx_event_fn)(const evtx_event *event, void *context);
 bool evtx_is_log(const uint8_t *data, size_t size);
 
 /* Read every record whose provider is `provider` (ASCII case ignored) and hand
- * it to fn. Problems with single records become notes in *warnings (allocated
+ * it to fn: the records of the chunks, then those libevtx recovers from free
+ * space (event->recovered set; the caller decides what to do with them). Problems with single records become notes in *warnings (allocated
  * in `arena`), at most a few each, then a count. Returns false when libevtx
  * cannot open the file at all (the reason is added to *warnings). */
 bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_event_fn fn,

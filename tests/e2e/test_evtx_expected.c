@@ -93,9 +93,12 @@ done:
 static void test_server_t1197(void)
 {
     bp_result *result = NULL;
-    /* a clean log, but libevtx sees old records in free space it cannot read */
-    CHECK_U64(bp_parse_path(shared_path("testdata/evtx/server-dc-t1197.evtx"), &result), BP_STATUS_WARNINGS);
-    CHECK(input_warning(result, "libevtx found 149 records in free space"));
+    /* libevtx counts 149 "recovered" records in free space, but none of them is
+     * a record it can read (`evtxexport -m recovered` exports none): a log read
+     * completely, no note */
+    CHECK_U64(bp_parse_path(shared_path("testdata/evtx/server-dc-t1197.evtx"), &result), BP_STATUS_CLEAN);
+    CHECK(!input_warning(result, "free space"));
+    CHECK_U64(bp_result_warnings(result)->count, 0);
     const bp_record *r = only_record(result);
     if (!r)
         goto done;
