@@ -85,6 +85,7 @@ static const positional_layout positional_layouts[] = {
 /* The fields of one event, NULL where absent. */
 typedef struct event_fields {
     const char *value[F_COUNT];
+    size_t index[F_COUNT];  /* data item each value came from */
     bool named;         /* found by item names (else by position) */
     bool known;         /* a layout was recognised */
 } event_fields;
@@ -94,12 +95,14 @@ static bool is_job_event(uint32_t id)
     return id == 3 || id == 4 || id == 5 || id == 59 || id == 60 || id == 61 || id == 16403;
 }
 
-static const char *named_value(const evtx_event *e, enum field f)
+static const char *named_value(const evtx_event *e, enum field f, size_t *index)
 {
     for (size_t k = 0; k < 3 && field_names[f][k]; k++)
         for (size_t i = 0; i < e->data_count; i++)
-            if (strcasecmp(e->names[i], field_names[f][k]) == 0)
+            if (strcasecmp(e->names[i], field_names[f][k]) == 0) {
+                *index = i;
                 return e->values[i];
+            }
     return NULL;
 }
 
@@ -128,7 +131,7 @@ static void read_fields(const evtx_event *e, event_fields *out)
     memset(out, 0, sizeof(*out));
     if (e->names) {
         for (int f = 0; f < F_COUNT; f++)
-            out->value[f] = named_value(e, (enum field)f);
+            out->value[f] = named_value(e, (enum field)f, &out->index[f]);
         /* names decide when they name the job or its title */
         if (out->value[F_JOB_ID] || out->value[F_TITLE] || out->value[F_URL]) {
             out->named = out->known = true;
@@ -142,8 +145,10 @@ static void read_fields(const evtx_event *e, event_fields *out)
             e->data_count > layout->max_items)
             continue;
         for (int f = 0; f < F_COUNT; f++)
-            if (layout->position[f] > 0)
-                out->value[f] = e->values[layout->position[f] - 1];
+            if (layout->position[f] > 0) {
+                out->index[f] = (size_t)layout->position[f] - 1;
+                out->value[f] = e->values[out->index[f]];
+            }
         /* the ids of the layout must be GUIDs, or this is some other layout */
         if ((layout->position[F_JOB_ID] && !looks_like_guid(out->value[F_JOB_ID])) ||
             (layout->position[F_TRANSFER_ID] && !looks_like_guid(out->value[F_TRANSFER_ID]))) {
@@ -271,6 +276,7 @@ struct bits_log {
     size_t unknown_total;
     size_t unattached;          /* job events naming neither a known job id nor a known title */
     size_t seq;                 /* events seen so far */
+    size_t unknown_job;         /* job index + 1 of the events whose job id is not a GUID, 0 = none yet */
     bool carve;                 /* use the events recovered from free space */
     size_t recovered_skipped;   /* events in free space left unread (no carving) */
     bool out_of_memory;
@@ -624,6 +630,70 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
     return add_item(job, event, transfer);
 }
 
+/* A value that can be a job id: the GUID type, 16 bytes, and not UTF-16
+ * text (8 ASCII characters: what the 1809 records hold where the GUID
+ * belongs; a random GUID has its 8 odd bytes zero once in 2^64). */
+static bool is_guid_value(const binxml_value *v)
+{
+    if (v->type != BINXML_TYPE_GUID || v->size != 16 || !v->bytes)
+        return false;
+    for (size_t i = 0; i < 16; i += 2)
+        if (v->bytes[i + 1] != 0 || v->bytes[i] < 0x20 || v->bytes[i] > 0x7e)
+            return true;
+    return false;
+}
+
+/* The first 16 bytes of another value that, read as a GUID, name a job this
+ * log has named before; NULL when none does. *item = that value's index. */
+static ev_job *job_in_other_value(ev_log *log, const evtx_event *e, size_t skip, size_t *item)
+{
+    for (size_t i = 0; i < e->data_count; i++) {
+        if (i == skip || e->raw[i].size < 16 || !e->raw[i].bytes)
+            continue;
+        char id[37];
+        bp_guid_format(e->raw[i].bytes, id);
+        ev_job *job = find_job(log, id);
+        if (job) {
+            *item = i;
+            return job;
+        }
+    }
+    return NULL;
+}
+
+/* An event whose job id value is not of the GUID type: attached to the job
+ * another of its values starts with, else to the log's unknown job. Both
+ * with a warning: the id the text seems to be is never taken. */
+static bool attach_by_other_value(ev_log *log, const evtx_event *e, const event_fields *f, const bp_event *event,
+                                  const binxml_value *id_value)
+{
+    bp_arena *arena = log->arena;
+    const char *why = bp_arena_printf(arena, "event %" PRIu32 " (record %" PRIu64 "): the value at the job id's "
+                                             "place is not a GUID (type 0x%02x, %u bytes, read as %s)",
+                                      e->event_id, e->record_id, id_value->type, id_value->size,
+                                      or_empty(f->value[F_JOB_ID]));
+    size_t item = 0;
+    ev_job *job = why ? job_in_other_value(log, e, f->index[F_JOB_ID], &item) : NULL;
+    if (job) {
+        bp_notes_addf(arena, &job->warnings, "%s; the job id is the first 16 bytes of data item %zu%s%s%s, a job "
+                                             "this log names before",
+                      why, item + 1, e->names ? " (" : "", e->names ? e->names[item] : "", e->names ? ")" : "");
+        return apply(log, job, e, f, event);
+    }
+    if (!why)
+        return false;
+    if (!log->unknown_job) {
+        if (!add_job(log, "", e->offset, log->seq))
+            return false;
+        log->unknown_job = log->job_count;
+    }
+    job = &log->jobs[log->unknown_job - 1];
+    bp_notes_addf(arena, &job->warnings, "%s, and no other value starts with the id of a job this log names "
+                                         "before: the job is unknown",
+                  why);
+    return apply(log, job, e, f, event);
+}
+
 static bool on_event(const evtx_event *e, void *context)
 {
     ev_log *log = context;
@@ -648,7 +718,11 @@ static bool on_event(const evtx_event *e, void *context)
     }
     const char *job_id = normal_job_id(arena, f.value[F_JOB_ID]);
     bool ok = true;
-    if (!job_id && e->event_id == 3) {
+    const binxml_value *id_value = job_id && e->raw ? &e->raw[f.index[F_JOB_ID]] : NULL;
+    if (id_value && !is_guid_value(id_value)) {
+        /* text where the template wants the job GUID (libevtx renders it as one) */
+        ok = attach_by_other_value(log, e, &f, &event, id_value);
+    } else if (!job_id && e->event_id == 3) {
         ok = remember_creation(log, e, &f, &event);
     } else if (!job_id) {
         ev_job *job = job_by_title(log, f.value[F_TITLE]);

@@ -802,6 +802,8 @@ typedef struct parent_state {
     note_counter unreadable, bad_data;
     bool opened, open_failed, stopped;
     const record_places *places;
+    const uint8_t *data;       /* the log, for the values' types (binxml_values.h) */
+    size_t size;
     int next_index;            /* first record the next child must read */
 } parent_state;
 
@@ -941,6 +943,12 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         e.data_count = count;
         e.values = values;
         e.names = names;
+        /* the values' own types, from the record's bytes (libevtx gives text only) */
+        binxml_value raw[EVTX_MAX_DATA_ITEMS];
+        size_t raw_count = 0;
+        if (binxml_event_data_values(p->data, p->size, e.offset, raw, EVTX_MAX_DATA_ITEMS, &raw_count) &&
+            raw_count == count)
+            e.raw = raw;
         if (e.recovered)
             p->stats->recovered_delivered++;
         else
@@ -1065,6 +1073,8 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_
     memset(&places, 0, sizeof places);
     index_offsets(data, size, &places.live, &places.free_space, &places.walk);
     p.places = &places;
+    p.data = data;
+    p.size = size;
     for (int starts = 0; starts < CHILD_MAX_STARTS; starts++) {
         char ended[160] = "";
         bool finished = run_child(&p, data, size, &places, ended, sizeof ended);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bitsparse/bitsparse.h"
+#include "evtx/binxml_values.h"
 #include "util/arena.h"
 
 /* Caps on what one record may announce (libevtx already bounds a record by
@@ -34,6 +35,8 @@ typedef struct evtx_event {
     const char *const *values;  /* their values, never NULL */
     const char *const *names;   /* their Name attributes ("" when unnamed); NULL when the
                                  XML did not give one name per value */
+    const binxml_value *raw;    /* the record's own type, size and bytes of each value; NULL
+                                 when its binary XML could not be followed that far */
 } evtx_event;
 
 /* What the reader saw, for the caller's notes. */
