@@ -86,6 +86,8 @@ if [ -f "$RATHBUN" ]; then
         and (map(.record_id) | sort) == [114, 115, 122, 130, 137, 146, 155, 156, 163]' "$WORK/stdout"
     run --carve -f csv "$RATHBUN"
     check "rathbunvm --carve csv: marked in the events cell" grep -q "event 59 (recovered at offset 164512): transfer {ABE45016" "$WORK/stdout"
+    run --carve -f timeline "$RATHBUN"
+    check "rathbunvm --carve timeline: 9 recovered lines" test "$(grep -c '"message":"recovered from free space at offset' "$WORK/stdout")" -eq 9
 fi
 
 # ---- output forms ---------------------------------------------------------
