@@ -468,7 +468,8 @@ static const char *summary(bp_arena *arena, const evtx_event *e, const event_fie
         return bp_arena_printf(arena, "transfer %s stopped: %s (%s)%s%s", transfer, url, bytes,
                                *peer ? ", peer " : "", peer);
     case 16403:
-        return bp_arena_printf(arena, "file added to job \"%s\" of %s%s%s: %s to %s (%s file(s)), process %s, start key %s",
+        return bp_arena_printf(arena,
+                               "file added to job \"%s\" of %s%s%s: %s to %s (%s file(s)), process %s, start key %s",
                                title, owner, f->value[F_USER] ? " by " : "", or_empty(f->value[F_USER]), url,
                                or_empty(f->value[F_LOCAL_NAME]), or_empty(f->value[F_FILE_COUNT]),
                                or_empty(f->value[F_PROCESS_ID]), or_empty(f->value[F_START_KEY]));

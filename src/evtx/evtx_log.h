@@ -60,9 +60,12 @@ bool evtx_is_log(const uint8_t *data, size_t size);
 
 /* Read every record whose provider is `provider` (ASCII case ignored) and hand
  * it to fn: the records of the chunks, then those libevtx recovers from free
- * space (event->recovered set; the caller decides what to do with them). Problems with single records become notes in *warnings (allocated
- * in `arena`), at most a few each, then a count. Returns false when libevtx
- * cannot open the file at all (the reason is added to *warnings). */
+ * space (event->recovered set; the caller decides what to do with them).
+ * Problems with single records, and damage the walk over the chunks finds
+ * (CRC32s, missing or moved chunks, a cut), become notes in *warnings
+ * (allocated in `arena`), at most a few each, then a count. Returns false
+ * when libevtx cannot open the file at all (the reason is added to
+ * *warnings). */
 bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_event_fn fn,
                    void *context, bp_arena *arena, bp_note_list *warnings, evtx_log_stats *stats);
 

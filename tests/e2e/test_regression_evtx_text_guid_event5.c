@@ -26,7 +26,10 @@ static const uint8_t job_guid[16] = {0xec, 0xef, 0x97, 0x8f, 0xdf, 0x9b, 0x26, 0
                                      0x90, 0xb9, 0x8c, 0x56, 0xb7, 0x6b, 0xdb, 0xd7};
 static const uint8_t nt_autho[16] = {'N', 0, 'T', 0, ' ', 0, 'A', 0, 'U', 0, 'T', 0, 'H', 0, 'O', 0};
 
-static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 /* The event 5 record's EventData instance: u32 count 5, five descriptors
