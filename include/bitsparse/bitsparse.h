@@ -178,6 +178,8 @@ typedef struct bp_event {
     const char *what;              /* one-line summary of the event's data */
     uint64_t record_id;            /* EventRecordID in its log */
     const char *log;               /* path of the .evtx it came from */
+    uint64_t offset;               /* byte offset of the event record in that log */
+    bool recovered;                /* read from the log's free space (--carve), not a live record */
 } bp_event;
 
 /* One place where a carved job or file was found (one per copy; docs/output-schema.md). */

@@ -121,7 +121,7 @@ static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_
     case INPUT_LEGACY_STATE: status = legacy_state_file_read(data, size, label, result, NULL); break;
     case INPUT_LEGACY_JOB: status = legacy_job_record_read(data, size, label, result); break;
     case INPUT_LEGACY_FILE_LIST: status = legacy_file_list_read(data, size, label, result); break;
-    case INPUT_EVTX: status = evtx_bits_read(data, size, label, result); break;
+    case INPUT_EVTX: status = evtx_bits_read(data, size, label, carve != NULL, result); break;
     default:
         if (carve) {  /* carving: any other input is searched for BITS data */
             status = carve_scan_memory(carve, data, size, label);

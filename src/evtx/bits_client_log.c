@@ -29,7 +29,7 @@
 enum field {
     F_TITLE, F_JOB_ID, F_OWNER, F_PROCESS_PATH, F_PROCESS_ID, F_USER, F_FILE_COUNT,
     F_BYTES_TRANSFERRED, F_TRANSFER_ID, F_URL, F_PEER, F_FILE_TIME, F_FILE_LENGTH, F_BYTES_TOTAL,
-    F_HR, F_COUNT
+    F_HR, F_LOCAL_NAME, F_START_KEY, F_COUNT
 };
 
 /* Data item names per field, as Windows 8 and later write them. */
@@ -43,12 +43,14 @@ static const char *const field_names[F_COUNT][3] = {
     [F_FILE_COUNT] = {"fileCount", NULL, NULL},
     [F_BYTES_TRANSFERRED] = {"bytesTransferred", NULL, NULL},
     [F_TRANSFER_ID] = {"transferId", NULL, NULL},
-    [F_URL] = {"url", NULL, NULL},
+    [F_URL] = {"url", "RemoteName", NULL},
     [F_PEER] = {"peer", NULL, NULL},
     [F_FILE_TIME] = {"fileTime", NULL, NULL},
     [F_FILE_LENGTH] = {"fileLength", NULL, NULL},
     [F_BYTES_TOTAL] = {"bytesTotal", NULL, NULL},
     [F_HR] = {"hr", NULL, NULL},
+    [F_LOCAL_NAME] = {"LocalName", NULL, NULL},
+    [F_START_KEY] = {"ClientProcessStartKey", NULL, NULL},
 };
 
 /* Positions of the fields when the items carry no usable names (Windows 7
@@ -75,26 +77,32 @@ static const positional_layout positional_layouts[] = {
     {61, 10, 32, {[F_TRANSFER_ID] = 1, [F_TITLE] = 2, [F_JOB_ID] = 3, [F_URL] = 4, [F_PEER] = 5, [F_HR] = 6,
                   [F_FILE_TIME] = 7, [F_FILE_LENGTH] = 8, [F_BYTES_TOTAL] = 9, [F_BYTES_TRANSFERRED] = 10}},
     {209, 3, 3, {[F_TITLE] = 1, [F_JOB_ID] = 2}},
+    /* Windows 10 event 16403: a file added to a job */
+    {16403, 9, 9, {[F_USER] = 1, [F_TITLE] = 2, [F_JOB_ID] = 3, [F_OWNER] = 4, [F_FILE_COUNT] = 5, [F_URL] = 6,
+                   [F_LOCAL_NAME] = 7, [F_PROCESS_ID] = 8, [F_START_KEY] = 9}},
 };
 
 /* The fields of one event, NULL where absent. */
 typedef struct event_fields {
     const char *value[F_COUNT];
+    size_t index[F_COUNT];  /* data item each value came from */
     bool named;         /* found by item names (else by position) */
     bool known;         /* a layout was recognised */
 } event_fields;
 
 static bool is_job_event(uint32_t id)
 {
-    return id == 3 || id == 4 || id == 5 || id == 59 || id == 60 || id == 61;
+    return id == 3 || id == 4 || id == 5 || id == 59 || id == 60 || id == 61 || id == 16403;
 }
 
-static const char *named_value(const evtx_event *e, enum field f)
+static const char *named_value(const evtx_event *e, enum field f, size_t *index)
 {
     for (size_t k = 0; k < 3 && field_names[f][k]; k++)
         for (size_t i = 0; i < e->data_count; i++)
-            if (strcasecmp(e->names[i], field_names[f][k]) == 0)
+            if (strcasecmp(e->names[i], field_names[f][k]) == 0) {
+                *index = i;
                 return e->values[i];
+            }
     return NULL;
 }
 
@@ -123,7 +131,7 @@ static void read_fields(const evtx_event *e, event_fields *out)
     memset(out, 0, sizeof(*out));
     if (e->names) {
         for (int f = 0; f < F_COUNT; f++)
-            out->value[f] = named_value(e, (enum field)f);
+            out->value[f] = named_value(e, (enum field)f, &out->index[f]);
         /* names decide when they name the job or its title */
         if (out->value[F_JOB_ID] || out->value[F_TITLE] || out->value[F_URL]) {
             out->named = out->known = true;
@@ -137,8 +145,10 @@ static void read_fields(const evtx_event *e, event_fields *out)
             e->data_count > layout->max_items)
             continue;
         for (int f = 0; f < F_COUNT; f++)
-            if (layout->position[f] > 0)
-                out->value[f] = e->values[layout->position[f] - 1];
+            if (layout->position[f] > 0) {
+                out->index[f] = (size_t)layout->position[f] - 1;
+                out->value[f] = e->values[out->index[f]];
+            }
         /* the ids of the layout must be GUIDs, or this is some other layout */
         if ((layout->position[F_JOB_ID] && !looks_like_guid(out->value[F_JOB_ID])) ||
             (layout->position[F_TRANSFER_ID] && !looks_like_guid(out->value[F_TRANSFER_ID]))) {
@@ -213,6 +223,7 @@ typedef struct ev_item {
 
 typedef struct ev_transfer {
     const char *url;
+    const char *local_path;     /* LocalName of event 16403, "" when none named it */
     uint64_t remote_file_time;
     uint64_t bytes_total;       /* UINT64_MAX = unknown */
     uint64_t bytes_transferred;
@@ -265,6 +276,9 @@ struct bits_log {
     size_t unknown_total;
     size_t unattached;          /* job events naming neither a known job id nor a known title */
     size_t seq;                 /* events seen so far */
+    size_t unknown_job;         /* job index + 1 of the events whose job id is not a GUID, 0 = none yet */
+    bool carve;                 /* use the events recovered from free space */
+    size_t recovered_skipped;   /* events in free space left unread (no carving) */
     bool out_of_memory;
 };
 typedef bits_log ev_log;
@@ -352,6 +366,7 @@ static size_t find_transfer(ev_job *job, const char *url, uint64_t offset)
     ev_transfer *t = &job->transfers[job->transfer_count];
     memset(t, 0, sizeof(*t));
     t->url = url;
+    t->local_path = "";
     t->bytes_total = UINT64_MAX;
     t->offset = offset;
     return job->transfer_count++;
@@ -452,6 +467,12 @@ static const char *summary(bp_arena *arena, const evtx_event *e, const event_fie
                                    hr, url, bytes, *peer ? ", peer " : "", peer);
         return bp_arena_printf(arena, "transfer %s stopped: %s (%s)%s%s", transfer, url, bytes,
                                *peer ? ", peer " : "", peer);
+    case 16403:
+        return bp_arena_printf(arena,
+                               "file added to job \"%s\" of %s%s%s: %s to %s (%s file(s)), process %s, start key %s",
+                               title, owner, f->value[F_USER] ? " by " : "", or_empty(f->value[F_USER]), url,
+                               or_empty(f->value[F_LOCAL_NAME]), or_empty(f->value[F_FILE_COUNT]),
+                               or_empty(f->value[F_PROCESS_ID]), or_empty(f->value[F_START_KEY]));
     default:
         return generic_text(arena, e);
     }
@@ -536,6 +557,10 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
     if (owner && *owner && !*job->owner)
         job->owner = bp_arena_strdup(arena, owner);
     size_t transfer = NO_TRANSFER;
+    /* a record from free space is an older copy or a leftover: it is listed,
+     * and fills in only what the live records leave unknown */
+    bool fill_only = e->recovered;
+    size_t known_transfers = job->transfer_count;
     switch (e->event_id) {
     case 3:
         if (!job->created_seen) {
@@ -550,10 +575,14 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         }
         break;
     case 4:
+        if (fill_only && job->state != STATE_UNKNOWN)
+            break;
         job->state = STATE_ACKNOWLEDGED;
         job->completed = e->time;
         break;
     case 5:
+        if (fill_only && job->state != STATE_UNKNOWN)
+            break;
         job->state = STATE_CANCELLED;
         break;
     case 59:
@@ -565,6 +594,8 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         transfer = find_transfer(job, bp_arena_strdup(arena, url), e->offset);
         if (transfer == NO_TRANSFER)
             return false;
+        if (fill_only && transfer < known_transfers)
+            break;
         ev_transfer *t = &job->transfers[transfer];
         uint64_t value;
         if (f->value[F_FILE_TIME] && evtx_parse_time(f->value[F_FILE_TIME], &value))
@@ -582,10 +613,86 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         }
         break;
     }
+    case 16403: {  /* a file added to the job: its URL and local file, even when no transfer follows */
+        const char *url = f->value[F_URL];
+        if (!url || !*url)
+            break;
+        transfer = find_transfer(job, bp_arena_strdup(arena, url), e->offset);
+        if (transfer == NO_TRANSFER)
+            return false;
+        const char *local = f->value[F_LOCAL_NAME];
+        if (local && *local && !(fill_only && *job->transfers[transfer].local_path))
+            job->transfers[transfer].local_path = bp_arena_strdup(arena, local);
+        break;
+    }
     default:
         break;
     }
     return add_item(job, event, transfer);
+}
+
+/* A value that can be a job id: the GUID type, 16 bytes, and not UTF-16
+ * text (8 ASCII characters: what the 1809 records hold where the GUID
+ * belongs; a random GUID has its 8 odd bytes zero once in 2^64). */
+static bool is_guid_value(const binxml_value *v)
+{
+    if (v->type != BINXML_TYPE_GUID || v->size != 16 || !v->bytes)
+        return false;
+    for (size_t i = 0; i < 16; i += 2)
+        if (v->bytes[i + 1] != 0 || v->bytes[i] < 0x20 || v->bytes[i] > 0x7e)
+            return true;
+    return false;
+}
+
+/* The first 16 bytes of another value that, read as a GUID, name a job this
+ * log has named before; NULL when none does. *item = that value's index. */
+static ev_job *job_in_other_value(ev_log *log, const evtx_event *e, size_t skip, size_t *item)
+{
+    for (size_t i = 0; i < e->data_count; i++) {
+        if (i == skip || e->raw[i].size < 16 || !e->raw[i].bytes)
+            continue;
+        char id[37];
+        bp_guid_format(e->raw[i].bytes, id);
+        ev_job *job = find_job(log, id);
+        if (job) {
+            *item = i;
+            return job;
+        }
+    }
+    return NULL;
+}
+
+/* An event whose job id value is not of the GUID type: attached to the job
+ * another of its values starts with, else to the log's unknown job. Both
+ * with a warning: the id the text seems to be is never taken. */
+static bool attach_by_other_value(ev_log *log, const evtx_event *e, const event_fields *f, const bp_event *event,
+                                  const binxml_value *id_value)
+{
+    bp_arena *arena = log->arena;
+    const char *why = bp_arena_printf(arena, "event %" PRIu32 " (record %" PRIu64 "): the value at the job id's "
+                                             "place is not a GUID (type 0x%02x, %u bytes, read as %s)",
+                                      e->event_id, e->record_id, id_value->type, id_value->size,
+                                      or_empty(f->value[F_JOB_ID]));
+    size_t item = 0;
+    ev_job *job = why ? job_in_other_value(log, e, f->index[F_JOB_ID], &item) : NULL;
+    if (job) {
+        bp_notes_addf(arena, &job->warnings, "%s; the job id is the first 16 bytes of data item %zu%s%s%s, a job "
+                                             "this log names before",
+                      why, item + 1, e->names ? " (" : "", e->names ? e->names[item] : "", e->names ? ")" : "");
+        return apply(log, job, e, f, event);
+    }
+    if (!why)
+        return false;
+    if (!log->unknown_job) {
+        if (!add_job(log, "", e->offset, log->seq))
+            return false;
+        log->unknown_job = log->job_count;
+    }
+    job = &log->jobs[log->unknown_job - 1];
+    bp_notes_addf(arena, &job->warnings, "%s, and no other value starts with the id of a job this log names "
+                                         "before: the job is unknown",
+                  why);
+    return apply(log, job, e, f, event);
 }
 
 static bool on_event(const evtx_event *e, void *context)
@@ -593,6 +700,10 @@ static bool on_event(const evtx_event *e, void *context)
     ev_log *log = context;
     bp_arena *arena = log->arena;
     event_fields f;
+    if (e->recovered && !log->carve) {  /* counted for the note saying what --carve would add */
+        log->recovered_skipped++;
+        return true;
+    }
     log->seq++;
     read_fields(e, &f);
     if (!f.known) {
@@ -600,7 +711,7 @@ static bool on_event(const evtx_event *e, void *context)
             count_unknown(log, e->event_id);
         return true;  /* other events without a job (service start/stop ...) are not kept */
     }
-    bp_event event = {e->event_id, e->time, NULL, e->record_id, log->label};
+    bp_event event = {e->event_id, e->time, NULL, e->record_id, log->label, e->offset, e->recovered};
     event.what = summary(arena, e, &f);
     if (!event.what) {
         log->out_of_memory = true;
@@ -608,7 +719,11 @@ static bool on_event(const evtx_event *e, void *context)
     }
     const char *job_id = normal_job_id(arena, f.value[F_JOB_ID]);
     bool ok = true;
-    if (!job_id && e->event_id == 3) {
+    const binxml_value *id_value = job_id && e->raw ? &e->raw[f.index[F_JOB_ID]] : NULL;
+    if (id_value && !is_guid_value(id_value)) {
+        /* text where the template wants the job GUID (libevtx renders it as one) */
+        ok = attach_by_other_value(log, e, &f, &event, id_value);
+    } else if (!job_id && e->event_id == 3) {
         ok = remember_creation(log, e, &f, &event);
     } else if (!job_id) {
         ev_job *job = job_by_title(log, f.value[F_TITLE]);
@@ -668,6 +783,7 @@ static bp_file *new_file(bp_arena *arena, const ev_transfer *t)
         return NULL;
     file->file_id = file->local_path = file->temp_path = file->drive = file->volume = "";
     file->remote_url = t->url;
+    file->local_path = t->local_path;
     file->bytes_total = t->bytes_total;
     file->bytes_transferred = t->bytes_transferred;
     file->remote_file_time = t->remote_file_time;
@@ -820,7 +936,7 @@ bool bits_log_finish(bits_log *log, bp_note_list *notes)
     return complete;
 }
 
-int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bp_result *result)
+int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bool carve, bp_result *result)
 {
     bp_arena *arena = &result->arena;
     bp_note_list notes = {NULL, NULL, 0};
@@ -830,6 +946,7 @@ int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bp_resul
         bp_notes_addf(arena, &result->warnings, "%s: out of memory", label);
         return BP_STATUS_UNREADABLE;
     }
+    log->carve = carve;
     bool opened = evtx_log_read(data, size, BITS_CLIENT_PROVIDER, on_event, log, arena, &notes, &stats);
     if (opened && stats.delivered == 0 && stats.records > 0)
         bp_notes_addf(arena, &notes, "no %s events in this log (%zu records of other providers)",
@@ -837,10 +954,12 @@ int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bp_resul
     else if (opened && stats.other_provider)
         bp_notes_addf(arena, &notes, "%zu of %zu event records are not %s events and were skipped",
                       stats.other_provider, stats.records, BITS_CLIENT_PROVIDER);
-    if (stats.recovered)
-        bp_notes_addf(arena, &notes, "libevtx found %zu records in free space (deleted or overwritten); they "
-                                     "were not read",
-                      stats.recovered);
+    /* free space: with --carve its Bits-Client records are events of their
+     * jobs (marked recovered); without, one note says how many there are */
+    if (log->recovered_skipped)
+        bp_notes_addf(arena, &notes, "%zu %s records lie in the log's free space (deleted, overwritten or not "
+                                     "committed); --carve recovers them",
+                      log->recovered_skipped, BITS_CLIENT_PROVIDER);
     bits_log_finish(log, &notes);
     for (bp_note *n = notes.head; n; n = n->next)
         bp_notes_addf(arena, &result->warnings, "%s: %s", label, n->text);

@@ -16,11 +16,13 @@
 #define BITS_CLIENT_PROVIDER "Microsoft-Windows-Bits-Client"
 
 /* Read the .evtx bytes (evtx_is_log) and append the records of its
- * Bits-Client events to result; input-level notes go to result->warnings
+ * Bits-Client events to result; with `carve` also the Bits-Client records
+ * libevtx recovers from the log's free space (bp_event.recovered), else only
+ * a note counting them; input-level notes go to result->warnings
  * prefixed with label. Returns a bp_status: 3 when libevtx cannot open the
  * log, 1 when anything was noted (other providers skipped, no Bits-Client
  * event, unknown layouts, events linked by title), else 0. */
-int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bp_result *result);
+int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bool carve, bp_result *result);
 
 /* The same in steps, for events from elsewhere (tests): feed the events of
  * one log in log order, then finish, which appends the records, adds the

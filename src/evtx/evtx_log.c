@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include <libevtx.h>
 
+#include "util/crc32.h"
 #include "util/growable.h"
 #include "util/reader.h"
 
@@ -201,6 +203,20 @@ static char *element_text(bp_arena *arena, const char *tag, const char *end)
     return stop ? xml_text(arena, close + 1, stop) : NULL;
 }
 
+/* A whole decimal number (no sign, no spaces). */
+static bool parse_decimal(const char *text, uint64_t *value)
+{
+    if (*text < '0' || *text > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end)
+        return false;
+    *value = v;
+    return true;
+}
+
 /* Names of the EventData/Data items in order; *count = how many. NULL with
  * *count 0 when there is no EventData (e.g. a UserData event). */
 static const char **data_names(bp_arena *arena, const char *xml, const char *end, size_t *count)
@@ -245,13 +261,68 @@ typedef struct offset_index {
     size_t count, capacity;
 } offset_index;
 
+/* What the walk over the chunks found. */
+typedef struct chunk_walk {
+    size_t chunks;            /* "ElfChnk" signatures */
+    size_t intact;            /* whole chunks whose two CRC32s match */
+    size_t header_chunks;     /* chunk count of the file header */
+    size_t breaks;            /* chunk borders where the record numbers do not run on (cyclically) */
+    uint64_t first_number, last_number;  /* record numbers of the first chunk, and of the last one so far */
+    size_t cut_chunk;         /* offset of a chunk the file ends inside, 0 = none */
+    size_t failed_crc;        /* whole chunks failing a CRC32 */
+    size_t first_failed;      /* offset of the first of them */
+} chunk_walk;
+
 static int compare_record_offsets(const void *a, const void *b)
 {
     const record_offset *x = a, *y = b;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void index_offsets(const uint8_t *data, size_t size, offset_index *index)
+/* A chunk's own checks: the CRC32 of its header (bytes 0-119 and 128-511,
+ * stored at 124) and of its records (512 up to the free-space offset, stored
+ * at 52). */
+static bool chunk_intact(bp_reader *chunk, size_t free_offset)
+{
+    bp_reader_seek(chunk, 0);
+    const uint8_t *head = bp_read_bytes(chunk, EVTX_CHUNK_HEADER_SIZE);
+    if (!head || free_offset < EVTX_CHUNK_HEADER_SIZE)
+        return false;
+    bp_reader_seek(chunk, 52);
+    uint32_t records_crc = bp_read_u32(chunk);
+    bp_reader_seek(chunk, 124);
+    uint32_t header_crc = bp_read_u32(chunk);
+    bp_reader_seek(chunk, EVTX_CHUNK_HEADER_SIZE);
+    const uint8_t *records = bp_read_bytes(chunk, free_offset - EVTX_CHUNK_HEADER_SIZE);
+    return !chunk->failed && records && bp_crc32(bp_crc32(0, head, 120), head + 128, 384) == header_crc &&
+           bp_crc32(0, records, free_offset - EVTX_CHUNK_HEADER_SIZE) == records_crc;
+}
+
+/* Records left in a chunk's free space (after its free-space offset): the
+ * places of libevtx's "recovered" records. A record there counts when its
+ * size is repeated in its last 4 bytes, as every record ends. */
+static void index_free_space(bp_reader *chunk, size_t chunk_offset, size_t from, size_t length,
+                             offset_index *index)
+{
+    for (size_t pos = (from + 7) & ~(size_t)7; pos + 28 <= length; pos += 8) {
+        bp_reader_seek(chunk, pos);
+        uint32_t magic = bp_read_u32(chunk);
+        uint32_t record_size = bp_read_u32(chunk);
+        uint64_t id = bp_read_u64(chunk);
+        if (chunk->failed || magic != 0x00002a2a || record_size < 28 || record_size > length - pos)
+            continue;
+        bp_reader_seek(chunk, pos + record_size - 4);
+        if (bp_read_u32(chunk) != record_size || chunk->failed)
+            continue;
+        if (!bp_grow((void **)&index->items, &index->capacity, index->count, sizeof(record_offset)))
+            return;
+        index->items[index->count++] = (record_offset){id, chunk_offset + pos};
+        pos += record_size - 8;
+    }
+}
+
+static void index_offsets(const uint8_t *data, size_t size, offset_index *index, offset_index *free_space,
+                          chunk_walk *walk)
 {
     bp_reader file = bp_reader_make(data, size);
     for (size_t chunk = EVTX_FILE_HEADER_SIZE; chunk < size; chunk += EVTX_CHUNK_SIZE) {
@@ -260,11 +331,28 @@ static void index_offsets(const uint8_t *data, size_t size, offset_index *index)
         const uint8_t *signature = bp_read_bytes(&r, 8);
         if (!signature || memcmp(signature, "ElfChnk\0", 8) != 0)
             continue;
+        /* record numbers run on from chunk to chunk, in a circle: an intact
+         * log has exactly one place (newest to oldest) where they do not */
+        uint64_t first = bp_read_u64(&r), last = bp_read_u64(&r);
+        if (walk->chunks == 0)
+            walk->first_number = first;
+        else if (first != walk->last_number + 1)
+            walk->breaks++;
+        walk->last_number = last;
+        walk->chunks++;
+        if (length < EVTX_CHUNK_SIZE)
+            walk->cut_chunk = chunk;
         bp_reader_seek(&r, 48);
         size_t end = bp_read_u32(&r);
-        if (r.failed || end < EVTX_CHUNK_HEADER_SIZE || end > length)
+        bool end_valid = !r.failed && end >= EVTX_CHUNK_HEADER_SIZE && end <= length;
+        if (!end_valid)
             end = length;
-        for (size_t pos = EVTX_CHUNK_HEADER_SIZE; pos + 24 <= end;) {
+        if (length == EVTX_CHUNK_SIZE && end_valid && chunk_intact(&r, end))
+            walk->intact++;
+        else if (length == EVTX_CHUNK_SIZE && walk->failed_crc++ == 0)
+            walk->first_failed = chunk;
+        size_t pos = EVTX_CHUNK_HEADER_SIZE;
+        while (pos + 24 <= end) {
             bp_reader_seek(&r, pos);
             uint32_t magic = bp_read_u32(&r);
             uint32_t record_size = bp_read_u32(&r);
@@ -276,9 +364,16 @@ static void index_offsets(const uint8_t *data, size_t size, offset_index *index)
             index->items[index->count++] = (record_offset){id, chunk + pos};
             pos += record_size;
         }
+        index_free_space(&r, chunk, pos, length, free_space);
     }
+    if (walk->chunks && walk->first_number != walk->last_number + 1)
+        walk->breaks++;  /* the circle closes from the last chunk to the first */
+    bp_reader_seek(&file, 42);
+    walk->header_chunks = bp_read_u16(&file);
     if (index->count > 1)
         qsort(index->items, index->count, sizeof(record_offset), compare_record_offsets);
+    if (free_space->count > 1)
+        qsort(free_space->items, free_space->count, sizeof(record_offset), compare_record_offsets);
 }
 
 static uint64_t find_offset(const offset_index *index, uint64_t id)
@@ -441,11 +536,17 @@ static char *data_value(bp_arena *arena, libevtx_record_t *record, int index)
     return text;
 }
 
+/* Where the records lie: the chunks' records, and those in free space. */
+typedef struct record_places {
+    offset_index live, free_space;
+    chunk_walk walk;
+} record_places;
+
 typedef struct child_state {
     int fd;
     frame out;
     const char *provider;
-    const offset_index *offsets;
+    const record_places *places;
 } child_state;
 
 static bool send_text(child_state *c, uint32_t type, const char *text)
@@ -456,12 +557,13 @@ static bool send_text(child_state *c, uint32_t type, const char *text)
 }
 
 /* Decode one record of the wanted provider into *event (strings in scratch). */
-static bool decode_record(child_state *c, libevtx_record_t *record, bp_arena *scratch, evtx_event *event,
-                          char *problem, size_t problem_size)
+static bool decode_record(child_state *c, libevtx_record_t *record, bool recovered, bp_arena *scratch,
+                          evtx_event *event, char *problem, size_t problem_size)
 {
     libevtx_error_t *error = NULL;
     memset(event, 0, sizeof(*event));
     event->channel = "";
+    event->recovered = recovered;
     off64_t offset = 0;
     if (libevtx_record_get_event_identifier(record, &event->event_id, &error) != 1) {
         char reason[512];
@@ -474,7 +576,7 @@ static bool decode_record(child_state *c, libevtx_record_t *record, bp_arena *sc
     if (libevtx_record_get_offset(record, &offset, &error) == 1 && offset > 0)
         event->offset = (uint64_t)offset;
     else
-        event->offset = find_offset(c->offsets, event->record_id);
+        event->offset = find_offset(recovered ? &c->places->free_space : &c->places->live, event->record_id);
     libevtx_error_free(&error);
     if (libevtx_record_get_written_time(record, &event->written_time, &error) != 1)
         libevtx_error_free(&error);
@@ -502,6 +604,13 @@ static bool decode_record(child_state *c, libevtx_record_t *record, bp_arena *sc
             text = tag ? element_text(scratch, tag, system_end) : NULL;
             if (text)
                 event->channel = text;
+            /* the EventRecordID Event Viewer shows; an exported log renumbers
+             * its record headers from 1, so the header's counter can differ */
+            tag = find_element(system, system_end, "EventRecordID");
+            text = tag ? element_text(scratch, tag, system_end) : NULL;
+            uint64_t record_id;
+            if (text && parse_decimal(text, &record_id))
+                event->record_id = record_id;
         }
         names = data_names(scratch, system_end ? system_end : xml, end, &name_count);
     }
@@ -552,6 +661,7 @@ static bool send_event(child_state *c, uint32_t index, const evtx_event *e)
     put_u32(f, e->version);
     put_u64(f, e->time);
     put_u64(f, e->written_time);
+    put_u32(f, e->recovered ? 1 : 0);
     put_text(f, e->provider);
     put_text(f, e->channel);
     put_u32(f, (uint32_t)e->data_count);
@@ -599,13 +709,19 @@ static void child_read(child_state *c, libevtx_file_t *file, int start)
     put(&c->out, &corrupted, 1);
     if (!send_frame(c->fd, &c->out))
         return;
-    for (int i = start; i < count; i++) {
+    /* the records, then those libevtx finds in free space (indexes count on
+     * after the records, so a restarted child resumes in either part) */
+    int total = count + (recovered > 0 && count <= INT_MAX - recovered ? recovered : 0);
+    for (int i = start; i < total; i++) {
         if (i == simulated_crash)
             raise(SIGKILL);
         libevtx_record_t *record = NULL;
         char problem[600] = "";
         bool sent;
-        if (libevtx_file_get_record_by_index(file, i, &record, &error) != 1 || !record) {
+        bool from_free_space = i >= count;
+        int got = from_free_space ? libevtx_file_get_recovered_record_by_index(file, i - count, &record, &error)
+                                  : libevtx_file_get_record_by_index(file, i, &record, &error);
+        if (got != 1 || !record) {
             error_text(error, problem, sizeof problem);
             error = NULL;
             if (!send_index(c, FRAME_UNREADABLE, (uint32_t)i, problem))
@@ -619,7 +735,7 @@ static void child_read(child_state *c, libevtx_file_t *file, int start)
         evtx_event event;
         if (!provider || strcasecmp(provider, c->provider) != 0) {
             sent = send_index(c, FRAME_OTHER, (uint32_t)i, NULL);
-        } else if (!decode_record(c, record, &scratch, &event, problem, sizeof problem)) {
+        } else if (!decode_record(c, record, from_free_space, &scratch, &event, problem, sizeof problem)) {
             sent = send_index(c, FRAME_UNREADABLE, (uint32_t)i, problem);
         } else {
             event.provider = provider;
@@ -634,10 +750,10 @@ static void child_read(child_state *c, libevtx_file_t *file, int start)
     send_frame(c->fd, &c->out);
 }
 
-static void child_main(int fd, const uint8_t *data, size_t size, const char *provider, const offset_index *offsets,
+static void child_main(int fd, const uint8_t *data, size_t size, const char *provider, const record_places *places,
                        int start)
 {
-    child_state c = {fd, {NULL, 0, 0, false}, provider, offsets};
+    child_state c = {fd, {NULL, 0, 0, false}, provider, places};
     libbfio_handle_t *handle = NULL;
     libbfio_error_t *bfio_error = NULL;
     libevtx_file_t *file = NULL;
@@ -685,6 +801,9 @@ typedef struct parent_state {
     evtx_log_stats *stats;
     note_counter unreadable, bad_data;
     bool opened, open_failed, stopped;
+    const record_places *places;
+    const uint8_t *data;       /* the log, for the values' types (binxml_values.h) */
+    size_t size;
     int next_index;            /* first record the next child must read */
 } parent_state;
 
@@ -771,7 +890,14 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         p->stats->recovered = take_u32(&c);
         if (!c.failed && length >= 10) {
             p->stats->dirty = payload[8] != 0;
-            if (payload[9] && !p->opened)
+            /* libevtx 20181227 also calls a log corrupted when its header
+             * lags the chunks (a live copy, "dirty"): believe it only when a
+             * chunk fails its CRC32s or it lists other records than the
+             * chunks hold */
+            const chunk_walk *walk = &p->places->walk;
+            bool chunks_agree = walk->chunks > 0 && walk->intact == walk->chunks &&
+                                p->places->live.count == p->stats->records;
+            if (payload[9] && !p->opened && !chunks_agree)
                 bp_notes_add(p->arena, p->warnings,
                              "libevtx reports the log as corrupted (some chunks or records are damaged)");
         }
@@ -794,6 +920,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         e.version = take_u32(&c);
         e.time = take_u64(&c);
         e.written_time = take_u64(&c);
+        e.recovered = take_u32(&c) != 0;
         e.provider = take_text(&c, &scratch);
         e.channel = take_text(&c, &scratch);
         uint32_t count = take_u32(&c);
@@ -816,19 +943,37 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         e.data_count = count;
         e.values = values;
         e.names = names;
-        p->stats->delivered++;
+        /* the values' own types, from the record's bytes (libevtx gives text only) */
+        binxml_value raw[EVTX_MAX_DATA_ITEMS];
+        size_t raw_count = 0;
+        if (binxml_event_data_values(p->data, p->size, e.offset, raw, EVTX_MAX_DATA_ITEMS, &raw_count) &&
+            raw_count == count)
+            e.raw = raw;
+        if (e.recovered)
+            p->stats->recovered_delivered++;
+        else
+            p->stats->delivered++;
         if (!p->fn(&e, p->context))
             p->stopped = *done = true;
         break;
     }
-    case FRAME_OTHER:
-        p->next_index = (int)take_u32(&c) + 1;
-        p->stats->other_provider++;
+    case FRAME_OTHER: {
+        uint32_t index = take_u32(&c);
+        p->next_index = (int)index + 1;
+        if (index >= p->stats->records)
+            p->stats->recovered_other++;
+        else
+            p->stats->other_provider++;
         break;
+    }
     case FRAME_UNREADABLE: {
         uint32_t index = take_u32(&c);
         const char *reason = take_text(&c, &scratch);
         p->next_index = (int)index + 1;
+        if (index >= p->stats->records) {  /* most leftovers in free space are fragments libevtx cannot read */
+            p->stats->recovered_unreadable++;
+            break;
+        }
         p->stats->unreadable++;
         snprintf(text, sizeof text, "record %" PRIu32 " unreadable%s%s", index, *reason ? ": " : "", reason);
         note(p, &p->unreadable, text);
@@ -848,7 +993,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
 }
 
 /* One child: returns true when it finished (or the parent stopped it). */
-static bool run_child(parent_state *p, const uint8_t *data, size_t size, const offset_index *offsets,
+static bool run_child(parent_state *p, const uint8_t *data, size_t size, const record_places *places,
                       char *ended, size_t ended_size)
 {
     int fds[2];
@@ -866,7 +1011,7 @@ static bool run_child(parent_state *p, const uint8_t *data, size_t size, const o
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(fds[1], data, size, p->provider, offsets, p->next_index);
+        child_main(fds[1], data, size, p->provider, places, p->next_index);
     }
     close(fds[1]);
     bool done = false, timed_out = false, broken = false;
@@ -924,11 +1069,15 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_
     p.arena = arena;
     p.warnings = warnings;
     p.stats = stats;
-    offset_index offsets = {NULL, 0, 0};
-    index_offsets(data, size, &offsets);
+    record_places places;
+    memset(&places, 0, sizeof places);
+    index_offsets(data, size, &places.live, &places.free_space, &places.walk);
+    p.places = &places;
+    p.data = data;
+    p.size = size;
     for (int starts = 0; starts < CHILD_MAX_STARTS; starts++) {
         char ended[160] = "";
-        bool finished = run_child(&p, data, size, &offsets, ended, sizeof ended);
+        bool finished = run_child(&p, data, size, &places, ended, sizeof ended);
         if (finished && *ended && !p.opened) {  /* no pipe or no process */
             bp_notes_addf(arena, warnings, "cannot read the event log: %s", ended);
             p.open_failed = true;
@@ -941,22 +1090,42 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_
             break;
         }
         /* the record being read when the child died is skipped */
-        bp_notes_addf(arena, warnings, "record %d: %s; it was skipped and reading went on after it", p.next_index,
-                      ended);
-        stats->unreadable++;
+        if ((size_t)p.next_index < stats->records) {
+            bp_notes_addf(arena, warnings, "record %d: %s; it was skipped and reading went on after it",
+                          p.next_index, ended);
+            stats->unreadable++;
+        } else {
+            bp_notes_addf(arena, warnings, "record %zu in free space: %s; it was skipped and reading went on after it",
+                          (size_t)p.next_index - stats->records, ended);
+            stats->recovered_unreadable++;
+        }
         p.next_index++;
-        if ((size_t)p.next_index >= stats->records)
+        if ((size_t)p.next_index >= stats->records + stats->recovered)
             break;
         if (starts + 1 == CHILD_MAX_STARTS)
             bp_notes_addf(arena, warnings, "gave up after %d reader failures: records from %d on were not read",
                           CHILD_MAX_STARTS, p.next_index);
     }
+    /* losses libevtx may pass over in silence, seen in the chunks themselves */
+    const chunk_walk *walk = &places.walk;
+    if (p.opened && walk->cut_chunk)
+        bp_notes_addf(arena, warnings, "the log ends inside the chunk at offset %zu: it is cut short", walk->cut_chunk);
+    if (p.opened && walk->chunks < walk->header_chunks)
+        bp_notes_addf(arena, warnings, "the file header lists %zu chunks, %zu were found", walk->header_chunks,
+                      walk->chunks);
+    if (p.opened && walk->failed_crc)
+        bp_notes_addf(arena, warnings, "%zu chunk(s) fail their CRC32 checksums (the first at offset %zu): their "
+                                       "records may be altered", walk->failed_crc, walk->first_failed);
+    if (p.opened && walk->breaks > 1)
+        bp_notes_add(arena, warnings, "the chunks' record numbers do not run on from chunk to chunk: a chunk is "
+                                      "missing, damaged or out of place");
     if (p.unreadable.count > EVTX_NOTES_PER_KIND)
         bp_notes_addf(arena, warnings, "%zu more unreadable records not listed",
                       p.unreadable.count - EVTX_NOTES_PER_KIND);
     if (p.bad_data.count > EVTX_NOTES_PER_KIND)
         bp_notes_addf(arena, warnings, "%zu more event data problems not listed",
                       p.bad_data.count - EVTX_NOTES_PER_KIND);
-    free(offsets.items);
+    free(places.live.items);
+    free(places.free_space.items);
     return p.opened && !p.open_failed;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bitsparse/bitsparse.h"
+#include "evtx/binxml_values.h"
 #include "util/arena.h"
 
 /* Caps on what one record may announce (libevtx already bounds a record by
@@ -23,6 +24,7 @@
 typedef struct evtx_event {
     uint64_t record_id;       /* EventRecordID */
     uint64_t offset;          /* file offset of the record */
+    bool recovered;           /* found in free space (libevtx's recovered records) */
     uint32_t event_id;
     uint32_t version;         /* System/Version, 0 when absent */
     uint64_t time;            /* System/TimeCreated/@SystemTime, else the written time (FILETIME) */
@@ -33,6 +35,8 @@ typedef struct evtx_event {
     const char *const *values;  /* their values, never NULL */
     const char *const *names;   /* their Name attributes ("" when unnamed); NULL when the
                                  XML did not give one name per value */
+    const binxml_value *raw;    /* the record's own type, size and bytes of each value; NULL
+                                 when its binary XML could not be followed that far */
 } evtx_event;
 
 /* What the reader saw, for the caller's notes. */
@@ -41,7 +45,10 @@ typedef struct evtx_log_stats {
     size_t delivered;         /* records of the wanted provider handed to the callback */
     size_t other_provider;    /* records of other providers, skipped */
     size_t unreadable;        /* records libevtx could not return or decode */
-    size_t recovered;         /* records libevtx found in free space (not read) */
+    size_t recovered;         /* records libevtx finds in free space ("recovered" records) */
+    size_t recovered_delivered;   /* of those, wanted-provider records handed to the callback */
+    size_t recovered_other;       /* of those, records of other providers */
+    size_t recovered_unreadable;  /* of those, records libevtx cannot return or decode */
     bool dirty;               /* the header says the log was not closed cleanly */
 } evtx_log_stats;
 
@@ -52,9 +59,13 @@ typedef bool (*evtx_event_fn)(const evtx_event *event, void *context);
 bool evtx_is_log(const uint8_t *data, size_t size);
 
 /* Read every record whose provider is `provider` (ASCII case ignored) and hand
- * it to fn. Problems with single records become notes in *warnings (allocated
- * in `arena`), at most a few each, then a count. Returns false when libevtx
- * cannot open the file at all (the reason is added to *warnings). */
+ * it to fn: the records of the chunks, then those libevtx recovers from free
+ * space (event->recovered set; the caller decides what to do with them).
+ * Problems with single records, and damage the walk over the chunks finds
+ * (CRC32s, missing or moved chunks, a cut), become notes in *warnings
+ * (allocated in `arena`), at most a few each, then a count. Returns false
+ * when libevtx cannot open the file at all (the reason is added to
+ * *warnings). */
 bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_event_fn fn,
                    void *context, bp_arena *arena, bp_note_list *warnings, evtx_log_stats *stats);
 

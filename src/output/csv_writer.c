@@ -108,8 +108,13 @@ const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t
     for (size_t i = 0; i < count; i++) {
         char time[32];
         bp_format_filetime(events[i].time, time);
-        if (!(parts[i] = bp_arena_printf(scratch, "%s event %" PRIu32 ": %s", time, events[i].event_id,
-                                         or_empty(events[i].what))))
+        /* a record from the log's free space says so, and where it lies */
+        const char *recovered = events[i].recovered
+                                    ? bp_arena_printf(scratch, " (recovered at offset %" PRIu64 ")", events[i].offset)
+                                    : "";
+        if (!recovered ||
+            !(parts[i] = bp_arena_printf(scratch, "%s event %" PRIu32 "%s: %s", time, events[i].event_id,
+                                         recovered, or_empty(events[i].what))))
             return NULL;
     }
     return join(scratch, parts, count, "|");

@@ -60,6 +60,10 @@ static void event_object(bp_json *json, const bp_event *event)
     bp_json_unsigned(json, event->record_id);
     bp_json_key(json, "log");
     bp_json_string(json, or_empty(event->log));
+    bp_json_key(json, "offset");
+    bp_json_unsigned(json, event->offset);
+    bp_json_key(json, "recovered");
+    bp_json_bool(json, event->recovered);
     bp_json_end_object(json);
 }
 

@@ -295,6 +295,9 @@ static int write_event(FILE *out, bp_json *json, const bp_record *r, const timel
     if (event->kind == TIME_EVENT) {  /* "what" of the event, then the record's summary */
         description = event_description(&scratch, &r->events[event->event]);
         const char *what = one_line(&scratch, r->events[event->event].what);
+        if (what && r->events[event->event].recovered)
+            what = bp_arena_printf(&scratch, "recovered from free space at offset %" PRIu64 ": %s",
+                                   r->events[event->event].offset, what);
         message = what ? bp_arena_printf(&scratch, "%s; %s", what, message) : NULL;
         data_type = "windows:bits:event";
     } else if (event->kind == TIME_CREATED && has_package(r)) {
