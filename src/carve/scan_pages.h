@@ -1,0 +1,48 @@
+/* ESE pages met by the scanner (scan.c) inside images: a qmgr.db can lie at
+ * any offset of a disk or memory image, so a marker hit may sit in a
+ * long-value chunk whose value goes on in other chunks, behind the page's tag
+ * array and the next page's header. This finds the page around a hit (page
+ * size and page boundaries learned from the stream, a page checksum proving
+ * them) and reassembles the value chunk by chunk from the leaf pages of the
+ * same tree near it, as --carve does from the database (ese-format §8, §13). */
+#ifndef BP_CARVE_SCAN_PAGES_H
+#define BP_CARVE_SCAN_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What a scan learns about pages (the page geometry: boundaries at absolute
+ * offsets ≡ phase mod page size) and the room to work in. */
+typedef struct scan_pages scan_pages;
+
+scan_pages *scan_pages_new(void);
+void scan_pages_free(scan_pages *pages);
+
+/* Most continuation chunks one value takes (64 KiB of 4 KiB pages, and more). */
+#define SCAN_LV_SPANS 32
+
+/* A long value reassembled from a hit. */
+typedef struct scan_lv_value {
+    size_t size;               /* bytes written to the output, from the hit on */
+    size_t first_part;         /* of them, the bytes inside the hit's own node */
+    uint64_t lid;
+    uint32_t pgno;             /* page number of the hit's page (from its checksum) */
+    uint16_t tag;              /* tag of the hit's node */
+    struct {
+        uint64_t start, end;   /* absolute input span of a continuation chunk's data */
+    } spans[SCAN_LV_SPANS];
+    size_t span_count;
+} scan_lv_value;
+
+/* When data[pos] (absolute offset base + pos) lies in the data of a
+ * long-value chunk node on an ESE leaf page inside data[0, size), write the
+ * value from that byte on into out[0, capacity), following its continuation
+ * chunks (same LID, offset = bytes so far) on the leaf pages of the same
+ * tree found inside data, and return true; the value ends where no
+ * continuation is found. The page geometry is used and updated. Returns false when
+ * the hit is not in such a node (the caller reads the bytes as they lie). */
+bool scan_pages_long_value(scan_pages *pages, const uint8_t *data, size_t size, uint64_t base, size_t pos,
+                           uint8_t *out, size_t capacity, scan_lv_value *value);
+
+#endif
