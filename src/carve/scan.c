@@ -211,23 +211,28 @@ static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
     carve_candidate cand;
     scan_lv_value value;
     if (s->pages && needle->kind != CARVE_NEEDLE_JOB_LEGACY &&
-        scan_pages_long_value(s->pages, s->buf, s->len, s->base, pos, s->joined, SCAN_WINDOW, &value)) {
-        /* in a long-value chunk: only the value's bytes, however they are cut */
-        if (!try_at(s, needle->kind, s->joined, value.size, value.size, 0, &cand))
-            return true;
-        place.size = (uint32_t)cand.length;
+        scan_pages_read(s->pages, s->buf, s->len, s->base, pos, s->joined, SCAN_WINDOW, &value)) {
+        /* on an ESE page: never past the node or the page (scan_pages.h) */
         place.page = value.pgno;
         place.tag = value.tag;
         place.lid = value.lid;
-        s->skip_until = absolute + (cand.length < value.first_part ? cand.length : value.first_part);
-        if (cand.length > value.first_part)
-            note_taken_chunks(s, &value);
-        if (needle->kind == CARVE_NEEDLE_FILE)
-            carve_session_add_file(s->session, s->joined, cand.length, false, cand.file_id, cand.verdict,
-                                   cand.missing, &place);
-        else
-            carve_session_add_job(s->session, s->joined, cand.length, false, cand.verdict, cand.missing, &place);
-        return true;
+        if (value.lid) {
+            if (!try_at(s, needle->kind, s->joined, value.size, value.size, 0, &cand))
+                return true;
+            s->skip_until = absolute + (cand.length < value.first_part ? cand.length : value.first_part);
+            if (cand.length > value.first_part)
+                note_taken_chunks(s, &value);
+            place.size = (uint32_t)cand.length;
+            if (needle->kind == CARVE_NEEDLE_FILE)
+                carve_session_add_file(s->session, s->joined, cand.length, false, cand.file_id, cand.verdict,
+                                       cand.missing, &place);
+            else
+                carve_session_add_job(s->session, s->joined, cand.length, false, cand.verdict, cand.missing,
+                                      &place);
+            return true;
+        }
+        if (value.end < bound)
+            bound = value.end;
     }
     bool ok = try_at(s, needle->kind, s->buf, s->len, bound, pos, &cand);
     const uint8_t *blob = s->buf + pos;

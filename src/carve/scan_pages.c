@@ -25,6 +25,9 @@ typedef struct found_chunk {
 typedef struct chunk_list {
     found_chunk items[CHUNKS_MAX];
     size_t count;
+    size_t root_page;          /* page of the LID's root node (SIZE_MAX: none met) */
+    size_t root_at;            /* the root node, in the searched buffer */
+    uint16_t root_tag;
 } chunk_list;
 
 struct scan_pages {
@@ -40,9 +43,11 @@ void scan_pages_free(scan_pages *pages) { free(pages); }
 
 static const size_t checksum_slots[4] = {0, 40, 48, 56};
 
-/* The cheap part of the page test, read at every candidate start: a
- * long-value leaf page whose tag array and used space fit in it. */
-static bool lv_leaf_header(const uint8_t *data, size_t size, size_t at, uint32_t page_size)
+/* The cheap part of the page test, read at every candidate start: flags
+ * within the known bits (bits above 0x10000 occur on real pages: 0x1a882,
+ * 0x12882 in the win10 Jobs LV tree) and a tag array and used space that fit
+ * in the page. */
+static bool header_fits(const uint8_t *data, size_t size, size_t at, uint32_t page_size, uint32_t *flags)
 {
     if (at > size || size - at < page_size)
         return false;
@@ -50,14 +55,24 @@ static bool lv_leaf_header(const uint8_t *data, size_t size, size_t at, uint32_t
     bp_reader_seek(&r, at + 32);
     uint16_t first_free = bp_read_u16(&r);
     uint16_t tags = bp_read_u16(&r) & 0x0FFF;
-    uint32_t flags = bp_read_u32(&r);
-    uint32_t kind = ESE_PAGE_LEAF | ESE_PAGE_LONG_VALUE;
-    /* bits above 0x10000 occur on real pages (0x1a882, 0x12882 in the win10 Jobs LV tree) */
-    if (r.failed || (flags & kind) != kind || (flags & (ESE_PAGE_EMPTY | ESE_PAGE_SPACE_TREE | ESE_PAGE_INDEX)) ||
-        flags > 0xFFFFF)
+    *flags = bp_read_u32(&r);
+    if (r.failed || *flags == 0 || *flags > 0xFFFFF)
         return false;
     uint32_t header = page_size > 8192 ? 80 : 40;
     return tags >= 1 && header + (size_t)first_free + 4u * tags <= page_size;
+}
+
+/* A leaf page of a long-value tree, in use. */
+static bool is_lv_leaf(uint32_t flags)
+{
+    uint32_t kind = ESE_PAGE_LEAF | ESE_PAGE_LONG_VALUE;
+    return (flags & kind) == kind && !(flags & (ESE_PAGE_EMPTY | ESE_PAGE_SPACE_TREE | ESE_PAGE_INDEX));
+}
+
+static bool lv_leaf_header(const uint8_t *data, size_t size, size_t at, uint32_t page_size)
+{
+    uint32_t flags;
+    return header_fits(data, size, at, page_size, &flags) && is_lv_leaf(flags);
 }
 
 /* Does the page checksum hold for some page number? The ECC format XORs the
@@ -84,7 +99,8 @@ static bool checksum_pgno(const uint8_t *page, uint32_t page_size, uint32_t *pgn
 
 static bool page_at(const uint8_t *data, size_t size, size_t at, uint32_t page_size, uint32_t *pgno)
 {
-    return lv_leaf_header(data, size, at, page_size) && checksum_pgno(data + at, page_size, pgno);
+    uint32_t flags;
+    return header_fits(data, size, at, page_size, &flags) && checksum_pgno(data + at, page_size, pgno);
 }
 
 /* The page holding data[pos]: first at the geometry learned before, else
@@ -135,9 +151,31 @@ static bool read_chunk_key(const ese_node *node, chunk_key *key)
     return true;
 }
 
-/* The chunks of `lid` on the leaf page at data[at] of tree `objid`. */
+/* A long-value root key: the LID alone, 4 bytes, or 8 with the first bit set. */
+static bool read_root_key(const ese_node *node, uint64_t *lid)
+{
+    const uint8_t *k = node->key;
+    if (node->key_incomplete || !(node->key_size == 4 || (node->key_size == 8 && (k[0] & 0x80))))
+        return false;
+    *lid = node->key_size == 4 ? bp_be32(k) : bp_be64(k);
+    return true;
+}
+
+/* The root of the value is where --carve locates a long value: the one
+ * nearest before the hit, else the first after it. */
+static void note_root(chunk_list *list, size_t page_at, uint16_t tag, size_t node_at, size_t pos)
+{
+    bool better = list->root_page == SIZE_MAX || (node_at < pos && (list->root_at > pos || node_at > list->root_at));
+    if (better) {
+        list->root_page = page_at;
+        list->root_at = node_at;
+        list->root_tag = tag;
+    }
+}
+
+/* The chunks (and the root) of `lid` on the leaf page at data[at] of tree `objid`. */
 static void gather_page(const uint8_t *data, size_t size, size_t at, uint32_t page_size, uint32_t objid,
-                        uint64_t lid, chunk_list *list, ese_node *node)
+                        uint64_t lid, size_t pos, chunk_list *list, ese_node *node)
 {
     if (!lv_leaf_header(data, size, at, page_size))
         return;
@@ -146,7 +184,12 @@ static void gather_page(const uint8_t *data, size_t size, size_t at, uint32_t pa
         return;
     for (uint16_t tag = page.reserved_tags; tag < page.tag_count && list->count < CHUNKS_MAX; tag++) {
         chunk_key key;
-        if (!ese_page_node(&page, tag, node) || !read_chunk_key(node, &key) || key.lid != lid)
+        uint64_t root_lid;
+        if (!ese_page_node(&page, tag, node))
+            continue;
+        if (read_root_key(node, &root_lid) && root_lid == lid)
+            note_root(list, at, tag, (size_t)(node->data - data), pos);
+        if (!read_chunk_key(node, &key) || key.lid != lid)
             continue;
         found_chunk *c = &list->items[list->count++];
         c->offset = key.offset;
@@ -172,8 +215,39 @@ static const found_chunk *chunk_at(const chunk_list *list, uint32_t offset, size
     return best;
 }
 
-bool scan_pages_long_value(scan_pages *pages, const uint8_t *data, size_t size, uint64_t base, size_t pos,
-                           uint8_t *out, size_t capacity, scan_lv_value *value)
+/* Where the bytes at data[pos] may run to on the page at data[at]: the end of
+ * the live node holding them (*tag set, *node decoded when it can be), else of
+ * a stale tag slot's node (as --carve's stale-tag), else the end of the data
+ * area (free space: the tag array follows). 0 when pos lies in the header or
+ * the tag array. */
+static size_t bytes_end(const ese_page *page, const uint8_t *data, size_t at, size_t pos, ese_node *node,
+                        uint16_t *tag, bool *in_node)
+{
+    *in_node = false;
+    size_t in_page = pos - at;
+    size_t data_end = page->size - 4u * page->tag_count;
+    if (in_page < page->header_size || in_page >= data_end)
+        return 0;
+    uint32_t max_slots = (page->size - page->header_size) / 4;
+    for (uint32_t i = page->reserved_tags; i < max_slots; i++) {
+        uint16_t offset, length;
+        if (!ese_page_tag_slot(page, i, &offset, &length))
+            break;
+        size_t start = page->header_size + (size_t)offset, end = start + length;
+        if (i >= page->tag_count && (length == 0 || end > page->size - 4u * (i + 1u)))
+            break;  /* the first implausible stale slot ends the old tag array */
+        if (in_page < start || in_page >= end)
+            continue;
+        *tag = (uint16_t)i;
+        if (i < page->tag_count && ese_page_node(page, (uint16_t)i, node) && pos >= (size_t)(node->data - data))
+            *in_node = true;
+        return at + (end < data_end ? end : data_end);
+    }
+    return at + data_end;
+}
+
+bool scan_pages_read(scan_pages *pages, const uint8_t *data, size_t size, uint64_t base, size_t pos, uint8_t *out,
+                     size_t capacity, scan_lv_value *value)
 {
     memset(value, 0, sizeof(*value));
     size_t at;
@@ -183,22 +257,21 @@ bool scan_pages_long_value(scan_pages *pages, const uint8_t *data, size_t size, 
     ese_page page;
     if (!ese_page_view(data + at, page_size, pgno, &page))
         return false;
-    /* the node whose data holds the hit */
     ese_node *node = &pages->node;
-    chunk_key key;
-    bool found = false;
-    uint16_t tag = page.reserved_tags;
-    for (; tag < page.tag_count && !found; tag++) {
-        if (!ese_page_node(&page, tag, node) || !read_chunk_key(node, &key))
-            continue;
-        size_t data_at = (size_t)(node->data - data);
-        found = pos >= data_at && pos - data_at < node->data_size;
-    }
-    if (!found)
+    uint16_t tag = 0;
+    bool in_node;
+    size_t end = bytes_end(&page, data, at, pos, node, &tag, &in_node);
+    if (end <= pos)
         return false;
-    value->lid = key.lid;
     value->pgno = pgno;
-    value->tag = (uint16_t)(tag - 1);
+    value->tag = tag;
+    chunk_key key;
+    if (!in_node || !is_lv_leaf(page.flags) || !read_chunk_key(node, &key)) {
+        /* no long value to follow: the bytes up to the end of their node or area */
+        value->end = end;
+        return true;
+    }
+    value->lid = key.lid;
     size_t node_end = (size_t)(node->data - data) + node->data_size;
     uint64_t next = (uint64_t)key.offset + node->data_size;
     value->first_part = node_end - pos;
@@ -210,12 +283,18 @@ bool scan_pages_long_value(scan_pages *pages, const uint8_t *data, size_t size, 
     /* continuation chunks of the same LID on leaf pages of the same tree */
     chunk_list *list = &pages->chunks;
     list->count = 0;
+    list->root_page = SIZE_MAX;
     size_t first_page = at;
     for (int k = 0; k < PAGES_BEFORE && first_page >= page_size; k++)
         first_page -= page_size;
     size_t pages_after = capacity / page_size + 2;
     for (size_t p = first_page; p <= at + pages_after * page_size && p <= size && size - p >= page_size; p += page_size)
-        gather_page(data, size, p, page_size, page.objid, key.lid, list, node);
+        gather_page(data, size, p, page_size, page.objid, key.lid, pos, list, node);
+    uint32_t root_pgno;
+    if (list->root_page != SIZE_MAX && checksum_pgno(data + list->root_page, page_size, &root_pgno)) {
+        value->pgno = root_pgno;
+        value->tag = list->root_tag;
+    }
     for (size_t steps = 0; steps < list->count && value->size < capacity; steps++) {
         if (next > UINT32_MAX)
             break;

@@ -22,27 +22,33 @@ void scan_pages_free(scan_pages *pages);
 /* Most continuation chunks one value takes (64 KiB of 4 KiB pages, and more). */
 #define SCAN_LV_SPANS 32
 
-/* A long value reassembled from a hit. */
+/* The bytes read from a hit on a page. */
 typedef struct scan_lv_value {
-    size_t size;               /* bytes written to the output, from the hit on */
-    size_t first_part;         /* of them, the bytes inside the hit's own node */
-    uint64_t lid;
-    uint32_t pgno;             /* page number of the hit's page (from its checksum) */
-    uint16_t tag;              /* tag of the hit's node */
+    size_t end;                /* not in a long value: end of the bytes in data, else 0 */
+    size_t size;               /* long value: bytes written to the output, from the hit on */
+    size_t first_part;         /* of them, the bytes in one piece at the hit */
+    uint64_t lid;              /* 0 when not in a long value */
+    /* page number (from the page checksum) and tag of the value's root node,
+     * where --carve places a long value; the hit's node when no root is met */
+    uint32_t pgno;
+    uint16_t tag;
     struct {
         uint64_t start, end;   /* absolute input span of a continuation chunk's data */
     } spans[SCAN_LV_SPANS];
     size_t span_count;
 } scan_lv_value;
 
-/* When data[pos] (absolute offset base + pos) lies in the data of a
- * long-value chunk node on an ESE leaf page inside data[0, size), write the
- * value from that byte on into out[0, capacity), following its continuation
- * chunks (same LID, offset = bytes so far) on the leaf pages of the same
- * tree found inside data, and return true; the value ends where no
- * continuation is found. The page geometry is used and updated. Returns false when
- * the hit is not in such a node (the caller reads the bytes as they lie). */
-bool scan_pages_long_value(scan_pages *pages, const uint8_t *data, size_t size, uint64_t base, size_t pos,
-                           uint8_t *out, size_t capacity, scan_lv_value *value);
+/* When data[pos] (absolute offset base + pos) lies on an ESE page inside
+ * data[0, size), say how far the bytes from there belong together and return
+ * true. In the data of a long-value chunk node: the value from that byte on
+ * is written to out[0, capacity) (value->size bytes, lid set), following its
+ * continuation chunks (same LID, offset = bytes so far) on the leaf pages of
+ * the same tree found inside data, up to where no continuation is found.
+ * Otherwise value->end is where they stop in data: the end of the node
+ * holding them (a record, a stale tag slot's node), else the page's data end
+ * (free space; the tag array follows). The page geometry is used and updated. Returns
+ * false when the hit is on no page (the caller reads the bytes as they lie). */
+bool scan_pages_read(scan_pages *pages, const uint8_t *data, size_t size, uint64_t base, size_t pos, uint8_t *out,
+                     size_t capacity, scan_lv_value *value);
 
 #endif
