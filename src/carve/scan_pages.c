@@ -43,6 +43,12 @@ void scan_pages_free(scan_pages *pages) { free(pages); }
 
 static const size_t checksum_slots[4] = {0, 40, 48, 56};
 
+/* Page flags every page of a qmgr.db carries (Windows 10 and later): 0x2000
+ * new checksum format and 0x800 (new page format). Every non-empty page of
+ * the 17 sample databases has both; requiring them keeps the checksum from
+ * being computed at candidate starts inside blob bytes (small numbers). */
+#define PAGE_FLAGS_ALWAYS 0x2800u  /* find_page tests its second byte (0x28) first */
+
 /* The cheap part of the page test, read at every candidate start: flags
  * within the known bits (bits above 0x10000 occur on real pages: 0x1a882,
  * 0x12882 in the win10 Jobs LV tree) and a tag array and used space that fit
@@ -56,7 +62,7 @@ static bool header_fits(const uint8_t *data, size_t size, size_t at, uint32_t pa
     uint16_t first_free = bp_read_u16(&r);
     uint16_t tags = bp_read_u16(&r) & 0x0FFF;
     *flags = bp_read_u32(&r);
-    if (r.failed || *flags == 0 || *flags > 0xFFFFF)
+    if (r.failed || (*flags & PAGE_FLAGS_ALWAYS) != PAGE_FLAGS_ALWAYS || *flags > 0xFFFFF)
         return false;
     uint32_t header = page_size > 8192 ? 80 : 40;
     return tags >= 1 && header + (size_t)first_free + 4u * tags <= page_size;
@@ -97,10 +103,29 @@ static bool checksum_pgno(const uint8_t *page, uint32_t page_size, uint32_t *pgn
     return true;
 }
 
+/* The ECC half of a stored block checksum (ese-format §4) is redundant: its
+ * row and column fields come in pairs (rp, rq) and (cp, cq) that are equal
+ * or complements, both complemented when the block holds an odd number of
+ * odd-parity words. Eight bytes tell most non-pages before the whole page is
+ * summed (random bytes pass about once in 2^15). */
+static bool ecc_plausible(const uint8_t *data, size_t size, size_t at, uint32_t page_size)
+{
+    bp_reader r = bp_reader_make(data, size);
+    bp_reader_seek(&r, at + 4);
+    uint32_t ecc = bp_read_u32(&r);
+    uint32_t block = page_size > 8192 ? page_size / 4 : page_size;
+    uint32_t m = block / 4 - 1;
+    uint32_t rp = (ecc >> 5) & m, rq = (ecc >> 21) & m, cp = ecc & 31, cq = (ecc >> 16) & 31;
+    bool even = rq == rp && cq == cp, odd = rq == (~rp & m) && cq == (~cp & 31u);
+    uint32_t used = (m << 21) | (31u << 16) | (m << 5) | 31u;
+    return !r.failed && (even || odd) && (ecc & ~used) == 0;
+}
+
 static bool page_at(const uint8_t *data, size_t size, size_t at, uint32_t page_size, uint32_t *pgno)
 {
     uint32_t flags;
-    return header_fits(data, size, at, page_size, &flags) && checksum_pgno(data + at, page_size, pgno);
+    return header_fits(data, size, at, page_size, &flags) && ecc_plausible(data, size, at, page_size) &&
+           checksum_pgno(data + at, page_size, pgno);
 }
 
 /* The page holding data[pos]: first at the geometry learned before, else
@@ -118,13 +143,25 @@ static bool find_page(scan_pages *geometry, const uint8_t *data, size_t size, ui
             return true;
         }
     }
-    for (size_t i = 0; i < sizeof(page_sizes) / sizeof(page_sizes[0]); i++) {
-        uint32_t p = page_sizes[i];
-        uint32_t header = p > 8192 ? 80 : 40;
-        for (size_t within = header; within < p && within <= pos; within++) {
-            if (!page_at(data, size, pos - within, p, pgno))
+    /* the bytes are checked once here; the loop reads inside them */
+    bp_reader r = bp_reader_make(data, size);
+    const uint8_t *bytes = bp_read_bytes(&r, size);
+    if (!bytes)
+        return false;
+    /* nearest start first; at each start the page sizes that can hold pos */
+    for (size_t within = 40; within < 32768 && within <= pos; within++) {
+        size_t start = pos - within;
+        /* the flags' upper three bytes first: three loads reject almost every start */
+        if ((bytes[start + 37] & 0x28) != 0x28 || bytes[start + 38] > 0x0F || bytes[start + 39] != 0)
+            continue;
+        /* largest first: the first quarter of a 16 or 32 KiB page sums like a
+         * whole 4 or 8 KiB page (same block checksum at offset 0) */
+        for (size_t i = sizeof(page_sizes) / sizeof(page_sizes[0]); i-- > 0;) {
+            uint32_t p = page_sizes[i];
+            if (within >= p || within < (p > 8192 ? 80u : 40u) || size - start < p ||
+                !page_at(data, size, start, p, pgno))
                 continue;
-            *at = pos - within;
+            *at = start;
             *page_size = p;
             geometry->page_size = p;
             geometry->phase = (base + *at) % p;
