@@ -216,7 +216,7 @@ static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
         place.page = value.pgno;
         place.tag = value.tag;
         place.lid = value.lid;
-        if (value.lid) {
+        if (value.long_value) {
             if (!try_at(s, needle->kind, s->joined, value.size, value.size, 0, &cand))
                 return true;
             s->skip_until = absolute + (cand.length < value.first_part ? cand.length : value.first_part);

@@ -308,6 +308,7 @@ bool scan_pages_read(scan_pages *pages, const uint8_t *data, size_t size, uint64
         value->end = end;
         return true;
     }
+    value->long_value = true;
     value->lid = key.lid;
     size_t node_end = (size_t)(node->data - data) + node->data_size;
     uint64_t next = (uint64_t)key.offset + node->data_size;

@@ -24,10 +24,11 @@ void scan_pages_free(scan_pages *pages);
 
 /* The bytes read from a hit on a page. */
 typedef struct scan_lv_value {
-    size_t end;                /* not in a long value: end of the bytes in data, else 0 */
+    bool long_value;           /* the bytes are a long value's, written to the output */
+    size_t end;                /* not in a long value: end of the bytes in data */
     size_t size;               /* long value: bytes written to the output, from the hit on */
     size_t first_part;         /* of them, the bytes in one piece at the hit */
-    uint64_t lid;              /* 0 when not in a long value */
+    uint64_t lid;              /* of the long value */
     /* page number (from the page checksum) and tag of the value's root node,
      * where --carve places a long value; the hit's node when no root is met */
     uint32_t pgno;
@@ -41,7 +42,7 @@ typedef struct scan_lv_value {
 /* When data[pos] (absolute offset base + pos) lies on an ESE page inside
  * data[0, size), say how far the bytes from there belong together and return
  * true. In the data of a long-value chunk node: the value from that byte on
- * is written to out[0, capacity) (value->size bytes, lid set), following its
+ * is written to out[0, capacity) (value->size bytes, long_value set), following its
  * continuation chunks (same LID, offset = bytes so far) on the leaf pages of
  * the same tree found inside data, up to where no continuation is found.
  * Otherwise value->end is where they stop in data: the end of the node

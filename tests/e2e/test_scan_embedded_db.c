@@ -294,6 +294,7 @@ int main(void)
         return 1;
     }
     check_generated(4096);
+    check_generated(8192);
     check_generated(16384);
     check_generated(32768);
     check_shared("testdata/ese/win10-19045.qmgr.db");
