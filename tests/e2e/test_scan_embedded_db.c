@@ -52,8 +52,12 @@ static bool write_file(const char *path, const uint8_t *a, size_t a_size, const 
     CHECK(f != NULL);
     if (!f)
         return false;
-    bool ok = fwrite(a, 1, a_size, f) == a_size && fwrite(b, 1, b_size, f) == b_size &&
-              fwrite(c, 1, c_size, f) == c_size;
+    const uint8_t *parts[3] = {a, b, c};
+    size_t sizes[3] = {a_size, b_size, c_size};
+    bool ok = true;
+    for (int i = 0; i < 3; i++)  /* fwrite is not given NULL, even for 0 bytes */
+        if (sizes[i])
+            ok = ok && fwrite(parts[i], 1, sizes[i], f) == sizes[i];
     CHECK(ok);
     fclose(f);
     return ok;
