@@ -5,8 +5,9 @@
  * 4030300179, cost_flags with undefined bits, an empty creator program.
  * Read chunk by chunk they are what --carve gives: 8272, 8216, 8216 and 8218
  * bytes, 7776000, 0x8000006F, ...\Office16\OUTLOOK.EXE. And when the image
- * ends after the page holding a blob's first chunk, the blob is a cut copy
- * (partial) that shows only fields whose bytes were found. */
+ * ends after the page holding a blob's first chunk, or the page holding its
+ * continuation is missing, the blob is a cut copy (partial) that shows only
+ * fields whose bytes were found. */
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,6 +95,32 @@ static void check_outlook_job(const bp_result *result, const char *job_id, uint6
     CHECK_U64(r->job->warnings.count, 0);
 }
 
+/* LID 0x11 (job 3a817b5d) without its continuation: a cut copy of at most
+ * its first chunk (4050 bytes from the marker), no field from beyond it. */
+static void check_cut_outlook(const bp_result *result, const char *what)
+{
+    const bp_location *where = NULL;
+    const bp_record *r = job_at(result, PAD + 992676, &where);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    printf("%s: cut copy of %u bytes\n", what, where->size);
+    CHECK_STR(r->job->job_id, "3a817b5d-6a87-4d0c-b41e-7f7c6a9fae64");
+    bool said_cut = false;
+    for (const bp_note *n = r->job->warnings.head; n; n = n->next)
+        said_cut |= strncmp(n->text, "carved copy is cut short after", 30) == 0;
+    CHECK(said_cut);
+    CHECK(where->size > 0 && where->size <= 4050);
+    CHECK_U64(where->page, 59);
+    CHECK_U64(where->long_value_id, 0x11);
+    CHECK(!r->job->complete);
+    CHECK(!r->job->tail_decoded);
+    CHECK_U64(r->job->max_download_time, 0);
+    CHECK_U64(r->job->cost_flags, 0);
+    CHECK_STR(r->job->creator_program, "");
+    CHECK_STR(r->job->name, "Microsoft Outlook Offline Address Book 7c6f3756af5d974890e647b5338169d0");
+}
+
 int main(void)
 {
     size_t db_size;
@@ -125,29 +152,30 @@ int main(void)
     bp_result_free(result);
 
     /* the image ends after page 59, which holds the first chunk of LID 0x11
-     * (its last node): the continuation is gone, so the copy is cut and
-     * decoded from that chunk's bytes only */
+     * (its last node, ending where the page's data ends): the continuation is
+     * gone, so the copy is cut and decoded from that chunk's bytes only */
     size_t cut = (size_t)(59 + 2) * PAGE;
-    CHECK(cut < db_size);
-    result = scan_embedded(db, cut < db_size ? cut : db_size, "regression_cross_page_cut.bin");
-    const bp_location *where = NULL;
-    const bp_record *r = job_at(result, PAD + 992676, &where);
-    CHECK(r != NULL);
-    if (r) {
-        CHECK_STR(r->job->job_id, "3a817b5d-6a87-4d0c-b41e-7f7c6a9fae64");
-        bool said_cut = false;
-        for (const bp_note *n = r->job->warnings.head; n; n = n->next)
-            said_cut |= strncmp(n->text, "carved copy is cut short after", 30) == 0;
-        CHECK(said_cut);
-        CHECK(where->size > 0 && where->size <= PAD + cut - (PAD + 992676));
-        CHECK(!r->job->complete);
-        CHECK(!r->job->tail_decoded);
-        CHECK_U64(r->job->max_download_time, 0);
-        CHECK_U64(r->job->cost_flags, 0);
-        CHECK_STR(r->job->creator_program, "");
-        CHECK_STR(r->job->name, "Microsoft Outlook Offline Address Book 7c6f3756af5d974890e647b5338169d0");
+    CHECK(cut + 2 * PAGE < db_size);
+    if (cut + 2 * PAGE >= db_size) {
+        free(db);
+        return check_exit();
     }
+    result = scan_embedded(db, cut, "regression_cross_page_cut.bin");
+    check_cut_outlook(result, "image ending after page 59");
     bp_result_free(result);
+
+    /* the same with page 60, which holds the continuation chunks, left out:
+     * a valid page follows, but not the chunk at offset 4050 */
+    uint8_t *holed = malloc(db_size - PAGE);
+    CHECK(holed != NULL);
+    if (holed) {
+        memcpy(holed, db, cut);
+        memcpy(holed + cut, db + cut + PAGE, db_size - cut - PAGE);
+        result = scan_embedded(holed, db_size - PAGE, "regression_cross_page_hole.bin");
+        check_cut_outlook(result, "page 60 left out");
+        bp_result_free(result);
+        free(holed);
+    }
     free(db);
     return check_exit();
 }
