@@ -1,4 +1,5 @@
-/* Long values on ESE pages met inside scanned images (scan_pages.h). */
+/* ESE pages met inside scanned images: finding them, and reading a hit only
+ * as far as its node or, in a long value, chunk by chunk (scan_pages.h). */
 #include "carve/scan_pages.h"
 
 #include <stdlib.h>
@@ -44,7 +45,7 @@ void scan_pages_free(scan_pages *pages) { free(pages); }
 static const size_t checksum_slots[4] = {0, 40, 48, 56};
 
 /* Page flags every page of a qmgr.db carries (Windows 10 and later): 0x2000
- * new checksum format and 0x800 (new page format). Every non-empty page of
+ * new checksum format and 0x800 new record format. Every non-empty page of
  * the 17 sample databases has both; requiring them keeps the checksum from
  * being computed at candidate starts inside blob bytes (small numbers). */
 #define PAGE_FLAGS_ALWAYS 0x2800u  /* find_page tests its second byte (0x28) first */
