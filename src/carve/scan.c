@@ -1,10 +1,10 @@
 /* Scanning inputs of any size for BITS data (bits-format §7, ese-format §12):
  * the input is read in 4 MiB blocks that overlap by 64 KiB, so a blob that
  * starts in one block is decoded whole from it, and memory stays the same
- * whatever the input size. A blob met in a long-value chunk of an ESE page
- * (a qmgr.db inside an image) is read chunk by chunk (scan_pages.h), never
- * through the page's end; 64 KiB before each block are kept for the page in
- * front of a hit. Candidates go to the carve session. */
+ * whatever the input size. A hit on an ESE page (a qmgr.db inside an image)
+ * is read only as far as its node, and a long value chunk by chunk
+ * (scan_pages.h), never through the page's end; 64 KiB before each block are
+ * kept for the page in front of a hit. Candidates go to the carve session. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
