@@ -1,7 +1,10 @@
 /* Scanning inputs of any size for BITS data (bits-format §7, ese-format §12):
  * the input is read in 4 MiB blocks that overlap by 64 KiB, so a blob that
  * starts in one block is decoded whole from it, and memory stays the same
- * whatever the input size. Candidates go to the carve session. */
+ * whatever the input size. A hit on an ESE page (a qmgr.db inside an image)
+ * is read only as far as its node, and a long value chunk by chunk
+ * (scan_pages.h), never through the page's end; 64 KiB before each block are
+ * kept for the page in front of a hit. Candidates go to the carve session. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,11 +16,13 @@
 #include "bits/markers.h"
 #include "carve/carve.h"
 #include "carve/marker_finder.h"
+#include "carve/scan_pages.h"
 #include "util/reader.h"
 
 #define SCAN_BLOCK ((size_t)4 << 20)
 #define SCAN_WINDOW ((size_t)64 << 10)   /* longest blob looked for; also the block overlap */
-#define SCAN_LOOKBACK ((size_t)64)       /* bytes kept before a hit (inline Files record) */
+#define SCAN_LOOKBACK ((size_t)64 << 10) /* bytes kept before a hit: its page (<= 32 KiB) and one before */
+#define SCAN_TAKEN_SPANS 64              /* continuation chunks remembered (a ring) */
 #define LOG_SEGMENT 4096u
 #define LOG_SEGMENT_HEADER 40u
 #define LOG_FRAGMENT_RECORD 77u          /* "fragment" log record: u8 type, u16 size */
@@ -40,6 +45,12 @@ typedef struct scanner {
     uint8_t *spliced;          /* scratch for log splicing (SCAN_WINDOW bytes) */
     splice_gap gaps[SCAN_WINDOW / LOG_SEGMENT + 2];
     size_t gap_count;
+    scan_pages *pages;         /* page geometry learned so far (not for logs) */
+    uint8_t *joined;           /* scratch for a long value read chunk by chunk (SCAN_WINDOW bytes) */
+    struct {
+        uint64_t start, end;
+    } taken[SCAN_TAKEN_SPANS]; /* continuation chunks of the blobs taken last (a ring) */
+    size_t taken_next;
 } scanner;
 
 bool carve_is_log_name(const char *name)
@@ -155,11 +166,28 @@ static void take_list_file(void *context, size_t start, size_t length, carve_ver
     carve_session_add_file(l->s->session, l->s->buf + start, length, true, "", verdict, missing, &place);
 }
 
+static bool in_taken_chunk(const scanner *s, uint64_t absolute)
+{
+    for (size_t i = 0; i < SCAN_TAKEN_SPANS; i++)
+        if (absolute >= s->taken[i].start && absolute < s->taken[i].end)
+            return true;
+    return false;
+}
+
+static void note_taken_chunks(scanner *s, const scan_lv_value *value)
+{
+    for (size_t i = 0; i < value->span_count; i++) {
+        s->taken[s->taken_next].start = value->spans[i].start;
+        s->taken[s->taken_next].end = value->spans[i].end;
+        s->taken_next = (s->taken_next + 1) % SCAN_TAKEN_SPANS;
+    }
+}
+
 static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
 {
     scanner *s = context;
     uint64_t absolute = s->base + pos;
-    if (absolute < s->skip_until)
+    if (absolute < s->skip_until || in_taken_chunk(s, absolute))
         return true;
     size_t bound = s->len - pos > SCAN_WINDOW ? pos + SCAN_WINDOW : s->len;
     carve_place place;
@@ -181,6 +209,31 @@ static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
         return true;
     }
     carve_candidate cand;
+    scan_lv_value value;
+    if (s->pages && needle->kind != CARVE_NEEDLE_JOB_LEGACY &&
+        scan_pages_read(s->pages, s->buf, s->len, s->base, pos, s->joined, SCAN_WINDOW, &value)) {
+        /* on an ESE page: never past the node or the page (scan_pages.h) */
+        place.page = value.pgno;
+        place.tag = value.tag;
+        place.lid = value.lid;
+        if (value.long_value) {
+            if (!try_at(s, needle->kind, s->joined, value.size, value.size, 0, &cand))
+                return true;
+            s->skip_until = absolute + (cand.length < value.first_part ? cand.length : value.first_part);
+            if (cand.length > value.first_part)
+                note_taken_chunks(s, &value);
+            place.size = (uint32_t)cand.length;
+            if (needle->kind == CARVE_NEEDLE_FILE)
+                carve_session_add_file(s->session, s->joined, cand.length, false, cand.file_id, cand.verdict,
+                                       cand.missing, &place);
+            else
+                carve_session_add_job(s->session, s->joined, cand.length, false, cand.verdict, cand.missing,
+                                      &place);
+            return true;
+        }
+        if (value.end < bound)
+            bound = value.end;
+    }
     bool ok = try_at(s, needle->kind, s->buf, s->len, bound, pos, &cand);
     const uint8_t *blob = s->buf + pos;
     size_t span = ok ? cand.length : 0;
@@ -220,13 +273,18 @@ static bool scanner_init(scanner *s, carve_session *session, const char *label, 
     bp_arena_init(&s->scratch);
     carve_finder_init(&s->finder, CARVE_FIND_JOBS | CARVE_FIND_FILES | CARVE_FIND_TRANSFER);
     s->spliced = is_log ? malloc(SCAN_WINDOW) : NULL;
-    return !is_log || s->spliced;
+    /* a log holds records, not database pages */
+    s->pages = is_log ? NULL : scan_pages_new();
+    s->joined = is_log ? NULL : malloc(SCAN_WINDOW);
+    return is_log ? s->spliced != NULL : s->pages && s->joined;
 }
 
 static void scanner_free(scanner *s)
 {
     bp_arena_free(&s->scratch);
     free(s->spliced);
+    scan_pages_free(s->pages);
+    free(s->joined);
 }
 
 static const char *base_name(const char *path)

@@ -52,6 +52,49 @@ static uint16_t plausible_tag_count(const ese_page *page, uint32_t limit)
     return (uint16_t)n;
 }
 
+/* The header fields and tag count of page_size bytes at `bytes`; an
+ * impossible tag count is cut to the plausible leading tags. Returns false
+ * when the header cannot be read; *claimed_tags receives the stored count. */
+static bool page_view(const uint8_t *bytes, uint32_t page_size, uint32_t pgno, ese_page *page,
+                      uint16_t *claimed_tags)
+{
+    memset(page, 0, sizeof(*page));
+    bp_reader r = bp_reader_make(bytes, page_size);
+    page->pgno = pgno;
+    page->bytes = bytes;
+    page->size = page_size;
+    page->large = page_size > 8192;
+    page->header_size = page->large ? 80 : 40;
+    bp_reader_seek(&r, 8);
+    page->dbtime = bp_read_u64(&r);
+    page->prev = bp_read_u32(&r);
+    page->next = bp_read_u32(&r);
+    page->objid = bp_read_u32(&r);
+    page->free_bytes = bp_read_u16(&r);
+    bp_read_u16(&r); /* uncommitted free bytes */
+    page->first_free = bp_read_u16(&r);
+    uint16_t tag_state = bp_read_u16(&r);
+    page->flags = bp_read_u32(&r);
+    /* Windows 11 24H2+ keeps a reserved-tag count in bits 12-14. */
+    page->tag_count = tag_state & 0x0FFF;
+    page->reserved_tags = (tag_state >> 12) & 0x7;
+    if (page->reserved_tags == 0)
+        page->reserved_tags = 1;
+    *claimed_tags = page->tag_count;
+    uint32_t max_tags = (page->size - page->header_size) / 4;
+    if (page->tag_count > max_tags)
+        /* An impossible count: the slots past the real tags hold node bytes or
+         * free space. Read only the leading tags that point inside the page. */
+        page->tag_count = plausible_tag_count(page, max_tags);
+    return !r.failed;
+}
+
+bool ese_page_view(const uint8_t *bytes, uint32_t page_size, uint32_t pgno, ese_page *page)
+{
+    uint16_t claimed;
+    return page_view(bytes, page_size, pgno, page, &claimed);
+}
+
 bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
 {
     memset(page, 0, sizeof(*page));
@@ -68,44 +111,18 @@ bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
             bp_notes_addf(db->arena, db->warnings, "ESE page %u: checksum mismatch (page read anyway)", pgno);
         }
     }
-    bp_reader r = bp_reader_make(bytes, db->page_size);
-    page->pgno = pgno;
-    page->bytes = bytes;
-    page->size = db->page_size;
-    page->large = db->large_pages;
-    page->header_size = db->large_pages ? 80 : 40;
-    bp_reader_seek(&r, 8);
-    page->dbtime = bp_read_u64(&r);
-    page->prev = bp_read_u32(&r);
-    page->next = bp_read_u32(&r);
-    page->objid = bp_read_u32(&r);
-    page->free_bytes = bp_read_u16(&r);
-    bp_read_u16(&r); /* uncommitted free bytes */
-    page->first_free = bp_read_u16(&r);
-    uint16_t tag_state = bp_read_u16(&r);
-    page->flags = bp_read_u32(&r);
-    /* Windows 11 24H2+ keeps a reserved-tag count in bits 12-14. */
-    page->tag_count = tag_state & 0x0FFF;
-    page->reserved_tags = (tag_state >> 12) & 0x7;
-    if (page->reserved_tags == 0)
-        page->reserved_tags = 1;
-    uint32_t max_tags = (page->size - page->header_size) / 4;
-    if (page->tag_count > max_tags) {
-        /* An impossible count: the slots past the real tags hold node bytes or
-         * free space. Read only the leading tags that point inside the page,
-         * and say so once per page rather than once per phantom tag. */
-        uint16_t claimed = page->tag_count;
-        page->tag_count = plausible_tag_count(page, max_tags);
-        if (!db->page_state || !(db->page_state[pgno] & PAGE_STATE_TAGS_WARNED)) {
-            if (db->page_state)
-                db->page_state[pgno] |= PAGE_STATE_TAGS_WARNED;
-            bp_notes_addf(db->arena, db->warnings,
-                          "ESE page %u: tag count %u exceeds the page (at most %u fit); reading the %u tags "
-                          "that point inside it",
-                          pgno, (unsigned)claimed, max_tags, (unsigned)page->tag_count);
-        }
+    uint16_t claimed;
+    bool ok = page_view(bytes, db->page_size, pgno, page, &claimed);
+    if (claimed != page->tag_count && (!db->page_state || !(db->page_state[pgno] & PAGE_STATE_TAGS_WARNED))) {
+        /* said once per page rather than once per phantom tag */
+        if (db->page_state)
+            db->page_state[pgno] |= PAGE_STATE_TAGS_WARNED;
+        bp_notes_addf(db->arena, db->warnings,
+                      "ESE page %u: tag count %u exceeds the page (at most %u fit); reading the %u tags "
+                      "that point inside it",
+                      pgno, (unsigned)claimed, (page->size - page->header_size) / 4, (unsigned)page->tag_count);
     }
-    return !r.failed;
+    return ok;
 }
 
 bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_t *size)

@@ -63,6 +63,10 @@ typedef struct ese_node {
  * point inside it, with one warning per page naming the count. */
 bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page);
 
+/* The same view of page_size bytes outside an open database (the scanner
+ * meets pages inside images): no checksum check, no warnings. */
+bool ese_page_view(const uint8_t *bytes, uint32_t page_size, uint32_t pgno, ese_page *page);
+
 /* Raw tag i: offset (relative to the end of the header) and size. Returns
  * false when the tag points outside the data area. */
 bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_t *size);
