@@ -74,15 +74,15 @@ static char *job_signature(const bp_record *r)
     snprintf(s, size,
              "id=%s name=%s desc=%s notify=%s|%s owner=%s type=%u prio=%u state=%u nflags=%u integrity=%u "
              "sd=%u aces=%zu files=%zu created=%llu modified=%llu completed=%llu error=%d/%u/%u transient=%u "
-             "retry=%u noprogress=%u proxy=%u|%s|%s acl=%u max_download_time=%u cost_flags=0x%x machine=%s "
-             "creator_program=%s method=%s blob_size=%u source_blob_size=%u complete=%d tail=%d",
+             "retry=%u noprogress=%u proxy=%u|%s|%s acl=%u max_download_time=%u cost_flags=0x%x field54=%s "
+             "package=%s|%s creator_program=%s method=%s blob_size=%u source_blob_size=%u complete=%d tail=%d",
              j->job_id, j->name, j->description, j->notify_program, j->notify_arguments, j->owner_sid, j->job_type,
              j->priority, j->state, j->notify_flags, j->owner_integrity, j->security_descriptor_size, j->ace_count,
              j->file_count, (unsigned long long)j->created, (unsigned long long)j->modified,
              (unsigned long long)j->completed, j->has_error, j->error_hresult, j->error_context,
              j->transient_error_count, j->retry_delay, j->no_progress_timeout, j->proxy_usage, j->proxy_list,
-             j->proxy_bypass_list, j->acl_flags, j->max_download_time, j->cost_flags, j->machine_guid,
-             j->creator_program, j->http_method, j->blob_size, r->job_source.blob_size, j->complete,
+             j->proxy_bypass_list, j->acl_flags, j->max_download_time, j->cost_flags, j->field54_guid,
+             j->package_family_name, j->package_app_id, j->creator_program, j->http_method, j->blob_size, r->job_source.blob_size, j->complete,
              j->tail_decoded);
     return s;
 }
