@@ -97,6 +97,8 @@ typedef struct bp_job {
     const char *sd_owner_sid;
     const char *sd_group_sid;
     uint32_t sd_control;
+    const char **sd_sids;          /* distinct SIDs of the descriptor in the order stored; NULL = none */
+    size_t sd_sid_count;
     const char **file_ids;
     size_t file_count;
     bool has_error;

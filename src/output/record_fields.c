@@ -278,13 +278,20 @@ static void add_distinct(const char **list, size_t *count, const char *sid)
     list[(*count)++] = sid;
 }
 
-/* Every SID the security descriptor mentions, once, in order of appearance. */
+/* Every SID the security descriptor mentions, once, in the order its bytes
+ * store them (the decoder's list); a job built without one (tests, tools) falls
+ * back to owner, group, then each ACE's SID. */
 static bool additional_sids(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     v->texts = NULL;
     v->text_count = 0;
     if (!r->job)
         return true;
+    if (r->job->sd_sids) {
+        v->texts = r->job->sd_sids;
+        v->text_count = r->job->sd_sid_count;
+        return true;
+    }
     size_t aces = r->job->aces ? r->job->ace_count : 0;
     const char **list = bp_arena_array(s, aces + 2, sizeof(*list));
     if (!list)
