@@ -318,6 +318,17 @@ static bool tmp_fullpath(const bp_record *r, bp_arena *s, bp_field_value *v)
 
 /* ---- bitsparse extras --------------------------------------------------- */
 
+/* The file ids the job's blob lists, in stored order, on every row of the job:
+ * a job whose files were not found (a bare blob, a carved job) still names
+ * them. Legacy records list their files inline, without ids: []. */
+static bool listed_file_ids(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    v->texts = r->job && r->job->file_ids ? r->job->file_ids : NULL;
+    v->text_count = v->texts ? r->job->file_count : 0;
+    return true;
+}
+
 static bool bytes_total(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
@@ -666,6 +677,7 @@ static const bp_field fields[] = {
     FIELD(drive, BP_FIELD_TEXT),
     FIELD(tmp_fullpath, BP_FIELD_TEXT),
     /* bitsparse extras */
+    FIELD(listed_file_ids, BP_FIELD_TEXT_LIST),
     FIELD(bytes_total, BP_FIELD_SIGNED),
     FIELD(file_size, BP_FIELD_SIGNED),
     FIELD(remote_file_time, BP_FIELD_TEXT),
