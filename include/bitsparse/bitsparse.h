@@ -209,7 +209,8 @@ typedef enum bp_format {
     BP_FORMAT_TIMELINE,            /* JSON Lines, one line per timestamp (Timesketch) */
 } bp_format;
 
-/* Parse one input (qmgr.db, a job/file blob, or a folder holding qmgr files) and
+/* Parse one input (qmgr.db, a job/file blob, or a folder: every file in it
+ * recognised by its content, not recursively) and
  * append its records to *result. Creates the result when *result is NULL.
  * Returns a bp_status for this input. Problems go to the result's warnings. */
 int bp_parse_path(const char *path, bp_result **result);

@@ -15,7 +15,8 @@
 static const char usage_text[] =
     "Usage: bitsparse [options] PATH...\n"
     "Read Windows BITS queues and print one record per job and file.\n"
-    "PATH is a qmgr.db, a job or file blob, or a folder holding BITS queue files.\n"
+    "PATH is a qmgr.db, a job or file blob, or a folder of such files (each file\n"
+    "recognised by its content; other files are skipped with a warning).\n"
     "Inputs are only ever opened for reading.\n"
     "\n"
     "Options:\n"
