@@ -109,6 +109,8 @@ typedef struct bp_job {
     const char *sd_owner_sid;
     const char *sd_group_sid;
     uint32_t sd_control;
+    const char **sd_sids;          /* distinct SIDs of the descriptor in the order stored; NULL = none */
+    size_t sd_sid_count;
     const char **file_ids;
     size_t file_count;
     bool has_error;
@@ -230,7 +232,8 @@ typedef enum bp_format {
     BP_FORMAT_CSV_EXCEL,
 } bp_format;
 
-/* Parse one input (qmgr.db, a job/file blob, or a folder holding qmgr files) and
+/* Parse one input (qmgr.db, a job/file blob, or a folder: every file in it
+ * recognised by its content, not recursively) and
  * append its records to *result. Creates the result when *result is NULL.
  * Returns a bp_status for this input. Problems go to the result's warnings. */
 int bp_parse_path(const char *path, bp_result **result);

@@ -119,6 +119,8 @@ bool bits_job_read_security(bits_blob_reader *b, bp_job *job)
     job->sd_owner_sid = sd.owner_sid;
     job->sd_group_sid = sd.group_sid;
     job->sd_control = sd.control;
+    job->sd_sids = sd.sids;
+    job->sd_sid_count = sd.sids ? sd.sid_count : 0;
     if (sd.has_integrity_label && sd.integrity_rid != job->owner_integrity)
         bits_blob_warn(b, "owner integrity 0x%x differs from the descriptor's label 0x%x",
                          job->owner_integrity, sd.integrity_rid);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bits/well_known_sids.h"
+#include "util/string_map.h"
 #include "util/text.h"
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
@@ -47,6 +48,7 @@ typedef struct sd_decoder {
     const char *where;
     bp_note_list *warnings;
     bits_security_descriptor *out;
+    size_t *ace_offsets;         /* malloc: where each decoded ACE starts (for the SID order) */
 } sd_decoder;
 
 static void sd_warn(sd_decoder *d, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -296,10 +298,60 @@ static void decode_acl(sd_decoder *d, const acl_view *acl)
         sd_warn(d, "%s claims %u ACEs but only %zu fit", acl->label, acl->ace_count, limit);
     size_t pos = acl->start + ACL_HEADER_SIZE;
     for (size_t index = 0; index < limit; index++) {
+        size_t at = pos;
         if (!decode_ace(d, acl, index, &pos, &d->out->aces[d->out->ace_count]))
             break;
+        if (d->ace_offsets)
+            d->ace_offsets[d->out->ace_count] = at;
         d->out->ace_count++;
     }
+}
+
+typedef struct placed_sid {
+    size_t offset;
+    size_t index;                /* ties: owner, group, then the ACEs as decoded */
+    const char *sid;
+} placed_sid;
+
+static int compare_placed_sids(const void *a, const void *b)
+{
+    const placed_sid *x = a, *y = b;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Every distinct SID of the descriptor (owner, group, each ACE's trustee) in
+ * the order its bytes are stored. Without the ACE offsets (out of memory) the
+ * owner and group come first. */
+static void list_sids_in_stored_order(sd_decoder *d, uint32_t owner, uint32_t group)
+{
+    bits_security_descriptor *out = d->out;
+    size_t total = out->ace_count + 2;
+    placed_sid *placed = malloc(total * sizeof(*placed));
+    const char **sids = bp_arena_array(d->arena, total, sizeof(*sids));
+    if (!placed || !sids) {
+        free(placed);
+        return;
+    }
+    size_t count = 0;
+    placed[count++] = (placed_sid){d->ace_offsets ? owner : 0, 0, out->owner_sid};
+    placed[count++] = (placed_sid){d->ace_offsets ? group : 0, 1, out->group_sid};
+    for (size_t i = 0; i < out->ace_count; i++, count++)
+        placed[count] = (placed_sid){d->ace_offsets ? d->ace_offsets[i] : 1, count, out->aces[i].sid};
+    qsort(placed, count, sizeof(*placed), compare_placed_sids);
+    bp_string_map seen = {0};
+    for (size_t i = 0; i < count; i++) {
+        const char *sid = placed[i].sid;
+        size_t at;
+        if (!sid || !sid[0] || bp_string_map_get(&seen, sid, &at))
+            continue;
+        bp_string_map_add(&seen, sid, out->sid_count);
+        sids[out->sid_count++] = sid;
+    }
+    bp_string_map_free(&seen);
+    free(placed);
+    out->sids = sids;
 }
 
 static void empty_descriptor(bits_security_descriptor *out, size_t size)
@@ -315,7 +367,7 @@ bool bits_decode_security_descriptor(bp_arena *arena, bp_reader sd, size_t base_
                                      bits_security_descriptor *out)
 {
     sd_decoder d = {arena, bp_reader_make(sd.data, sd.size), base_offset,
-                    where ? where : "security descriptor", warnings, out};
+                    where ? where : "security descriptor", warnings, out, NULL};
     empty_descriptor(out, sd.size);
     bp_reader r = d.sd;
     out->revision = bp_read_u8(&r);
@@ -341,7 +393,13 @@ bool bits_decode_security_descriptor(bp_arena *arena, bp_reader sd, size_t base_
     out->aces = capacity ? bp_arena_array(arena, capacity, sizeof(bp_ace)) : NULL;
     if (capacity && !out->aces)
         return false;
-    decode_acl(&d, &dacl_view);
-    decode_acl(&d, &sacl_view);
+    d.ace_offsets = capacity ? malloc(capacity * sizeof(size_t)) : NULL;
+    /* the ACLs in the order their bytes are stored: Windows writes the SACL
+     * before the DACL, but the offsets decide */
+    bool sacl_first = sacl_view.present && (!dacl_view.present || sacl_view.start < dacl_view.start);
+    decode_acl(&d, sacl_first ? &sacl_view : &dacl_view);
+    decode_acl(&d, sacl_first ? &dacl_view : &sacl_view);
+    list_sids_in_stored_order(&d, owner, group);
+    free(d.ace_offsets);
     return true;
 }

@@ -20,8 +20,10 @@ typedef struct bits_security_descriptor {
     uint16_t control;            /* SECURITY_DESCRIPTOR_CONTROL */
     const char *owner_sid;       /* "" when absent or unreadable */
     const char *group_sid;
-    bp_ace *aces;                /* the DACL's ACEs, then the SACL's */
+    bp_ace *aces;                /* the ACEs of both ACLs, in the order stored (by offset) */
     size_t ace_count;
+    const char **sids;           /* distinct SIDs (owner, group, trustees) in stored order; NULL */
+    size_t sid_count;
     bool has_integrity_label;    /* a SACL mandatory label S-1-16-RID was found */
     uint32_t integrity_rid;
 } bits_security_descriptor;

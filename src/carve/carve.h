@@ -14,7 +14,8 @@
  * carve_session_finish then links carved files to carved or live jobs through
  * the jobs' file-id lists and appends the records after the live ones, which
  * it never changes: newest version of a job first, then orphan files, then job
- * ids known only from stale Jobs records. */
+ * ids known only from stale Jobs records, then file ids known only from stale
+ * Files records that no job version found lists. */
 #ifndef BP_CARVE_CARVE_H
 #define BP_CARVE_CARVE_H
 
@@ -84,6 +85,10 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
 
 /* A stale or deleted Jobs record whose blob is gone: the job id alone. */
 void carve_session_job_id(carve_session *session, const char *job_id, const carve_place *place);
+/* A stale or deleted Files record whose blob is not stored with it: the file
+ * id alone. When no file blob found carries the id, the id becomes a record of
+ * its own, linked to a job that lists it. */
+void carve_session_file_id(carve_session *session, const char *file_id, const carve_place *place);
 /* A stale or deleted Files record naming long value `lid` of input `path`:
  * evidence for the id of the file blob stored there. */
 void carve_session_file_lid(carve_session *session, const char *path, uint64_t lid, const char *file_id);

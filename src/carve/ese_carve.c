@@ -446,8 +446,12 @@ static bool visit_record(const ese_page *page, const ese_node *node, void *conte
     if (blob->separated) {
         lid_add(&c->deleted_lids[w->which], blob->lid);
         place.lid = blob->lid;
-        if (w->which == 1 && id[0])
+        if (w->which == 1 && id[0]) {
+            carve_place named = place;  /* a record naming the blob, not a copy of it */
+            named.size = 0;
             carve_session_file_lid(c->session, c->label, blob->lid, id);
+            carve_session_file_id(c->session, id, &named);
+        }
         if (w->which == 0 && id[0] && !job_reference(c, blob->lid, id, &place))
             carve_session_job_id(c->session, id, &place);
         return true;
@@ -471,6 +475,12 @@ static bool visit_record(const ese_page *page, const ese_node *node, void *conte
                                      : CARVE_REJECT;
         if (verdict != CARVE_REJECT)
             carve_session_add_file(c->session, blob->data, blob->size, false, id, verdict, missing, &place);
+        else if (id[0]) {
+            carve_place named = place;  /* the record; its blob does not decode */
+            named.offset = start;
+            named.size = 0;
+            carve_session_file_id(c->session, id, &named);
+        }
     }
     return true;
 }
@@ -627,6 +637,7 @@ static void stale_record(ese_carver *c, size_t at)
             job_reference(c, lid, id, &place);
         } else {
             carve_session_file_lid(c->session, c->label, lid, id);
+            carve_session_file_id(c->session, id, &place);
         }
         return;
     }

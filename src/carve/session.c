@@ -40,10 +40,11 @@ typedef struct carve_version {
     size_t order;              /* when first found */
 } carve_version;
 
-typedef struct stale_job_id {
+/* An id a stale or deleted Jobs or Files record names, and where that record is. */
+typedef struct stale_id {
     const char *id;
     carve_place place;
-} stale_job_id;
+} stale_id;
 
 typedef struct lid_evidence {
     const char *path;
@@ -62,8 +63,10 @@ struct carve_session {
     size_t version_count, version_capacity;
     size_t *index;             /* open addressing: version number + 1, 0 = empty */
     size_t index_size;
-    stale_job_id *job_ids;
+    stale_id *job_ids;
     size_t job_id_count, job_id_capacity;
+    stale_id *file_ids;        /* Files records whose blob was not read with them */
+    size_t file_id_count, file_id_capacity;
     lid_evidence *lids;
     size_t lid_count, lid_capacity;
     bp_string_map lid_keys;    /* "lid path id" of every entry in lids, against repeats */
@@ -300,19 +303,30 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
     return v->live || add_place(session, v, place);
 }
 
-void carve_session_job_id(carve_session *session, const char *job_id, const carve_place *place)
+static void add_stale_id(carve_session *session, stale_id **ids, size_t *count, size_t *capacity, const char *id,
+                         const carve_place *place)
 {
-    if (!bp_grow((void **)&session->job_ids, &session->job_id_capacity, session->job_id_count,
-                 sizeof(stale_job_id))) {
+    if (!bp_grow((void **)ids, capacity, *count, sizeof(stale_id))) {
         session->out_of_memory = true;
         return;
     }
-    stale_job_id *entry = &session->job_ids[session->job_id_count];
-    entry->id = bp_arena_strdup(&session->result->arena, job_id);
+    stale_id *entry = &(*ids)[*count];
+    entry->id = bp_arena_strdup(&session->result->arena, id);
     entry->place = *place;
     entry->place.path = bp_arena_strdup(&session->result->arena, place->path ? place->path : "");
     if (entry->id && entry->place.path)
-        session->job_id_count++;
+        (*count)++;
+}
+
+void carve_session_job_id(carve_session *session, const char *job_id, const carve_place *place)
+{
+    add_stale_id(session, &session->job_ids, &session->job_id_count, &session->job_id_capacity, job_id, place);
+}
+
+void carve_session_file_id(carve_session *session, const char *file_id, const carve_place *place)
+{
+    add_stale_id(session, &session->file_ids, &session->file_id_count, &session->file_id_capacity, file_id,
+                 place);
 }
 
 void carve_session_file_lid(carve_session *session, const char *path, uint64_t lid, const char *file_id)
@@ -369,6 +383,10 @@ typedef struct finish_state {
     bp_string_map listed;          /* file ids a live job or a carved version (not dropped) lists */
     bp_string_map best_files;      /* file id -> its best carved version (better_file) */
     bp_string_map newest_listings; /* file id -> `sorted` index of the newest carved job listing it */
+    struct id_only_file *id_files; /* file ids only stale Files records name (index_id_only_files) */
+    size_t id_file_count;
+    const stale_id **id_file_refs; /* the entries of those records, grouped by id */
+    bp_string_map id_file_index;   /* file id -> id_files index */
     size_t added;
 } finish_state;
 
@@ -760,6 +778,123 @@ static int compare_groups(const void *a, const void *b)
     return strcmp(x->first[0]->job->job_id, y->first[0]->job->job_id);
 }
 
+/* ---- file ids only a stale Files record names ------------------------------------------------ */
+
+/* One file id whose blob was not found: every Files record naming it, and the
+ * record-less file that stands for it in the output. */
+typedef struct id_only_file {
+    const stale_id **first;    /* the records, in the order found */
+    size_t count;
+    bp_file *file;             /* file_id only; every other field unknown */
+    bool used;                 /* linked to a carved job version */
+} id_only_file;
+
+static int compare_stale_ids(const void *a, const void *b);
+static const live_job *live_job_listing(const finish_state *f, const char *file_id);
+
+static int compare_id_only_files(const void *a, const void *b)
+{
+    const stale_id *x = *((const id_only_file *)a)->first, *y = *((const id_only_file *)b)->first;
+    return x < y ? -1 : x > y;
+}
+
+/* Group the stale Files ids by id (sorting, as for job ids: a hostile page can
+ * hold one such record every few dozen bytes) and keep those no live file and
+ * no carved file version carries. Runs after resolve_file_ids. */
+static void index_id_only_files(finish_state *f)
+{
+    carve_session *s = f->s;
+    size_t n = s->file_id_count;
+    if (!n)
+        return;
+    bp_string_map found = {0};
+    for (size_t v = 0; v < s->version_count; v++) {
+        const carve_version *file = &s->versions[v];
+        if (!file->is_job && file->file && !file->dropped && file->file_id[0])
+            bp_string_map_add(&found, file->file_id, v);
+    }
+    f->id_file_refs = malloc(n * sizeof(*f->id_file_refs));
+    f->id_files = malloc(n * sizeof(*f->id_files));
+    if (!f->id_file_refs || !f->id_files) {
+        s->out_of_memory = true;
+        n = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        f->id_file_refs[i] = &s->file_ids[i];
+    if (n)
+        qsort(f->id_file_refs, n, sizeof(*f->id_file_refs), compare_stale_ids);
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1, at;
+        while (end < n && strcmp(f->id_file_refs[end]->id, f->id_file_refs[i]->id) == 0)
+            end++;
+        const char *id = f->id_file_refs[i]->id;
+        if (!live_file(f, id) && !bp_string_map_get(&found, id, &at)) {
+            id_only_file *g = &f->id_files[f->id_file_count];
+            memset(g, 0, sizeof(*g));
+            g->first = &f->id_file_refs[i];
+            g->count = end - i;
+            g->file = bits_decode_file(f->arena, (const uint8_t *)"", 0);
+            if (!g->file) {
+                s->out_of_memory = true;
+                break;
+            }
+            memset(&g->file->warnings, 0, sizeof(g->file->warnings));
+            g->file->file_id = id;
+            f->id_file_count++;
+        }
+        i = end;
+    }
+    if (f->id_file_count)  /* in the order first found */
+        qsort(f->id_files, f->id_file_count, sizeof(*f->id_files), compare_id_only_files);
+    for (size_t i = 0; i < f->id_file_count; i++)
+        bp_string_map_add(&f->id_file_index, f->id_files[i].file->file_id, i);
+    if (found.out_of_memory)
+        s->out_of_memory = true;
+    bp_string_map_free(&found);
+}
+
+static id_only_file *id_only_file_of(const finish_state *f, const char *file_id)
+{
+    size_t i;
+    return bp_string_map_get(&f->id_file_index, file_id, &i) ? &f->id_files[i] : NULL;
+}
+
+/* A row for a file id alone, with the job (carved or live) that lists it, if any. */
+static void emit_id_only_file(finish_state *f, const carve_version *job_v, const live_job *live, id_only_file *g)
+{
+    carve_version pseudo;
+    memset(&pseudo, 0, sizeof(pseudo));
+    pseudo.file = g->file;
+    pseudo.file_id = g->file->file_id;
+    pseudo.places = malloc(g->count * sizeof(carve_place));
+    if (!pseudo.places) {
+        f->s->out_of_memory = true;
+        return;
+    }
+    for (size_t k = 0; k < g->count; k++)
+        pseudo.places[pseudo.place_count++] = g->first[k]->place;
+    bp_record *record = emit(f, job_v, &pseudo, live, NULL);
+    free(pseudo.places);
+    if (!record)
+        return;
+    bp_notes_addf(f->arena, &record->warnings,
+                  "only the file id is known: a stale Files record names it, but no file blob found carries it "
+                  "(long value 0x%llx holds another file or nothing)",
+                  (unsigned long long)g->first[0]->place.lid);
+    if (!job_v && !live)
+        bp_notes_add(f->arena, &record->warnings, "orphan file: no job found lists this file");
+}
+
+static bool file_found(const finish_state *f, const char *file_id)
+{
+    size_t v;
+    return live_file(f, file_id) || bp_string_map_get(&f->best_files, file_id, &v) || id_only_file_of(f, file_id);
+}
+
+/* One row per listed file that was found (live, carved, or its id alone);
+ * the listed files not found share one row with an empty file_id, where the
+ * first of them is listed, a warning naming each (listed_file_ids has them
+ * all). A job none of whose files was found is then one row, not one per id. */
 static void emit_job_version(finish_state *f, carve_version *job_v)
 {
     const bp_job *job = job_v->job;
@@ -772,16 +907,36 @@ static void emit_job_version(finish_state *f, carve_version *job_v)
         emit(f, job_v, NULL, NULL, NULL);
         return;
     }
+    bool missing_row = false;
     for (size_t i = 0; i < job->file_count; i++) {
         const char *id = job->file_ids[i];
         const bp_file *live = live_file(f, id);
         carve_version *file_v = live ? NULL : best_file_version(f, id);
-        bp_record *record = emit(f, job_v, file_v, NULL, live);
-        if (file_v)
-            file_v->used = true;
-        if (record && !live && !file_v)
-            bp_notes_addf(f->arena, &record->warnings, "file %s is listed by the job but was not found", id);
+        id_only_file *known = live || file_v ? NULL : id_only_file_of(f, id);
+        if (live || file_v) {
+            emit(f, job_v, file_v, NULL, live);
+            if (file_v)
+                file_v->used = true;
+        } else if (known) {
+            emit_id_only_file(f, job_v, NULL, known);
+            known->used = true;
+        } else if (!missing_row) {
+            missing_row = true;
+            bp_record *record = emit(f, job_v, NULL, NULL, NULL);
+            for (size_t k = i; record && k < job->file_count; k++)
+                if (!file_found(f, job->file_ids[k]))
+                    bp_notes_addf(f->arena, &record->warnings, "file %s is listed by the job but was not found",
+                                  job->file_ids[k]);
+        }
     }
+}
+
+/* File ids no carved job version took: linked to the live job listing them, else alone. */
+static void emit_id_only_files(finish_state *f)
+{
+    for (size_t i = 0; i < f->id_file_count; i++)
+        if (!f->id_files[i].used)
+            emit_id_only_file(f, NULL, live_job_listing(f, f->id_files[i].file->file_id), &f->id_files[i]);
 }
 
 /* For each file id, the newest carved job version listing it (the first in
@@ -863,7 +1018,7 @@ static bool carved_job_id(carve_version *const *sorted, size_t count, const char
 /* Stale job ids by id, then in the order found (their place in the array). */
 static int compare_stale_ids(const void *a, const void *b)
 {
-    const stale_job_id *x = *(const stale_job_id *const *)a, *y = *(const stale_job_id *const *)b;
+    const stale_id *x = *(const stale_id *const *)a, *y = *(const stale_id *const *)b;
     int id = strcmp(x->id, y->id);
     if (id)
         return id;
@@ -871,13 +1026,13 @@ static int compare_stale_ids(const void *a, const void *b)
 }
 
 typedef struct stale_group {
-    const stale_job_id **first;  /* the group's entries, in the order found */
+    const stale_id **first;  /* the group's entries, in the order found */
     size_t count;
 } stale_group;
 
 static int compare_stale_groups(const void *a, const void *b)
 {
-    const stale_job_id *x = *((const stale_group *)a)->first, *y = *((const stale_group *)b)->first;
+    const stale_id *x = *((const stale_group *)a)->first, *y = *((const stale_group *)b)->first;
     return x < y ? -1 : x > y;
 }
 
@@ -891,7 +1046,7 @@ static void emit_stale_job_ids(finish_state *f, carve_version *const *sorted, si
     size_t n = s->job_id_count;
     if (!n)
         return;
-    const stale_job_id **refs = malloc(n * sizeof(*refs));
+    const stale_id **refs = malloc(n * sizeof(*refs));
     stale_group *groups = malloc(n * sizeof(*groups));
     size_t group_count = 0;
     if (!refs || !groups) {
@@ -916,7 +1071,7 @@ static void emit_stale_job_ids(finish_state *f, carve_version *const *sorted, si
     if (group_count)
         qsort(groups, group_count, sizeof(*groups), compare_stale_groups);
     for (size_t g = 0; g < group_count; g++) {
-        const stale_job_id *entry = groups[g].first[0];
+        const stale_id *entry = groups[g].first[0];
         bp_job *job = bits_decode_job(f->arena, (const uint8_t *)"", 0);
         if (!job)
             break;
@@ -957,6 +1112,7 @@ size_t carve_session_finish(carve_session *s)
         merge_cut_copies(&f);
         resolve_file_ids(&f);
         index_best_files(&f);
+        index_id_only_files(&f);
         for (size_t v = 0; v < s->version_count; v++)
             if (s->versions[v].place_count > 1)
                 qsort(s->versions[v].places, s->versions[v].place_count, sizeof(carve_place), compare_places);
@@ -1022,11 +1178,12 @@ size_t carve_session_finish(carve_session *s)
         }
 
         emit_stale_job_ids(&f, sorted, sorted ? count : 0);
+        emit_id_only_files(&f);
         free(sorted);
         free(groups);
     }
     bp_string_map *maps[] = {&f.live_job_ids, &f.live_file_ids, &f.live_listings, &f.listed, &f.best_files,
-                             &f.newest_listings, &s->lid_keys};
+                             &f.newest_listings, &f.id_file_index, &s->lid_keys};
     for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
         if (maps[i]->out_of_memory)
             s->out_of_memory = true;
@@ -1037,11 +1194,14 @@ size_t carve_session_finish(carve_session *s)
     size_t added = f.added;
     free(f.live_jobs);
     free((void *)f.live_files);
+    free(f.id_files);
+    free(f.id_file_refs);
     for (size_t v = 0; v < s->version_count; v++)
         free(s->versions[v].places);
     free(s->versions);
     free(s->index);
     free(s->job_ids);
+    free(s->file_ids);
     free(s->lids);
     free(s->live);
     free(s);

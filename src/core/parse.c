@@ -1,10 +1,8 @@
 /* Entry points of the library: recognise an input by its content and hand it
  * to the right reader. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "bits/file_blob.h"
@@ -15,6 +13,7 @@
 #include "bits/qmgr_db.h"
 #include "carve/carve.h"
 #include "core/input.h"
+#include "core/parse_internal.h"
 #include "core/result.h"
 #include "ese/database.h"
 #include "evtx/bits_client_log.h"
@@ -57,6 +56,8 @@ static input_kind sniff(const uint8_t *data, size_t size)
         return INPUT_FILE_BLOB;
     return INPUT_UNKNOWN;
 }
+
+bool bp_is_bits_input(const uint8_t *data, size_t size) { return sniff(data, size) != INPUT_UNKNOWN; }
 
 static bool record_has_warnings(const bp_record *record)
 {
@@ -165,7 +166,7 @@ int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, cons
     return status;
 }
 
-static int parse_file(const char *path, bp_result *result, carve_session *carve)
+int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
 {
     if (carve && carve_session_options(carve)->scan) {  /* inputs of any size: streamed unless a queue */
         size_t head_size = 0;
@@ -191,62 +192,6 @@ static int parse_file(const char *path, bp_result *result, carve_session *carve)
     return status;
 }
 
-/* Queue files in a folder: BITS names them qmgr.db, qmgr0.dat and qmgr1.dat;
- * examiners often prefix copies with a host name, so any name containing
- * "qmgr" (any case) and ending in .db or .dat is read; so is every *.evtx
- * (the Bits-Client log is Microsoft-Windows-Bits-Client%4Operational.evtx). */
-static bool is_queue_file_name(const char *name)
-{
-    size_t n = strlen(name);
-    bool has_qmgr = false;
-    for (size_t i = 0; i + 4 <= n && !has_qmgr; i++)
-        has_qmgr = strncasecmp(name + i, "qmgr", 4) == 0;
-    return (has_qmgr && ((n > 3 && strcasecmp(name + n - 3, ".db") == 0) ||
-                         (n > 4 && strcasecmp(name + n - 4, ".dat") == 0))) ||
-           (n > 5 && strcasecmp(name + n - 5, ".evtx") == 0);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int parse_folder(const char *path, bp_result *result, carve_session *carve)
-{
-    DIR *dir = opendir(path);
-    if (!dir) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: cannot open folder: %s", path, strerror(errno));
-        return BP_STATUS_UNREADABLE;
-    }
-    char *names[256];
-    size_t count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL && count < 256)
-        if (is_queue_file_name(entry->d_name) || (carve && carve_folder_entry(carve, path, entry->d_name)))
-            names[count++] = strdup(entry->d_name);
-    closedir(dir);
-    qsort(names, count, sizeof(char *), compare_names);
-    int worst = count ? BP_STATUS_CLEAN : BP_STATUS_UNREADABLE;
-    int best = BP_STATUS_UNREADABLE;
-    if (!count)
-        bp_notes_addf(&result->arena, &result->warnings, "%s: no qmgr.db, qmgr*.dat or *.evtx in this folder", path);
-    for (size_t i = 0; i < count; i++) {
-        char *full = names[i] ? bp_arena_printf(&result->arena, "%s/%s", path, names[i]) : NULL;
-        free(names[i]);
-        if (!full)
-            continue;
-        int status = parse_file(full, result, carve);
-        if (status > worst)
-            worst = status;
-        if (status < best)
-            best = status;
-    }
-    /* some file of the folder read: the folder as a whole is not unreadable */
-    if (worst == BP_STATUS_UNREADABLE && best < BP_STATUS_UNREADABLE)
-        worst = BP_STATUS_WARNINGS;
-    return worst;
-}
-
 int bp_parse_path(const char *path, bp_result **result_out)
 {
     return bp_parse_path_ex(path, NULL, result_out);
@@ -266,9 +211,9 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
         bp_notes_addf(&result->arena, &result->warnings, "%s: %s", path, strerror(errno));
         status = BP_STATUS_UNREADABLE;
     } else if (S_ISDIR(st.st_mode)) {
-        status = parse_folder(path, result, carve);
+        status = bp_parse_folder(path, result, carve);
     } else {
-        status = parse_file(path, result, carve);
+        status = bp_parse_file(path, result, carve);
     }
     if (carve)
         status = carve_finish_input(carve, status);

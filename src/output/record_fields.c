@@ -278,13 +278,20 @@ static void add_distinct(const char **list, size_t *count, const char *sid)
     list[(*count)++] = sid;
 }
 
-/* Every SID the security descriptor mentions, once, in order of appearance. */
+/* Every SID the security descriptor mentions, once, in the order its bytes
+ * store them (the decoder's list); a job built without one (tests, tools) falls
+ * back to owner, group, then each ACE's SID. */
 static bool additional_sids(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     v->texts = NULL;
     v->text_count = 0;
     if (!r->job)
         return true;
+    if (r->job->sd_sids) {
+        v->texts = r->job->sd_sids;
+        v->text_count = r->job->sd_sid_count;
+        return true;
+    }
     size_t aces = r->job->aces ? r->job->ace_count : 0;
     const char **list = bp_arena_array(s, aces + 2, sizeof(*list));
     if (!list)
@@ -310,6 +317,17 @@ static bool tmp_fullpath(const bp_record *r, bp_arena *s, bp_field_value *v)
 }
 
 /* ---- bitsparse extras --------------------------------------------------- */
+
+/* The file ids the job's blob lists, in stored order, on every row of the job:
+ * a job whose files were not found (a bare blob, a carved job) still names
+ * them. Legacy records list their files inline, without ids: []. */
+static bool listed_file_ids(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    v->texts = r->job && r->job->file_ids ? r->job->file_ids : NULL;
+    v->text_count = v->texts ? r->job->file_count : 0;
+    return true;
+}
 
 static bool bytes_total(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
@@ -672,6 +690,7 @@ static const bp_field fields[] = {
     FIELD(drive, BP_FIELD_TEXT),
     FIELD(tmp_fullpath, BP_FIELD_TEXT),
     /* bitsparse extras */
+    FIELD(listed_file_ids, BP_FIELD_TEXT_LIST),
     FIELD(bytes_total, BP_FIELD_SIGNED),
     FIELD(file_size, BP_FIELD_SIGNED),
     FIELD(remote_file_time, BP_FIELD_TEXT),

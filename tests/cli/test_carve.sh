@@ -43,7 +43,7 @@ check "live record first and unchanged" test "$(head -1 "$WORK/carved.jsonl")" =
 check "live record not carved" jq_records '.carved == false and .recovered_from == "" and .copies == 1 and .locations == []' "$WORK/plain.jsonl"
 check "more than 100 carved records" test "$(tail -n +2 "$WORK/carved.jsonl" | jq -s 'map(select(.carved)) | length')" -gt 100
 check "every carved row has provenance" test "$(tail -n +2 "$WORK/carved.jsonl" | jq -s 'map(select(.recovered_from == "" or (.locations | length) == 0 or .copies < 1)) | length')" = 0
-check "no row without a job id and a URL" test "$(jq -s 'map(select(.job_id == "" and .url == "")) | length' "$WORK/carved.jsonl")" = 0
+check "no row without a job id, a URL and a file id" test "$(jq -s 'map(select(.job_id == "" and .url == "" and .file_id == "")) | length' "$WORK/carved.jsonl")" = 0
 check "no all-zero job id" test "$(jq -s 'map(select(.job_id == "00000000-0000-0000-0000-000000000000")) | length' "$WORK/carved.jsonl")" = 0
 check "no 1601 dates" test "$(jq -s 'map(select((.created + .modified + .completed) | test("^1601"))) | length' "$WORK/carved.jsonl")" = 0
 check "job types are Microsoft names or empty" test "$(jq -s 'map(select(.job_type != "" and (.job_type | startswith("BG_JOB_TYPE_") | not))) | length' "$WORK/carved.jsonl")" = 0

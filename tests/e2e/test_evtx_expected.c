@@ -201,7 +201,8 @@ static void test_openvpn_volume(void)
     bp_result_free(result);
 }
 
-/* A folder: every *.evtx and qmgr file in it; other files are left alone. */
+/* A folder: every file in it is recognised by its content, whatever its name
+ * (a renamed log included; issue 18 part 5). */
 static void test_folder(void)
 {
     char dir[] = "/tmp/bitsparse-evtx-XXXXXX";
@@ -210,7 +211,7 @@ static void test_folder(void)
         {"testdata/evtx/win10-desktopimgdownldr.evtx", "Microsoft-Windows-Bits-Client%4Operational.evtx"},
         {"testdata/evtx/win7-persist-bitsadmin.evtx", "old.EVTX"},
         {"testdata/ese/win10-19045.qmgr.db", "qmgr.db"},
-        {"testdata/evtx/server-dc-t1197.evtx", "not-read.evtx.bak"},
+        {"testdata/evtx/server-dc-t1197.evtx", "renamed.evtx.bak"},
     };
     char paths[4][1200];
     for (size_t i = 0; i < 4; i++) {
@@ -219,14 +220,14 @@ static void test_folder(void)
     }
     bp_result *result = NULL;
     CHECK_U64(bp_parse_path(dir, &result), BP_STATUS_WARNINGS);  /* the win7 linking warnings */
-    CHECK_U64(bp_result_count(result), 4);
+    CHECK_U64(bp_result_count(result), 5);
     size_t evtx = 0, ese = 0;
     for (size_t i = 0; i < bp_result_count(result); i++) {
         const char *format = bp_result_record(result, i)->job_source.format;
         evtx += !strcmp(format, "evtx");
         ese += !strcmp(format, "ese");
     }
-    CHECK_U64(evtx, 3);
+    CHECK_U64(evtx, 4);
     CHECK_U64(ese, 1);
     bp_result_free(result);
     for (size_t i = 0; i < 4; i++)

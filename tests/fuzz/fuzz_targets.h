@@ -100,6 +100,10 @@ static inline void fuzz_check_job(const bp_job *job)
         fuzz_check_text(job->aces[i].sid, "ACE SID is NULL or not UTF-8");
         fuzz_check_text(job->aces[i].rights, "ACE rights are NULL");
     }
+    if (job->sd_sid_count > job->ace_count + 2)  /* distinct SIDs of owner, group and the ACEs */
+        fuzz_fail("more descriptor SIDs than owner, group and ACEs hold");
+    for (size_t i = 0; job->sd_sids && i < job->sd_sid_count; i++)
+        fuzz_check_text(job->sd_sids[i], "descriptor SID is NULL or not UTF-8");
     if (!fuzz_notes_ok(&job->warnings))
         fuzz_fail("job warning list is inconsistent");
 }

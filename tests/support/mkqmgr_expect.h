@@ -74,8 +74,9 @@ static void expect_job(const char *label, const bp_job *job, const mk_descriptio
     if (job->ace_count == 6) {
         char label_sid[32];
         snprintf(label_sid, sizeof label_sid, "S-1-16-%u", j->owner_integrity);
-        EXPECT_STR(job->aces[1].sid, j->owner_sid, "owner ACE");
-        EXPECT_STR(job->aces[5].sid, label_sid, "integrity label");
+        /* stored order: the SACL's label (written first), then the DACL */
+        EXPECT_STR(job->aces[0].sid, label_sid, "integrity label");
+        EXPECT_STR(job->aces[2].sid, j->owner_sid, "owner ACE");
     }
     expect_time(label, job->created, j->created, j->created_text, "created");
     expect_time(label, job->modified, j->modified, j->modified_text, "modified");

@@ -83,19 +83,19 @@ static void check_real_dacl(const bp_job *job)
     CHECK_U64(job->ace_count, 6);
     if (job->ace_count != 6)
         return;
-    for (size_t i = 0; i < 5; i++) {
-        CHECK_STR(job->aces[i].acl, "DACL");
-        CHECK_STR(job->aces[i].ace_type, expected[i].type);
-        CHECK_STR(job->aces[i].sid, expected[i].sid);
-        CHECK_STR(job->aces[i].account, expected[i].account);
-        CHECK_U64(job->aces[i].mask, 0xF003F);
-        CHECK_STR(job->aces[i].flags, "");
-        CHECK_STR(job->aces[i].rights, "Specific0x1|Specific0x2|Specific0x4|Specific0x8|Specific0x10|"
+    for (size_t i = 0; i < 5; i++) {  /* the DACL follows the SACL in the bytes */
+        CHECK_STR(job->aces[i + 1].acl, "DACL");
+        CHECK_STR(job->aces[i + 1].ace_type, expected[i].type);
+        CHECK_STR(job->aces[i + 1].sid, expected[i].sid);
+        CHECK_STR(job->aces[i + 1].account, expected[i].account);
+        CHECK_U64(job->aces[i + 1].mask, 0xF003F);
+        CHECK_STR(job->aces[i + 1].flags, "");
+        CHECK_STR(job->aces[i + 1].rights, "Specific0x1|Specific0x2|Specific0x4|Specific0x8|Specific0x10|"
                                        "Specific0x20|Delete|ReadControl|WriteDac|WriteOwner");
     }
-    CHECK_U64(job->aces[0].ace_type_raw, 1);
-    CHECK_U64(job->aces[1].ace_type_raw, 0);
-    const bp_ace *label = &job->aces[5];
+    CHECK_U64(job->aces[1].ace_type_raw, 1);
+    CHECK_U64(job->aces[2].ace_type_raw, 0);
+    const bp_ace *label = &job->aces[0];
     CHECK_STR(label->acl, "SACL");
     CHECK_STR(label->ace_type, "MandatoryLabel");
     CHECK_U64(label->ace_type_raw, 0x11);

@@ -152,7 +152,7 @@ static const char *const expected_keys[] = {
     "bytes_downloaded", "bytes_transferred", "job_name", "job_description", "job_command",
     "job_arguments", "error_count", "job_type", "job_state", "priority", "flags", "http_method",
     "full_path", "filename", "target_path", "volume", "url", "carved", "transient_error_count",
-    "acls", "timeout", "retry_delay", "additional_sids", "drive", "tmp_fullpath", "bytes_total",
+    "acls", "timeout", "retry_delay", "additional_sids", "drive", "tmp_fullpath", "listed_file_ids", "bytes_total",
     "file_size", "remote_file_time", "notify_flags", "error_hresult", "error_context",
     "proxy_usage", "proxy_list", "proxy_bypass_list", "owner_integrity", "owner_account",
     "creator_program", "package_family_name", "package_app_id", "max_download_time", "cost_flags",
@@ -355,7 +355,7 @@ static const char expected_header[] =
     "job_id,file_id,owner_sid,created,modified,completed,expiration,bytes_downloaded,"
     "bytes_transferred,job_name,job_description,job_command,job_arguments,error_count,job_type,"
     "job_state,priority,flags,http_method,full_path,filename,target_path,volume,url,carved,"
-    "transient_error_count,acls,timeout,retry_delay,additional_sids,drive,tmp_fullpath,"
+    "transient_error_count,acls,timeout,retry_delay,additional_sids,drive,tmp_fullpath,listed_file_ids,"
     "bytes_total,file_size,remote_file_time,notify_flags,error_hresult,error_context,proxy_usage,"
     "proxy_list,proxy_bypass_list,owner_integrity,owner_account,creator_program,package_family_name,"
     "package_app_id,max_download_time,"

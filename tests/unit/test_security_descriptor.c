@@ -65,23 +65,23 @@ static void check_real(const uint8_t *bytes)
     CHECK_U64(sd.ace_count, 6);
     CHECK_U64(warnings.count, 0);
     print_notes(&warnings);
-    if (sd.ace_count == 6) {
-        CHECK_STR(sd.aces[0].ace_type, "AccessDenied");
-        CHECK_STR(sd.aces[0].sid, "S-1-5-7");
-        CHECK_STR(sd.aces[1].sid, REAL_OWNER);
-        CHECK_STR(sd.aces[1].account, "");
-        CHECK_STR(sd.aces[2].sid, "S-1-5-32-544");
-        CHECK_STR(sd.aces[3].sid, "S-1-5-32-580");
-        CHECK_STR(sd.aces[4].sid, "S-1-15-2-1");
-        for (int i = 0; i < 5; i++) {
+    if (sd.ace_count == 6) {  /* stored order: the SACL at offset 20, the DACL at 1028 */
+        CHECK_STR(sd.aces[0].acl, "SACL");
+        CHECK_STR(sd.aces[0].ace_type, "MandatoryLabel");
+        CHECK_STR(sd.aces[0].sid, "S-1-16-8192");
+        CHECK_STR(sd.aces[0].rights, "NoWriteUp");
+        CHECK_STR(sd.aces[1].ace_type, "AccessDenied");
+        CHECK_STR(sd.aces[1].sid, "S-1-5-7");
+        CHECK_STR(sd.aces[2].sid, REAL_OWNER);
+        CHECK_STR(sd.aces[2].account, "");
+        CHECK_STR(sd.aces[3].sid, "S-1-5-32-544");
+        CHECK_STR(sd.aces[4].sid, "S-1-5-32-580");
+        CHECK_STR(sd.aces[5].sid, "S-1-15-2-1");
+        for (int i = 1; i < 6; i++) {
             CHECK_STR(sd.aces[i].acl, "DACL");
             CHECK_U64(sd.aces[i].mask, 0xF003F);
             CHECK_U64(sd.aces[i].flags_raw, 0);
         }
-        CHECK_STR(sd.aces[5].acl, "SACL");
-        CHECK_STR(sd.aces[5].ace_type, "MandatoryLabel");
-        CHECK_STR(sd.aces[5].sid, "S-1-16-8192");
-        CHECK_STR(sd.aces[5].rights, "NoWriteUp");
     }
     bp_arena_free(&arena);
 }
@@ -215,22 +215,27 @@ static void check_ace_kinds(void)
     CHECK_U64(sd.ace_count, 3);
     CHECK_U64(warnings.count, 0);
     print_notes(&warnings);
-    if (sd.ace_count == 3) {
-        CHECK_STR(sd.aces[0].acl, "DACL");
-        CHECK_STR(sd.aces[0].ace_type, "AccessAllowedObject");
-        CHECK_STR(sd.aces[0].sid, "S-1-5-18");
-        CHECK_STR(sd.aces[0].account, "SYSTEM");
-        CHECK_STR(sd.aces[0].flags, "ObjectInherit|ContainerInherit|Inherited");
-        CHECK_STR(sd.aces[0].rights, "Specific0x100");
-        CHECK_STR(sd.aces[1].ace_type, "AccessAllowedCallback");
-        CHECK_STR(sd.aces[1].flags, "Critical");
-        CHECK_STR(sd.aces[1].rights, "GenericAll");
-        CHECK_STR(sd.aces[1].account, "Everyone");
-        CHECK_STR(sd.aces[2].acl, "SACL");
-        CHECK_STR(sd.aces[2].ace_type, "SystemAudit");
-        CHECK_STR(sd.aces[2].flags, "SuccessfulAccess|FailedAccess");
-        CHECK_STR(sd.aces[2].rights, "GenericRead");
-        CHECK_STR(sd.aces[2].sid, "S-1-1-0");
+    if (sd.ace_count == 3) {  /* the SACL (offset 20) is stored before the DACL (52) */
+        CHECK_STR(sd.aces[0].acl, "SACL");
+        CHECK_STR(sd.aces[0].ace_type, "SystemAudit");
+        CHECK_STR(sd.aces[0].flags, "SuccessfulAccess|FailedAccess");
+        CHECK_STR(sd.aces[0].rights, "GenericRead");
+        CHECK_STR(sd.aces[0].sid, "S-1-1-0");
+        CHECK_STR(sd.aces[1].acl, "DACL");
+        CHECK_STR(sd.aces[1].ace_type, "AccessAllowedObject");
+        CHECK_STR(sd.aces[1].sid, "S-1-5-18");
+        CHECK_STR(sd.aces[1].account, "SYSTEM");
+        CHECK_STR(sd.aces[1].flags, "ObjectInherit|ContainerInherit|Inherited");
+        CHECK_STR(sd.aces[1].rights, "Specific0x100");
+        CHECK_STR(sd.aces[2].ace_type, "AccessAllowedCallback");
+        CHECK_STR(sd.aces[2].flags, "Critical");
+        CHECK_STR(sd.aces[2].rights, "GenericAll");
+        CHECK_STR(sd.aces[2].account, "Everyone");
+    }
+    CHECK_U64(sd.sid_count, 2);  /* no owner or group: Everyone (SACL), then SYSTEM */
+    if (sd.sid_count == 2) {
+        CHECK_STR(sd.sids[0], "S-1-1-0");
+        CHECK_STR(sd.sids[1], "S-1-5-18");
     }
     bp_arena_free(&arena);
 }

@@ -1,0 +1,23 @@
+/* What core/parse.c shares with core/folder.c: reading one file, and
+ * recognising a BITS input by its first bytes. */
+#ifndef BP_CORE_PARSE_INTERNAL_H
+#define BP_CORE_PARSE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carve/carve.h"
+#include "core/result.h"
+
+/* Does data start like a BITS input (ESE database, legacy state file or
+ * record, job or file blob, event log)? The first 64 KiB are enough. */
+bool bp_is_bits_input(const uint8_t *data, size_t size);
+
+/* Read one file into result (carving when carve is set). Returns a bp_status. */
+int bp_parse_file(const char *path, bp_result *result, carve_session *carve);
+
+/* Read every BITS file of a folder (not recursively). Returns a bp_status. */
+int bp_parse_folder(const char *path, bp_result *result, carve_session *carve);
+
+#endif
