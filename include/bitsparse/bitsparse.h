@@ -164,7 +164,16 @@ typedef struct bp_detection {
     const char *id;                /* e.g. "BITS-002" */
     const char *title;
     const char *severity;          /* "informational", "low", "medium", "high", "critical" */
+    const char *author;            /* a Sigma rule's author (shown wherever the match is, as
+                                      its licence asks); "" for bitsparse's own rules */
 } bp_detection;
+
+/* One item of an event's data (EventData/Data): its Name attribute ("" when
+ * unnamed) and its text. */
+typedef struct bp_event_data {
+    const char *name;
+    const char *value;
+} bp_event_data;
 
 /* One event-log entry about a job (Bits-Client .evtx; docs/format-evtx.md). */
 typedef struct bp_event {
@@ -173,6 +182,8 @@ typedef struct bp_event {
     const char *what;              /* one-line summary of the event's data */
     uint64_t record_id;            /* EventRecordID in its log */
     const char *log;               /* path of the .evtx it came from */
+    const bp_event_data *data;     /* the event's data items, in order; NULL = none */
+    size_t data_count;
 } bp_event;
 
 /* One place where a carved job or file was found (one per copy; docs/output-schema.md). */
