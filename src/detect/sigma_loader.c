@@ -173,7 +173,8 @@ typedef struct modifiers {
     bool all, cased, windash, base64, base64offset, re_i;
 } modifiers;
 
-static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec, modifiers *m)
+static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec,
+                            const char *list, modifiers *m)
 {
     memset(m, 0, sizeof(*m));
     static const struct {
@@ -182,7 +183,7 @@ static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec
     } kinds[] = {{"contains", M_CONTAINS}, {"startswith", M_STARTS}, {"endswith", M_ENDS},
                  {"re", M_RE},             {"cidr", M_CIDR},         {"exists", M_EXISTS}};
     bool transformed = false;
-    for (const char *p = spec; *p;) {
+    for (const char *p = list; *p;) {
         const char *bar = strchr(p, '|');
         size_t length = bar ? (size_t)(bar - p) : strlen(p);
         char name[32] = "";
@@ -413,7 +414,7 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
         return false;
     }
     modifiers m;
-    if (!parse_modifiers(l, key, bar ? bar + 1 : "", &m))
+    if (!parse_modifiers(l, key, spec, bar ? bar + 1 : "", &m))
         return false;
     const char *field = bp_arena_strndup(arena, spec, field_length);
     yaml_node_t *single[1] = {(yaml_node_t *)value};
