@@ -40,10 +40,10 @@ typedef struct sigma_value {
     bool exists;          /* EXISTS: the wanted answer */
 } sigma_value;
 
-/* "field|modifiers: value(s)" */
+/* "field|modifiers: value(s)": any value matches (`all` gives one test per
+ * value, AND-ed by its map, so that base64offset's variants stay OR-ed). */
 typedef struct sigma_test {
     const char *field;
-    bool all;             /* `all`: every value must match (else any) */
     const sigma_value *values;
     size_t value_count;
 } sigma_test;

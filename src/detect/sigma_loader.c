@@ -187,8 +187,10 @@ static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec
         const char *bar = strchr(p, '|');
         size_t length = bar ? (size_t)(bar - p) : strlen(p);
         char name[32] = "";
-        if (length < sizeof name)
-            memcpy(name, p, length), name[length] = '\0';
+        if (length < sizeof name) {
+            memcpy(name, p, length);
+            name[length] = '\0';
+        }
         p += length + (bar ? 1 : 0);
         bool known = false;
         for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -454,7 +456,7 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
                 fail_at(l, file_start, "out of memory");
                 return false;
             }
-            (*tests)[(*test_count)++] = (sigma_test){field, false, values + value_count, produced};
+            (*tests)[(*test_count)++] = (sigma_test){field, values + value_count, produced};
         }
         value_count += produced;
     }
@@ -463,7 +465,7 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
             fail_at(l, file_start, "out of memory");
             return false;
         }
-        (*tests)[(*test_count)++] = (sigma_test){field, false, values, value_count};
+        (*tests)[(*test_count)++] = (sigma_test){field, values, value_count};
     }
     return true;
 }

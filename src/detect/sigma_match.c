@@ -148,12 +148,10 @@ static bool test_matches(const sigma_test *test, const sigma_event *event, bp_ar
 {
     char id_text[16];
     const char *text = event_field(event, test->field, id_text);
-    for (size_t i = 0; i < test->value_count; i++) {
-        bool hit = sigma_value_matches(&test->values[i], text, scratch);
-        if (hit != test->all)
-            return hit;  /* any: first hit decides; all: first miss decides */
-    }
-    return test->all && test->value_count > 0;
+    for (size_t i = 0; i < test->value_count; i++)
+        if (sigma_value_matches(&test->values[i], text, scratch))
+            return true;
+    return false;
 }
 
 static bool selection_matches(const sigma_selection *selection, const sigma_event *event,

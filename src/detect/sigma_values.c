@@ -76,10 +76,12 @@ bool sigma_base64_offsets(const char *text, bp_arena *arena, const char *out[3])
             return false;
         size_t encoded_length = strlen(encoded), start = start_cut[i],
                end = end_cut[(length + i) % 3];
-        if (start + end >= encoded_length)
-            encoded[0] = '\0', start = 0;  /* too short to say anything: matches all */
-        else
+        if (start + end >= encoded_length) {
+            encoded[0] = '\0';  /* too short to say anything: matches all */
+            start = 0;
+        } else {
             encoded[encoded_length - end] = '\0';
+        }
         out[i] = encoded + start;
     }
     return true;
