@@ -11,7 +11,8 @@
 
 #include "detect/sigma.h"
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH 64     /* nested parentheses and `not`s (the parser recurses) */
+#define MAX_NODES 4096   /* operators: evaluation recurses once per operator */
 
 typedef struct parser {
     const char *text;
@@ -23,6 +24,7 @@ typedef struct parser {
     const char *why;
     size_t error_at;
     int depth;
+    size_t nodes;
 } parser;
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -60,6 +62,10 @@ static const sigma_cond *fail(parser *p, const char *why)
 
 static sigma_cond *node(parser *p, sigma_cond_kind kind)
 {
+    if (++p->nodes > MAX_NODES) {
+        fail(p, "the condition has too many operators");
+        return NULL;
+    }
     sigma_cond *n = bp_arena_alloc(p->arena, sizeof(*n));
     if (!n) {
         fail(p, "out of memory");
@@ -106,15 +112,18 @@ static const sigma_cond *unary(parser *p)
     if (token_is(p, "|"))
         return fail(p, "aggregations ('|') are not supported");
     if (token_is(p, "not")) {
+        if (++p->depth > MAX_DEPTH)
+            return fail(p, "'not' and parentheses nested too deep");
         next(p);
         sigma_cond *n = node(p, SIGMA_NOT);
         if (!n || !(n->left = unary(p)))
             return NULL;
+        p->depth--;
         return n;
     }
     if (token_is(p, "(")) {
         if (++p->depth > MAX_DEPTH)
-            return fail(p, "parentheses nested too deep");
+            return fail(p, "'not' and parentheses nested too deep");
         next(p);
         const sigma_cond *inner = expression(p);
         if (!inner)
@@ -176,7 +185,7 @@ const sigma_cond *sigma_condition_parse(const char *text, const sigma_selection 
                                         size_t selection_count, bp_arena *arena,
                                         const char **why, size_t *offset)
 {
-    parser p = {text, 0, 0, 0, selections, selection_count, arena, NULL, 0, 0};
+    parser p = {text, 0, 0, 0, selections, selection_count, arena, NULL, 0, 0, 0};
     next(&p);
     const sigma_cond *root = expression(&p);
     if (root && p.token_length != 0)

@@ -114,6 +114,27 @@ static void test_errors(void)
           "correlations or filters)");
     ERROR(HEAD "detection:\n    sel: &s\n        A: x\n    other: *s\n    condition: sel\n",
           "r.yml:9:12: YAML aliases are not supported in Sigma rules");
+    {
+        /* deep nesting and long chains are bounded (the parser and evaluation recurse) */
+        static char text[65536];
+        int n = snprintf(text, sizeof text, HEAD "detection:\n    sel:\n        A: x\n    condition: ");
+        for (int i = 0; i < 70; i++)
+            n += snprintf(text + n, sizeof text - (size_t)n, "not ");
+        snprintf(text + n, sizeof text - (size_t)n, "sel\n");
+        static char error[70000];
+        bp_ruleset *rules = bp_ruleset_new();
+        CHECK(bp_ruleset_add_sigma_memory(rules, text, strlen(text), "r.yml", error, sizeof error) == -1);
+        CHECK(strncmp(error, "r.yml:9:272: condition 'not not ", 32) == 0);  /* the 65th not */
+        CHECK(strstr(error, " sel': 'not' and parentheses nested too deep") != NULL);
+        n = snprintf(text, sizeof text, HEAD "detection:\n    sel:\n        A: x\n    condition: sel");
+        for (int i = 0; i < 5000; i++)
+            n += snprintf(text + n, sizeof text - (size_t)n, " or sel");
+        snprintf(text + n, sizeof text - (size_t)n, "\n");
+        CHECK(bp_ruleset_add_sigma_memory(rules, text, strlen(text), "r.yml", error, sizeof error) == -1);
+        CHECK(strstr(error, "': the condition has too many operators") != NULL);
+        CHECK(strncmp(error, "r.yml:9:", 8) == 0);
+        bp_ruleset_free(rules);
+    }
     ERROR(HEAD "detection:\n    sel:\n        A: 'x\n",
           "r.yml:9:1: YAML syntax error: found unexpected end of stream");
 }
