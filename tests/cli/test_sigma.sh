@@ -21,7 +21,9 @@ DESCRIPTION=$HERE/../../testdata/descriptions/sigma-queue.json
 . "$HERE/lib.sh"
 require_data "$SIGMA" "$EVTX"
 require_tools jq
-[ -n "${MKQMGR:-}" ] && [ -x "$MKQMGR" ] || skip "MKQMGR (tests/tools/mkqmgr) not set: no generated queue"
+if [ -z "${MKQMGR:-}" ] || [ ! -x "$MKQMGR" ]; then
+    skip "MKQMGR (tests/tools/mkqmgr) not set: no generated queue"
+fi
 make_work
 
 BITSADMIN=1ff315dc-2a3a-4b71-8dde-873818d25d39
