@@ -701,6 +701,14 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
         fail_at(l, root ? root->start_mark : file_start, "a Sigma rule must be a map");
         return false;
     }
+    const char *service = "";
+    if (!is_bits_client(l, member(l, root, "logsource", NULL), &service)) {
+        *skipped = true;
+        if (l->error && l->error_size)
+            snprintf(l->error, l->error_size, "%s: skipped: logsource is not windows/bits-client%s%s",
+                     l->label, *service ? " but " : "", service);
+        return false;
+    }
     static const char *const refused[] = {"action", "correlation", "filter"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         yaml_node_t *key = NULL;
@@ -709,14 +717,6 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
                     "collections, correlations or filters)", refused[i]);
             return false;
         }
-    }
-    const char *service = "";
-    if (!is_bits_client(l, member(l, root, "logsource", NULL), &service)) {
-        *skipped = true;
-        if (l->error && l->error_size)
-            snprintf(l->error, l->error_size, "%s: skipped: logsource is not windows/bits-client%s%s",
-                     l->label, *service ? " but " : "", service);
-        return false;
     }
     detect_document *document = l->document;
     bp_arena *arena = &document->arena;
