@@ -171,7 +171,16 @@ typedef struct bp_detection {
     const char *id;                /* e.g. "BITS-002" */
     const char *title;
     const char *severity;          /* "informational", "low", "medium", "high", "critical" */
+    const char *author;            /* a Sigma rule's author (shown wherever the match is, as
+                                      its licence asks); "" for bitsparse's own rules */
 } bp_detection;
+
+/* One item of an event's data (EventData/Data): its Name attribute ("" when
+ * unnamed) and its text. */
+typedef struct bp_event_data {
+    const char *name;
+    const char *value;
+} bp_event_data;
 
 /* One event-log entry about a job (Bits-Client .evtx; docs/format-evtx.md). */
 typedef struct bp_event {
@@ -182,6 +191,8 @@ typedef struct bp_event {
     const char *log;               /* path of the .evtx it came from */
     uint64_t offset;               /* byte offset of the event record in that log */
     bool recovered;                /* read from the log's free space (--carve), not a live record */
+    const bp_event_data *data;     /* the event's data items, in order; NULL = none */
+    size_t data_count;
 } bp_event;
 
 /* One place where a carved job or file was found (one per copy; docs/output-schema.md). */

@@ -50,6 +50,8 @@ typedef struct bp_rule_info {
     const char *const *references;
     size_t reference_count;
     const char *origin;          /* "FILE:LINE" of the rule's id */
+    const char *author;          /* Sigma rules: the rule's author ("" when not given);
+                                    "" for bitsparse's own rules */
 } bp_rule_info;
 
 typedef struct bp_ruleset bp_ruleset;
@@ -68,6 +70,19 @@ int bp_ruleset_add_memory(bp_ruleset *rules, const char *text, size_t size, cons
 int bp_ruleset_add_file(bp_ruleset *rules, const char *path, char *error, size_t error_size);
 /* The rules compiled into the library (src/detect/default_rules.yaml). */
 int bp_ruleset_add_default(bp_ruleset *rules, char *error, size_t error_size);
+
+/* Add one Sigma rule (docs/detections.md, "Sigma rules"): a YAML document in
+ * SigmaHQ's format whose logsource is service bits-client. Returns 0 when the
+ * rule was added (an id already in the set is replaced in place), 1 when it
+ * was skipped because its logsource is not bits-client (`error` then says so,
+ * "LABEL: ..."), and -1 on error: a rule using something outside the
+ * supported subset or not well formed, with "LABEL:LINE:COLUMN: message" in
+ * `error`; nothing is added then. */
+int bp_ruleset_add_sigma_memory(bp_ruleset *rules, const char *text, size_t size,
+                                const char *label, char *error, size_t error_size);
+/* The same for a file (read whole, at most 16 MiB); the path is the label. */
+int bp_ruleset_add_sigma_file(bp_ruleset *rules, const char *path, char *error,
+                              size_t error_size);
 
 /* The text of the built-in rule file (NUL-terminated; *size without the NUL). */
 const char *bp_default_rules_text(size_t *size);

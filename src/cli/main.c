@@ -15,6 +15,7 @@
 #include "bitsparse/bitsparse.h"
 #include "bitsparse/detect.h"
 #include "build_info.h"
+#include "cli/sigma_files.h"
 #include "cli/summary.h"
 #include "output/output_file.h"
 
@@ -67,7 +68,11 @@ static const char usage_text[] =
     "      --min-severity LEVEL  report only detections of at least LEVEL:\n"
     "                       informational, low, medium, high, critical\n"
     "      --no-detections  evaluate no rules (\"detections\" stays empty)\n"
-    "      --list-rules     print the rules in use (id, severity, title) and exit\n"
+    "      --sigma PATH     add SigmaHQ-format rules: a .yml file or a folder of\n"
+    "                       them (may be repeated); rules whose logsource is not\n"
+    "                       bits-client are skipped with one note\n"
+    "      --list-rules     print the rules in use (id, severity, title, and the\n"
+    "                       author of Sigma rules) and exit\n"
     "\n"
     "  -h, --help           show this help and exit\n"
     "  -V, --version        show the version and exit\n"
@@ -78,7 +83,7 @@ static const char usage_text[] =
     "     records' \"warnings\" field and standard error)\n"
     "  2  usage error (unknown option, no PATH, bad format, -o names an input,\n"
     "     a path in an input folder, a folder or a device it will not write to,\n"
-    "     a rule file with an error: FILE:LINE:COLUMN: message)\n"
+    "     a rule file or Sigma rule with an error: FILE:LINE:COLUMN: message)\n"
     "  3  nothing written: no input was readable, or the output could not be\n"
     "     written (no partial -o file is left behind)\n"
     "  4  --fail-on LEVEL: output written, and a record has a detection of at\n"
@@ -94,6 +99,8 @@ typedef struct cli_options {
     int path_count;
     const char *rule_files[32];  /* --rules, in command-line order */
     int rule_file_count;
+    const char *sigma_paths[32];  /* --sigma, in command-line order */
+    int sigma_path_count;
     bool no_default_rules;
     bool no_detections;
     bool list_rules;
@@ -110,6 +117,8 @@ enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_NO_DETECTIONS, OPT_LIST_RULES,
 enum { OPT_CARVE = 512, OPT_SCAN };
 
 enum { OPT_CSV_EXCEL = 768, OPT_SUMMARY, OPT_FAIL_ON };
+
+enum { OPT_SIGMA = 1024 };
 
 /* Scan progress on standard error, only when it is a terminal and only for
  * inputs large enough to take a moment. */
@@ -209,6 +218,11 @@ static int check_output(const cli_options *options)
         if (bp_output_file_is_input(output, options->rule_files[i]))
             return usage_error("refusing to write the output over an input (a --rules file): ",
                                options->rule_files[i]);
+    for (int i = 0; i < options->sigma_path_count; i++)
+        if (bp_output_file_is_input(output, options->sigma_paths[i]) ||
+            bp_output_file_in_folder(output, options->sigma_paths[i]))
+            return usage_error("refusing to write the output over or into a --sigma input: ",
+                               options->sigma_paths[i]);
     for (int i = 0; i < options->path_count; i++)
         if (bp_output_file_in_folder(output, options->paths[i]))
             return usage_error("refusing to write the output inside an input folder: ",
@@ -229,6 +243,7 @@ static int parse_options(int argc, char **argv, cli_options *options)
         {"carve", no_argument, NULL, OPT_CARVE},
         {"scan", no_argument, NULL, OPT_SCAN},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"sigma", required_argument, NULL, OPT_SIGMA},
         {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
         {"no-detections", no_argument, NULL, OPT_NO_DETECTIONS},
         {"list-rules", no_argument, NULL, OPT_LIST_RULES},
@@ -269,6 +284,11 @@ static int parse_options(int argc, char **argv, cli_options *options)
                 return usage_error("too many --rules files (at most 32)", NULL);
             options->rule_files[options->rule_file_count++] = optarg;
             break;
+        case OPT_SIGMA:
+            if (options->sigma_path_count == 32)  /* the size of sigma_paths[] */
+                return usage_error("too many --sigma paths (at most 32)", NULL);
+            options->sigma_paths[options->sigma_path_count++] = optarg;
+            break;
         case OPT_NO_DEFAULT_RULES:
             options->no_default_rules = true;
             break;
@@ -306,10 +326,11 @@ static int parse_options(int argc, char **argv, cli_options *options)
         return usage_error("-o needs a file name", NULL);
     if (format_name && !format_by_name(format_name, &options->format))
         return usage_error("unknown format (use json, jsonl, csv or timeline): ", format_name);
-    if (options->no_detections && (options->rule_file_count || options->no_default_rules ||
+    if (options->no_detections && (options->rule_file_count || options->sigma_path_count ||
+                                   options->no_default_rules ||
                                    options->list_rules || options->min_severity_given ||
                                    options->fail_on_given))
-        return usage_error("--no-detections cannot be combined with --rules, --no-default-rules, "
+        return usage_error("--no-detections cannot be combined with --rules, --sigma, --no-default-rules, "
                            "--list-rules, --min-severity or --fail-on", NULL);
     if (options->list_rules)
         return -1;  /* no PATH needed */
@@ -370,6 +391,44 @@ static int write_output(const cli_options *options, const bp_result *result)
     return 0;
 }
 
+/* The --sigma rules into set. Rules for other logsources are skipped with one
+ * note for all of them. Returns 0, or -1 after printing the error. */
+static int load_sigma(const cli_options *options, bp_ruleset *set)
+{
+    char error[1024];
+    size_t skipped = 0;
+    char first_skipped[1024] = "";
+    for (int i = 0; i < options->sigma_path_count; i++) {
+        sigma_files files = {0};
+        const char *why = NULL;
+        if (sigma_files_collect(options->sigma_paths[i], &files, &why) != 0) {
+            fprintf(stderr, "bitsparse: cannot read the Sigma rules %s: %s\n",
+                    options->sigma_paths[i], why);
+            sigma_files_free(&files);
+            return -1;
+        }
+        if (files.count == 0)
+            fprintf(stderr, "bitsparse: note: no Sigma rule file (*.yml, *.yaml) in %s\n",
+                    options->sigma_paths[i]);
+        for (size_t f = 0; f < files.count; f++) {
+            int rc = bp_ruleset_add_sigma_file(set, files.paths[f], error, sizeof error);
+            if (rc < 0) {
+                fprintf(stderr, "%s\n", error);  /* FILE:LINE:COLUMN: message */
+                sigma_files_free(&files);
+                return -1;
+            }
+            if (rc == 1 && skipped++ == 0)
+                snprintf(first_skipped, sizeof first_skipped, "%s", files.paths[f]);
+        }
+        sigma_files_free(&files);
+    }
+    if (skipped)
+        fprintf(stderr, "bitsparse: note: %zu Sigma rule%s skipped: logsource is not "
+                "windows/bits-client (first: %s)\n", skipped, skipped == 1 ? "" : "s",
+                first_skipped);
+    return 0;
+}
+
 /* The rule set the options ask for (NULL with --no-detections). Returns -1 to
  * go on, or the exit status: 2 for a rule file with an error. */
 static int load_rules(const cli_options *options, bp_ruleset **rules)
@@ -393,6 +452,10 @@ static int load_rules(const cli_options *options, bp_ruleset **rules)
             return BP_STATUS_USAGE;
         }
     }
+    if (load_sigma(options, set) != 0) {
+        bp_ruleset_free(set);
+        return BP_STATUS_USAGE;
+    }
     *rules = set;
     return -1;
 }
@@ -407,8 +470,8 @@ static void list_rules(const bp_ruleset *rules, bp_severity min_severity)
     for (size_t i = 0; i < bp_ruleset_count(rules); i++) {
         const bp_rule_info *rule = bp_ruleset_rule(rules, i);
         if (rule->severity >= min_severity)
-            printf("%-*s  %-13s  %s\n", width, rule->id, bp_severity_name(rule->severity),
-                   rule->title);
+            printf("%-*s  %-13s  %s%s%s\n", width, rule->id, bp_severity_name(rule->severity),
+                   rule->title, *rule->author ? "  author: " : "", rule->author);
     }
 }
 

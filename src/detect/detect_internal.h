@@ -5,6 +5,7 @@
  *   match.c    evaluation of a compiled condition tree on one record
  *   loader.c   YAML rule file -> compiled rules, with FILE:LINE:COLUMN errors
  *   ruleset.c  the public API of bitsparse/detect.h, bp_detect()
+ *   sigma_*.c  Sigma rules (sigma.h)
  * The default rule file (default_rules.yaml) is turned into a C array at build
  * time by cmake/EmbedFile.cmake. */
 #ifndef BP_DETECT_INTERNAL_H
@@ -91,9 +92,13 @@ typedef struct detect_node {
     size_t regex_count;
 } detect_node;
 
+struct sigma_rule;
+struct sigma_events;
+
 typedef struct detect_rule {
     bp_rule_info info;
-    const detect_node *match;
+    const detect_node *match;            /* bitsparse's own rules */
+    const struct sigma_rule *sigma;      /* Sigma rules (match is NULL then) */
     size_t position;            /* index in its document */
     size_t line, column;        /* of the rule's mapping, 0-based (error messages) */
 } detect_rule;
@@ -128,6 +133,7 @@ typedef struct detect_context {
     const bp_record *record;
     bp_arena *scratch;
     detect_field_cache *cache;  /* detect_field_count() slots */
+    struct sigma_events *sigma;  /* the record as Sigma events, built on first use */
     bool out_of_memory;
 } detect_context;
 

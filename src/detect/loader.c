@@ -704,6 +704,7 @@ static detect_rule *parse_rule(loader *l, yaml_node_t *mapping)
         static const char *const none[1] = {NULL};
         info->references = none;
     }
+    info->author = "";  /* bitsparse's own rules name no author */
     info->origin = bp_arena_printf(&l->document->arena, "%s:%zu", l->label,
                                    n.id->start_mark.line + 1);
     if (!info->origin) {

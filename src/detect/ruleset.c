@@ -9,6 +9,7 @@
 #include "core/input.h"
 #include "core/result.h"
 #include "detect/detect_internal.h"
+#include "detect/sigma.h"
 
 struct bp_ruleset {
     detect_document *documents;  /* owns every rule; newest first */
@@ -138,6 +139,40 @@ int bp_ruleset_add_file(bp_ruleset *rules, const char *path, char *error, size_t
     return rc;
 }
 
+int bp_ruleset_add_sigma_memory(bp_ruleset *rules, const char *text, size_t size,
+                                const char *label, char *error, size_t error_size)
+{
+    if (!label)
+        label = "sigma";
+    if (!rules) {
+        set_error(error, error_size, label, "no rule set");
+        return -1;
+    }
+    bool skipped = false;
+    detect_document *document = sigma_load(text, size, label, error, error_size, &skipped);
+    if (!document)
+        return skipped ? 1 : -1;
+    return merge(rules, document, label, error, error_size);
+}
+
+int bp_ruleset_add_sigma_file(bp_ruleset *rules, const char *path, char *error,
+                              size_t error_size)
+{
+    size_t size = 0;
+    const char *why = NULL;
+    uint8_t *data = bp_input_read(path, &size, &why);
+    if (!data) {
+        char message[256];
+        snprintf(message, sizeof message, "cannot read the rule file: %s", why ? why : "error");
+        set_error(error, error_size, path, message);
+        return -1;
+    }
+    int rc = bp_ruleset_add_sigma_memory(rules, (const char *)data, size, path, error,
+                                         error_size);
+    free(data);
+    return rc;
+}
+
 const char *bp_default_rules_text(size_t *size)
 {
     if (size)
@@ -181,7 +216,8 @@ static const bp_detection *shared_detection(detect_run *run, size_t rule_index)
         detection->id = bp_arena_strdup(arena, info->id);
         detection->title = bp_arena_strdup(arena, info->title);
         detection->severity = bp_severity_name(info->severity);  /* static */
-        if (!detection->id || !detection->title)
+        detection->author = bp_arena_strdup(arena, info->author ? info->author : "");
+        if (!detection->id || !detection->title || !detection->author)
             return NULL;
         run->shared[rule_index] = detection;
     }
@@ -194,14 +230,16 @@ static long detect_record(detect_run *run, bp_record *record)
     bp_arena scratch;
     bp_arena_init(&scratch);
     memset(run->cache, 0, detect_field_count() * sizeof(*run->cache));
-    detect_context context = {record, &scratch, run->cache, false};
+    detect_context context = {record, &scratch, run->cache, NULL, false};
     size_t count = 0;
     size_t *indexes = run->matched;
     for (size_t i = 0; i < run->rules->count && !context.out_of_memory; i++) {
         const detect_rule *rule = run->rules->rules[i];
         if (rule->info.severity < run->min_severity)
             continue;
-        if (detect_node_matches(rule->match, &context) && !context.out_of_memory)
+        bool hit = rule->sigma ? sigma_rule_matches_record(rule->sigma, &context)
+                               : detect_node_matches(rule->match, &context);
+        if (hit && !context.out_of_memory)
             indexes[count++] = i;
     }
     bp_arena_free(&scratch);

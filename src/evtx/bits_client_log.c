@@ -695,6 +695,25 @@ static bool attach_by_other_value(ev_log *log, const evtx_event *e, const event_
     return apply(log, job, e, f, event);
 }
 
+/* The event's data items copied for the record (Sigma rules match on them). */
+static bool copy_event_data(bp_arena *arena, const evtx_event *e, bp_event *event)
+{
+    if (e->data_count == 0)
+        return true;
+    bp_event_data *data = bp_arena_array(arena, e->data_count, sizeof(*data));
+    if (!data)
+        return false;
+    for (size_t i = 0; i < e->data_count; i++) {
+        data[i].name = bp_arena_strdup(arena, e->names ? e->names[i] : "");
+        data[i].value = bp_arena_strdup(arena, e->values[i]);
+        if (!data[i].name || !data[i].value)
+            return false;
+    }
+    event->data = data;
+    event->data_count = e->data_count;
+    return true;
+}
+
 static bool on_event(const evtx_event *e, void *context)
 {
     ev_log *log = context;
@@ -711,9 +730,10 @@ static bool on_event(const evtx_event *e, void *context)
             count_unknown(log, e->event_id);
         return true;  /* other events without a job (service start/stop ...) are not kept */
     }
-    bp_event event = {e->event_id, e->time, NULL, e->record_id, log->label, e->offset, e->recovered};
+    bp_event event = {.event_id = e->event_id, .time = e->time, .record_id = e->record_id,
+                      .log = log->label, .offset = e->offset, .recovered = e->recovered};
     event.what = summary(arena, e, &f);
-    if (!event.what) {
+    if (!event.what || !copy_event_data(arena, e, &event)) {
         log->out_of_memory = true;
         return false;
     }

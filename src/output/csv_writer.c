@@ -84,7 +84,15 @@ const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count
     return join(scratch, parts, count, "; ");
 }
 
-/* Detections as their rule ids joined by "|" (ids cannot hold a "|"). */
+const char *bp_detection_label(bp_arena *scratch, const bp_detection *detection)
+{
+    const char *id = detection->id ? detection->id : "";
+    if (!detection->author || !*detection->author)
+        return id;
+    return bp_arena_printf(scratch, "%s (author: %s)", id, detection->author);
+}
+
+/* Detections as their labels joined by "|" (ids cannot hold a "|"). */
 static const char *detection_ids(bp_arena *scratch, const bp_detection *detections, size_t count)
 {
     if (count == 0)
@@ -93,7 +101,8 @@ static const char *detection_ids(bp_arena *scratch, const bp_detection *detectio
     if (!ids)
         return NULL;
     for (size_t i = 0; i < count; i++)
-        ids[i] = detections[i].id;
+        if (!(ids[i] = bp_detection_label(scratch, &detections[i])))
+            return NULL;
     return join(scratch, ids, count, "|");
 }
 

@@ -41,6 +41,10 @@ static void detection_object(bp_json *json, const bp_detection *detection)
     bp_json_string(json, or_empty(detection->title));
     bp_json_key(json, "severity");
     bp_json_string(json, or_empty(detection->severity));
+    if (detection->author && *detection->author) {  /* Sigma rules only */
+        bp_json_key(json, "author");
+        bp_json_string(json, detection->author);
+    }
     bp_json_end_object(json);
 }
 

@@ -155,9 +155,12 @@ static const char *event_message(bp_arena *s, const bp_record *r, bool package)
             text = NULL;
     }
     for (size_t i = 0; r->detections && i < r->detection_count; i++)
-        append(s, &text, bp_arena_printf(s, "%s%s (%s)", i == 0 ? "; detections: " : ", ",
+        append(s, &text, bp_arena_printf(s, "%s%s (%s%s%s)", i == 0 ? "; detections: " : ", ",
                                          or_empty(r->detections[i].id),
-                                         or_empty(r->detections[i].severity)));
+                                         or_empty(r->detections[i].severity),
+                                         r->detections[i].author && *r->detections[i].author
+                                             ? "; author: " : "",
+                                         or_empty(r->detections[i].author)));
     return text;
 }
 
@@ -191,8 +194,12 @@ static bool flat_item(bp_json *json, bp_arena *scratch, const bp_field_value *va
     }
     case BP_FIELD_DETECTIONS:
         bp_json_begin_array(json);
-        for (size_t i = 0; value->detections && i < value->detection_count; i++)
-            bp_json_string(json, or_empty(value->detections[i].id));
+        for (size_t i = 0; value->detections && i < value->detection_count; i++) {
+            const char *label = bp_detection_label(scratch, &value->detections[i]);
+            if (!label)
+                return false;
+            bp_json_string(json, label);
+        }
         bp_json_end_array(json);
         return true;
     case BP_FIELD_EVENTS: {

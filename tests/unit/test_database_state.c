@@ -29,9 +29,10 @@ static void test_fixture_folder(void)
 {
     bp_result *result = NULL;
     bp_parse_path(BP_SOURCE_DIR "/testdata", &result);
-    static const char *const names[] = {"deleted-jobs", "malicious", "page32k", "page4k", "typical-win10"};
-    CHECK_U64(bp_result_database_count(result), 5);
-    for (size_t i = 0; i < 5 && i < bp_result_database_count(result); i++) {
+    static const char *const names[] = {"deleted-jobs", "malicious",   "page32k",
+                                        "page4k",       "sigma-queue", "typical-win10"};
+    CHECK_U64(bp_result_database_count(result), 6);
+    for (size_t i = 0; i < 6 && i < bp_result_database_count(result); i++) {
         const bp_database_info *database = bp_result_database(result, i);
         char want[512];
         snprintf(want, sizeof want, "%s/testdata/%s.qmgr.db", BP_SOURCE_DIR, names[i]);

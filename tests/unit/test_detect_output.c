@@ -16,8 +16,8 @@
 #define T_ORPHAN 133100000000000000ULL      /* 2022-10-11T22:13:20Z */
 
 static const bp_detection two_detections[] = {
-    {"BITS-001", "Job has a notify command line", "medium"},
-    {"BITS-002", "Notify command starts a shell, script host or proxy binary", "high"},
+    {"BITS-001", "Job has a notify command line", "medium", ""},
+    {"BITS-002", "Notify command starts a shell, script host or proxy binary", "high", ""},
 };
 
 static bp_job *make_job(bp_arena *a, const char *name, uint32_t type)

@@ -49,7 +49,8 @@ static bp_record *event_record(bp_result *result, const char *id, const char *ur
     r->job_source.format = "evtx";
     bp_event *events = bp_arena_array(&result->arena, count ? count : 1, sizeof(*events));
     for (size_t i = 0; i < count; i++)
-        events[i] = (bp_event){first_id + (uint32_t)i, base + i, "what", 100 + i, "log.evtx", 0, false};
+        events[i] = (bp_event){.event_id = first_id + (uint32_t)i, .time = base + i, .what = "what",
+                               .record_id = 100 + i, .log = "log.evtx"};
     r->events = count ? events : NULL;
     r->event_count = count;
     return r;
