@@ -122,6 +122,40 @@ static void test_escapes(void)
     bp_json_free(&json);
 }
 
+/* Numbers are written without printf: every limit and digit-count edge, and
+ * the key fast path (nothing to escape: one block with quotes and ":\t")
+ * next to a key that needs escaping. */
+static void test_numbers_and_keys(void)
+{
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_begin_array(&json);
+    bp_json_unsigned(&json, 0);
+    bp_json_unsigned(&json, 9);
+    bp_json_unsigned(&json, 10);
+    bp_json_unsigned(&json, 4294967295u);
+    bp_json_unsigned(&json, UINT64_MAX);
+    bp_json_signed(&json, 0);
+    bp_json_signed(&json, -1);
+    bp_json_signed(&json, -10);
+    bp_json_signed(&json, INT64_MAX);
+    bp_json_signed(&json, INT64_MIN);
+    bp_json_end_array(&json);
+    CHECK_STR(json.text, "[0,9,10,4294967295,18446744073709551615,0,-1,-10,"
+                         "9223372036854775807,-9223372036854775808]");
+    bp_json_free(&json);
+
+    bp_json_init(&json, true, 0);
+    bp_json_begin_object(&json);
+    bp_json_key(&json, "plain_key");
+    bp_json_string(&json, "v");
+    bp_json_key(&json, "odd\"key\n");
+    bp_json_string(&json, "");
+    bp_json_end_object(&json);
+    CHECK_STR(json.text, "{\n\t\"plain_key\":\t\"v\",\n\t\"odd\\\"key\\n\":\t\"\"\n}");
+    bp_json_free(&json);
+}
+
 /* Pretty output with an indent: every line one tab further in, as the JSON
  * array output places records. */
 static void test_indent(void)
@@ -187,6 +221,7 @@ int main(void)
     test_same_bytes_as_cjson(false);
     test_escapes();
     test_indent();
+    test_numbers_and_keys();
     test_misuse_fails();
     test_reuse_and_growth();
     return check_exit();
