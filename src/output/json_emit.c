@@ -97,64 +97,76 @@ static const bool needs_escape[256] = {
     [0x1e] = true, [0x1f] = true, ['"'] = true, ['\\'] = true,
 };
 
-/* One escaped byte ('"', '\\' or a control character). */
-static void put_escaped(bp_json *json, unsigned char c)
+/* Offset of the first of the `length` bytes that needs escaping, or length.
+ * Eight bytes at a time: a byte below 0x20, '"' or '\\' sets the high bit
+ * of its lane, so words without one are skipped in a few instructions. */
+static size_t escape_offset(const char *text, size_t length)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t word;
+        memcpy(&word, text + i, 8);
+        uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
+        if (((word - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~word & highs)
+            break;
+    }
+    for (; i < length; i++)
+        if (needs_escape[(unsigned char)text[i]])
+            return i;
+    return length;
+}
+
+/* The escape of one byte ('"', '\\' or a control character) at out; its length. */
+static size_t escape_byte(char *out, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
-    char escaped[6] = {'\\', 0, 0, 0, 0, 0};
-    size_t length = 2;
+    out[0] = '\\';
     switch (c) {
-    case '"': escaped[1] = '"'; break;
-    case '\\': escaped[1] = '\\'; break;
-    case '\b': escaped[1] = 'b'; break;
-    case '\f': escaped[1] = 'f'; break;
-    case '\n': escaped[1] = 'n'; break;
-    case '\r': escaped[1] = 'r'; break;
-    case '\t': escaped[1] = 't'; break;
+    case '"': out[1] = '"'; return 2;
+    case '\\': out[1] = '\\'; return 2;
+    case '\b': out[1] = 'b'; return 2;
+    case '\f': out[1] = 'f'; return 2;
+    case '\n': out[1] = 'n'; return 2;
+    case '\r': out[1] = 'r'; return 2;
+    case '\t': out[1] = 't'; return 2;
     default:
-        memcpy(escaped + 1, "u00", 3);
-        escaped[4] = hex[c >> 4];
-        escaped[5] = hex[c & 0x0f];
-        length = 6;
+        memcpy(out + 1, "u00", 3);
+        out[4] = hex[c >> 4];
+        out[5] = hex[c & 0x0f];
+        return 6;
     }
-    put(json, escaped, length);
 }
 
 /* "text" with '"', '\\' and control characters escaped; other bytes as they
- * are (the library hands over valid UTF-8). Almost every string (and every
- * key) has nothing to escape: it is measured once and copied in one block
- * together with its quotes and `suffix` (the ":\t" after a key). */
+ * are (the library hands over valid UTF-8), then `suffix` (the ":\t" after a
+ * key). Room for the worst case is reserved once and the runs between
+ * escapes are copied in blocks: this is the writers' innermost loop. */
 static void put_quoted(bp_json *json, const char *text, const char *suffix, size_t suffix_length)
 {
-    const unsigned char *s = (const unsigned char *)(text ? text : "");
-    const unsigned char *end = s;
-    while (!needs_escape[*end])
-        end++;
-    size_t length = (size_t)(end - s);
-    if (!*end) {
-        if (!reserve(json, length + 2 + suffix_length))
-            return;
-        char *out = json->text + json->length;
-        out[0] = '"';
-        memcpy(out + 1, s, length);
-        out[length + 1] = '"';
-        memcpy(out + length + 2, suffix, suffix_length);
-        json->length += length + 2 + suffix_length;
-        json->text[json->length] = '\0';
+    const char *s = text ? text : "";
+    size_t length = strlen(s);
+    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 2 + suffix_length)) {
+        json->failed = true;
         return;
     }
-    put_char(json, '"');
+    char *out = json->text + json->length;
+    *out++ = '"';
     for (;;) {
-        put(json, (const char *)s, (size_t)(end - s));
-        if (!*end)
+        size_t run = escape_offset(s, length);
+        memcpy(out, s, run);
+        out += run;
+        if (run == length)
             break;
-        put_escaped(json, *end);
-        s = ++end;
-        while (!needs_escape[*end])
-            end++;
+        out += escape_byte(out, (unsigned char)s[run]);
+        s += run + 1;
+        length -= run + 1;
     }
-    put_char(json, '"');
-    put(json, suffix, suffix_length);
+    *out++ = '"';
+    memcpy(out, suffix, suffix_length);
+    out += suffix_length;
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
 }
 
 /* Separator before a value: inside an array, after the first element. */

@@ -122,6 +122,43 @@ static void test_escapes(void)
     bp_json_free(&json);
 }
 
+/* Strings are checked for bytes to escape eight at a time: a byte to
+ * escape is found in every lane of a word and in the tail, and bytes >= 0x80
+ * next to it do not hide it or raise a false alarm. */
+static void test_escape_in_every_position(void)
+{
+    const char specials[] = {'"', '\\', '\x01', '\x1f', '\n'};
+    const char *escaped[] = {"\\\"", "\\\\", "\\u0001", "\\u001f", "\\n"};
+    for (size_t k = 0; k < sizeof specials; k++) {
+        for (size_t at = 0; at < 21; at++) {
+            char text[22], expected[40];
+            memset(text, (int)(at % 2 ? 'x' : 0xc3), 21);
+            text[21] = '\0';
+            text[at] = specials[k];
+            bp_json json;
+            bp_json_init(&json, false, 0);
+            bp_json_string(&json, text);
+            size_t n = 0;
+            expected[n++] = '"';
+            memcpy(expected + n, text, at);
+            n += at;
+            memcpy(expected + n, escaped[k], strlen(escaped[k]));
+            n += strlen(escaped[k]);
+            memcpy(expected + n, text + at + 1, 20 - at);
+            n += 20 - at;
+            expected[n++] = '"';
+            expected[n] = '\0';
+            CHECK_STR(json.text, expected);
+            bp_json_free(&json);
+        }
+    }
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_string(&json, "\xff\xa0\x80\xe2\x82\xac plain text over eight bytes");
+    CHECK_STR(json.text, "\"\xff\xa0\x80\xe2\x82\xac plain text over eight bytes\"");
+    bp_json_free(&json);
+}
+
 /* Numbers are written without printf: every limit and digit-count edge, and
  * the key fast path (nothing to escape: one block with quotes and ":\t")
  * next to a key that needs escaping. */
@@ -222,6 +259,7 @@ int main(void)
     test_escapes();
     test_indent();
     test_numbers_and_keys();
+    test_escape_in_every_position();
     test_misuse_fails();
     test_reuse_and_growth();
     return check_exit();
