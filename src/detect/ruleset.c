@@ -168,6 +168,7 @@ typedef struct detect_run {
     bp_detection **shared;       /* per rule: its id/title copied into the result, once */
     size_t *matched;             /* scratch: indexes of the rules the current record matched */
     detect_field_cache *cache;
+    detect_verdicts verdicts;    /* per distinct value, for the whole run */
 } detect_run;
 
 static const bp_detection *shared_detection(detect_run *run, size_t rule_index)
@@ -194,7 +195,7 @@ static long detect_record(detect_run *run, bp_record *record)
     bp_arena scratch;
     bp_arena_init(&scratch);
     memset(run->cache, 0, detect_field_count() * sizeof(*run->cache));
-    detect_context context = {record, &scratch, run->cache, false};
+    detect_context context = {record, &scratch, run->cache, false, &run->verdicts, NULL, NULL};
     size_t count = 0;
     size_t *indexes = run->matched;
     for (size_t i = 0; i < run->rules->count && !context.out_of_memory; i++) {
@@ -236,7 +237,12 @@ long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_sever
         }
         return 0;
     }
-    detect_run run = {rules, result, min_severity, NULL, NULL, NULL};
+    detect_run run;
+    memset(&run, 0, sizeof(run));
+    run.rules = rules;
+    run.result = result;
+    run.min_severity = min_severity;
+    bp_arena_init(&run.verdicts.keys);
     run.shared = calloc(rule_count, sizeof(*run.shared));
     run.matched = calloc(rule_count, sizeof(*run.matched));
     run.cache = calloc(detect_field_count(), sizeof(*run.cache));
@@ -250,5 +256,6 @@ long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_sever
     free(run.shared);
     free(run.matched);
     free(run.cache);
+    detect_verdicts_free(&run.verdicts);
     return total;
 }
