@@ -228,11 +228,39 @@ void bp_json_key(bp_json *json, const char *key)
         json->failed = true;
         return;
     }
-    if (json->has_items[json->depth - 1])
-        put(json, json->pretty ? ",\n" : ",", json->pretty ? 2 : 1);
+    bool first = !json->has_items[json->depth - 1];
     json->has_items[json->depth - 1] = true;
+    /* The common case, a plain key at a shallow depth, in one block:
+     * separator, tabs, "key", colon (and tab). */
+    const char *name = key ? key : "";
+    size_t length = strlen(name);
+    unsigned tabs = json->pretty ? json->indent + json->depth : 0;
+    if (tabs <= 16 && escape_offset(name, length) == length && reserve(json, length + 22)) {
+        static const char tab_run[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+        char *out = json->text + json->length;
+        if (!first)
+            *out++ = ',';
+        if (json->pretty) {
+            if (!first)
+                *out++ = '\n';
+            memcpy(out, tab_run, tabs);
+            out += tabs;
+        }
+        *out++ = '"';
+        memcpy(out, name, length);
+        out += length;
+        *out++ = '"';
+        *out++ = ':';
+        if (json->pretty)
+            *out++ = '\t';
+        *out = '\0';
+        json->length = (size_t)(out - json->text);
+        return;
+    }
+    if (!first)
+        put(json, json->pretty ? ",\n" : ",", json->pretty ? 2 : 1);
     if (json->pretty)
-        put_tabs(json, json->indent + json->depth);
+        put_tabs(json, tabs);
     put_quoted(json, key, json->pretty ? ":\t" : ":", json->pretty ? 2 : 1);
 }
 
