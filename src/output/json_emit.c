@@ -100,16 +100,24 @@ static const bool needs_escape[256] = {
 /* Offset of the first of the `length` bytes that needs escaping, or length.
  * Eight bytes at a time: a byte below 0x20, '"' or '\\' sets the high bit
  * of its lane, so words without one are skipped in a few instructions. */
-static size_t escape_offset(const char *text, size_t length)
+static inline bool word_has_escape(const char *text)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t word;
+    memcpy(&word, text, 8);
+    uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
+    return (((word - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~word & highs) != 0;
+}
+
+static size_t escape_offset(const char *text, size_t length)
+{
     size_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        uint64_t word;
-        memcpy(&word, text + i, 8);
-        uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
-        if (((word - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~word & highs)
-            break;
+    if (length >= 8) {
+        while (i + 8 <= length && !word_has_escape(text + i))
+            i += 8;
+        /* the last, partial word: checked as the 8 bytes ending the text */
+        if (i + 8 > length && !word_has_escape(text + length - 8))
+            return length;
     }
     for (; i < length; i++)
         if (needs_escape[(unsigned char)text[i]])
