@@ -13,7 +13,9 @@ steadier than wall time on a shared machine), peak RSS, CPU and memory per job
 (linear growth means flat per-job values), the target and whether it is met.
 Targets, for 10 000 jobs: JSON Lines <= 100 ms CPU and <= 32 MiB; JSON and CSV
 within 1.2x of the JSON Lines time; --carve <= 200 ms and <= 64 MiB.
-Not a test: nothing is asserted (exit 0 unless a tool fails).
+BENCH_WORK=DIR keeps the generated queues in DIR and reuses them (mkqmgr
+needs minutes for 100 000 jobs), so two binaries can be measured on the same
+files. Not a test: nothing is asserted (exit 0 unless a tool fails).
 """
 import json
 import os
@@ -54,14 +56,20 @@ def main():
     counts = [int(n) for n in sys.argv[4:]] or [100, 1000, 10000, 100000]
     print("| jobs | db size | output | runs | median CPU time | peak RSS | CPU per job | RSS per job | target |")
     print("|---|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as work:
+    keep = os.environ.get("BENCH_WORK")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        work = keep or scratch
         for jobs in counts:
             desc = os.path.join(work, f"{jobs}.json")
             db = os.path.join(work, f"{jobs}.qmgr.db")
-            with open(desc, "w") as f:
-                json.dump(description(jobs), f)
-            subprocess.run([mkqmgr, desc, "-o", db, "--page-size", "16384"], check=True)
-            os.unlink(desc)
+            if not os.path.exists(db):
+                with open(desc, "w") as f:
+                    json.dump(description(jobs), f)
+                subprocess.run([mkqmgr, desc, "-o", db + ".part", "--page-size", "16384"], check=True)
+                os.rename(db + ".part", db)
+                os.unlink(desc)
             size_mib = os.path.getsize(db) / 1048576
             jsonl_ms = 0.0
             n = min(runs, 3) if jobs >= 100000 else runs
@@ -82,7 +90,8 @@ def main():
                 print(f"| {jobs} | {size_mib:.1f} MiB | {case}{status} | {n} | {cpu_ms:.0f} ms | {rss_mib:.1f} MiB | "
                       f"{cpu_ms * 1000 / jobs:.1f} µs | {peak * 1024 / jobs / 1024:.1f} KiB | "
                       f"{target(case, jobs, cpu_ms, rss_mib, jsonl_ms)} |", flush=True)
-            os.unlink(db)
+            if not keep:
+                os.unlink(db)
 
 
 if __name__ == "__main__":
