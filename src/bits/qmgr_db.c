@@ -62,6 +62,10 @@ static bool read_table_row(const ese_page *page, const ese_node *node, void *con
     bp_note_list problems = {NULL, NULL, 0};
     const uint8_t *blob = NULL;
     size_t blob_size = 0;
+    /* The blob's bytes (a reassembled long value) are needed only until the
+     * record is decoded; the decoders copy what they keep into arena. */
+    bp_arena blob_bytes;
+    bp_arena_init(&blob_bytes);
 
     if (!ese_record_open(&record, node->data, node->data_size)) {
         bp_notes_add(arena, &problems, "record header is damaged");
@@ -73,7 +77,10 @@ static bool read_table_row(const ese_page *page, const ese_node *node, void *con
             row->id = bp_guid_string(arena, value.values[0].data);
         else
             bp_notes_add(arena, &problems, "record has no 16-byte Id");
-        if (!ese_record_get(reader->db, reader->table, &record, reader->blob_column, &value, &problem))
+        reader->db->value_arena = &blob_bytes;
+        bool got_blob = ese_record_get(reader->db, reader->table, &record, reader->blob_column, &value, &problem);
+        reader->db->value_arena = NULL;
+        if (!got_blob)
             bp_notes_addf(arena, &problems, "Blob column unreadable: %s", problem);
         else if (!value.present)
             bp_notes_add(arena, &problems, "record has no Blob");
@@ -89,6 +96,7 @@ static bool read_table_row(const ese_page *page, const ese_node *node, void *con
     row->source.blob_size = (uint32_t)blob_size;
     if (reader->is_jobs) {
         row->job = bits_decode_job(arena, blob ? blob : (const uint8_t *)"", blob_size);
+        bp_arena_free(&blob_bytes);
         if (!row->job)
             return false;
         if (row->id[0] && row->job->job_id[0] && strcmp(row->id, row->job->job_id) != 0)
@@ -100,6 +108,7 @@ static bool read_table_row(const ese_page *page, const ese_node *node, void *con
                           n->text);
     } else {
         row->file = bits_decode_file(arena, blob ? blob : (const uint8_t *)"", blob_size);
+        bp_arena_free(&blob_bytes);
         if (!row->file)
             return false;
         row->file->file_id = row->id;

@@ -64,6 +64,20 @@ static void sd_warn(sd_decoder *d, const char *format, ...)
         bp_notes_addf(d->arena, d->warnings, "%s: %s", d->where, text);
 }
 
+/* The decimal digits of value appended at text[used]; the new length. */
+static size_t append_decimal(char *text, size_t used, uint64_t value)
+{
+    char digits[20];
+    size_t count = 0;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    while (count > 0)
+        text[used++] = digits[--count];
+    return used;
+}
+
 char *bits_read_sid(bp_arena *arena, bp_reader *r)
 {
     uint8_t revision = bp_read_u8(r);
@@ -74,13 +88,27 @@ char *bits_read_sid(bp_arena *arena, bp_reader *r)
     uint64_t value = 0;
     for (int i = 0; i < 6; i++)
         value = (value << 8) | authority[i];
+    /* built without snprintf (every job has several SIDs); the longest text
+     * is 183 bytes, so it always fits */
     char text[SID_TEXT_SIZE];
-    int used = value >> 32 ? snprintf(text, sizeof text, "S-1-0x%012llX", (unsigned long long)value)
-                           : snprintf(text, sizeof text, "S-1-%llu", (unsigned long long)value);
-    for (uint8_t i = 0; i < count && used > 0 && (size_t)used < sizeof text; i++) {
-        uint32_t sub = bp_read_u32(r);
-        used += snprintf(text + used, sizeof text - (size_t)used, "-%u", sub);
+    size_t used = 0;
+    memcpy(text, "S-1-", 4);
+    used = 4;
+    if (value >> 32) {
+        static const char digits[] = "0123456789ABCDEF";
+        text[used++] = '0';
+        text[used++] = 'x';
+        for (int shift = 44; shift >= 0; shift -= 4)
+            text[used++] = digits[(value >> shift) & 15];
+    } else {
+        used = append_decimal(text, used, value);
     }
+    for (uint8_t i = 0; i < count; i++) {
+        uint32_t sub = bp_read_u32(r);
+        text[used++] = '-';
+        used = append_decimal(text, used, sub);
+    }
+    text[used] = '\0';
     if (r->failed)
         return NULL;
     return bp_arena_strdup(arena, text);

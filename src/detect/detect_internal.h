@@ -18,6 +18,7 @@
 #include "bitsparse/bitsparse.h"
 #include "bitsparse/detect.h"
 #include "util/arena.h"
+#include "util/string_map.h"
 
 /* ---- fields ------------------------------------------------------------- */
 
@@ -129,12 +130,28 @@ typedef struct detect_field_cache {
     size_t count;
 } detect_field_cache;
 
+/* Verdicts of the costly tests (regexes, host tests) by test and value, kept
+ * for a whole bp_detect() run: hosts, paths and programs repeat across the
+ * records of a queue, so each distinct value is tested once. Bounded: past
+ * DETECT_VERDICTS_MAX entries new values are tested but not remembered. */
+#define DETECT_VERDICTS_MAX 16384
+typedef struct detect_verdicts {
+    bp_string_map map;   /* "<test address>:<value>" -> verdict (0 or 1) */
+    bp_arena keys;       /* the keys' text */
+    char *probe;         /* reused buffer for a key being looked up */
+    size_t probe_size;
+} detect_verdicts;
+void detect_verdicts_free(detect_verdicts *verdicts);
+
 typedef struct detect_context {
     const bp_record *record;
     bp_arena *scratch;
     detect_field_cache *cache;  /* detect_field_count() slots */
     struct sigma_events *sigma;  /* the record as Sigma events, built on first use */
     bool out_of_memory;
+    detect_verdicts *verdicts;  /* NULL: no memo */
+    const char *host_text;      /* the value whose host was extracted last */
+    const char *host;           /* ... and that host (in scratch) */
 } detect_context;
 
 bool detect_node_matches(const detect_node *node, detect_context *context);

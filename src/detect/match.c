@@ -1,6 +1,8 @@
 /* Evaluation of a compiled condition tree on one record. A test on a list
  * field holds when it holds for any entry; `empty` holds when every entry is
  * "" (or there is none). Field values are computed once per record. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "detect/detect_internal.h"
@@ -31,13 +33,22 @@ static bool any_operand(const detect_node *node, const char *text,
     return false;
 }
 
-static bool host_test(const detect_node *node, const char *text, detect_context *context)
+/* The host of a value; the last one is kept, since the host tests of a
+ * record (is_ip, tld_in, host_in) look at the same URL one after another. */
+static const char *host_of(detect_context *context, const char *text)
 {
-    const char *host = detect_host_of(text, context->scratch);
-    if (!host) {
-        context->out_of_memory = true;
-        return false;
+    if (context->host_text != text || !context->host) {
+        context->host = detect_host_of(text, context->scratch);
+        context->host_text = text;
+        if (!context->host)
+            context->out_of_memory = true;
     }
+    return context->host;
+}
+
+/* A host test on the host itself (never NULL). */
+static bool host_test(const detect_node *node, const char *host)
+{
     switch (node->op) {
     case DETECT_IS_IP:
         return detect_is_ip_literal(host) == node->expect;
@@ -57,7 +68,7 @@ static bool host_test(const detect_node *node, const char *text, detect_context 
 }
 
 /* One value against the test's operator. */
-static bool value_matches(const detect_node *node, const char *text, detect_context *context)
+static bool value_matches_now(const detect_node *node, const char *text)
 {
     switch (node->op) {
     case DETECT_EQUALS:
@@ -76,11 +87,87 @@ static bool value_matches(const detect_node *node, const char *text, detect_cont
     case DETECT_IS_IP:
     case DETECT_TLD_IN:
     case DETECT_HOST_IN:
-        return host_test(node, text, context);
+        return host_test(node, text);  /* value_matches passes the host */
     case DETECT_EMPTY:
         return false;  /* handled over the whole list */
     }
     return false;
+}
+
+void detect_verdicts_free(detect_verdicts *verdicts)
+{
+    bp_string_map_free(&verdicts->map);
+    bp_arena_free(&verdicts->keys);
+    free(verdicts->probe);
+    memset(verdicts, 0, sizeof(*verdicts));
+}
+
+/* Regexes and host tests cost thousands of instructions a value (a host is
+ * extracted, then compared with every listed suffix); the string tests are
+ * cheaper than a memo lookup. */
+static bool worth_remembering(const detect_node *node)
+{
+    switch (node->op) {
+    case DETECT_REGEX:
+    case DETECT_IS_IP:
+    case DETECT_TLD_IN:
+    case DETECT_HOST_IN:
+        return true;
+    default:
+        return node->value_count >= 8;
+    }
+}
+
+/* The memo key of (test, value) in verdicts->probe; false when out of memory. */
+static bool verdict_key(detect_verdicts *verdicts, const detect_node *node, const char *text)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t length = strlen(text);
+    size_t needed = 2 * sizeof(uintptr_t) + 1 + length + 1;
+    if (needed > verdicts->probe_size) {
+        char *grown = realloc(verdicts->probe, needed);
+        if (!grown)
+            return false;
+        verdicts->probe = grown;
+        verdicts->probe_size = needed;
+    }
+    uintptr_t address = (uintptr_t)node;
+    char *out = verdicts->probe;
+    for (size_t i = 0; i < 2 * sizeof(uintptr_t); i++)
+        *out++ = digits[(address >> (4 * (2 * sizeof(uintptr_t) - 1 - i))) & 15];
+    *out++ = ':';
+    memcpy(out, text, length + 1);
+    return true;
+}
+
+static bool is_host_test(const detect_node *node)
+{
+    return node->op == DETECT_IS_IP || node->op == DETECT_TLD_IN || node->op == DETECT_HOST_IN;
+}
+
+/* A host test is decided by the value's host (URLs differ, hosts repeat), so
+ * its verdict is remembered under the host; other costly tests under the
+ * value. */
+static bool value_matches(const detect_node *node, const char *text, detect_context *context)
+{
+    if (is_host_test(node)) {
+        text = host_of(context, text);
+        if (!text)
+            return false;
+    }
+    detect_verdicts *verdicts = context->verdicts;
+    if (!verdicts || !worth_remembering(node) || !verdict_key(verdicts, node, text))
+        return value_matches_now(node, text);
+    size_t verdict;
+    if (bp_string_map_get(&verdicts->map, verdicts->probe, &verdict))
+        return verdict != 0;
+    bool matches = value_matches_now(node, text);
+    if (!context->out_of_memory && verdicts->map.count < DETECT_VERDICTS_MAX) {
+        char *key = bp_arena_strdup(&verdicts->keys, verdicts->probe);
+        if (key)
+            bp_string_map_add(&verdicts->map, key, matches);
+    }
+    return matches;
 }
 
 static bool test_matches(const detect_node *node, detect_context *context)

@@ -203,6 +203,7 @@ typedef struct detect_run {
     bp_detection **shared;       /* per rule: its id/title copied into the result, once */
     size_t *matched;             /* scratch: indexes of the rules the current record matched */
     detect_field_cache *cache;
+    detect_verdicts verdicts;    /* per distinct value, for the whole run */
 } detect_run;
 
 static const bp_detection *shared_detection(detect_run *run, size_t rule_index)
@@ -230,7 +231,7 @@ static long detect_record(detect_run *run, bp_record *record)
     bp_arena scratch;
     bp_arena_init(&scratch);
     memset(run->cache, 0, detect_field_count() * sizeof(*run->cache));
-    detect_context context = {record, &scratch, run->cache, NULL, false};
+    detect_context context = {.record = record, .scratch = &scratch, .cache = run->cache, .verdicts = &run->verdicts};
     size_t count = 0;
     size_t *indexes = run->matched;
     for (size_t i = 0; i < run->rules->count && !context.out_of_memory; i++) {
@@ -274,7 +275,12 @@ long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_sever
         }
         return 0;
     }
-    detect_run run = {rules, result, min_severity, NULL, NULL, NULL};
+    detect_run run;
+    memset(&run, 0, sizeof(run));
+    run.rules = rules;
+    run.result = result;
+    run.min_severity = min_severity;
+    bp_arena_init(&run.verdicts.keys);
     run.shared = calloc(rule_count, sizeof(*run.shared));
     run.matched = calloc(rule_count, sizeof(*run.matched));
     run.cache = calloc(detect_field_count(), sizeof(*run.cache));
@@ -288,5 +294,6 @@ long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_sever
     free(run.shared);
     free(run.matched);
     free(run.cache);
+    detect_verdicts_free(&run.verdicts);
     return total;
 }

@@ -22,6 +22,11 @@ typedef struct ese_db {
     ese_db_header header;
     ese_catalog catalog;
     bp_arena *arena;
+    /* Where long values and decompressed values are copied: NULL = arena. A
+     * table reader points it at a scratch arena that it frees once the row
+     * is decoded, so reassembled blobs do not stay for the whole run.
+     * Everything else (warnings, the long-value index) stays in arena. */
+    bp_arena *value_arena;
     bp_note_list *warnings;
     uint8_t *page_state;       /* per page: bit 0 checksum checked, bit 1 checksum bad, bit 2 tag count reported */
 } ese_db;

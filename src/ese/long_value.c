@@ -164,7 +164,8 @@ static void add_problem(bp_arena *arena, const char **problem, const char *text)
 bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                  const char **problem)
 {
-    return ese_lv_read_into(db, table, lid, false, db->arena, data, size, problem);
+    return ese_lv_read_into(db, table, lid, false, db->value_arena ? db->value_arena : db->arena, data,
+                            size, problem);
 }
 
 bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, bp_arena *arena,

@@ -93,7 +93,7 @@ static void resolve_compressed(const ese_db *db, ese_value *value)
     uint8_t *plain;
     size_t plain_size;
     const char *error;
-    ese_decompress_status status = ese_decompress(db->arena, value->data, value->size, &plain, &plain_size, &error);
+    ese_decompress_status status = ese_decompress(db->value_arena ? db->value_arena : db->arena, value->data, value->size, &plain, &plain_size, &error);
     value->compressed = true;
     if (status == ESE_DECOMPRESS_OK) {
         value->data = plain;

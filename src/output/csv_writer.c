@@ -60,15 +60,49 @@ static const char *join(bp_arena *scratch, const char *const *parts, size_t coun
 }
 
 /* One ACE as ACL:type:SID(account):0xMASK:rights[:flags]; the account part
- * and the flags part are left out when empty. */
+ * and the flags part are left out when empty. Put together by hand: six ACEs
+ * per record through printf were a fifth of the CSV writer's time. */
 static const char *ace_text(bp_arena *scratch, const bp_ace *ace)
 {
-    const char *account = or_empty(ace->account);
-    const char *flags = or_empty(ace->flags);
-    return bp_arena_printf(scratch, "%s:%s:%s%s%s%s:0x%08" PRIX32 ":%s%s%s", or_empty(ace->acl),
-                           or_empty(ace->ace_type), or_empty(ace->sid), *account ? "(" : "",
-                           account, *account ? ")" : "", ace->mask, or_empty(ace->rights),
-                           *flags ? ":" : "", flags);
+    static const char hex[] = "0123456789ABCDEF";
+    const char *parts[] = {or_empty(ace->acl), or_empty(ace->ace_type), or_empty(ace->sid),
+                           or_empty(ace->account), or_empty(ace->rights), or_empty(ace->flags)};
+    size_t lengths[6], total = 0;
+    for (size_t i = 0; i < 6; i++)
+        total += lengths[i] = strlen(parts[i]);
+    /* separators ":" x4, "(" ")", "0x" and 8 digits, ":" before flags, NUL */
+    char *text = bp_arena_alloc(scratch, total + 18);
+    if (!text)
+        return NULL;
+    char *out = text;
+    memcpy(out, parts[0], lengths[0]);
+    out += lengths[0];
+    *out++ = ':';
+    memcpy(out, parts[1], lengths[1]);
+    out += lengths[1];
+    *out++ = ':';
+    memcpy(out, parts[2], lengths[2]);
+    out += lengths[2];
+    if (lengths[3]) {
+        *out++ = '(';
+        memcpy(out, parts[3], lengths[3]);
+        out += lengths[3];
+        *out++ = ')';
+    }
+    memcpy(out, ":0x", 3);
+    out += 3;
+    for (int shift = 28; shift >= 0; shift -= 4)
+        *out++ = hex[(ace->mask >> shift) & 15];
+    *out++ = ':';
+    memcpy(out, parts[4], lengths[4]);
+    out += lengths[4];
+    if (lengths[5]) {
+        *out++ = ':';
+        memcpy(out, parts[5], lengths[5]);
+        out += lengths[5];
+    }
+    *out = '\0';
+    return text;
 }
 
 const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count)
@@ -134,15 +168,32 @@ static bool is_number(const bp_field_value *value)
     return value->kind == BP_FIELD_UNSIGNED || value->kind == BP_FIELD_SIGNED;
 }
 
+/* Decimal text of a number (with '-' when negative) without printf. */
+static const char *number_text(bp_arena *scratch, uint64_t magnitude, bool negative)
+{
+    char digits[24];
+    char *start = digits + sizeof digits;
+    *--start = '\0';
+    do {
+        *--start = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (negative)
+        *--start = '-';
+    return bp_arena_strdup(scratch, start);
+}
+
 static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
 {
     switch (value->kind) {
     case BP_FIELD_TEXT:
         return value->text;
     case BP_FIELD_UNSIGNED:
-        return bp_arena_printf(scratch, "%" PRIu64, value->unsigned_number);
-    case BP_FIELD_SIGNED:
-        return bp_arena_printf(scratch, "%" PRId64, value->signed_number);
+        return number_text(scratch, value->unsigned_number, false);
+    case BP_FIELD_SIGNED:  /* the magnitude as unsigned, so INT64_MIN does not overflow */
+        return number_text(scratch, value->signed_number < 0 ? 0 - (uint64_t)value->signed_number
+                                                             : (uint64_t)value->signed_number,
+                           value->signed_number < 0);
     case BP_FIELD_BOOL:
         return value->boolean ? "true" : "false";
     case BP_FIELD_TEXT_LIST:

@@ -1,7 +1,6 @@
 #include "output/json_emit.h"
 
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +26,9 @@ void bp_json_free(bp_json *json)
     memset(json, 0, sizeof(*json));
 }
 
-/* Room for `more` bytes and the terminating NUL. */
-static bool reserve(bp_json *json, size_t more)
+/* Room for `more` bytes and the terminating NUL; the rare growth is kept out
+ * of line so the common case is one comparison. */
+static bool grow(bp_json *json, size_t more)
 {
     if (json->failed)
         return false;
@@ -52,7 +52,15 @@ static bool reserve(bp_json *json, size_t more)
     return true;
 }
 
-static void put(bp_json *json, const char *bytes, size_t length)
+static inline bool reserve(bp_json *json, size_t more)
+{
+    /* capacity > length always holds once a buffer exists */
+    if (!json->failed && json->text && more < json->capacity - json->length)
+        return true;
+    return grow(json, more);
+}
+
+static inline void put(bp_json *json, const char *bytes, size_t length)
 {
     if (!reserve(json, length))
         return;
@@ -61,48 +69,112 @@ static void put(bp_json *json, const char *bytes, size_t length)
     json->text[json->length] = '\0';
 }
 
-static void put_char(bp_json *json, char c) { put(json, &c, 1); }
+static inline void put_char(bp_json *json, char c)
+{
+    if (!reserve(json, 1))
+        return;
+    json->text[json->length++] = c;
+    json->text[json->length] = '\0';
+}
 
 static void put_tabs(bp_json *json, unsigned count)
 {
-    for (unsigned i = 0; i < count; i++)
-        put_char(json, '\t');
+    static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    while (count > 0) {
+        unsigned run = count < sizeof tabs - 1 ? count : (unsigned)(sizeof tabs - 1);
+        put(json, tabs, run);
+        count -= run;
+    }
+}
+
+/* Bytes that JSON strings must escape: '"', '\\' and control characters. */
+static const bool needs_escape[256] = {
+    [0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true, [0x04] = true, [0x05] = true,
+    [0x06] = true, [0x07] = true, [0x08] = true, [0x09] = true, [0x0a] = true, [0x0b] = true,
+    [0x0c] = true, [0x0d] = true, [0x0e] = true, [0x0f] = true, [0x10] = true, [0x11] = true,
+    [0x12] = true, [0x13] = true, [0x14] = true, [0x15] = true, [0x16] = true, [0x17] = true,
+    [0x18] = true, [0x19] = true, [0x1a] = true, [0x1b] = true, [0x1c] = true, [0x1d] = true,
+    [0x1e] = true, [0x1f] = true, ['"'] = true, ['\\'] = true,
+};
+
+/* Offset of the first of the `length` bytes that needs escaping, or length.
+ * Eight bytes at a time: a byte below 0x20, '"' or '\\' sets the high bit
+ * of its lane, so words without one are skipped in a few instructions. */
+static inline bool word_has_escape(const char *text)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t word;
+    memcpy(&word, text, 8);
+    uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
+    return (((word - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~word & highs) != 0;
+}
+
+static size_t escape_offset(const char *text, size_t length)
+{
+    size_t i = 0;
+    if (length >= 8) {
+        while (i + 8 <= length && !word_has_escape(text + i))
+            i += 8;
+        /* the last, partial word: checked as the 8 bytes ending the text */
+        if (i + 8 > length && !word_has_escape(text + length - 8))
+            return length;
+    }
+    for (; i < length; i++)
+        if (needs_escape[(unsigned char)text[i]])
+            return i;
+    return length;
+}
+
+/* The escape of one byte ('"', '\\' or a control character) at out; its length. */
+static size_t escape_byte(char *out, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '\\';
+    switch (c) {
+    case '"': out[1] = '"'; return 2;
+    case '\\': out[1] = '\\'; return 2;
+    case '\b': out[1] = 'b'; return 2;
+    case '\f': out[1] = 'f'; return 2;
+    case '\n': out[1] = 'n'; return 2;
+    case '\r': out[1] = 'r'; return 2;
+    case '\t': out[1] = 't'; return 2;
+    default:
+        memcpy(out + 1, "u00", 3);
+        out[4] = hex[c >> 4];
+        out[5] = hex[c & 0x0f];
+        return 6;
+    }
 }
 
 /* "text" with '"', '\\' and control characters escaped; other bytes as they
- * are (the library hands over valid UTF-8). */
-static void put_quoted(bp_json *json, const char *text)
+ * are (the library hands over valid UTF-8), then `suffix` (the ":\t" after a
+ * key). Room for the worst case is reserved once and the runs between
+ * escapes are copied in blocks: this is the writers' innermost loop. */
+static void put_quoted(bp_json *json, const char *text, const char *suffix, size_t suffix_length)
 {
-    static const char hex[] = "0123456789abcdef";
-    put_char(json, '"');
-    const unsigned char *s = (const unsigned char *)(text ? text : "");
-    while (*s) {
-        const unsigned char *run = s;
-        while (*s >= 0x20 && *s != '"' && *s != '\\')
-            s++;
-        put(json, (const char *)run, (size_t)(s - run));
-        if (!*s)
-            break;
-        char escaped[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t length = 2;
-        switch (*s) {
-        case '"': escaped[1] = '"'; break;
-        case '\\': escaped[1] = '\\'; break;
-        case '\b': escaped[1] = 'b'; break;
-        case '\f': escaped[1] = 'f'; break;
-        case '\n': escaped[1] = 'n'; break;
-        case '\r': escaped[1] = 'r'; break;
-        case '\t': escaped[1] = 't'; break;
-        default:
-            memcpy(escaped + 1, "u00", 3);
-            escaped[4] = hex[*s >> 4];
-            escaped[5] = hex[*s & 0x0f];
-            length = 6;
-        }
-        put(json, escaped, length);
-        s++;
+    const char *s = text ? text : "";
+    size_t length = strlen(s);
+    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 2 + suffix_length)) {
+        json->failed = true;
+        return;
     }
-    put_char(json, '"');
+    char *out = json->text + json->length;
+    *out++ = '"';
+    for (;;) {
+        size_t run = escape_offset(s, length);
+        memcpy(out, s, run);
+        out += run;
+        if (run == length)
+            break;
+        out += escape_byte(out, (unsigned char)s[run]);
+        s += run + 1;
+        length -= run + 1;
+    }
+    *out++ = '"';
+    memcpy(out, suffix, suffix_length);
+    out += suffix_length;
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
 }
 
 /* Separator before a value: inside an array, after the first element. */
@@ -164,19 +236,46 @@ void bp_json_key(bp_json *json, const char *key)
         json->failed = true;
         return;
     }
-    if (json->has_items[json->depth - 1])
-        put(json, json->pretty ? ",\n" : ",", json->pretty ? 2 : 1);
+    bool first = !json->has_items[json->depth - 1];
     json->has_items[json->depth - 1] = true;
+    /* The common case, a plain key at a shallow depth, in one block:
+     * separator, tabs, "key", colon (and tab). */
+    const char *name = key ? key : "";
+    size_t length = strlen(name);
+    unsigned tabs = json->pretty ? json->indent + json->depth : 0;
+    if (tabs <= 16 && escape_offset(name, length) == length && reserve(json, length + 22)) {
+        static const char tab_run[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+        char *out = json->text + json->length;
+        if (!first)
+            *out++ = ',';
+        if (json->pretty) {
+            if (!first)
+                *out++ = '\n';
+            memcpy(out, tab_run, tabs);
+            out += tabs;
+        }
+        *out++ = '"';
+        memcpy(out, name, length);
+        out += length;
+        *out++ = '"';
+        *out++ = ':';
+        if (json->pretty)
+            *out++ = '\t';
+        *out = '\0';
+        json->length = (size_t)(out - json->text);
+        return;
+    }
+    if (!first)
+        put(json, json->pretty ? ",\n" : ",", json->pretty ? 2 : 1);
     if (json->pretty)
-        put_tabs(json, json->indent + json->depth);
-    put_quoted(json, key);
-    put(json, json->pretty ? ":\t" : ":", json->pretty ? 2 : 1);
+        put_tabs(json, tabs);
+    put_quoted(json, key, json->pretty ? ":\t" : ":", json->pretty ? 2 : 1);
 }
 
 void bp_json_string(bp_json *json, const char *text)
 {
     before_value(json);
-    put_quoted(json, text);
+    put_quoted(json, text, "", 0);
 }
 
 void bp_json_raw(bp_json *json, const char *text, size_t length)
@@ -185,18 +284,36 @@ void bp_json_raw(bp_json *json, const char *text, size_t length)
     put(json, text, length);
 }
 
+/* Decimal digits of `number` written backwards ending at `end`; returns the
+ * first digit (snprintf costs ten times as much and this runs per field). */
+static char *decimal(char *end, uint64_t number)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + number % 10);
+        number /= 10;
+    } while (number);
+    return p;
+}
+
 void bp_json_unsigned(bp_json *json, uint64_t number)
 {
     char text[24];
-    int length = snprintf(text, sizeof text, "%" PRIu64, number);
-    bp_json_raw(json, text, (size_t)length);
+    char *end = text + sizeof text;
+    char *start = decimal(end, number);
+    bp_json_raw(json, start, (size_t)(end - start));
 }
 
 void bp_json_signed(bp_json *json, int64_t number)
 {
     char text[24];
-    int length = snprintf(text, sizeof text, "%" PRId64, number);
-    bp_json_raw(json, text, (size_t)length);
+    char *end = text + sizeof text;
+    /* the magnitude as unsigned, so INT64_MIN does not overflow */
+    uint64_t magnitude = number < 0 ? 0 - (uint64_t)number : (uint64_t)number;
+    char *start = decimal(end, magnitude);
+    if (number < 0)
+        *--start = '-';
+    bp_json_raw(json, start, (size_t)(end - start));
 }
 
 void bp_json_bool(bp_json *json, bool value)

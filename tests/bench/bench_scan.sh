@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Scan benchmark (docs/performance.md, "Scan"): builds the deterministic raw
-# images of ../shared/bench/make-image (512 MiB, and 4096 MiB when the disk
-# has room), then times `bitsparse --scan IMAGE` against
+# images of ../shared/bench/make-image (SIZES, default "512 2048" MiB, each
+# when the disk has room), then times `bitsparse --scan IMAGE` against
 # `LC_ALL=C grep -c -a -F <8-byte job marker> IMAGE` in the same run, runs
-# interleaved, page cache warm. Reports the median wall time of each,
-# bitsparse's throughput, the ratio to grep and bitsparse's peak RSS
+# interleaved with `cat IMAGE >/dev/null` (the floor), page cache warm. Reports the median wall time of each,
+# bitsparse's throughput, the ratios to grep and cat and bitsparse's peak RSS
 # (/usr/bin/time %M), and checks recall against the image's manifest: every
 # job id that `bitsparse --carve` finds in an embedded artifact (with its blob)
 # must come out of the scan.
@@ -12,7 +12,7 @@
 # Usage: tests/bench/bench_scan.sh BITSPARSE SHARED-DIR [WORK-DIR [RUNS]]
 # Exit status: 0 when every job id was found and peak RSS <= 64 MiB; 1 otherwise;
 # 2 usage; 77 when the shared folder or a tool is missing. Speed targets
-# (<= 2x grep, >= 1 GB/s) are reported but do not fail the run: shared VMs are noisy.
+# (no slower than grep, aiming at 1.3x cat; >= 1 GB/s) are reported but do not fail the run: shared VMs are noisy.
 set -u
 
 BIN=${1:?usage: bench_scan.sh BITSPARSE SHARED-DIR [WORK-DIR [RUNS]]}
@@ -33,12 +33,16 @@ mkdir -p "$WORK" || exit 2
 
 # ---- which images fit ------------------------------------------------------------------------
 free_mib=$(( $(df -Pk "$WORK" | awk 'NR == 2 {print $4}') / 1024 ))
-sizes="512"
-if [ "$free_mib" -gt $((4096 + 2048)) ]; then
-    sizes="512 4096"
-else
-    echo "note: only ${free_mib} MiB free in $WORK: the 4096 MiB image is skipped"
-fi
+# SIZES picks the images (MiB; default 512 and 2048, issue 21); an image is
+# skipped unless the disk keeps 2 GiB free beside it.
+sizes=""
+for mib in ${SIZES:-512 2048}; do
+    if [ "$free_mib" -gt $((mib + 2048)) ]; then
+        sizes="$sizes $mib"
+    else
+        echo "note: only ${free_mib} MiB free in $WORK: the $mib MiB image is skipped"
+    fi
+done
 
 median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -59,8 +63,12 @@ for mib in $sizes; do
     done | sort -u >"$expected"
 
     cat "$image" >/dev/null  # warm the page cache for both tools
-    : >"$WORK/scan-times" ; : >"$WORK/grep-times" ; : >"$WORK/scan-rss"
+    : >"$WORK/scan-times" ; : >"$WORK/grep-times" ; : >"$WORK/scan-rss" ; : >"$WORK/cat-times"
     for run in $(seq "$RUNS"); do
+        # the floor: reading the image through the page cache and nothing else
+        /usr/bin/time -f "%e %M" -o "$WORK/time" cat "$image" >/dev/null
+        read -r seconds rss < <(tail -n 1 "$WORK/time")
+        echo "$seconds" >>"$WORK/cat-times"
         /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" --scan "$image" -f jsonl -o "$WORK/scan-$mib.jsonl" 2>/dev/null
         read -r seconds rss < <(tail -n 1 "$WORK/time")
         echo "$seconds" >>"$WORK/scan-times"
@@ -71,16 +79,18 @@ for mib in $sizes; do
     done
     scan_s=$(median <"$WORK/scan-times")
     grep_s=$(median <"$WORK/grep-times")
+    cat_s=$(median <"$WORK/cat-times")
     rss_kib=$(sort -n "$WORK/scan-rss" | tail -1)
     found=$WORK/found-$mib.txt
     jq -r 'select(.job_id != "") | .job_id' "$WORK/scan-$mib.jsonl" | sort -u >"$found"
     missing=$(comm -23 "$expected" "$found" | wc -l)
     records=$(wc -l <"$WORK/scan-$mib.jsonl")
-    read -r gbps ratio rss_mib <<EOF
-$(python3 -c "print('%.2f %.2f %.1f' % ($bytes / $scan_s / 1e9 if $scan_s > 0 else 0, $scan_s / $grep_s if $grep_s > 0 else 0, $rss_kib / 1024))")
+    read -r gbps ratio rss_mib cat_ratio <<EOF
+$(python3 -c "print('%.2f %.2f %.1f %.2f' % ($bytes / $scan_s / 1e9 if $scan_s > 0 else 0, $scan_s / $grep_s if $grep_s > 0 else 0, $rss_kib / 1024, $scan_s / $cat_s if $cat_s > 0 else 0))")
 EOF
     echo "image ${mib} MiB: bitsparse --scan ${scan_s} s (${gbps} GB/s, peak RSS ${rss_mib} MiB, ${records} records)," \
          "grep ${grep_s} s ($(cat "$WORK/grep-count") marker lines), ratio ${ratio};" \
+         "cat ${cat_s} s, ratio ${cat_ratio};" \
          "job ids $(($(wc -l <"$expected") - missing)) of $(wc -l <"$expected") found"
     if [ "$missing" -ne 0 ]; then
         echo "MISSING job ids:"
@@ -91,13 +101,14 @@ EOF
         echo "peak RSS above 64 MiB"
         status=1
     fi
-    python3 -c "import sys; sys.exit(0 if $scan_s <= 2 * $grep_s else 1)" || echo "note: slower than 2x grep"
+    python3 -c "import sys; sys.exit(0 if $scan_s <= $grep_s else 1)" || echo "note: slower than grep (target: no slower)"
+    python3 -c "import sys; sys.exit(0 if $scan_s <= 1.3 * $cat_s else 1)" || echo "note: above 1.3x cat (the aim)"
     python3 -c "import sys; sys.exit(0 if $bytes / $scan_s >= 1e9 else 1)" || echo "note: below 1 GB/s"
-    rows="$rows| $mib MiB | $RUNS | $scan_s s | $gbps GB/s | $grep_s s | $ratio | $rss_mib MiB | $(($(wc -l <"$expected") - missing)) / $(wc -l <"$expected") | $records |"$'\n'
+    rows="$rows| $mib MiB | $RUNS | $scan_s s | $gbps GB/s | $grep_s s | $ratio | $cat_s s | $cat_ratio | $rss_mib MiB | $(($(wc -l <"$expected") - missing)) / $(wc -l <"$expected") | $records |"$'\n'
 done
 
 echo
-echo "| image | runs | bitsparse --scan (median) | throughput | grep -c -F (median) | ratio | peak RSS | job ids found | records |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| image | runs | bitsparse --scan (median) | throughput | LC_ALL=C grep -c -F (median) | ratio | cat (median) | ratio | peak RSS | job ids found | records |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s' "$rows"
 exit $status

@@ -652,6 +652,66 @@ static void test_hosts(void)
     bp_arena_free(&a);
 }
 
+/* Verdicts of host and regex tests are remembered per distinct host or value
+ * for a whole run (match.c): records that share a host but not a URL, that
+ * repeat a URL, or come after the memo is full must each still get their own
+ * answer. 17 000 records pass DETECT_VERDICTS_MAX (16 384). */
+static void test_verdict_memo(void)
+{
+    static const char rules_text[] =
+        "rules:\n"
+        "  - id: T-HOST\n"
+        "    title: host\n"
+        "    severity: low\n"
+        "    match:\n"
+        "      field: url\n"
+        "      host_in: [bad.example]\n"
+        "  - id: T-NAME\n"
+        "    title: name\n"
+        "    severity: low\n"
+        "    match:\n"
+        "      field: job_name\n"
+        "      regex: '7$'\n";
+    char error[512] = "";
+    bp_ruleset *rules = bp_ruleset_new();
+    CHECK(bp_ruleset_add_memory(rules, rules_text, strlen(rules_text), "memo.yaml", error,
+                                sizeof error) == 0);
+    if (error[0])
+        fprintf(stderr, "  memo rules: %s\n", error);
+    bp_result *result = bp_result_new();
+    enum { RECORDS = 17000 };
+    for (int i = 0; i < RECORDS; i++) {
+        bp_job *job = benign_job(&result->arena);
+        bp_file *file = benign_file(&result->arena);
+        job->name = bp_arena_printf(&result->arena, "job %d", i);
+        /* hosts alternate; every URL differs but records 0..9 repeat one */
+        file->remote_url = bp_arena_printf(&result->arena, "https://%s/p/%d",
+                                           i % 3 == 1 ? "BAD.example" : "good.example",
+                                           i < 10 ? 0 : i);
+        bp_record *r = bp_result_add(result);
+        r->job = job;
+        r->file = file;
+    }
+    CHECK(bp_detect(rules, result, BP_SEVERITY_INFORMATIONAL) >= 0);
+    int wrong = 0;
+    for (int i = 0; i < RECORDS; i++) {
+        char expected[32] = "";
+        if (i % 3 == 1)
+            strcat(expected, "T-HOST");
+        if (i % 10 == 7)
+            strcat(expected, expected[0] ? ",T-NAME" : "T-NAME");
+        if (strcmp(ids_of(bp_result_record(result, (size_t)i)), expected) != 0 && wrong++ < 3)
+            fprintf(stderr, "  record %d: %s, expected %s\n", i,
+                    ids_of(bp_result_record(result, (size_t)i)), expected);
+    }
+    CHECK(wrong == 0);
+    CHECK_STR(ids_of(bp_result_record(result, 16998)), "");
+    CHECK_STR(ids_of(bp_result_record(result, 16997)), "T-NAME");
+    CHECK_STR(ids_of(bp_result_record(result, 16996)), "T-HOST");
+    bp_result_free(result);
+    bp_ruleset_free(rules);
+}
+
 /* ---- rule file errors ---------------------------------------------------- */
 
 static void expect_error(const char *text, const char *expected)
@@ -916,6 +976,7 @@ int main(void)
     test_operators();
     test_package_identity_rule();
     test_hosts();
+    test_verdict_memo();
     test_errors();
     test_ruleset();
     test_hostile_rule_text();

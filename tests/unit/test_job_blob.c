@@ -715,9 +715,23 @@ static void check_markers(void)
     CHECK_STR(text, "09ed3228-c7a6-45e9-8f6d-36d946c27c3e");
 }
 
+/* FILETIME text is built digit by digit (no snprintf): the first and last
+ * representable times, zero padding of every part, and out-of-range values. */
+static void check_filetime_text_edges(void)
+{
+    CHECK_STR(filetime_text(1), "1601-01-01T00:00:00.0000001Z");
+    CHECK_STR(filetime_text(2650467743999999999ULL), "9999-12-31T23:59:59.9999999Z");
+    CHECK_STR(filetime_text(2650467744000000000ULL), "");
+    CHECK_STR(filetime_text(0), "");
+    CHECK_STR(filetime_text(116444736000000000ULL), "1970-01-01T00:00:00.0000000Z");
+    /* 2024-02-29T05:06:07.0000089Z: leap day, one-digit month/day/hour/minute/second */
+    CHECK_STR(filetime_text(133536567670000089ULL), "2024-02-29T05:06:07.0000089Z");
+}
+
 int main(void)
 {
     check_names();
+    check_filetime_text_edges();
     check_markers();
     check_tiny_inputs();
     check_error_record_and_timers();

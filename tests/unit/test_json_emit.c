@@ -122,6 +122,77 @@ static void test_escapes(void)
     bp_json_free(&json);
 }
 
+/* Strings are checked for bytes to escape eight at a time: a byte to
+ * escape is found in every lane of a word and in the tail, and bytes >= 0x80
+ * next to it do not hide it or raise a false alarm. */
+static void test_escape_in_every_position(void)
+{
+    const char specials[] = {'"', '\\', '\x01', '\x1f', '\n'};
+    const char *escaped[] = {"\\\"", "\\\\", "\\u0001", "\\u001f", "\\n"};
+    for (size_t k = 0; k < sizeof specials; k++) {
+        for (size_t at = 0; at < 21; at++) {
+            char text[22], expected[40];
+            memset(text, (int)(at % 2 ? 'x' : 0xc3), 21);
+            text[21] = '\0';
+            text[at] = specials[k];
+            bp_json json;
+            bp_json_init(&json, false, 0);
+            bp_json_string(&json, text);
+            size_t n = 0;
+            expected[n++] = '"';
+            memcpy(expected + n, text, at);
+            n += at;
+            memcpy(expected + n, escaped[k], strlen(escaped[k]));
+            n += strlen(escaped[k]);
+            memcpy(expected + n, text + at + 1, 20 - at);
+            n += 20 - at;
+            expected[n++] = '"';
+            expected[n] = '\0';
+            CHECK_STR(json.text, expected);
+            bp_json_free(&json);
+        }
+    }
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_string(&json, "\xff\xa0\x80\xe2\x82\xac plain text over eight bytes");
+    CHECK_STR(json.text, "\"\xff\xa0\x80\xe2\x82\xac plain text over eight bytes\"");
+    bp_json_free(&json);
+}
+
+/* Numbers are written without printf: every limit and digit-count edge, and
+ * the key fast path (nothing to escape: one block with quotes and ":\t")
+ * next to a key that needs escaping. */
+static void test_numbers_and_keys(void)
+{
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_begin_array(&json);
+    bp_json_unsigned(&json, 0);
+    bp_json_unsigned(&json, 9);
+    bp_json_unsigned(&json, 10);
+    bp_json_unsigned(&json, 4294967295u);
+    bp_json_unsigned(&json, UINT64_MAX);
+    bp_json_signed(&json, 0);
+    bp_json_signed(&json, -1);
+    bp_json_signed(&json, -10);
+    bp_json_signed(&json, INT64_MAX);
+    bp_json_signed(&json, INT64_MIN);
+    bp_json_end_array(&json);
+    CHECK_STR(json.text, "[0,9,10,4294967295,18446744073709551615,0,-1,-10,"
+                         "9223372036854775807,-9223372036854775808]");
+    bp_json_free(&json);
+
+    bp_json_init(&json, true, 0);
+    bp_json_begin_object(&json);
+    bp_json_key(&json, "plain_key");
+    bp_json_string(&json, "v");
+    bp_json_key(&json, "odd\"key\n");
+    bp_json_string(&json, "");
+    bp_json_end_object(&json);
+    CHECK_STR(json.text, "{\n\t\"plain_key\":\t\"v\",\n\t\"odd\\\"key\\n\":\t\"\"\n}");
+    bp_json_free(&json);
+}
+
 /* Pretty output with an indent: every line one tab further in, as the JSON
  * array output places records. */
 static void test_indent(void)
@@ -187,6 +258,8 @@ int main(void)
     test_same_bytes_as_cjson(false);
     test_escapes();
     test_indent();
+    test_numbers_and_keys();
+    test_escape_in_every_position();
     test_misuse_fails();
     test_reuse_and_growth();
     return check_exit();

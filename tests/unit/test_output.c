@@ -477,6 +477,26 @@ static void test_csv(const bp_result *result)
 
 /* ---- empty results and the field table ----------------------------------- */
 
+/* The CSV ACE cell is put together without printf: a SID without an account
+ * name and an ACE without flags leave out their parts, the mask is eight
+ * upper-case hex digits. */
+static void test_csv_ace_text_parts(void)
+{
+    bp_arena scratch;
+    bp_arena_init(&scratch);
+    bp_ace aces[2];
+    memset(aces, 0, sizeof aces);
+    aces[0] = (bp_ace){.acl = "DACL", .ace_type = "AccessAllowed", .sid = "S-1-5-21-1-2-3-1001",
+                       .account = "", .mask = 0xDEADBEEF, .rights = "X", .flags = ""};
+    aces[1] = (bp_ace){.acl = "SACL", .ace_type = "MandatoryLabel", .sid = "S-1-16-4096",
+                       .account = "Low", .mask = 0x7, .rights = "", .flags = "OBJECT_INHERIT"};
+    CHECK_STR(bp_csv_aces_text(&scratch, aces, 2),
+              "DACL:AccessAllowed:S-1-5-21-1-2-3-1001:0xDEADBEEF:X; "
+              "SACL:MandatoryLabel:S-1-16-4096(Low):0x00000007::OBJECT_INHERIT");
+    CHECK_STR(bp_csv_aces_text(&scratch, aces, 0), "");
+    bp_arena_free(&scratch);
+}
+
 static void test_empty(void)
 {
     bp_result *empty = bp_result_new();
@@ -607,6 +627,7 @@ int main(void)
     test_jsonl(result);
     test_csv(result);
     test_empty();
+    test_csv_ace_text_parts();
     test_output_file();
     bp_result_free(result);
     return check_exit();
