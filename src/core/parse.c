@@ -12,6 +12,7 @@
 #include "bits/markers.h"
 #include "bits/qmgr_db.h"
 #include "carve/carve.h"
+#include "core/collector_names.h"
 #include "core/input.h"
 #include "core/parse_internal.h"
 #include "core/result.h"
@@ -92,7 +93,7 @@ static int parse_blob(const uint8_t *data, size_t size, const char *label, bool 
     bp_record *record = bp_result_add(result);
     if (!record)
         return BP_STATUS_UNREADABLE;
-    bp_source source = {label, "blob", "", 0, 0, 0, 0, (uint32_t)size, ""};
+    bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = (uint32_t)size, .generation = ""};
     if (is_job) {
         record->job = bits_decode_job(&result->arena, data, size);
         record->job_source = source;
@@ -162,8 +163,25 @@ int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, cons
                                ? carve_session_new(*result_out, options) : NULL;
     int status = parse_memory(data, size, label, result_out, carve);
     status = carve ? carve_finish_input(carve, status) : status;
+    if (*result_out)
+        bp_result_fill_provenance(*result_out);
     bp_result_correlate_events(*result_out);  /* event-log records onto queue records of the same job */
     return status;
+}
+
+/* An input read whole: noted with its root and sha256 for its records, unless
+ * the same bytes were read already (then only a note: read once). */
+static int parse_read_input(uint8_t *data, size_t size, const char *path, const char *sha256, bp_result *result,
+                            carve_session *carve)
+{
+    const char *earlier = bp_result_input_with_sha256(result, sha256);
+    if (earlier) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: same content as %s (sha256 %s): read once", path,
+                      earlier, sha256);
+        return BP_STATUS_CLEAN;
+    }
+    bp_result_note_input(result, path, bp_system_root(&result->arena, path), sha256);
+    return parse_memory(data, size, path, &result, carve);
 }
 
 int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
@@ -173,22 +191,42 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
         uint8_t *head = carve_read_head(path, &head_size);
         input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
         free(head);
-        if (kind == INPUT_UNKNOWN)
+        if (kind == INPUT_UNKNOWN) {
+            bp_result_note_input(result, path, bp_system_root(&result->arena, path), "");
             return carve_scan_input(carve, path);
+        }
     }
     size_t size;
     const char *error = NULL;
-    uint8_t *data = bp_input_read(path, &size, &error);
+    char sha256[BP_SHA256_HEX_SIZE];
+    uint8_t *data = bp_input_read_hashed(path, &size, &error, sha256);
     if (!data) {
         bp_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
         bp_result_note_status(result, BP_STATUS_UNREADABLE);
         return BP_STATUS_UNREADABLE;
     }
-    int status = parse_memory(data, size, path, &result, carve);
+    int status = parse_read_input(data, size, path, sha256, result, carve);
     free(data);
     struct stat st;
     if (result->legacy_states && stat(path, &st) == 0)  /* for the generation rule */
         legacy_generation_set_mtime(result, path, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    return status;
+}
+
+/* "-": one input read from standard input to its end (a queue, blob or log
+ * another tool streams); labelled "-". */
+static int parse_stdin(bp_result *result, carve_session *carve)
+{
+    size_t size;
+    const char *error = NULL;
+    char sha256[BP_SHA256_HEX_SIZE];
+    uint8_t *data = bp_input_read_stream(0, &size, &error, sha256);
+    if (!data) {
+        bp_notes_addf(&result->arena, &result->warnings, "-: cannot read standard input: %s", error);
+        return BP_STATUS_UNREADABLE;
+    }
+    int status = parse_read_input(data, size, "-", sha256, result, carve);
+    free(data);
     return status;
 }
 
@@ -207,7 +245,9 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
     carve_session *carve = options && (options->carve || options->scan) ? carve_session_new(result, options) : NULL;
     struct stat st;
     int status;
-    if (stat(path, &st) != 0) {
+    if (strcmp(path, "-") == 0) {
+        status = parse_stdin(result, carve);
+    } else if (stat(path, &st) != 0) {
         bp_notes_addf(&result->arena, &result->warnings, "%s: %s", path, strerror(errno));
         status = BP_STATUS_UNREADABLE;
     } else if (S_ISDIR(st.st_mode)) {
@@ -218,6 +258,7 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
     if (carve)
         status = carve_finish_input(carve, status);
     bp_result_note_status(result, status);
+    bp_result_fill_provenance(result);  /* carved records included */
     bp_result_correlate_events(result);  /* event-log records onto queue records of the same job */
     return status;
 }
