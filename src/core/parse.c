@@ -12,7 +12,9 @@
 #include "bits/markers.h"
 #include "bits/qmgr_db.h"
 #include "carve/carve.h"
+#include "core/archive_zip.h"
 #include "core/collector_names.h"
+#include "core/image_tsk.h"
 #include "core/input.h"
 #include "core/parse_internal.h"
 #include "core/result.h"
@@ -171,30 +173,47 @@ int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, cons
 
 /* An input read whole: noted with its root and sha256 for its records, unless
  * the same bytes were read already (then only a note: read once). */
+int bp_parse_bytes(const uint8_t *data, size_t size, const bp_input_origin *origin, bp_result *result,
+                   carve_session *carve)
+{
+    const char *earlier = bp_result_input_with_sha256(result, origin->sha256);
+    if (earlier) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: same content as %s (sha256 %s): read once",
+                      origin->path, earlier, origin->sha256);
+        return BP_STATUS_CLEAN;
+    }
+    bp_result_note_origin(result, origin);
+    return parse_memory(data, size, origin->path, &result, carve);
+}
+
 static int parse_read_input(uint8_t *data, size_t size, const char *path, const char *sha256, bp_result *result,
                             carve_session *carve)
 {
-    const char *earlier = bp_result_input_with_sha256(result, sha256);
-    if (earlier) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: same content as %s (sha256 %s): read once", path,
-                      earlier, sha256);
-        return BP_STATUS_CLEAN;
-    }
-    bp_result_note_input(result, path, bp_system_root(&result->arena, path), sha256);
-    return parse_memory(data, size, path, &result, carve);
+    bp_input_origin origin = {.path = path, .root = bp_system_root(&result->arena, path), .sha256 = sha256};
+    return bp_parse_bytes(data, size, &origin, result, carve);
 }
 
 int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
 {
-    if (carve && carve_session_options(carve)->scan) {  /* inputs of any size: streamed unless a queue */
-        size_t head_size = 0;
-        uint8_t *head = carve_read_head(path, &head_size);
-        input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
-        free(head);
-        if (kind == INPUT_UNKNOWN) {
-            bp_result_note_input(result, path, bp_system_root(&result->arena, path), "");
-            return carve_scan_input(carve, path);
-        }
+    bool scan = carve && carve_session_options(carve)->scan;
+    size_t head_size = 0;
+    uint8_t *head = carve_read_head(path, &head_size);
+    input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
+    bool image = head && kind == INPUT_UNKNOWN && !scan && image_looks_like(path, head, head_size);
+    bool ewf = image && image_is_ewf(head, head_size);
+    bool zip = head && kind == INPUT_UNKNOWN && !scan && zip_looks_like(head, head_size);
+    free(head);
+    if (scan && kind == INPUT_UNKNOWN) {  /* inputs of any size: streamed unless a queue */
+        bp_result_note_input(result, path, bp_system_root(&result->arena, path), "");
+        return carve_scan_input(carve, path);
+    }
+    if (zip)  /* a collection delivered as a ZIP, read in place */
+        return zip_parse(path, result, carve);
+    if (image) {  /* a disk image: its NTFS volumes through TSK; else read as before */
+        bool opened = false;
+        int status = image_parse(path, ewf, result, carve, &opened);
+        if (opened)
+            return status;
     }
     size_t size;
     const char *error = NULL;

@@ -92,6 +92,31 @@ check "below it, other files are not read: no note" bash -c "! grep -q 'Security
 check "link loop: a warning" grep -q "host1/C/$DL/loop: not followed: leads back to a folder it is inside" "$WORK/stderr"
 check "depth: a warning" grep -q "not searched: more than 64 folder levels below the input" "$WORK/stderr"
 
+# the same Velociraptor collection as its offline collector delivers it: a ZIP, read in place
+if command -v zip >/dev/null; then
+    ZIP=$WORK/Collection-host2-2026-12-04T10_00_00Z.zip
+    (cd "$CASE/host2" && zip -qr "$ZIP" uploads.json uploads)
+    run -f jsonl "$ZIP"
+    expect_status 0 "Velociraptor ZIP"
+    cp "$WORK/stdout" "$WORK/zip.jsonl"
+    zip_same() { # zip_same DESCRIPTION MEMBER-ROOT FIXTURE
+        if [ "$(ids ".source.root == \"$ZIP:$2\" and .source.format != \"evtx\"" "$WORK/zip.jsonl")" = "$(direct "$3")" ] &&
+            [ -n "$(direct "$3")" ]; then pass; else fail "$1: records differ from reading $3 directly"; fi
+    }
+    zip_same "ZIP: live volume" "uploads/auto/C%3A" "$FIX/malicious.qmgr.db"
+    zip_same "ZIP: shadow copy" "uploads/ntfs_vss/%5C%5C%3F%5CGLOBALROOT%5CDevice%5CHarddiskVolumeShadowCopy3" "$FIX/page4k.qmgr.db"
+    check "ZIP: member path and sha256" slurp_ok "map(select(.source.path == \"$ZIP:uploads/auto/C%3A/$DL/qmgr.db\"))
+        | length == 4 and all(.source.sha256 == \"$(sha256sum <"$FIX/malicious.qmgr.db" | cut -d' ' -f1)\")" "$WORK/zip.jsonl"
+    job=$("$BIN" -q -f jsonl "$EVTX2" | jq -r .job_id | sort -u)
+    check "ZIP: the event log's job (member name with %254)" grep -q "\"job_id\":\"$job\"" "$WORK/zip.jsonl"
+    check "ZIP: nothing else" test "$(lines "$WORK/zip.jsonl")" -eq "$(($(direct "$FIX/malicious.qmgr.db" | wc -l) + $(direct "$FIX/page4k.qmgr.db" | wc -l) + $(direct "$EVTX2" | wc -l)))"
+    printf 'PK\003\004broken' >"$WORK/broken.zip"
+    run "$WORK/broken.zip"
+    expect_status 3 "a damaged ZIP"
+else
+    not_checked "ZIP collection: zip is not installed"
+fi
+
 # the Velociraptor event log alone, through its encoded name
 mkdir -p "$WORK/velo-only"
 cp -r "$CASE/host2/uploads" "$WORK/velo-only/"
