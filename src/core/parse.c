@@ -212,6 +212,14 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
     if (image) {  /* a disk image: its NTFS volumes through TSK; else read as before */
         bool opened = false;
         int status = image_parse(path, ewf, result, carve, &opened);
+        if (opened && carve) {
+            /* --carve: the whole image through the scanner too (as --scan), so nothing carving
+               found in it before images were read through TSK is lost; copies of records read
+               from the files merge into them (carve_finish_input) */
+            bp_result_note_input(result, path, "", "");
+            int scanned = carve_scan_input(carve, path);
+            status = scanned > status ? scanned : status;
+        }
         if (opened)
             return status;
     }

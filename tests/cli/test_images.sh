@@ -108,6 +108,25 @@ else
     not_checked "VMDK, VHD, VHDX: qemu-img (qemu-utils) is not installed"
 fi
 
+# --carve: the files through TSK and the whole image through the scanner; queue bytes
+# written into unallocated clusters of the MBR disk's volume come back with their image offset
+CARVE=$WORK/carve.raw
+cp "$DISK" "$CARVE"
+if command -v blkstat >/dev/null && blkstat -o 2048 "$CARVE" 7168 | grep -q "Not Allocated"; then
+    dd if="$FIX/deleted-jobs.qmgr.db" of="$CARVE" bs=1M seek=29 conv=notrunc status=none
+    run --carve -f jsonl "$CARVE"
+    expect_status 1 "--carve on an image (carved jobs warn of files not found)"
+    start=$((29 * 1048576)); end=$((start + $(stat -c %s "$FIX/deleted-jobs.qmgr.db")))
+    for job in $("$BIN" -q -f jsonl "$FIX/deleted-jobs.qmgr.db" | jq -r .job_id | sort -u); do
+        check "--carve: job $job found in unallocated clusters, with its image offset" slurp_ok "any(.job_id == \"$job\"
+            and .carved and .recovered_from == \"raw-marker\" and .source.path == \"$CARVE\"
+            and .source.offset >= $start and .source.offset < $end)" "$WORK/stdout"
+    done
+    check "--carve: the files' records stay as without it" test "$(ids '.source.image != ""' "$WORK/stdout")" = "$(ids true "$WORK/mbr.jsonl")"
+else
+    not_checked "--carve on an image: cluster 7168 of the test volume is not unallocated (blkstat)"
+fi
+
 # not an image: as before
 printf 'just some text\n' >"$WORK/notes.txt"
 run "$WORK/notes.txt"
