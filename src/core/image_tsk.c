@@ -211,8 +211,25 @@ static void read_volume(image_run *run, TSK_IMG_INFO *img, uint32_t partition, u
     tsk->fs_close(fs);
 }
 
-int image_parse(const char *path, bool is_ewf, bp_result *result, carve_session *carve, bool *opened)
+/* The container by its signature: TSK is told the type, so it does not try
+ * every library on the input (its detection leaves a handle of each library
+ * that declined it unfreed). A fixed VHD is a raw disk with a footer. */
+static TSK_IMG_TYPE_ENUM container_type(const uint8_t *head, size_t size)
 {
+    if (image_is_ewf(head, size))
+        return TSK_IMG_TYPE_EWF_EWF;
+    if (has_prefix_at(head, size, 0, "KDMV", 4) || has_prefix_at(head, size, 0, "# Disk DescriptorFile", 21))
+        return TSK_IMG_TYPE_VMDK_VMDK;
+    if (has_prefix_at(head, size, 0, "vhdxfile", 8) || has_prefix_at(head, size, 0, "conectix", 8))
+        return TSK_IMG_TYPE_VHD_VHD;
+    return TSK_IMG_TYPE_RAW;
+}
+
+int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_result *result, carve_session *carve,
+                bool *opened)
+{
+    TSK_IMG_TYPE_ENUM type = container_type(head, head_size);
+    bool is_ewf = type == TSK_IMG_TYPE_EWF_EWF;
     *opened = false;
     const char *why = NULL;
     const tsk_api *tsk = tsk_loader_get(&why);
@@ -225,14 +242,20 @@ int image_parse(const char *path, bool is_ewf, bp_result *result, carve_session 
                       "(libewf and libevtx cannot share a process without RTLD_DEEPBIND)", path);
         return BP_STATUS_UNREADABLE;
     }
-    TSK_IMG_INFO *img = tsk->img_open(path, TSK_IMG_TYPE_DETECT, 0);
+    TSK_IMG_INFO *img = tsk->img_open(path, type, 0);
     if (!img) {
         tsk->error_reset();
         return BP_STATUS_UNREADABLE;
     }
     image_run run = {tsk, bp_arena_strdup(&result->arena, path), result, carve, 0, 0, BP_STATUS_CLEAN,
                      BP_STATUS_UNREADABLE};
-    TSK_VS_INFO *vs = tsk->vs_open(img, 0, TSK_VS_TYPE_DETECT);
+    /* GPT first, then MBR: TSK's own detection tries MBR on a GPT disk's protective MBR and
+       leaves what it allocated unfreed; Windows disks use no other partition table */
+    TSK_VS_INFO *vs = tsk->vs_open(img, 0, TSK_VS_TYPE_GPT);
+    if (!vs) {
+        tsk->error_reset();
+        vs = tsk->vs_open(img, 0, TSK_VS_TYPE_DOS);
+    }
     if (vs) {
         for (TSK_PNUM_T i = 0; i < vs->part_count; i++) {
             const TSK_VS_PART_INFO *part = tsk->vs_part_get(vs, i);

@@ -24,7 +24,9 @@ bool image_is_ewf(const uint8_t *head, size_t size);
  * still holds them, the Bits-Client operational log, and with --carve the
  * transaction logs next to a queue. Discovery reads only file system
  * metadata. Sets *opened to false when TSK finds no NTFS volume (the caller
- * then reads the input as before). Returns a bp_status. */
-int image_parse(const char *path, bool is_ewf, bp_result *result, carve_session *carve, bool *opened);
+ * then reads the input as before). head: the input's first bytes (its
+ * container type). Returns a bp_status. */
+int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_result *result, carve_session *carve,
+                bool *opened);
 
 #endif

@@ -199,10 +199,10 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
     size_t head_size = 0;
     uint8_t *head = carve_read_head(path, &head_size);
     input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
-    bool image = head && kind == INPUT_UNKNOWN && !scan && image_looks_like(path, head, head_size);
-    bool ewf = image && image_is_ewf(head, head_size);
     bool zip = head && kind == INPUT_UNKNOWN && !scan && zip_looks_like(head, head_size);
-    free(head);
+    bool image = head && kind == INPUT_UNKNOWN && !scan && !zip && image_looks_like(path, head, head_size);
+    if (!image)
+        free(head);
     if (scan && kind == INPUT_UNKNOWN) {  /* inputs of any size: streamed unless a queue */
         bp_result_note_input(result, path, bp_system_root(&result->arena, path), "");
         return carve_scan_input(carve, path);
@@ -211,7 +211,8 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
         return zip_parse(path, result, carve);
     if (image) {  /* a disk image: its NTFS volumes through TSK; else read as before */
         bool opened = false;
-        int status = image_parse(path, ewf, result, carve, &opened);
+        int status = image_parse(path, head, head_size, result, carve, &opened);
+        free(head);
         if (opened && carve) {
             /* --carve: the whole image through the scanner too (as --scan), so nothing carving
                found in it before images were read through TSK is lost; copies of records read
