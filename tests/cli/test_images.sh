@@ -30,6 +30,7 @@ truncate -s 32M "$VOL"
 mkntfs -F -q "$VOL" >/dev/null 2>&1 || skip "mkntfs failed"
 mkdir "$WORK/mnt"
 ntfs-3g "$VOL" "$WORK/mnt" 2>/dev/null || skip "ntfs-3g cannot mount here"
+trap 'umount "$WORK/mnt" 2>/dev/null; rm -rf "$WORK"' EXIT  # never leave the mount behind
 DL=ProgramData/Microsoft/Network/Downloader
 LOG="Windows/System32/winevt/Logs/Microsoft-Windows-Bits-Client%4Operational.evtx"
 mkdir -p "$WORK/mnt/$DL" "$WORK/mnt/Windows/System32/winevt/Logs" "$WORK/mnt/Users/x"
