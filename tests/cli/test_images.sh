@@ -128,6 +128,10 @@ else
     not_checked "--carve on an image: cluster 7168 of the test volume is not unallocated (blkstat)"
 fi
 
+# the run summary counts an image's records under the image (regression: they were counted nowhere)
+run --summary -f jsonl "$DISK"
+check "--summary: the image's records under it" grep -q "summary: $DISK: 9 records (5 live, 4 carved)" "$WORK/stderr"
+
 # not an image: as before
 printf 'just some text\n' >"$WORK/notes.txt"
 run "$WORK/notes.txt"
