@@ -85,6 +85,25 @@ typedef struct bp_source {
      * "previous" generation of the queue, "unknown" when no rule decides;
      * "" otherwise (docs/format-legacy.md). */
     const char *generation;
+    /* Where the input was found (issue 19): the system root a tree search
+     * found it under (the folder holding ProgramData/… or Windows/…: a mounted
+     * volume, a collector's C/ or uploads/auto/C%3A folder), "" when the path
+     * shows none; and the sha256 of the input file, "" when it was not read
+     * whole (streamed by --scan). */
+    const char *root;
+    const char *sha256;
+    /* A file read out of a disk image through The Sleuth Kit; "" and 0 otherwise.
+     * partition is TSK's address of the partition in the partition table (0
+     * for a volume without one), partition_offset its byte offset in the
+     * image, volume_path the file's path inside the NTFS volume, mft_entry its
+     * MFT entry; found is "allocated" or "deleted" (a deleted file whose MFT
+     * entry still named it: its records are carved). */
+    const char *image;
+    uint32_t partition;
+    uint64_t partition_offset;
+    const char *volume_path;
+    uint64_t mft_entry;
+    const char *found;
 } bp_source;
 
 /* Decoded job blob (bits-format §4). Numbers not present in the blob stay 0. */

@@ -20,7 +20,8 @@ typedef struct job_owner {
 } job_owner;
 
 /* The input (index) a source path came from: the path itself, or a file at
- * any depth of an input folder ("DIR/name" as the library builds it). -1
+ * any depth of an input folder ("DIR/name" as the library builds it), or a
+ * file read out of an input image or ZIP ("INPUT:…"). -1
  * when none (a record from an earlier run of the library, say). */
 static int input_of(const char *path, char *const *inputs, int input_count)
 {
@@ -30,7 +31,9 @@ static int input_of(const char *path, char *const *inputs, int input_count)
         size_t length = strlen(inputs[i]);
         if (strncmp(path, inputs[i], length) != 0)
             continue;
-        if (path[length] == '\0' || path[length] == '/' || (length && inputs[i][length - 1] == '/'))
+        /* "IMAGE:p2:/…" and "ZIP:member": files read out of a disk image or a ZIP input */
+        if (path[length] == '\0' || path[length] == '/' || path[length] == ':' ||
+            (length && inputs[i][length - 1] == '/'))
             return i;
     }
     return -1;

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include "carve/carve.h"
+#include "core/collector_names.h"
 #include "core/parse_internal.h"
 #include "core/result.h"
+#include "core/tree.h"
 #include "util/growable.h"
 
 /* BITS names its queue files qmgr.db, qmgr0.dat and qmgr1.dat; examiners often
@@ -20,12 +22,7 @@
 static bool is_queue_file_name(const char *name)
 {
     size_t n = strlen(name);
-    bool has_qmgr = false;
-    for (size_t i = 0; i + 4 <= n && !has_qmgr; i++)
-        has_qmgr = strncasecmp(name + i, "qmgr", 4) == 0;
-    return (has_qmgr && ((n > 3 && strcasecmp(name + n - 3, ".db") == 0) ||
-                         (n > 4 && strcasecmp(name + n - 4, ".dat") == 0))) ||
-           (n > 5 && strcasecmp(name + n - 5, ".evtx") == 0);
+    return bp_is_queue_name(name) || (n > 5 && strcasecmp(name + n - 5, ".evtx") == 0);
 }
 
 /* Files of an ESE queue that are not queues themselves: the checkpoint (edb.chk),
@@ -41,7 +38,8 @@ static bool is_ese_companion_name(const char *name)
 
 typedef enum folder_entry {
     ENTRY_READ,       /* a BITS input by its content, or one carving reads */
-    ENTRY_PASS_OVER,  /* not a regular file (folders are not searched), or an ESE companion */
+    ENTRY_PASS_OVER,  /* not a regular file, or an ESE companion */
+    ENTRY_FOLDER,     /* a subfolder: searched by name after the files (tree.c) */
     ENTRY_NOT_BITS,   /* a regular file whose content is no BITS input: skipped with a note */
 } folder_entry;
 
@@ -52,6 +50,8 @@ static folder_entry classify_entry(const char *folder, const char *name, const c
     struct stat st;
     if (stat(full, &st) != 0)
         return ENTRY_READ;  /* parse_file reports why it cannot be read */
+    if (S_ISDIR(st.st_mode))
+        return ENTRY_FOLDER;
     if (!S_ISREG(st.st_mode))
         return carve && carve_folder_entry(carve, folder, name) ? ENTRY_READ : ENTRY_PASS_OVER;
     if (is_queue_file_name(name) || (carve && carve_folder_entry(carve, folder, name)))
@@ -111,6 +111,8 @@ int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
     if (out_of_memory)
         bp_notes_addf(&result->arena, &result->warnings, "%s: out of memory listing the folder; only %zu entries "
                       "were considered", path, count);
+    char **subfolders = NULL;  /* searched after the folder's own files */
+    size_t subfolder_count = 0, subfolder_capacity = 0;
     int worst = capped || out_of_memory ? BP_STATUS_WARNINGS : BP_STATUS_CLEAN;
     int best = BP_STATUS_UNREADABLE;
     size_t read = 0;
@@ -123,6 +125,9 @@ int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
                           "or event log)", full);
             worst = worst > BP_STATUS_WARNINGS ? worst : BP_STATUS_WARNINGS;
         }
+        if (what == ENTRY_FOLDER && full &&
+            bp_grow((void **)&subfolders, &subfolder_capacity, subfolder_count, sizeof(char *)))
+            subfolders[subfolder_count++] = full;
         free(names[i]);
         if (what != ENTRY_READ)
             continue;
@@ -137,10 +142,31 @@ int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
             best = status;
     }
     free(names);
+    tree_walk walk;
+    tree_walk_init(&walk, result, carve);
+    tree_walk_enter_top(&walk, path);
+    for (size_t i = 0; i < subfolder_count; i++) {
+        struct stat st;  /* linked subfolders after the real ones, as below (tree.c) */
+        if (lstat(subfolders[i], &st) == 0 && !S_ISLNK(st.st_mode))
+            tree_search_folder(&walk, subfolders[i], 1);
+    }
+    for (size_t i = 0; i < subfolder_count; i++) {
+        struct stat st;
+        if (lstat(subfolders[i], &st) == 0 && S_ISLNK(st.st_mode))
+            tree_search_folder(&walk, subfolders[i], 1);
+    }
+    free(subfolders);
+    tree_walk_free(&walk);
+    read += walk.read;
+    worst = walk.worst > worst ? walk.worst : worst;
+    best = walk.best < best ? walk.best : best;
     if (!read) {
         bp_notes_addf(&result->arena, &result->warnings,
-                      "%s: no BITS input in this folder (a qmgr.db, qmgr*.dat, job or file blob or event log)",
-                      path);
+                      "%s: no BITS input in this folder (a qmgr.db, qmgr*.dat, job or file blob or event log) nor "
+                      "below it (searched at any depth for qmgr*.db, qmgr*.dat and "
+                      "Microsoft-Windows-Bits-Client%%4Operational.evtx, as in ProgramData/Microsoft/Network/"
+                      "Downloader, Documents and Settings/All Users/Application Data/Microsoft/Network/Downloader "
+                      "and Windows/System32/winevt/Logs, names URL-decoded as Velociraptor stores them)", path);
         return BP_STATUS_UNREADABLE;
     }
     /* some file of the folder read: the folder as a whole is not unreadable */

@@ -12,6 +12,9 @@
 #include "bits/markers.h"
 #include "bits/qmgr_db.h"
 #include "carve/carve.h"
+#include "core/archive_zip.h"
+#include "core/collector_names.h"
+#include "core/image_tsk.h"
 #include "core/input.h"
 #include "core/parse_internal.h"
 #include "core/result.h"
@@ -92,7 +95,7 @@ static int parse_blob(const uint8_t *data, size_t size, const char *label, bool 
     bp_record *record = bp_result_add(result);
     if (!record)
         return BP_STATUS_UNREADABLE;
-    bp_source source = {label, "blob", "", 0, 0, 0, 0, (uint32_t)size, ""};
+    bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = (uint32_t)size, .generation = ""};
     if (is_job) {
         record->job = bits_decode_job(&result->arena, data, size);
         record->job_source = source;
@@ -162,33 +165,96 @@ int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, cons
                                ? carve_session_new(*result_out, options) : NULL;
     int status = parse_memory(data, size, label, result_out, carve);
     status = carve ? carve_finish_input(carve, status) : status;
+    if (*result_out)
+        bp_result_fill_provenance(*result_out);
     bp_result_correlate_events(*result_out);  /* event-log records onto queue records of the same job */
     return status;
 }
 
+/* An input read whole: noted with its root and sha256 for its records, unless
+ * the same bytes were read already (then only a note: read once). */
+int bp_parse_bytes(const uint8_t *data, size_t size, const bp_input_origin *origin, bp_result *result,
+                   carve_session *carve)
+{
+    const char *earlier = bp_result_input_with_sha256(result, origin->sha256);
+    if (earlier) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: same content as %s (sha256 %s): read once",
+                      origin->path, earlier, origin->sha256);
+        return BP_STATUS_CLEAN;
+    }
+    bp_result_note_origin(result, origin);
+    return parse_memory(data, size, origin->path, &result, carve);
+}
+
+static int parse_read_input(uint8_t *data, size_t size, const char *path, const char *sha256, bp_result *result,
+                            carve_session *carve)
+{
+    bp_input_origin origin = {.path = path, .root = bp_system_root(&result->arena, path), .sha256 = sha256};
+    return bp_parse_bytes(data, size, &origin, result, carve);
+}
+
 int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
 {
-    if (carve && carve_session_options(carve)->scan) {  /* inputs of any size: streamed unless a queue */
-        size_t head_size = 0;
-        uint8_t *head = carve_read_head(path, &head_size);
-        input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
+    bool scan = carve && carve_session_options(carve)->scan;
+    size_t head_size = 0;
+    uint8_t *head = carve_read_head(path, &head_size);
+    input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
+    bool zip = head && kind == INPUT_UNKNOWN && !scan && zip_looks_like(head, head_size);
+    bool image = head && kind == INPUT_UNKNOWN && !scan && !zip && image_looks_like(path, head, head_size);
+    if (!image)
         free(head);
-        if (kind == INPUT_UNKNOWN)
-            return carve_scan_input(carve, path);
+    if (scan && kind == INPUT_UNKNOWN) {  /* inputs of any size: streamed unless a queue */
+        bp_result_note_input(result, path, bp_system_root(&result->arena, path), "");
+        return carve_scan_input(carve, path);
+    }
+    if (zip)  /* a collection delivered as a ZIP, read in place */
+        return zip_parse(path, result, carve);
+    if (image) {  /* a disk image: its NTFS volumes through TSK; else read as before */
+        bool opened = false;
+        int status = image_parse(path, head, head_size, result, carve, &opened);
+        free(head);
+        if (opened && carve) {
+            /* --carve: the whole image through the scanner too (as --scan), so nothing carving
+               found in it before images were read through TSK is lost; copies of records read
+               from the files merge into them (carve_finish_input) */
+            bp_result_note_input(result, path, "", "");
+            int scanned = carve_scan_input(carve, path);
+            status = scanned > status ? scanned : status;
+        }
+        if (opened)
+            return status;
     }
     size_t size;
     const char *error = NULL;
-    uint8_t *data = bp_input_read(path, &size, &error);
+    char sha256[BP_SHA256_HEX_SIZE];
+    uint8_t *data = bp_input_read_hashed(path, &size, &error, sha256);
     if (!data) {
         bp_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
         bp_result_note_status(result, BP_STATUS_UNREADABLE);
         return BP_STATUS_UNREADABLE;
     }
-    int status = parse_memory(data, size, path, &result, carve);
+    int status = parse_read_input(data, size, path, sha256, result, carve);
     free(data);
     struct stat st;
     if (result->legacy_states && stat(path, &st) == 0)  /* for the generation rule */
         legacy_generation_set_mtime(result, path, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    return status;
+}
+
+/* "-": one input read from standard input to its end (a queue, blob or log
+ * another tool streams); labelled "-". */
+static int parse_stdin(bp_result *result, carve_session *carve)
+{
+    size_t size;
+    const char *error = NULL;
+    char sha256[BP_SHA256_HEX_SIZE];
+    uint8_t *data = bp_input_read_stream(0, &size, &error, sha256);
+    if (!data) {
+        bp_notes_addf(&result->arena, &result->warnings, "-: cannot read standard input: %s", error);
+        return BP_STATUS_UNREADABLE;
+    }
+    int status = parse_read_input(data, size, "-", sha256, result, carve);
+    free(data);
     return status;
 }
 
@@ -207,7 +273,9 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
     carve_session *carve = options && (options->carve || options->scan) ? carve_session_new(result, options) : NULL;
     struct stat st;
     int status;
-    if (stat(path, &st) != 0) {
+    if (strcmp(path, "-") == 0) {
+        status = parse_stdin(result, carve);
+    } else if (stat(path, &st) != 0) {
         bp_notes_addf(&result->arena, &result->warnings, "%s: %s", path, strerror(errno));
         status = BP_STATUS_UNREADABLE;
     } else if (S_ISDIR(st.st_mode)) {
@@ -218,6 +286,7 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
     if (carve)
         status = carve_finish_input(carve, status);
     bp_result_note_status(result, status);
+    bp_result_fill_provenance(result);  /* carved records included */
     bp_result_correlate_events(result);  /* event-log records onto queue records of the same job */
     return status;
 }

@@ -17,6 +17,11 @@ bool bp_is_bits_input(const uint8_t *data, size_t size);
 /* Read one file into result (carving when carve is set). Returns a bp_status. */
 int bp_parse_file(const char *path, bp_result *result, carve_session *carve);
 
+/* Parse bytes read out of somewhere (a disk image) with their provenance: read
+ * once per content (sha256), noted for the records' source. */
+int bp_parse_bytes(const uint8_t *data, size_t size, const bp_input_origin *origin, bp_result *result,
+                   carve_session *carve);
+
 /* Read every BITS file of a folder (not recursively). Returns a bp_status. */
 int bp_parse_folder(const char *path, bp_result *result, carve_session *carve);
 

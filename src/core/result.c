@@ -67,6 +67,9 @@ void bp_result_free(bp_result *result)
         return;
     free(result->records);
     free(result->databases);
+    free(result->inputs);
+    bp_string_map_free(&result->input_by_path);
+    bp_string_map_free(&result->input_by_sha256);
     bp_arena_free(&result->arena);
     free(result);
 }

@@ -5,6 +5,22 @@
 
 #include "bitsparse/bitsparse.h"
 #include "util/arena.h"
+#include "util/string_map.h"
+
+/* An input file read into the result, for its records' provenance
+ * (source.root, source.sha256) and to read the same bytes only once. */
+typedef struct bp_input_origin {
+    const char *path;     /* as its records' source.path (arena) */
+    const char *root;     /* system root it was found under, "" when none */
+    const char *sha256;   /* hex digest, "" when not read whole */
+    /* a file out of a disk image (bp_source), else NULL / 0 */
+    const char *image;
+    uint32_t partition;
+    uint64_t partition_offset;
+    const char *volume_path;
+    uint64_t mft_entry;
+    bool deleted;
+} bp_input_origin;
 
 struct bp_result {
     bp_arena arena;
@@ -17,6 +33,11 @@ struct bp_result {
     bp_database_info *databases;  /* malloc'ed, grows: ESE databases read, in order */
     size_t database_count;
     size_t database_capacity;
+    bp_input_origin *inputs;      /* malloc'ed, grows: every input file read, in order */
+    size_t input_count;
+    size_t input_capacity;
+    bp_string_map input_by_path;  /* path -> index in inputs */
+    bp_string_map input_by_sha256;
 };
 
 bp_result *bp_result_new(void);
@@ -27,5 +48,15 @@ bp_record *bp_result_add(bp_result *result);
 bool bp_result_add_database(bp_result *result, const char *path, uint32_t state);
 /* Raise the result's status to at least `status`. */
 void bp_result_note_status(bp_result *result, int status);
+
+/* core/provenance.c. Remember an input file read (strings copied). */
+void bp_result_note_input(bp_result *result, const char *path, const char *root, const char *sha256);
+/* The same with every provenance field (a file out of a disk image). */
+void bp_result_note_origin(bp_result *result, const bp_input_origin *origin);
+/* The path of an input already read with these bytes, NULL when none. */
+const char *bp_result_input_with_sha256(const bp_result *result, const char *sha256);
+/* Give every record whose source has no root yet the root and sha256 of the
+ * input named by its source path ("" when unknown). */
+void bp_result_fill_provenance(bp_result *result);
 
 #endif

@@ -499,6 +499,54 @@ static bool locations(const bp_record *r, bp_arena *s, bp_field_value *v)
 
 /* ---- source (provenance) ------------------------------------------------ */
 
+static bool source_root(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, main_source(r)->root);
+}
+
+static bool source_sha256(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, main_source(r)->sha256);
+}
+
+static bool source_image(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, main_source(r)->image);
+}
+
+static bool source_partition(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_unsigned(v, main_source(r)->partition);
+}
+
+static bool source_partition_offset(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_unsigned(v, main_source(r)->partition_offset);
+}
+
+static bool source_volume_path(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, main_source(r)->volume_path);
+}
+
+static bool source_mft_entry(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_unsigned(v, main_source(r)->mft_entry);
+}
+
+static bool source_found(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_text(v, main_source(r)->found);
+}
+
 static bool source_path(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
@@ -727,6 +775,14 @@ static const bp_field fields[] = {
     SOURCE(file_blob_size, BP_FIELD_UNSIGNED),
     SOURCE(offset, BP_FIELD_UNSIGNED),
     SOURCE(generation, BP_FIELD_TEXT),
+    SOURCE(root, BP_FIELD_TEXT),
+    SOURCE(sha256, BP_FIELD_TEXT),
+    SOURCE(image, BP_FIELD_TEXT),
+    SOURCE(partition, BP_FIELD_UNSIGNED),
+    SOURCE(partition_offset, BP_FIELD_UNSIGNED),
+    SOURCE(volume_path, BP_FIELD_TEXT),
+    SOURCE(mft_entry, BP_FIELD_UNSIGNED),
+    SOURCE(found, BP_FIELD_TEXT),
     FIELD(warnings, BP_FIELD_TEXT_LIST),
     FIELD(detections, BP_FIELD_DETECTIONS),
 };

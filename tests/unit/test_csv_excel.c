@@ -44,7 +44,7 @@ static bp_result *formula_result(void)
     file->bytes_total = UINT64_MAX;
     record->job = job;
     record->file = file;
-    record->job_source = (bp_source){"q.db", "blob", "", 0, 0, 0, 0, 0, ""};
+    record->job_source = (bp_source){.path = "q.db", .format = "blob", .table = "", .generation = ""};
     record->file_source = record->job_source;
     return result;
 }
