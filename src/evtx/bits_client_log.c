@@ -980,6 +980,10 @@ int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bool car
         bp_notes_addf(arena, &notes, "%zu %s records lie in the log's free space (deleted, overwritten or not "
                                      "committed); --carve recovers them",
                       log->recovered_skipped, BITS_CLIENT_PROVIDER);
+    if (stats.binxml_over_budget)
+        bp_notes_addf(arena, &notes, "%zu event records have binary XML too costly to follow (over %d steps): "
+                                     "the types of their values are unknown, their text is used as it is",
+                      stats.binxml_over_budget, BINXML_MAX_STEPS);
     bits_log_finish(log, &notes);
     for (bp_note *n = notes.head; n; n = n->next)
         bp_notes_addf(arena, &result->warnings, "%s: %s", label, n->text);

@@ -946,9 +946,12 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         /* the values' own types, from the record's bytes (libevtx gives text only) */
         binxml_value raw[EVTX_MAX_DATA_ITEMS];
         size_t raw_count = 0;
-        if (binxml_event_data_values(p->data, p->size, e.offset, raw, EVTX_MAX_DATA_ITEMS, &raw_count) &&
+        binxml_cost cost;
+        if (binxml_event_data_values(p->data, p->size, e.offset, raw, EVTX_MAX_DATA_ITEMS, &raw_count, &cost) &&
             raw_count == count)
             e.raw = raw;
+        else if (cost.over_budget)
+            p->stats->binxml_over_budget++;  /* types unknown; the caller notes how many */
         if (e.recovered)
             p->stats->recovered_delivered++;
         else

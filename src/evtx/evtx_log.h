@@ -49,6 +49,8 @@ typedef struct evtx_log_stats {
     size_t recovered_delivered;   /* of those, wanted-provider records handed to the callback */
     size_t recovered_other;       /* of those, records of other providers */
     size_t recovered_unreadable;  /* of those, records libevtx cannot return or decode */
+    size_t binxml_over_budget;    /* records whose binary XML took too many steps to follow
+                                     (value types unknown: raw NULL) */
     bool dirty;               /* the header says the log was not closed cleanly */
 } evtx_log_stats;
 
