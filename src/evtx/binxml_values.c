@@ -4,8 +4,9 @@
  * A record's data is a fragment: header 0x0F, then a template instance 0x0C
  * (u8, u32 template id, u32 chunk offset of the template definition; the
  * definition follows inline when that offset is the current one: u32 next,
- * 16-byte GUID, u32 body size, body), then the instance's values: u32 count,
- * `count` descriptors (u16 size, u8 type, u8 0), the value bytes in order.
+ * 16-byte GUID whose first 4 bytes are the template id, u32 body size,
+ * body), then the instance's values: u32 count, `count` descriptors (u16
+ * size, u8 type, u8 0), the value bytes in order.
  * Windows puts EventData in a second fragment held by a value of type 0x21
  * (binary XML), so values of that type are followed down, a few levels deep.
  * Names (of elements, attributes) are u32 chunk offsets; a name is inline
@@ -183,16 +184,22 @@ static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth,
         bp_reader_seek(&r, 0);
     if (bp_read_u8(&r) != TOKEN_TEMPLATE || r.failed)
         return false;
-    bp_reader_skip(&r, 1 + 4);  /* unknown, template id */
+    bp_reader_skip(&r, 1);  /* unknown */
+    uint32_t template_id = bp_read_u32(&r);
     uint32_t definition = bp_read_u32(&r);
     size_t here = at + r.pos;
     if (r.failed)
         return false;
     bp_reader def = bp_reader_sub(chunk, definition, chunk->size > definition ? chunk->size - definition : 0);
-    bp_reader_skip(&def, 4 + 16);  /* next definition, GUID */
+    bp_reader_skip(&def, 4);  /* next definition */
+    uint32_t guid_start = bp_read_u32(&def);
+    bp_reader_skip(&def, 12);  /* rest of the GUID */
     uint32_t body_size = bp_read_u32(&def);
     size_t body = definition + def.pos;
-    if (def.failed || body_size > chunk->size - body)
+    /* the instance's template id is the definition GUID's first 4 bytes: a
+     * record left in free space can point to a place its chunk now uses for
+     * another template, whose items its values do not belong to */
+    if (def.failed || guid_start != template_id || body_size > chunk->size - body)
         return false;
     if (definition == here)  /* inline: the values follow the body */
         bp_reader_skip(&r, 24 + (size_t)body_size);

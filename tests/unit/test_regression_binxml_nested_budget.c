@@ -39,7 +39,9 @@ static size_t put_fragment_head(uint8_t *p, uint32_t values)
 static void build(void)
 {
     uint8_t *chunk = log_bytes + CHUNK_AT;
-    /* the template: next, GUID, body size, then tokens that open nothing */
+    /* the template: next, GUID (its first 4 bytes: the template id), body size,
+     * then tokens that open nothing */
+    put32(chunk + TEMPLATE_AT + 4, 1);
     put32(chunk + TEMPLATE_AT + 20, BODY_TOKENS);
     memset(chunk + TEMPLATE_AT + 24, 0x02, BODY_TOKENS);   /* close-start tokens */
     /* the record: header, then the fragment with 256 nested fragments */
