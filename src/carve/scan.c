@@ -177,12 +177,20 @@ static bool in_taken_chunk(const scanner *s, uint64_t absolute)
     return false;
 }
 
-static void note_taken_chunks(scanner *s, const scan_lv_value *value)
+/* Mark the continuation chunks the blob took (its first `length` bytes of
+ * the joined value, whose first `first_part` bytes lie at the hit): later
+ * marker hits there are inside it. Chunks, or their tails, past the blob's
+ * end are not marked: another blob may begin there. */
+static void note_taken_chunks(scanner *s, const scan_lv_value *value, size_t length)
 {
-    for (size_t i = 0; i < value->span_count; i++) {
+    size_t joined = value->first_part;   /* where span i starts in the joined value */
+    for (size_t i = 0; i < value->span_count && joined < length; i++) {
+        uint64_t size = value->spans[i].end - value->spans[i].start;
+        uint64_t used = size < length - joined ? size : length - joined;
         s->taken[s->taken_next].start = value->spans[i].start;
-        s->taken[s->taken_next].end = value->spans[i].end;
+        s->taken[s->taken_next].end = value->spans[i].start + used;
         s->taken_next = (s->taken_next + 1) % SCAN_TAKEN_SPANS;
+        joined += (size_t)size;
     }
 }
 
@@ -224,7 +232,7 @@ static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
                 return true;
             s->skip_until = absolute + (cand.length < value.first_part ? cand.length : value.first_part);
             if (cand.length > value.first_part)
-                note_taken_chunks(s, &value);
+                note_taken_chunks(s, &value, cand.length);
             place.size = (uint32_t)cand.length;
             if (needle->kind == CARVE_NEEDLE_FILE)
                 carve_session_add_file(s->session, s->joined, cand.length, false, cand.file_id, cand.verdict,

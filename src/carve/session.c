@@ -877,10 +877,20 @@ static void emit_id_only_file(finish_state *f, const carve_version *job_v, const
     free(pseudo.places);
     if (!record)
         return;
-    bp_notes_addf(f->arena, &record->warnings,
-                  "only the file id is known: a stale Files record names it, but no file blob found carries it "
-                  "(long value 0x%llx holds another file or nothing)",
-                  (unsigned long long)g->first[0]->place.lid);
+    /* A record whose blob sat inline (and does not decode) names no long
+     * value: its place has lid 0, which must not be reported as one. */
+    uint64_t lid = 0;
+    for (size_t k = 0; k < g->count && !lid; k++)
+        lid = g->first[k]->place.lid;
+    if (lid)
+        bp_notes_addf(f->arena, &record->warnings,
+                      "only the file id is known: a stale Files record names it, but no file blob found carries it "
+                      "(long value 0x%llx holds another file or nothing)",
+                      (unsigned long long)lid);
+    else
+        bp_notes_add(f->arena, &record->warnings,
+                     "only the file id is known: a stale Files record names it, but its inline blob does not "
+                     "decode and no file blob found carries it");
     if (!job_v && !live)
         bp_notes_add(f->arena, &record->warnings, "orphan file: no job found lists this file");
 }

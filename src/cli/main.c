@@ -411,6 +411,10 @@ static int load_sigma(const cli_options *options, bp_ruleset *set)
             sigma_files_free(&files);
             return -1;
         }
+        if (files.too_deep)
+            fprintf(stderr, "bitsparse: warning: %zu Sigma rule folder%s deeper than %d levels not read "
+                    "(first: %s)\n", files.too_deep, files.too_deep == 1 ? "" : "s", SIGMA_FILES_MAX_DEPTH,
+                    files.first_too_deep ? files.first_too_deep : "?");
         if (files.count == 0)
             fprintf(stderr, "bitsparse: note: no Sigma rule file (*.yml, *.yaml) in %s\n",
                     options->sigma_paths[i]);

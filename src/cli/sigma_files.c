@@ -9,8 +9,6 @@
 
 #include "cli/sigma_files.h"
 
-#define MAX_DEPTH 16   /* SigmaHQ's tree is 5 deep; bounds a looping mount */
-
 static bool has_rule_suffix(const char *name)
 {
     size_t n = strlen(name);
@@ -54,9 +52,14 @@ static int walk(const char *folder, sigma_files *list, int depth, const char **w
                 rc = -1;
             } else {
                 sprintf(path, "%s/%s", folder, name);
-                if (lstat(path, &link) == 0 && S_ISDIR(link.st_mode) && depth < MAX_DEPTH)
+                bool is_folder = lstat(path, &link) == 0 && S_ISDIR(link.st_mode);
+                if (is_folder && depth < SIGMA_FILES_MAX_DEPTH)
                     rc = walk(path, list, depth + 1, why);
-                else if (stat(path, &target) == 0 && S_ISREG(target.st_mode) &&
+                else if (is_folder) {
+                    /* not read, but never silently: the caller names it */
+                    if (list->too_deep++ == 0)
+                        list->first_too_deep = strdup(path);
+                } else if (stat(path, &target) == 0 && S_ISREG(target.st_mode) &&
                          has_rule_suffix(name) && add(list, path) != 0) {
                     *why = strerror(ENOMEM);
                     rc = -1;
@@ -91,6 +94,8 @@ void sigma_files_free(sigma_files *list)
     for (size_t i = 0; i < list->count; i++)
         free(list->paths[i]);
     free(list->paths);
+    free(list->first_too_deep);
     list->paths = NULL;
-    list->count = list->capacity = 0;
+    list->first_too_deep = NULL;
+    list->count = list->capacity = list->too_deep = 0;
 }

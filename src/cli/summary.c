@@ -21,22 +21,30 @@ typedef struct job_owner {
 
 /* The input (index) a source path came from: the path itself, or a file at
  * any depth of an input folder ("DIR/name" as the library builds it), or a
- * file read out of an input image or ZIP ("INPUT:…"). -1
- * when none (a record from an earlier run of the library, say). */
+ * file read out of an input image or ZIP ("INPUT:…"). With nested inputs
+ * ("dir" and "dir/qmgr.db") the longest match wins, so each record is
+ * credited to the most specific input. Whole path components only: "dir"
+ * does not match "dir2/x". -1 when none (a record from an earlier run of the
+ * library, say). */
 static int input_of(const char *path, char *const *inputs, int input_count)
 {
     if (!path)
         return -1;
+    int best = -1;
+    size_t best_length = 0;
     for (int i = 0; i < input_count; i++) {
         size_t length = strlen(inputs[i]);
         if (strncmp(path, inputs[i], length) != 0)
             continue;
         /* "IMAGE:p2:/…" and "ZIP:member": files read out of a disk image or a ZIP input */
-        if (path[length] == '\0' || path[length] == '/' || path[length] == ':' ||
-            (length && inputs[i][length - 1] == '/'))
-            return i;
+        bool component = path[length] == '\0' || path[length] == '/' || path[length] == ':' ||
+                         (length && inputs[i][length - 1] == '/');
+        if (component && (best < 0 || length > best_length)) {
+            best = i;
+            best_length = length;
+        }
     }
-    return -1;
+    return best;
 }
 
 static const char *record_path(const bp_record *record)

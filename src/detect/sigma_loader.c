@@ -765,6 +765,14 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
     if ((author && !(info->author = scalar(l, author, "'author'"))) ||
         (description && !(info->description = scalar(l, description, "'description'"))))
         return false;
+    /* CSV joins "ID (author: AUTHOR)" labels with '|' in one cell, so like the
+     * id the author may not hold one; refused rather than altered, as the
+     * rule's licence asks that the author be shown as written. */
+    if (author && strchr(info->author, '|')) {
+        fail_at(l, author->start_mark, "'author' '%s' may not contain '|' (it separates detections "
+                "in CSV)", info->author);
+        return false;
+    }
     if (!string_list(l, member(l, root, "references", NULL), "'references'", false,
                      &info->references, &info->reference_count) ||
         !string_list(l, member(l, root, "tags", NULL), "'tags'", true, &info->mitre,

@@ -4,8 +4,9 @@
  * A record's data is a fragment: header 0x0F, then a template instance 0x0C
  * (u8, u32 template id, u32 chunk offset of the template definition; the
  * definition follows inline when that offset is the current one: u32 next,
- * 16-byte GUID, u32 body size, body), then the instance's values: u32 count,
- * `count` descriptors (u16 size, u8 type, u8 0), the value bytes in order.
+ * 16-byte GUID whose first 4 bytes are the template id, u32 body size,
+ * body), then the instance's values: u32 count, `count` descriptors (u16
+ * size, u8 type, u8 0), the value bytes in order.
  * Windows puts EventData in a second fragment held by a value of type 0x21
  * (binary XML), so values of that type are followed down, a few levels deep.
  * Names (of elements, attributes) are u32 chunk offsets; a name is inline
@@ -21,7 +22,7 @@
 #define FILE_HEADER_SIZE 4096
 #define MAX_DEPTH 4               /* nested fragments followed */
 #define MAX_NESTING 64            /* element nesting inside one template */
-#define MAX_TOKENS 100000         /* tokens walked in one template body */
+#define MAX_TOKENS BINXML_MAX_STEPS  /* token steps for one record, over all its fragments */
 #define MAX_VALUES 256            /* values of one template instance */
 
 enum {
@@ -35,6 +36,7 @@ enum {
 
 typedef struct walk {
     bp_reader chunk;              /* the whole chunk the record lies in */
+    binxml_cost *cost;            /* the record's budget, shared by all its fragments */
     uint16_t ids[256];            /* substitution ids under EventData, in order */
     size_t id_count;
     bool found;                   /* an EventData element was seen */
@@ -77,7 +79,12 @@ static void walk_template(walk *w, size_t base, size_t length)
     size_t depth = 0;               /* open elements */
     size_t data_depth = 0;          /* depth of the current Data item, 0 = none */
     size_t in_item = 0;             /* substitutions in the current Data item */
-    for (size_t tokens = 0; tokens < MAX_TOKENS && bp_reader_has(&r, 1); tokens++) {
+    while (bp_reader_has(&r, 1)) {
+        if (w->cost->steps >= MAX_TOKENS) {
+            w->cost->over_budget = true;
+            return;
+        }
+        w->cost->steps++;
         uint8_t token = bp_read_u8(&r);
         switch (token & ~TOKEN_MORE) {
         case TOKEN_END:
@@ -163,9 +170,12 @@ static void walk_template(walk *w, size_t base, size_t length)
  * items and the instance's values; else the first nested fragment (a value of
  * type 0x21) that has them. */
 static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth, binxml_value *out, size_t max,
-                          size_t *count)
+                          size_t *count, binxml_cost *cost)
 {
-    if (depth > MAX_DEPTH)
+    /* Each nested fragment walks its template again: without one budget for
+     * the whole record, a crafted chunk of nested 0x21 values costs 10^7 and
+     * more token steps. A fragment itself costs a step per value it lists. */
+    if (depth > MAX_DEPTH || cost->over_budget)
         return false;
     bp_reader r = bp_reader_sub(chunk, at, length);
     if (bp_read_u8(&r) == TOKEN_FRAGMENT)
@@ -174,22 +184,33 @@ static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth,
         bp_reader_seek(&r, 0);
     if (bp_read_u8(&r) != TOKEN_TEMPLATE || r.failed)
         return false;
-    bp_reader_skip(&r, 1 + 4);  /* unknown, template id */
+    bp_reader_skip(&r, 1);  /* unknown */
+    uint32_t template_id = bp_read_u32(&r);
     uint32_t definition = bp_read_u32(&r);
     size_t here = at + r.pos;
     if (r.failed)
         return false;
     bp_reader def = bp_reader_sub(chunk, definition, chunk->size > definition ? chunk->size - definition : 0);
-    bp_reader_skip(&def, 4 + 16);  /* next definition, GUID */
+    bp_reader_skip(&def, 4);  /* next definition */
+    uint32_t guid_start = bp_read_u32(&def);
+    bp_reader_skip(&def, 12);  /* rest of the GUID */
     uint32_t body_size = bp_read_u32(&def);
     size_t body = definition + def.pos;
-    if (def.failed || body_size > chunk->size - body)
+    /* the instance's template id is the definition GUID's first 4 bytes: a
+     * record left in free space can point to a place its chunk now uses for
+     * another template, whose items its values do not belong to */
+    if (def.failed || guid_start != template_id || body_size > chunk->size - body)
         return false;
     if (definition == here)  /* inline: the values follow the body */
         bp_reader_skip(&r, 24 + (size_t)body_size);
     uint32_t value_count = bp_read_u32(&r);
     if (r.failed || value_count > MAX_VALUES)
         return false;
+    if (cost->steps + 1 + value_count > MAX_TOKENS) {
+        cost->over_budget = true;
+        return false;
+    }
+    cost->steps += 1 + value_count;
     binxml_value values[MAX_VALUES];
     for (uint32_t i = 0; i < value_count; i++) {
         values[i].size = bp_read_u16(&r);
@@ -204,7 +225,10 @@ static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth,
     walk w;
     memset(&w, 0, sizeof w);
     w.chunk = *chunk;
+    w.cost = cost;
     walk_template(&w, body, body_size);
+    if (cost->over_budget)
+        return false;
     if (w.found) {
         if (w.ambiguous || w.id_count > max)
             return false;
@@ -217,15 +241,21 @@ static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth,
         if (values[i].type != BINXML_TYPE_BINXML || !values[i].bytes)
             continue;
         size_t nested = (size_t)(values[i].bytes - chunk->data);
-        if (read_fragment(chunk, nested, values[i].size, depth + 1, out, max, count))
+        if (read_fragment(chunk, nested, values[i].size, depth + 1, out, max, count, cost))
             return true;
+        if (cost->over_budget)
+            return false;
     }
     return false;
 }
 
 bool binxml_event_data_values(const uint8_t *data, size_t size, uint64_t offset, binxml_value *out, size_t max,
-                              size_t *count)
+                              size_t *count, binxml_cost *cost)
 {
+    binxml_cost own;
+    if (!cost)
+        cost = &own;
+    memset(cost, 0, sizeof(*cost));
     *count = 0;
     if (!data || offset < FILE_HEADER_SIZE || offset >= size)
         return false;
@@ -241,5 +271,5 @@ bool binxml_event_data_values(const uint8_t *data, size_t size, uint64_t offset,
     uint32_t record_size = bp_read_u32(&r);
     if (r.failed || magic != 0x00002a2a || record_size < 28 || record_size > chunk.size - record)
         return false;
-    return read_fragment(&chunk, record + 24, record_size - 28, 0, out, max, count);
+    return read_fragment(&chunk, record + 24, record_size - 28, 0, out, max, count, cost);
 }

@@ -22,12 +22,22 @@ typedef struct binxml_value {
     const uint8_t *bytes;     /* inside the log's data; NULL when size is 0 */
 } binxml_value;
 
+/* The work one record took: token steps over all its fragments (each
+ * nested fragment walks its template again), and whether the budget of
+ * BINXML_MAX_STEPS ran out, which gives up on the record (false). */
+#define BINXML_MAX_STEPS 100000
+typedef struct binxml_cost {
+    size_t steps;
+    bool over_budget;
+} binxml_cost;
+
 /* The EventData values of the record at `offset` of a log (`data`, `size`:
  * the whole file, 64 KiB chunks from 4096). Fills out[0..*count) (at most
  * `max`) and returns true when every Data item of EventData holds exactly
  * one substitution; false (count 0) when the record's XML cannot be followed
- * that far. Reads only through the bounds-checked reader. */
+ * that far, or not within BINXML_MAX_STEPS steps. `cost` (may be NULL) says
+ * what it took. Reads only through the bounds-checked reader. */
 bool binxml_event_data_values(const uint8_t *data, size_t size, uint64_t offset, binxml_value *out, size_t max,
-                              size_t *count);
+                              size_t *count, binxml_cost *cost);
 
 #endif

@@ -278,7 +278,6 @@ struct bits_log {
     size_t seq;                 /* events seen so far */
     size_t unknown_job;         /* job index + 1 of the events whose job id is not a GUID, 0 = none yet */
     bool carve;                 /* use the events recovered from free space */
-    size_t recovered_skipped;   /* events in free space left unread (no carving) */
     bool out_of_memory;
 };
 typedef bits_log ev_log;
@@ -719,10 +718,6 @@ static bool on_event(const evtx_event *e, void *context)
     ev_log *log = context;
     bp_arena *arena = log->arena;
     event_fields f;
-    if (e->recovered && !log->carve) {  /* counted for the note saying what --carve would add */
-        log->recovered_skipped++;
-        return true;
-    }
     log->seq++;
     read_fields(e, &f);
     if (!f.known) {
@@ -967,7 +962,7 @@ int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bool car
         return BP_STATUS_UNREADABLE;
     }
     log->carve = carve;
-    bool opened = evtx_log_read(data, size, BITS_CLIENT_PROVIDER, on_event, log, arena, &notes, &stats);
+    bool opened = evtx_log_read(data, size, BITS_CLIENT_PROVIDER, carve, on_event, log, arena, &notes, &stats);
     if (opened && stats.delivered == 0 && stats.records > 0)
         bp_notes_addf(arena, &notes, "no %s events in this log (%zu records of other providers)",
                       BITS_CLIENT_PROVIDER, stats.other_provider);
@@ -976,10 +971,14 @@ int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bool car
                       stats.other_provider, stats.records, BITS_CLIENT_PROVIDER);
     /* free space: with --carve its Bits-Client records are events of their
      * jobs (marked recovered); without, one note says how many there are */
-    if (log->recovered_skipped)
+    if (!carve && stats.free_space_readable)
         bp_notes_addf(arena, &notes, "%zu %s records lie in the log's free space (deleted, overwritten or not "
                                      "committed); --carve recovers them",
-                      log->recovered_skipped, BITS_CLIENT_PROVIDER);
+                      stats.free_space_readable, BITS_CLIENT_PROVIDER);
+    if (stats.binxml_over_budget)
+        bp_notes_addf(arena, &notes, "%zu event records have binary XML too costly to follow (over %d steps): "
+                                     "the types of their values are unknown, their text is used as it is",
+                      stats.binxml_over_budget, BINXML_MAX_STEPS);
     bits_log_finish(log, &notes);
     for (bp_note *n = notes.head; n; n = n->next)
         bp_notes_addf(arena, &result->warnings, "%s: %s", label, n->text);

@@ -6,6 +6,7 @@
  * child process (see "libevtx, in a child process" below). */
 #include "evtx/evtx_log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -376,6 +377,49 @@ static void index_offsets(const uint8_t *data, size_t size, offset_index *index,
         qsort(free_space->items, free_space->count, sizeof(record_offset), compare_record_offsets);
 }
 
+/* Does the record at data[at, at + size) hold `provider` as UTF-16LE text
+ * (ASCII case ignored)? The System part names it as a substitution value. */
+static bool record_names(const uint8_t *data, size_t at, size_t size, const char *provider)
+{
+    size_t length = strlen(provider);
+    bp_reader r = bp_reader_make(data + at, size);
+    for (size_t i = 0; length && i + 2 * length <= size; i++) {
+        size_t k = 0;
+        for (bp_reader_seek(&r, i); k < length; k++) {
+            uint16_t unit = bp_read_u16(&r);
+            if (r.failed || unit > 0x7f || tolower(unit) != tolower((unsigned char)provider[k]))
+                break;
+        }
+        if (k == length)
+            return true;
+    }
+    return false;
+}
+
+/* The free-space records of the provider, found without libevtx: records the
+ * chunk walk finds past the chunks' last records that name the provider and
+ * whose EventData bitsparse's own reader follows (their template is still in
+ * the chunk). This is the count the note without --carve gives. */
+static size_t count_free_space(const uint8_t *data, size_t size, const offset_index *free_space,
+                               const char *provider)
+{
+    size_t found = 0;
+    for (size_t i = 0; i < free_space->count; i++) {
+        uint64_t at = free_space->items[i].offset;
+        bp_reader r = bp_reader_make(data, size);
+        bp_reader_seek(&r, (size_t)at + 4);
+        uint32_t record_size = bp_read_u32(&r);
+        if (r.failed || record_size > size - at)
+            continue;
+        binxml_value values[EVTX_MAX_DATA_ITEMS];
+        size_t count;
+        if (record_names(data, (size_t)at, record_size, provider) &&
+            binxml_event_data_values(data, size, at, values, EVTX_MAX_DATA_ITEMS, &count, NULL))
+            found++;
+    }
+    return found;
+}
+
 static uint64_t find_offset(const offset_index *index, uint64_t id)
 {
     record_offset key = {id, 0};
@@ -682,7 +726,7 @@ static bool send_index(child_state *c, uint32_t type, uint32_t index, const char
     return send_frame(c->fd, &c->out);
 }
 
-static void child_read(child_state *c, libevtx_file_t *file, int start)
+static void child_read(child_state *c, libevtx_file_t *file, int start, bool free_space)
 {
     libevtx_error_t *error = NULL;
     int count = 0;
@@ -709,9 +753,10 @@ static void child_read(child_state *c, libevtx_file_t *file, int start)
     put(&c->out, &corrupted, 1);
     if (!send_frame(c->fd, &c->out))
         return;
-    /* the records, then those libevtx finds in free space (indexes count on
-     * after the records, so a restarted child resumes in either part) */
-    int total = count + (recovered > 0 && count <= INT_MAX - recovered ? recovered : 0);
+    /* the records, then (when asked) those libevtx finds in free space
+     * (indexes count on after the records, so a restarted child resumes in
+     * either part) */
+    int total = count + (free_space && recovered > 0 && count <= INT_MAX - recovered ? recovered : 0);
     for (int i = start; i < total; i++) {
         if (i == simulated_crash)
             raise(SIGKILL);
@@ -751,7 +796,7 @@ static void child_read(child_state *c, libevtx_file_t *file, int start)
 }
 
 static void child_main(int fd, const uint8_t *data, size_t size, const char *provider, const record_places *places,
-                       int start)
+                       int start, bool free_space)
 {
     child_state c = {fd, {NULL, 0, 0, false}, provider, places};
     libbfio_handle_t *handle = NULL;
@@ -777,7 +822,7 @@ static void child_main(int fd, const uint8_t *data, size_t size, const char *pro
         error_text(error, reason, sizeof reason);
         send_text(&c, FRAME_OPEN_FAILED, reason);
     } else {
-        child_read(&c, file, start);
+        child_read(&c, file, start, free_space);
         libevtx_file_close(file, NULL);
     }
     /* no cleanup: _exit right away, the parent owns everything else */
@@ -794,6 +839,7 @@ typedef struct note_counter {
 
 typedef struct parent_state {
     const char *provider;
+    bool free_space;           /* libevtx's recovered records are read too */
     evtx_event_fn fn;
     void *context;
     bp_arena *arena;
@@ -946,9 +992,12 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         /* the values' own types, from the record's bytes (libevtx gives text only) */
         binxml_value raw[EVTX_MAX_DATA_ITEMS];
         size_t raw_count = 0;
-        if (binxml_event_data_values(p->data, p->size, e.offset, raw, EVTX_MAX_DATA_ITEMS, &raw_count) &&
+        binxml_cost cost;
+        if (binxml_event_data_values(p->data, p->size, e.offset, raw, EVTX_MAX_DATA_ITEMS, &raw_count, &cost) &&
             raw_count == count)
             e.raw = raw;
+        else if (cost.over_budget)
+            p->stats->binxml_over_budget++;  /* types unknown; the caller notes how many */
         if (e.recovered)
             p->stats->recovered_delivered++;
         else
@@ -1011,7 +1060,7 @@ static bool run_child(parent_state *p, const uint8_t *data, size_t size, const r
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(fds[1], data, size, p->provider, places, p->next_index);
+        child_main(fds[1], data, size, p->provider, places, p->next_index, p->free_space);
     }
     close(fds[1]);
     bool done = false, timed_out = false, broken = false;
@@ -1057,13 +1106,14 @@ static bool run_child(parent_state *p, const uint8_t *data, size_t size, const r
     return false;
 }
 
-bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_event_fn fn,
+bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, bool free_space, evtx_event_fn fn,
                    void *context, bp_arena *arena, bp_note_list *warnings, evtx_log_stats *stats)
 {
     memset(stats, 0, sizeof(*stats));
     parent_state p;
     memset(&p, 0, sizeof p);
     p.provider = provider;
+    p.free_space = free_space;
     p.fn = fn;
     p.context = context;
     p.arena = arena;
@@ -1075,6 +1125,7 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_
     p.places = &places;
     p.data = data;
     p.size = size;
+    stats->free_space_readable = count_free_space(data, size, &places.free_space, provider);
     for (int starts = 0; starts < CHILD_MAX_STARTS; starts++) {
         char ended[160] = "";
         bool finished = run_child(&p, data, size, &places, ended, sizeof ended);
@@ -1100,7 +1151,7 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_
             stats->recovered_unreadable++;
         }
         p.next_index++;
-        if ((size_t)p.next_index >= stats->records + stats->recovered)
+        if ((size_t)p.next_index >= stats->records + (free_space ? stats->recovered : 0))
             break;
         if (starts + 1 == CHILD_MAX_STARTS)
             bp_notes_addf(arena, warnings, "gave up after %d reader failures: records from %d on were not read",

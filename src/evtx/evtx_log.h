@@ -49,6 +49,11 @@ typedef struct evtx_log_stats {
     size_t recovered_delivered;   /* of those, wanted-provider records handed to the callback */
     size_t recovered_other;       /* of those, records of other providers */
     size_t recovered_unreadable;  /* of those, records libevtx cannot return or decode */
+    size_t free_space_readable;   /* records in the chunks' free space that name the provider and
+                                     whose EventData bitsparse's own reader follows (counted
+                                     without libevtx, with or without free_space) */
+    size_t binxml_over_budget;    /* records whose binary XML took too many steps to follow
+                                     (value types unknown: raw NULL) */
     bool dirty;               /* the header says the log was not closed cleanly */
 } evtx_log_stats;
 
@@ -59,14 +64,16 @@ typedef bool (*evtx_event_fn)(const evtx_event *event, void *context);
 bool evtx_is_log(const uint8_t *data, size_t size);
 
 /* Read every record whose provider is `provider` (ASCII case ignored) and hand
- * it to fn: the records of the chunks, then those libevtx recovers from free
- * space (event->recovered set; the caller decides what to do with them).
+ * it to fn: the records of the chunks, then, only when `free_space` is set,
+ * those libevtx recovers from free space (event->recovered set). libevtx's
+ * decoding of free space is its most fragile path, so without `free_space` it
+ * is not run at all; stats->free_space_readable still says how many there are.
  * Problems with single records, and damage the walk over the chunks finds
  * (CRC32s, missing or moved chunks, a cut), become notes in *warnings
  * (allocated in `arena`), at most a few each, then a count. Returns false
  * when libevtx cannot open the file at all (the reason is added to
  * *warnings). */
-bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, evtx_event_fn fn,
+bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, bool free_space, evtx_event_fn fn,
                    void *context, bp_arena *arena, bp_note_list *warnings, evtx_log_stats *stats);
 
 /* Tests only: the reader process kills itself when it reaches record `index`

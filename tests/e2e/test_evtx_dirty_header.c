@@ -69,7 +69,7 @@ static void check_log(const char *name, uint64_t header_chunks, uint64_t header_
     bp_note_list notes = {NULL, NULL, 0};
     evtx_log_stats stats;
     tally *t = calloc(1, sizeof(*t));
-    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, count, t, &arena, &notes, &stats));
+    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, true, count, t, &arena, &notes, &stats));
     CHECK_U64(stats.records, records);
     CHECK_U64(stats.delivered, records);
     CHECK_U64(stats.recovered_delivered, t->recovered);

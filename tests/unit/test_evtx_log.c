@@ -121,7 +121,7 @@ static void read_sample(const char *name, seen *s, evtx_log_stats *stats, bp_not
     memset(s, 0, sizeof(*s));
     s->times_ok = s->offsets_ok = true;
     CHECK(evtx_is_log(data, size));
-    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, count_event, s, arena, notes, stats));
+    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, true, count_event, s, arena, notes, stats));
     free(data);
 }
 
@@ -231,7 +231,7 @@ static void test_other_provider(void)
     evtx_log_stats stats;
     seen s;
     memset(&s, 0, sizeof s);
-    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, count_event, &s, &arena, &notes, &stats));
+    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, true, count_event, &s, &arena, &notes, &stats));
     CHECK_U64(stats.records, 5);
     CHECK_U64(stats.delivered, 0);
     CHECK_U64(stats.other_provider, 5);
@@ -275,7 +275,7 @@ static void test_damaged(void)
         bp_note_list notes = {NULL, NULL, 0};
         evtx_log_stats stats;
         size_t events = 0;
-        if (evtx_log_read(copy, cut, BITS_CLIENT_PROVIDER, count_only, &events, &arena, &notes, &stats))
+        if (evtx_log_read(copy, cut, BITS_CLIENT_PROVIDER, true, count_only, &events, &arena, &notes, &stats))
             opened++;
         CHECK(events <= 5);
         bp_result *result = NULL;
@@ -345,7 +345,7 @@ static void test_reader_crash(void)
     seen s;
     memset(&s, 0, sizeof s);
     s.times_ok = s.offsets_ok = true;
-    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, count_event, &s, &arena, &notes, &stats));
+    CHECK(evtx_log_read(data, size, BITS_CLIENT_PROVIDER, true, count_event, &s, &arena, &notes, &stats));
     CHECK_U64(s.count, 6);
     CHECK_U64(s.per_id[310], 0);
     CHECK_U64(s.per_id[3] + s.per_id[59] + s.per_id[60] + s.per_id[4] + s.per_id[306] + s.per_id[308], 6);
