@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/result.h"
+#include "result/result.h"
 
 typedef struct legacy_state_entry {
     const char *label;

@@ -25,7 +25,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "carve/validate.h"
-#include "core/result.h"
+#include "result/result.h"
 
 struct ese_db;
 
@@ -139,7 +139,7 @@ int carve_scan_path(carve_session *session, const char *path);
  * transaction logs edb*.log, edbtmp.log, edbres*.jrs (any case). */
 bool carve_is_log_name(const char *name);
 
-/* ---- hooks for core/parse.c (carve_input.c) ------------------------------------------------------ */
+/* ---- hooks for input/parse.c (carve_input.c) ------------------------------------------------------ */
 
 /* The first 64 KiB of a file (malloc'ed), to recognise it before streaming it. */
 uint8_t *carve_read_head(const char *path, size_t *size);

@@ -11,7 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "output/json_emit.h"
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 

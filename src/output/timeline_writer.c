@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "output/json_emit.h"
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
 #include "util/text.h"
 
 typedef enum time_kind {

@@ -12,7 +12,7 @@
 #include "bits/legacy_generation.h"
 #include "bits/legacy_state_file.h"
 #include "bits/markers.h"
-#include "core/result.h"
+#include "result/result.h"
 
 #define EMPTY_WIN10 "testdata/legacy/win10early-empty.qmgr0.dat"
 

@@ -5,7 +5,7 @@
  * transaction logs next to a queue are BITS sources. Names are decoded as
  * collectors encode them (collector_names.h). Every folder is listed whole
  * and sorted, so what is read never depends on directory order. */
-#include "core/tree.h"
+#include "input/tree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/collector_names.h"
-#include "core/parse_internal.h"
+#include "input/collector_names.h"
+#include "input/parse_internal.h"
 #include "util/growable.h"
 
 void tree_walk_init(tree_walk *walk, bp_result *result, carve_session *carve)

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 
 #include "carve/carve.h"
-#include "core/collector_names.h"
-#include "core/parse_internal.h"
-#include "core/result.h"
-#include "core/tree.h"
+#include "input/collector_names.h"
+#include "input/parse_internal.h"
+#include "result/result.h"
+#include "input/tree.h"
 #include "util/growable.h"
 
 /* BITS names its queue files qmgr.db, qmgr0.dat and qmgr1.dat; examiners often

@@ -1,8 +1,8 @@
 /* The output schema: one ordered table of fields and how each one is computed
  * from a bp_record. Every writer walks this table, so JSON, JSONL and CSV can
  * never disagree about names, order or values (docs/output-schema.md). */
-#ifndef BP_OUTPUT_RECORD_FIELDS_H
-#define BP_OUTPUT_RECORD_FIELDS_H
+#ifndef BP_FIELDS_RECORD_FIELDS_H
+#define BP_FIELDS_RECORD_FIELDS_H
 
 #include <stdbool.h>
 #include <stddef.h>

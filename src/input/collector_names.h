@@ -1,8 +1,8 @@
 /* Names as collectors store them (issue 19): KAPE keeps Windows names under a
  * drive-letter folder (C/ProgramData/…, "%4" kept); Velociraptor URL-encodes
  * every name ("%25" for "%", "%2E" for a leading dot, "C%3A" for the volume). */
-#ifndef BP_CORE_COLLECTOR_NAMES_H
-#define BP_CORE_COLLECTOR_NAMES_H
+#ifndef BP_INPUT_COLLECTOR_NAMES_H
+#define BP_INPUT_COLLECTOR_NAMES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* Recognising BITS sources by name inside collection trees and volumes, with
  * the encodings collectors apply to names (collector_names.h). */
-#include "core/collector_names.h"
+#include "input/collector_names.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,15 +1,15 @@
 /* Disk images (raw, split raw, E01, VMDK, VHD/VHDX) read through The Sleuth
  * Kit without mounting or extracting (issue 19 part 2, docs/design.md). */
-#ifndef BP_CORE_IMAGE_TSK_H
-#define BP_CORE_IMAGE_TSK_H
+#ifndef BP_INPUT_IMAGE_TSK_H
+#define BP_INPUT_IMAGE_TSK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "carve/carve.h"
-#include "core/result.h"
-#include "core/tsk_loader.h"
+#include "result/result.h"
+#include "input/tsk_loader.h"
 
 /* Do the first bytes of path (head, already known to be no BITS input) look
  * like a disk image: an E01/Ex01, VMDK, VHD or VHDX signature, a partition

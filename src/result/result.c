@@ -1,10 +1,9 @@
-#include "core/result.h"
+#include "result/result.h"
 
 #include <stdlib.h>
 
 #include <string.h>
 
-#include "ese/db_header.h"
 #include "util/growable.h"
 
 const char *bp_version(void) { return BITSPARSE_VERSION; }
@@ -26,13 +25,13 @@ bp_record *bp_result_add(bp_result *result)
     return record;
 }
 
-bool bp_result_add_database(bp_result *result, const char *path, uint32_t state)
+bool bp_result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name)
 {
     if (!bp_grow((void **)&result->databases, &result->database_capacity, result->database_count,
                  sizeof(bp_database_info)))
         return false;
     result->databases[result->database_count++] =
-        (bp_database_info){path, state, ese_db_state_name(state), state == 3};
+        (bp_database_info){path, state, state_name, state == 3};
     return true;
 }
 

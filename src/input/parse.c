@@ -12,12 +12,12 @@
 #include "bits/markers.h"
 #include "bits/qmgr_db.h"
 #include "carve/carve.h"
-#include "core/archive_zip.h"
-#include "core/collector_names.h"
-#include "core/image_tsk.h"
-#include "core/input.h"
-#include "core/parse_internal.h"
-#include "core/result.h"
+#include "input/archive_zip.h"
+#include "input/collector_names.h"
+#include "input/image_tsk.h"
+#include "util/file_read.h"
+#include "input/parse_internal.h"
+#include "result/result.h"
 #include "ese/database.h"
 #include "evtx/bits_client_log.h"
 #include "evtx/evtx_log.h"
@@ -77,7 +77,7 @@ static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_res
                       label);
         return BP_STATUS_UNREADABLE;
     }
-    if (!bp_result_add_database(result, label, db.header.state))
+    if (!bp_result_add_database(result, label, db.header.state, ese_db_state_name(db.header.state)))
         bp_notes_addf(&result->arena, &warnings, "out of memory noting the database state");
     size_t live_first = result->count;
     size_t added = qmgr_db_read(&db, label, result);

@@ -1,14 +1,14 @@
-/* What core/parse.c shares with core/folder.c: reading one file, and
+/* What input/parse.c shares with input/folder.c: reading one file, and
  * recognising a BITS input by its first bytes. */
-#ifndef BP_CORE_PARSE_INTERNAL_H
-#define BP_CORE_PARSE_INTERNAL_H
+#ifndef BP_INPUT_PARSE_INTERNAL_H
+#define BP_INPUT_PARSE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "carve/carve.h"
-#include "core/result.h"
+#include "result/result.h"
 
 /* Does data start like a BITS input (ESE database, legacy state file or
  * record, job or file blob, event log)? The first 64 KiB are enough. */

@@ -1,7 +1,7 @@
 /* The ordered field table of the output schema (docs/output-schema.md).
  * The first block follows artemis' BitsInfo names and JSON types so existing
  * tooling keeps working; everything bitsparse adds comes after it. */
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
 
 #include <inttypes.h>
 #include <stdio.h>

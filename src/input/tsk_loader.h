@@ -7,8 +7,8 @@
  * RTLD_DEEPBIND, libtsk and the image libraries it brings resolve their own
  * copies first. AddressSanitizer refuses RTLD_DEEPBIND: sanitizer builds load
  * it without and decline E01/Ex01 images (tsk_loader_can_read_ewf). */
-#ifndef BP_CORE_TSK_LOADER_H
-#define BP_CORE_TSK_LOADER_H
+#ifndef BP_INPUT_TSK_LOADER_H
+#define BP_INPUT_TSK_LOADER_H
 
 #include <stdbool.h>
 #include <tsk/libtsk.h>

@@ -1,15 +1,15 @@
 /* Searching the subfolders of a folder given as input, at any depth, for BITS
  * sources by name (docs/design.md, Data flow): collection trees, mounted
  * volumes, case folders holding several systems. */
-#ifndef BP_CORE_TREE_H
-#define BP_CORE_TREE_H
+#ifndef BP_INPUT_TREE_H
+#define BP_INPUT_TREE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "carve/carve.h"
-#include "core/result.h"
+#include "result/result.h"
 
 /* Folders deeper than this below the input are not searched (a warning). */
 #define TREE_MAX_DEPTH 64

@@ -2,7 +2,7 @@
  * path in the collection (uploads/auto/C%3A/ProgramData/…); it is chosen by
  * its last component, URL-decoded, as in a tree (tree.c), and its system root
  * comes from its path (collector_names.c). */
-#include "core/archive_zip.h"
+#include "input/archive_zip.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/collector_names.h"
-#include "core/input.h"
-#include "core/parse_internal.h"
+#include "input/collector_names.h"
+#include "util/file_read.h"
+#include "input/parse_internal.h"
 
 bool zip_looks_like(const uint8_t *head, size_t size)
 {

@@ -4,16 +4,16 @@
  * only, as `fls -r`) lists the wanted files, which are then read one by one
  * into memory (at most BP_INPUT_MAX_SIZE each), hashed as they are read, and
  * parsed like files given on the command line. */
-#include "core/image_tsk.h"
+#include "input/image_tsk.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "core/collector_names.h"
-#include "core/input.h"
-#include "core/parse_internal.h"
-#include "core/tsk_loader.h"
+#include "input/collector_names.h"
+#include "util/file_read.h"
+#include "input/parse_internal.h"
+#include "input/tsk_loader.h"
 #include "util/growable.h"
 
 /* A sanity bound on the files one volume contributes (a warning beyond). */

@@ -1,6 +1,6 @@
 /* Loading libtsk at run time in its own symbol scope (tsk_loader.h). */
 #define _GNU_SOURCE  /* RTLD_DEEPBIND */
-#include "core/tsk_loader.h"
+#include "input/tsk_loader.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

@@ -1,4 +1,4 @@
-#include "core/input.h"
+#include "util/file_read.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
  * (they are added after the live ones, by carve_finish_input). */
 #include <string.h>
 
-#include "core/result.h"
+#include "result/result.h"
 #include "util/growable.h"
 
 static const char *copy(bp_result *result, const char *text)

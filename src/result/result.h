@@ -1,7 +1,7 @@
 /* The result of a parse: an arena that owns everything, the records in
  * output order, and input-level warnings. */
-#ifndef BP_CORE_RESULT_H
-#define BP_CORE_RESULT_H
+#ifndef BP_RESULT_RESULT_H
+#define BP_RESULT_RESULT_H
 
 #include "bitsparse/bitsparse.h"
 #include "util/arena.h"
@@ -44,12 +44,14 @@ bp_result *bp_result_new(void);
 /* Append a zeroed record and return it (NULL when out of memory). */
 bp_record *bp_result_add(bp_result *result);
 /* Remember an ESE database and its header state (bp_result_database). path
- * must live in the result's arena. false when out of memory. */
-bool bp_result_add_database(bp_result *result, const char *path, uint32_t state);
+ * must live in the result's arena; state_name is the ESE layer's static name
+ * of the state (passed in, so this layer stays below ese/). false when out of
+ * memory. */
+bool bp_result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name);
 /* Raise the result's status to at least `status`. */
 void bp_result_note_status(bp_result *result, int status);
 
-/* core/provenance.c. Remember an input file read (strings copied). */
+/* result/provenance.c. Remember an input file read (strings copied). */
 void bp_result_note_input(bp_result *result, const char *path, const char *root, const char *sha256);
 /* The same with every provenance field (a file out of a disk image). */
 void bp_result_note_origin(bp_result *result, const bp_input_origin *origin);

@@ -1,6 +1,6 @@
 /* Reading an input file: opened read-only, read whole into memory. */
-#ifndef BP_CORE_INPUT_H
-#define BP_CORE_INPUT_H
+#ifndef BP_UTIL_FILE_READ_H
+#define BP_UTIL_FILE_READ_H
 
 #include <stddef.h>
 #include <stdint.h>
