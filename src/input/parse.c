@@ -236,7 +236,7 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
     int status = parse_read_input(data, size, path, sha256, result, carve);
     free(data);
     struct stat st;
-    if (result->legacy_states && stat(path, &st) == 0)  /* for the generation rule */
+    if (legacy_generation_has_files(result) && stat(path, &st) == 0)  /* for the generation rule */
         legacy_generation_set_mtime(result, path, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     return status;
 }

@@ -25,6 +25,35 @@ bp_record *bp_result_add(bp_result *result)
     return record;
 }
 
+/* One parser's state (bp_result_parser_state); few parsers keep one, so a list. */
+struct result_parser_state {
+    const void *key;
+    void *data;
+    struct result_parser_state *next;
+};
+
+void *bp_result_find_parser_state(const bp_result *result, const void *key)
+{
+    for (const struct result_parser_state *s = result->parser_states; s; s = s->next)
+        if (s->key == key)
+            return s->data;
+    return NULL;
+}
+
+void *bp_result_parser_state(bp_result *result, const void *key, size_t size)
+{
+    void *data = bp_result_find_parser_state(result, key);
+    if (data)
+        return data;
+    struct result_parser_state *state = bp_arena_alloc(&result->arena, sizeof(*state));
+    data = state ? bp_arena_alloc(&result->arena, size) : NULL;
+    if (!data)
+        return NULL;
+    *state = (struct result_parser_state){key, data, result->parser_states};
+    result->parser_states = state;
+    return data;
+}
+
 bool bp_result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name)
 {
     if (!bp_grow((void **)&result->databases, &result->database_capacity, result->database_count,

@@ -29,7 +29,7 @@ struct bp_result {
     size_t capacity;
     bp_note_list warnings;
     int status;           /* worst bp_status seen so far */
-    struct legacy_state_list *legacy_states;  /* legacy state files read (bits/legacy_generation.h) */
+    struct result_parser_state *parser_states;  /* bp_result_parser_state: what parsers keep across inputs */
     bp_database_info *databases;  /* malloc'ed, grows: ESE databases read, in order */
     size_t database_count;
     size_t database_capacity;
@@ -50,6 +50,14 @@ bp_record *bp_result_add(bp_result *result);
 bool bp_result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name);
 /* Raise the result's status to at least `status`. */
 void bp_result_note_status(bp_result *result, int status);
+
+/* State a parser keeps across the inputs of one result (the pairs of legacy
+ * state files: bits/legacy_generation.c), so the result needs no member for
+ * any one parser. Found by `key`, an address the parser owns; zeroed and
+ * arena-allocated on first use. NULL when out of memory. */
+void *bp_result_parser_state(bp_result *result, const void *key, size_t size);
+/* The same without creating it: NULL when never asked for. */
+void *bp_result_find_parser_state(const bp_result *result, const void *key);
 
 /* result/provenance.c. Remember an input file read (strings copied). */
 void bp_result_note_input(bp_result *result, const char *path, const char *root, const char *sha256);

@@ -455,7 +455,8 @@ static void parse_state(bp_result **result, const char *label, const char *jobs)
 
 static const char *decided_by(const bp_result *result)
 {
-    return result->legacy_states && result->legacy_states->head ? result->legacy_states->head->decided_by : "";
+    const legacy_state_list *files = legacy_generation_files(result);
+    return files && files->head ? files->head->decided_by : "";
 }
 
 static void test_generations(void)
