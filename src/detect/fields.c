@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "fields/field_text.h"
 #include "fields/record_fields.h"
 
 typedef const char *(*derived_compute)(const bp_record *record, bp_arena *scratch);

@@ -62,20 +62,4 @@ const bp_field *bp_record_field(size_t index);
 bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_arena *scratch,
                            bp_field_value *value);
 
-/* The writers behind bp_write(); each returns 0 or -1 (write error or out of memory). */
-int bp_write_json(FILE *out, const bp_result *result, bool one_per_line);
-int bp_write_csv(FILE *out, const bp_result *result);
-/* CSV for spreadsheets: byte order mark, formula-like cells defused (csv_writer.c). */
-int bp_write_csv_excel(FILE *out, const bp_result *result);
-int bp_write_timeline(FILE *out, const bp_result *result);
-
-/* The CSV cell of an ACE list (docs/output-schema.md); NULL when out of memory. */
-const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count);
-/* The CSV cell of an event list: "TIME event ID: what" joined by "|"; NULL when out of memory. */
-/* A detection as CSV and timeline show it: its rule id, followed by
- * " (author: AUTHOR)" for a rule that names an author (Sigma rules: their
- * licence asks that the author be shown with every match). */
-const char *bp_detection_label(bp_arena *scratch, const bp_detection *detection);
-const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t count);
-
 #endif

@@ -7,6 +7,7 @@
 
 #include "output/json_emit.h"
 #include "fields/record_fields.h"
+#include "output/writers.h"
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "result/result.h"
 #include "output/output_file.h"
+#include "fields/field_text.h"
 #include "fields/record_fields.h"
 
 /* ---- fixtures ----------------------------------------------------------- */
