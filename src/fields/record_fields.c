@@ -1,7 +1,7 @@
 /* The ordered field table of the output schema (docs/output-schema.md).
  * The first block follows artemis' BitsInfo names and JSON types so existing
  * tooling keeps working; everything bitsparse adds comes after it. */
-#include "fields/record_fields.h"
+#include "fields/fields_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,15 +12,15 @@
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *or_empty(const char *text) { return text ? text : ""; }
+const char *fields_or_empty(const char *text) { return text ? text : ""; }
 
-static bool set_text(bp_field_value *value, const char *text)
+bool fields_set_text(bp_field_value *value, const char *text)
 {
-    value->text = or_empty(text);
+    value->text = fields_or_empty(text);
     return true;
 }
 
-static bool set_unsigned(bp_field_value *value, uint64_t number)
+bool fields_set_unsigned(bp_field_value *value, uint64_t number)
 {
     value->unsigned_number = number;
     return true;
@@ -37,7 +37,7 @@ static bool set_filetime(bp_arena *scratch, bp_field_value *value, uint64_t file
 /* Enum/flag name helpers may hand back NULL for "no name"; the schema wants "". */
 static bool set_name(bp_field_value *value, bool present, const char *name)
 {
-    value->text = present ? or_empty(name) : "";
+    value->text = present ? fields_or_empty(name) : "";
     return true;
 }
 
@@ -50,13 +50,13 @@ static bool set_flags(bp_arena *scratch, bp_field_value *value, uint32_t flags,
     return value->text != NULL;
 }
 
-static const char *hex_id(bp_arena *scratch, uint64_t id)
+const char *fields_hex_id(bp_arena *scratch, uint64_t id)
 {
     return id ? bp_arena_printf(scratch, "0x%" PRIx64, id) : "";
 }
 
 /* The source of the record as a whole: the job's when there is a job. */
-static const bp_source *main_source(const bp_record *r)
+const bp_source *fields_main_source(const bp_record *r)
 {
     return r->job ? &r->job_source : &r->file_source;
 }
@@ -87,19 +87,19 @@ bool bp_record_job_state_known(const bp_record *r)
 static bool job_id(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->job_id : "");
+    return fields_set_text(v, r->job ? r->job->job_id : "");
 }
 
 static bool file_id(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->file ? r->file->file_id : "");
+    return fields_set_text(v, r->file ? r->file->file_id : "");
 }
 
 static bool owner_sid(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->owner_sid : "");
+    return fields_set_text(v, r->job ? r->job->owner_sid : "");
 }
 
 static bool created(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -129,44 +129,44 @@ static bool bytes_downloaded(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
     bool download = bp_record_job_type_known(r) && r->job->job_type == 0;
-    return set_unsigned(v, download && r->file ? r->file->bytes_transferred : 0);
+    return fields_set_unsigned(v, download && r->file ? r->file->bytes_transferred : 0);
 }
 
 static bool bytes_transferred(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->file ? r->file->bytes_transferred : 0);
+    return fields_set_unsigned(v, r->file ? r->file->bytes_transferred : 0);
 }
 
 static bool job_name(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->name : "");
+    return fields_set_text(v, r->job ? r->job->name : "");
 }
 
 static bool job_description(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->description : "");
+    return fields_set_text(v, r->job ? r->job->description : "");
 }
 
 static bool job_command(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->notify_program : "");
+    return fields_set_text(v, r->job ? r->job->notify_program : "");
 }
 
 static bool job_arguments(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->notify_arguments : "");
+    return fields_set_text(v, r->job ? r->job->notify_arguments : "");
 }
 
 /* A job stores at most one error, so artemis' count is 0 or 1. */
 static bool error_count(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->job ? r->job->error_count : 0);
+    return fields_set_unsigned(v, r->job ? r->job->error_count : 0);
 }
 
 static bool job_type(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -195,44 +195,44 @@ static bool flags(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool http_method(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->http_method : "");
+    return fields_set_text(v, r->job ? r->job->http_method : "");
 }
 
 static bool full_path(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->file ? r->file->local_path : "");
+    return fields_set_text(v, r->file ? r->file->local_path : "");
 }
 
 /* Windows paths use '\', but a path may come from anywhere: split on both. */
 static bool filename(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    const char *path = r->file ? or_empty(r->file->local_path) : "";
+    const char *path = r->file ? fields_or_empty(r->file->local_path) : "";
     const char *name = path;
     for (const char *p = path; *p; p++)
         if (*p == '\\' || *p == '/')
             name = p + 1;
-    return set_text(v, name);
+    return fields_set_text(v, name);
 }
 
 /* artemis calls the creating program "target_path". */
 static bool target_path(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->creator_program : "");
+    return fields_set_text(v, r->job ? r->job->creator_program : "");
 }
 
 static bool volume(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->file ? r->file->volume : "");
+    return fields_set_text(v, r->file ? r->file->volume : "");
 }
 
 static bool url(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->file ? r->file->remote_url : "");
+    return fields_set_text(v, r->file ? r->file->remote_url : "");
 }
 
 static bool carved(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -245,7 +245,7 @@ static bool carved(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool transient_error_count(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->job ? r->job->transient_error_count : 0);
+    return fields_set_unsigned(v, r->job ? r->job->transient_error_count : 0);
 }
 
 static bool acls(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -259,13 +259,13 @@ static bool acls(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool timeout(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->job ? r->job->no_progress_timeout : 0);
+    return fields_set_unsigned(v, r->job ? r->job->no_progress_timeout : 0);
 }
 
 static bool retry_delay(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->job ? r->job->retry_delay : 0);
+    return fields_set_unsigned(v, r->job ? r->job->retry_delay : 0);
 }
 
 static void add_distinct(const char **list, size_t *count, const char *sid)
@@ -307,13 +307,13 @@ static bool additional_sids(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool drive(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->file ? r->file->drive : "");
+    return fields_set_text(v, r->file ? r->file->drive : "");
 }
 
 static bool tmp_fullpath(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->file ? r->file->temp_path : "");
+    return fields_set_text(v, r->file ? r->file->temp_path : "");
 }
 
 /* ---- bitsparse extras --------------------------------------------------- */
@@ -358,13 +358,13 @@ static bool remote_file_time(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool notify_flags(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->job ? r->job->notify_flags : 0);
+    return fields_set_unsigned(v, r->job ? r->job->notify_flags : 0);
 }
 
 static bool error_hresult(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     if (!r->job || !r->job->has_error)
-        return set_text(v, "");
+        return fields_set_text(v, "");
     v->text = bp_arena_printf(s, "0x%08" PRIX32, r->job->error_hresult);
     return v->text != NULL;
 }
@@ -386,13 +386,13 @@ static bool proxy_usage(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool proxy_list(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->proxy_list : "");
+    return fields_set_text(v, r->job ? r->job->proxy_list : "");
 }
 
 static bool proxy_bypass_list(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->proxy_bypass_list : "");
+    return fields_set_text(v, r->job ? r->job->proxy_bypass_list : "");
 }
 
 static bool owner_integrity(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -405,26 +405,26 @@ static bool owner_integrity(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool creator_program(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->creator_program : "");
+    return fields_set_text(v, r->job ? r->job->creator_program : "");
 }
 
 /* Windows 11 24H2: the packaged app behind the creator program (field 54b). */
 static bool package_family_name(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->package_family_name : "");
+    return fields_set_text(v, r->job ? r->job->package_family_name : "");
 }
 
 static bool package_app_id(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->package_app_id : "");
+    return fields_set_text(v, r->job ? r->job->package_app_id : "");
 }
 
 static bool max_download_time(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_unsigned(v, r->job ? r->job->max_download_time : 0);
+    return fields_set_unsigned(v, r->job ? r->job->max_download_time : 0);
 }
 
 static bool cost_flags(const bp_record *r, bp_arena *s, bp_field_value *v)
@@ -447,183 +447,7 @@ static bool custom_headers(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool job_marker(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->job ? r->job->marker : "");
-}
-
-/* ---- carving provenance (src/carve/carve.h) ----------------------------- */
-
-static bool recovered_from(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, r->carved ? r->recovered_from : "");
-}
-
-static bool copies(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, r->carved && r->copies ? r->copies : 1);
-}
-
-/* One line per place a carved job or file was found. */
-static bool locations(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    v->texts = NULL;
-    v->text_count = 0;
-    if (!r->carved || !r->locations || !r->location_count)
-        return true;
-    const char **list = bp_arena_array(s, r->location_count, sizeof(*list));
-    if (!list)
-        return false;
-    for (size_t i = 0; i < r->location_count; i++) {
-        const bp_location *l = &r->locations[i];
-        char size[48] = "", page[96] = "", tag[24] = "", lid[48] = "";
-        bool table = l->table && l->table[0];
-        if (l->size)
-            snprintf(size, sizeof size, " (%" PRIu32 " bytes%s)", l->size, l->partial ? ", cut copy" : "");
-        if (l->tag)
-            snprintf(tag, sizeof tag, " tag %" PRIu32, l->tag);
-        if (l->page)
-            snprintf(page, sizeof page, "; page %" PRIu32 "%s%s%s%s", l->page, tag, table ? " (" : "",
-                     table ? l->table : "", table ? ")" : "");
-        if (l->long_value_id)
-            snprintf(lid, sizeof lid, "; long value 0x%" PRIx64, l->long_value_id);
-        list[i] = bp_arena_printf(s, "%s: %s at offset %" PRIu64 "%s of %s%s%s", or_empty(l->item),
-                                  or_empty(l->how), l->offset, size, or_empty(l->path), page, lid);
-        if (!list[i])
-            return false;
-    }
-    v->texts = list;
-    v->text_count = r->location_count;
-    return true;
-}
-
-/* ---- source (provenance) ------------------------------------------------ */
-
-static bool source_root(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->root);
-}
-
-static bool source_sha256(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->sha256);
-}
-
-static bool source_image(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->image);
-}
-
-static bool source_partition(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, main_source(r)->partition);
-}
-
-static bool source_partition_offset(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, main_source(r)->partition_offset);
-}
-
-static bool source_volume_path(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->volume_path);
-}
-
-static bool source_mft_entry(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, main_source(r)->mft_entry);
-}
-
-static bool source_found(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->found);
-}
-
-static bool source_path(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->path);
-}
-
-static bool source_format(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->format);
-}
-
-static bool source_job_table(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, r->job_source.table);
-}
-
-static bool source_job_page(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, r->job_source.page);
-}
-
-static bool source_job_tag(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, r->job_source.tag);
-}
-
-static bool source_job_long_value_id(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    v->text = hex_id(s, r->job_source.long_value_id);
-    return v->text != NULL;
-}
-
-static bool source_job_blob_size(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, r->job_source.blob_size);
-}
-
-static bool source_file_page(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, r->file_source.page);
-}
-
-static bool source_file_tag(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, r->file_source.tag);
-}
-
-static bool source_file_long_value_id(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    v->text = hex_id(s, r->file_source.long_value_id);
-    return v->text != NULL;
-}
-
-static bool source_file_blob_size(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, r->file_source.blob_size);
-}
-
-static bool source_offset(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_unsigned(v, main_source(r)->offset);
-}
-
-/* Legacy state files read as a pair: "current", "previous", "unknown"; else "". */
-static bool source_generation(const bp_record *r, bp_arena *s, bp_field_value *v)
-{
-    (void)s;
-    return set_text(v, main_source(r)->generation);
+    return fields_set_text(v, r->job ? r->job->marker : "");
 }
 
 /* ---- warnings ----------------------------------------------------------- */
@@ -632,7 +456,7 @@ static bool add_notes(bp_arena *s, const bp_note_list *notes, const char *prefix
                       const char **list, size_t *count)
 {
     for (const bp_note *n = notes->head; n; n = n->next) {
-        const char *text = bp_arena_printf(s, "%s%s", prefix, or_empty(n->text));
+        const char *text = bp_arena_printf(s, "%s%s", prefix, fields_or_empty(n->text));
         if (!text)
             return false;
         list[(*count)++] = text;
@@ -677,7 +501,7 @@ static bool warnings(const bp_record *r, bp_arena *s, bp_field_value *v)
 static bool owner_account(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
-    return set_text(v, r->owner_account);
+    return fields_set_text(v, r->owner_account);
 }
 
 /* Event-log entries about the record (docs/format-evtx.md). */
@@ -701,7 +525,8 @@ static bool detections(const bp_record *r, bp_arena *s, bp_field_value *v)
 /* ---- the table ---------------------------------------------------------- */
 
 #define FIELD(name, kind) { NULL, #name, kind, name }
-#define SOURCE(name, kind) { "source", #name, kind, source_##name }
+#define SOURCE(name, kind) { "source", #name, kind, fields_source_##name }
+#define FIELD_IN(name, kind) { NULL, #name, kind, fields_##name }  /* defined in source_fields.c */
 
 static const bp_field fields[] = {
     /* artemis BitsInfo, in its order */
@@ -758,9 +583,9 @@ static const bp_field fields[] = {
     FIELD(acl_flags, BP_FIELD_TEXT),
     FIELD(custom_headers, BP_FIELD_BOOL),
     FIELD(job_marker, BP_FIELD_TEXT),
-    FIELD(recovered_from, BP_FIELD_TEXT),
-    FIELD(copies, BP_FIELD_UNSIGNED),
-    FIELD(locations, BP_FIELD_TEXT_LIST),
+    FIELD_IN(recovered_from, BP_FIELD_TEXT),
+    FIELD_IN(copies, BP_FIELD_UNSIGNED),
+    FIELD_IN(locations, BP_FIELD_TEXT_LIST),
     FIELD(events, BP_FIELD_EVENTS),
     SOURCE(path, BP_FIELD_TEXT),
     SOURCE(format, BP_FIELD_TEXT),
