@@ -11,6 +11,7 @@
 
 #include "evtx/bits_client_log.h"
 #include "evtx/evtx_log.h"
+#include "util/string_map.h"
 
 #define STATE_UNKNOWN UINT32_MAX
 #define STATE_ACKNOWLEDGED 7u
@@ -84,8 +85,7 @@ struct bits_log {
     const char *label;
     ev_job *jobs;
     size_t job_count, job_capacity;
-    size_t *slots;              /* hash of job ids: job index + 1, 0 = empty */
-    size_t slot_count;
+    bp_string_map job_index;    /* job id -> index in jobs (ids "" not indexed) */
     ev_creation *creations;
     size_t creation_count, creation_capacity;
     id_count unknown[MAX_COUNTED_IDS];

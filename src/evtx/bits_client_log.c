@@ -22,42 +22,10 @@
 
 
 
-static uint64_t hash_text(const char *text)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *text; text++)
-        h = (h ^ (unsigned char)*text) * 1099511628211ULL;
-    return h;
-}
-
-static bool rehash(ev_log *log, size_t slot_count)
-{
-    size_t *slots = calloc(slot_count, sizeof(*slots));
-    if (!slots)
-        return false;
-    for (size_t j = 0; j < log->job_count; j++) {
-        if (!*log->jobs[j].job_id)
-            continue;
-        size_t s = (size_t)hash_text(log->jobs[j].job_id) & (slot_count - 1);
-        while (slots[s])
-            s = (s + 1) & (slot_count - 1);
-        slots[s] = j + 1;
-    }
-    free(log->slots);
-    log->slots = slots;
-    log->slot_count = slot_count;
-    return true;
-}
-
 static ev_job *find_job(ev_log *log, const char *job_id)
 {
-    if (!log->slot_count || !*job_id)
-        return NULL;
-    size_t s = (size_t)hash_text(job_id) & (log->slot_count - 1);
-    for (; log->slots[s]; s = (s + 1) & (log->slot_count - 1))
-        if (strcmp(log->jobs[log->slots[s] - 1].job_id, job_id) == 0)
-            return &log->jobs[log->slots[s] - 1];
-    return NULL;
+    size_t index;
+    return *job_id && bp_string_map_get(&log->job_index, job_id, &index) ? &log->jobs[index] : NULL;
 }
 
 ev_job *evtx_bc_add_job(ev_log *log, const char *job_id, uint64_t offset, size_t seq)
@@ -71,15 +39,9 @@ ev_job *evtx_bc_add_job(ev_log *log, const char *job_id, uint64_t offset, size_t
     job->state = STATE_UNKNOWN;
     job->offset = offset;
     job->first_seq = seq;
-    if (*job_id && log->job_count * 2 > log->slot_count) {
-        if (!rehash(log, log->slot_count ? log->slot_count * 2 : 256))
-            return NULL;
-    } else if (*job_id) {
-        size_t s = (size_t)hash_text(job_id) & (log->slot_count - 1);
-        while (log->slots[s])
-            s = (s + 1) & (log->slot_count - 1);
-        log->slots[s] = log->job_count;
-    }
+    /* the first job with an id stays the one found by it */
+    if (*job_id && !bp_string_map_add(&log->job_index, job_id, log->job_count - 1) && log->job_index.out_of_memory)
+        return NULL;
     return job;
 }
 
@@ -416,7 +378,7 @@ static void free_log(ev_log *log)
         free(log->jobs[j].items);
     }
     free(log->jobs);
-    free(log->slots);
+    bp_string_map_free(&log->job_index);
     free(log->creations);
 }
 

@@ -67,8 +67,17 @@ static void put(frame *f, const void *bytes, size_t n)
     f->size += n;
 }
 
-static void put_u32(frame *f, uint32_t v) { put(f, &v, sizeof v); }
-static void put_u64(frame *f, uint64_t v) { put(f, &v, sizeof v); }
+/* Numbers little-endian, as the parent reads them with the project's reader. */
+static void put_le(frame *f, uint64_t v, size_t size)
+{
+    uint8_t bytes[8];
+    for (size_t i = 0; i < size; i++)
+        bytes[i] = (uint8_t)(v >> (8 * i));
+    put(f, bytes, size);
+}
+
+static void put_u32(frame *f, uint32_t v) { put_le(f, v, 4); }
+static void put_u64(frame *f, uint64_t v) { put_le(f, v, 8); }
 
 static void put_text(frame *f, const char *text)
 {
@@ -91,7 +100,8 @@ static bool send_frame(int fd, frame *f)
     if (f->failed || f->size < 8 || f->size - 8 > FRAME_MAX_SIZE)
         return true;  /* out of memory for this frame: drop it */
     uint32_t length = (uint32_t)(f->size - 8);
-    memcpy(f->bytes + 4, &length, 4);
+    for (size_t i = 0; i < 4; i++)  /* little-endian, as every number of a frame */
+        f->bytes[4 + i] = (uint8_t)(length >> (8 * i));
     for (size_t done = 0; done < f->size;) {
         ssize_t n = write(fd, f->bytes + done, f->size - done);
         if (n < 0 && errno == EINTR)

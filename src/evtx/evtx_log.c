@@ -87,56 +87,31 @@ static bool read_exact(int fd, void *out, size_t n, bool *timed_out)
     return true;
 }
 
-typedef struct cursor {
-    const uint8_t *p, *end;
-    bool failed;
-} cursor;
-
-static uint32_t take_u32(cursor *c)
+/* A text of a frame: u32 length, then the bytes (no NUL); "" and r->failed
+ * set when it does not fit the frame or the arena is out of memory. */
+static const char *read_text(bp_reader *r, bp_arena *arena)
 {
-    uint32_t v = 0;
-    if (c->failed || (size_t)(c->end - c->p) < 4)
-        c->failed = true;
-    else
-        memcpy(&v, c->p, 4), c->p += 4;
-    return v;
-}
-
-static uint64_t take_u64(cursor *c)
-{
-    uint64_t v = 0;
-    if (c->failed || (size_t)(c->end - c->p) < 8)
-        c->failed = true;
-    else
-        memcpy(&v, c->p, 8), c->p += 8;
-    return v;
-}
-
-static const char *take_text(cursor *c, bp_arena *arena)
-{
-    uint32_t n = take_u32(c);
-    if (c->failed || (size_t)(c->end - c->p) < n) {
-        c->failed = true;
+    uint32_t n = bp_read_u32(r);
+    const uint8_t *bytes = r->failed ? NULL : bp_read_bytes(r, n);
+    if (!bytes)
         return "";
-    }
-    const char *text = bp_arena_strndup(arena, (const char *)c->p, n);
-    c->p += n;
+    const char *text = bp_arena_strndup(arena, (const char *)bytes, n);
     if (!text)
-        c->failed = true;
+        r->failed = true;
     return text ? text : "";
 }
 
 /* One frame from the child; returns false when the stream ends. */
 static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload, size_t length, bool *done)
 {
-    cursor c = {payload, payload + length, false};
+    bp_reader c = bp_reader_make(payload, length);  /* frames are little-endian (evtx_child.c) */
     bp_arena scratch;
     bp_arena_init(&scratch);
     char text[700];
     switch (type) {
     case FRAME_OPENED:
-        p->stats->records = take_u32(&c);
-        p->stats->recovered = take_u32(&c);
+        p->stats->records = bp_read_u32(&c);
+        p->stats->recovered = bp_read_u32(&c);
         if (!c.failed && length >= 10) {
             p->stats->dirty = payload[8] != 0;
             /* libevtx 20181227 also calls a log corrupted when its header
@@ -153,7 +128,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         p->opened = true;
         break;
     case FRAME_OPEN_FAILED: {
-        const char *reason = take_text(&c, &scratch);
+        const char *reason = read_text(&c, &scratch);
         bp_notes_addf(p->arena, p->warnings, "libevtx cannot open the event log%s%s", *reason ? ": " : "", reason);
         p->open_failed = true;
         *done = true;
@@ -162,26 +137,26 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
     case FRAME_EVENT: {
         evtx_event e;
         memset(&e, 0, sizeof e);
-        uint32_t index = take_u32(&c);
-        e.record_id = take_u64(&c);
-        e.offset = take_u64(&c);
-        e.event_id = take_u32(&c);
-        e.version = take_u32(&c);
-        e.time = take_u64(&c);
-        e.written_time = take_u64(&c);
-        e.recovered = take_u32(&c) != 0;
-        e.provider = take_text(&c, &scratch);
-        e.channel = take_text(&c, &scratch);
-        uint32_t count = take_u32(&c);
-        bool named = take_u32(&c) != 0;
+        uint32_t index = bp_read_u32(&c);
+        e.record_id = bp_read_u64(&c);
+        e.offset = bp_read_u64(&c);
+        e.event_id = bp_read_u32(&c);
+        e.version = bp_read_u32(&c);
+        e.time = bp_read_u64(&c);
+        e.written_time = bp_read_u64(&c);
+        e.recovered = bp_read_u32(&c) != 0;
+        e.provider = read_text(&c, &scratch);
+        e.channel = read_text(&c, &scratch);
+        uint32_t count = bp_read_u32(&c);
+        bool named = bp_read_u32(&c) != 0;
         if (count > EVTX_MAX_DATA_ITEMS)
             c.failed = true;
         const char **values = c.failed ? NULL : bp_arena_array(&scratch, count + 1, sizeof(*values));
         const char **names = c.failed || !named ? NULL : bp_arena_array(&scratch, count + 1, sizeof(*names));
         for (uint32_t i = 0; values && i < count; i++)
-            values[i] = take_text(&c, &scratch);
+            values[i] = read_text(&c, &scratch);
         for (uint32_t i = 0; names && i < count; i++)
-            names[i] = take_text(&c, &scratch);
+            names[i] = read_text(&c, &scratch);
         p->next_index = (int)index + 1;
         if (c.failed || !values) {
             p->stats->unreadable++;
@@ -210,7 +185,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         break;
     }
     case FRAME_OTHER: {
-        uint32_t index = take_u32(&c);
+        uint32_t index = bp_read_u32(&c);
         p->next_index = (int)index + 1;
         if (index >= p->stats->records)
             p->stats->recovered_other++;
@@ -219,8 +194,8 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         break;
     }
     case FRAME_UNREADABLE: {
-        uint32_t index = take_u32(&c);
-        const char *reason = take_text(&c, &scratch);
+        uint32_t index = bp_read_u32(&c);
+        const char *reason = read_text(&c, &scratch);
         p->next_index = (int)index + 1;
         if (index >= p->stats->records) {  /* most leftovers in free space are fragments libevtx cannot read */
             p->stats->recovered_unreadable++;
@@ -232,7 +207,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         break;
     }
     case FRAME_NOTE:
-        note(p, &p->bad_data, take_text(&c, &scratch));
+        note(p, &p->bad_data, read_text(&c, &scratch));
         break;
     case FRAME_DONE:
         *done = true;
@@ -269,9 +244,10 @@ static bool run_child(parent_state *p, const uint8_t *data, size_t size, const r
     bool done = false, timed_out = false, broken = false;
     uint8_t *payload = NULL;
     while (!done) {
-        uint32_t header[2];
-        if (!read_exact(fds[0], header, sizeof header, &timed_out))
+        uint8_t header_bytes[8];  /* u32 type, u32 payload length (little-endian) */
+        if (!read_exact(fds[0], header_bytes, sizeof header_bytes, &timed_out))
             break;
+        uint32_t header[2] = {bp_le32(header_bytes), bp_le32(header_bytes + 4)};
         if (header[1] > FRAME_MAX_SIZE) {
             broken = true;
             break;
