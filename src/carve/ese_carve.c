@@ -16,20 +16,9 @@
 #include "ese/long_value.h"
 #include "ese/page.h"
 #include "ese/record.h"
-#include "util/growable.h"
 #include "util/reader.h"
 #include "util/text.h"
 #include "carve/ese_carve_internal.h"
-
-
-
-
-
-
-
-
-
-
 
 /* ---- step 1: the Jobs and Files trees, deleted nodes included -------------------------------------- */
 

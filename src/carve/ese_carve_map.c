@@ -193,8 +193,6 @@ void carve_ese_classify_pages(ese_carver *c)
 
 /* ---- where a byte sits ----------------------------------------------------------------------------- */
 
-
-
 const char *carve_ese_table_name_of(ese_carver *c, uint32_t objid)
 {
     for (size_t i = 0; i < c->name_count; i++)
@@ -306,7 +304,6 @@ carve_place carve_ese_make_place(const ese_carver *c, carve_how how, const spot 
 size_t carve_ese_offset_in_file(const ese_carver *c, const uint8_t *p) { return (size_t)(p - c->db->data); }
 
 /* ---- long values, deleted chunks included ------------------------------------------------------- */
-
 
 /* Long value `lid` with the chunks flagged deleted taken too (the nodes of a
  * deleted value may keep the flag). The bytes live until the next call. */

@@ -21,7 +21,6 @@ static const char *const how_names[CARVE_HOW_COUNT] = {
 
 const char *carve_how_name(carve_how how) { return how < CARVE_HOW_COUNT ? how_names[how] : ""; }
 
-
 carve_session *carve_session_new(bp_result *result, const bp_parse_options *options)
 {
     carve_session *s = calloc(1, sizeof(*s));

@@ -10,13 +10,10 @@
 #include "bits/markers.h"
 #include "carve/carve.h"
 #include "carve/session_internal.h"
-#include "util/growable.h"
 #include "util/string_map.h"
 #include "util/text.h"
 
 /* ---- finishing: ids, links, order ------------------------------------------------------------ */
-
-
 
 /* Add key unless it is there; true when the caller holds its first
  * occurrence. When the map runs out of memory the key counts as new: an item

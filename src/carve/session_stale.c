@@ -10,16 +10,12 @@
 #include "bits/markers.h"
 #include "carve/carve.h"
 #include "carve/session_internal.h"
-#include "util/growable.h"
 #include "util/string_map.h"
 #include "util/text.h"
 
 static int compare_stale_ids(const void *a, const void *b);
 
 /* ---- file ids only a stale Files record names ------------------------------------------------ */
-
-
-
 
 static int compare_id_only_files(const void *a, const void *b)
 {

@@ -5,7 +5,6 @@
  * recursive or exponentially large), then as a document tree that is walked
  * and checked here. Every error names the place as LABEL:LINE:COLUMN (1-based)
  * and stops the load; nothing of a failed document is kept. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +15,6 @@
 #include "detect/detect_internal.h"
 #include "util/growable.h"
 #include "detect/loader_internal.h"
-
-
-
 
 /* ---- conditions --------------------------------------------------------- */
 

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <yaml.h>
 #include "detect/detect_internal.h"
-#include "util/growable.h"
 
 void detect_yaml_fail_at(loader *l, yaml_mark_t mark, const char *format, ...)
 {

@@ -2,7 +2,6 @@
  * modifiers, values as matchers (regexes, wildcards), selections and the
  * condition (docs/detections.md). */
 #include "detect/sigma_loader_internal.h"
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

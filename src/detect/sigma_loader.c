@@ -15,8 +15,6 @@
 #include "util/growable.h"
 #include "detect/sigma_loader_internal.h"
 
-
-
 void sigma_load_fail_at(sloader *l, yaml_mark_t mark, const char *format, ...)
 {
     if (l->failed)

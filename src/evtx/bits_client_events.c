@@ -10,12 +10,9 @@
 #include <strings.h>
 
 #include "evtx/evtx_log.h"
-#include "util/growable.h"
 #include "util/text.h"
 
 /* ---- the event layouts --------------------------------------------------- */
-
-
 
 /* Data item names per field, as Windows 8 and later write them. */
 static const char *const field_names[F_COUNT][3] = {
@@ -66,8 +63,6 @@ static const positional_layout positional_layouts[] = {
     {16403, 9, 9, {[F_USER] = 1, [F_TITLE] = 2, [F_JOB_ID] = 3, [F_OWNER] = 4, [F_FILE_COUNT] = 5, [F_URL] = 6,
                    [F_LOCAL_NAME] = 7, [F_PROCESS_ID] = 8, [F_START_KEY] = 9}},
 };
-
-
 
 bool evtx_bc_is_job_event(uint32_t id)
 {

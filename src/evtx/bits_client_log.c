@@ -7,8 +7,6 @@
  * the same title whose id appears later (with a warning saying so). */
 #include "evtx/bits_client_internal.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +17,6 @@
 #include "util/text.h"
 
 /* ---- jobs ----------------------------------------------------------------- */
-
-
 
 static ev_job *find_job(ev_log *log, const char *job_id)
 {

@@ -2,15 +2,11 @@
  * orphaned Windows 7 creation events adopted before (docs/format-evtx.md §5). */
 #include "evtx/bits_client_internal.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "evtx/evtx_log.h"
-#include "util/growable.h"
 #include "util/text.h"
 
 /* ---- records ------------------------------------------------------------------ */

@@ -2,26 +2,16 @@
  * and streams it to the parent as frames (evtx_internal.h). */
 #include "evtx/evtx_internal.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <libevtx.h>
-
-#include "util/crc32.h"
-#include "util/growable.h"
-#include "util/reader.h"
-
 
 /* ---- libevtx, in a child process ------------------------------------------
  *
@@ -32,8 +22,6 @@
  * dies (or stops making progress), the parent notes it and starts a new child
  * at the record after the last one it received: one bad record costs that
  * record, not the log. */
-
-
 
 /* ---- the child's side ---- */
 
@@ -173,7 +161,6 @@ static char *data_value(bp_arena *arena, libevtx_record_t *record, int index)
 }
 
 /* Where the records lie: the chunks' records, and those in free space. */
-
 
 typedef struct child_state {
     int fd;

@@ -6,24 +6,16 @@
  * child process (see "libevtx, in a child process" below). */
 #include "evtx/evtx_internal.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <libevtx.h>
 
-#include "util/crc32.h"
-#include "util/growable.h"
 #include "util/reader.h"
 
 /* Reported per problem kind before only a count is kept. */

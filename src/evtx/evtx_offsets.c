@@ -3,25 +3,13 @@
 #include "evtx/evtx_internal.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <libevtx.h>
 
 #include "util/crc32.h"
 #include "util/growable.h"
 #include "util/reader.h"
-
 
 /* ---- record offsets -------------------------------------------------------- */
 
@@ -29,7 +17,6 @@
  * from a walk over the chunks: 4 KiB file header, 64 KiB chunks starting
  * "ElfChnk\0", records from chunk offset 512 up to the chunk's free-space
  * offset (u32 at 48), each "**\0\0", u32 size, u64 record id. */
-
 
 static int compare_record_offsets(const void *a, const void *b)
 {

@@ -2,7 +2,6 @@
  * the data items, channel, version, TimeCreated: docs/format-evtx.md §2). */
 #include "evtx/evtx_internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
