@@ -547,6 +547,12 @@ static bool source_found(const bp_record *r, bp_arena *s, bp_field_value *v)
     return set_text(v, main_source(r)->found);
 }
 
+static bool source_cluster(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return set_unsigned(v, main_source(r)->cluster);
+}
+
 static bool source_path(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
@@ -783,6 +789,7 @@ static const bp_field fields[] = {
     SOURCE(volume_path, BP_FIELD_TEXT),
     SOURCE(mft_entry, BP_FIELD_UNSIGNED),
     SOURCE(found, BP_FIELD_TEXT),
+    SOURCE(cluster, BP_FIELD_UNSIGNED),
     FIELD(warnings, BP_FIELD_TEXT_LIST),
     FIELD(detections, BP_FIELD_DETECTIONS),
 };
