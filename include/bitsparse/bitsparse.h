@@ -104,6 +104,12 @@ typedef struct bp_source {
     const char *volume_path;
     uint64_t mft_entry;
     const char *found;
+    /* --carve on a disk image: found is also "unallocated" (a record carved
+     * from an NTFS volume's unallocated clusters; offset is then its byte
+     * offset in the image and cluster the volume's cluster holding that byte)
+     * or "outside NTFS volumes" (partition gaps, other file systems; offset in
+     * the image). cluster is 0 otherwise. */
+    uint64_t cluster;
 } bp_source;
 
 /* Decoded job blob (bits-format §4). Numbers not present in the blob stay 0. */

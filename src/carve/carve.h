@@ -26,6 +26,7 @@
 #include "bitsparse/bitsparse.h"
 #include "carve/validate.h"
 #include "result/result.h"
+#include "util/sha256.h"
 
 struct ese_db;
 
@@ -131,9 +132,21 @@ void carve_ese_collect(carve_session *session, struct ese_db *db, const char *la
 
 /* Search bytes in memory (any input that is not a queue). Returns a bp_status. */
 int carve_scan_memory(carve_session *session, const uint8_t *data, size_t size, const char *label);
-/* Stream a file (or block device) in blocks. Returns 0, or -errno when it
- * cannot be read. */
-int carve_scan_path(carve_session *session, const char *path);
+/* Stream a file (or block device) in blocks, hashing it as it goes: sha256
+ * (may be NULL) gets its hex digest, "" when it could not be read to its end.
+ * Returns 0, or -errno when it cannot be read. */
+int carve_scan_path(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE]);
+
+/* Runs of bytes a caller reads (a disk image's unallocated clusters), searched
+ * as carve_scan_path searches a file, in the same bounded memory. `offset` is
+ * the bytes' offset in the input `label` (it becomes source.offset): bytes
+ * that continue the previous call's are one run, blocks overlapping as in a
+ * file; bytes elsewhere start a new run, and no blob is read across the gap.
+ * carve_feed_free searches what is left, then frees. */
+typedef struct carve_feed carve_feed;
+carve_feed *carve_feed_new(carve_session *session, const char *label);
+void carve_feed_bytes(carve_feed *feed, uint64_t offset, const uint8_t *data, size_t size);
+void carve_feed_free(carve_feed *feed);
 
 /* File names carving reads in a folder besides the queue files: ESE
  * transaction logs edb*.log, edbtmp.log, edbres*.jrs (any case). */
@@ -143,8 +156,9 @@ bool carve_is_log_name(const char *name);
 
 /* The first 64 KiB of a file (malloc'ed), to recognise it before streaming it. */
 uint8_t *carve_read_head(const char *path, size_t *size);
-/* Stream-scan one input; problems become input warnings. Returns a bp_status. */
-int carve_scan_input(carve_session *session, const char *path);
+/* Stream-scan one input; problems become input warnings; sha256 (may be
+ * NULL) as carve_scan_path. Returns a bp_status. */
+int carve_scan_input(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE]);
 /* A folder entry carving reads besides the queue files: transaction logs, and
  * with scan every regular file. */
 bool carve_folder_entry(carve_session *session, const char *folder, const char *name);

@@ -31,9 +31,9 @@ uint8_t *carve_read_head(const char *path, size_t *size)
     return head;
 }
 
-int carve_scan_input(carve_session *session, const char *path)
+int carve_scan_input(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE])
 {
-    int error = carve_scan_path(session, path);
+    int error = carve_scan_path(session, path, sha256);
     if (error == 0)
         return BP_STATUS_CLEAN;
     bp_result *r = carve_session_result(session);

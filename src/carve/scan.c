@@ -18,6 +18,7 @@
 #include "carve/marker_finder.h"
 #include "carve/scan_pages.h"
 #include "util/reader.h"
+#include "util/sha256.h"
 
 #define SCAN_BLOCK ((size_t)4 << 20)
 #define SCAN_PAGE_ALIGN ((size_t)4096)  /* capacity and SCAN_BLOCK are multiples of it */
@@ -344,8 +345,39 @@ static ssize_t read_fully(int fd, uint8_t *into, size_t want)
     return (ssize_t)got;
 }
 
-int carve_scan_path(carve_session *session, const char *path)
+/* Search buf[0, len) from `from`. Unless `last`, the block is full: keep its
+ * overlap (and the lookback before it) for the next block, whose bytes follow
+ * these in the input. Returns the bytes kept and sets *from to the first byte
+ * not yet searched. */
+static size_t scan_step(scanner *s, uint8_t *buf, size_t len, size_t *from, bool last, bool progress, uint64_t total)
 {
+    size_t limit = last ? len : len - SCAN_WINDOW;
+    s->buf = buf;
+    s->len = len;
+    carve_finder_run(&s->finder, buf, len, *from, limit, scan_hit, s);
+    const bp_parse_options *options = carve_session_options(s->session);
+    if (progress && options->progress)
+        options->progress(s->base + limit, total, options->progress_context);
+    if (last)
+        return len;
+    size_t keep_from = limit - SCAN_LOOKBACK;
+    memmove(buf, buf + keep_from, len - keep_from);
+    s->base += keep_from;
+    *from = limit - keep_from;
+    return len - keep_from;
+}
+
+/* Page-aligned: every block moves the buffer's start by SCAN_BLOCK bytes of
+ * the file, so each read lands at an address congruent to its file offset
+ * modulo 4096 and the kernel copies page to page; a malloc'ed buffer 16 bytes
+ * off a page made that copy run at about half speed (4K aliasing; 23-29 % of
+ * the whole scan, docs/performance.md). */
+#define SCAN_CAPACITY (SCAN_BLOCK + SCAN_WINDOW + SCAN_LOOKBACK)
+
+int carve_scan_path(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE])
+{
+    if (sha256)
+        sha256[0] = '\0';
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -errno;
@@ -363,12 +395,7 @@ int carve_scan_path(carve_session *session, const char *path)
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-    size_t capacity = SCAN_BLOCK + SCAN_WINDOW + SCAN_LOOKBACK;
-    /* Page-aligned: every block moves the buffer's start by SCAN_BLOCK bytes
-     * of the file, so each read lands at an address congruent to its file
-     * offset modulo 4096 and the kernel copies page to page; a malloc'ed
-     * buffer 16 bytes off a page made that copy run at about half speed
-     * (4K aliasing; 23-29 % of the whole scan, docs/performance.md). */
+    size_t capacity = SCAN_CAPACITY;
     uint8_t *buf = aligned_alloc(SCAN_PAGE_ALIGN, capacity);
     scanner *s = malloc(sizeof(*s));
     if (!buf || !s) {
@@ -394,37 +421,97 @@ int carve_scan_path(carve_session *session, const char *path)
         close(fd);
         return -ENOMEM;
     }
-    const bp_parse_options *options = carve_session_options(session);
+    /* the input's sha256 (source.sha256) as its bytes go by: no second pass */
+    bp_sha256 hash;
+    bp_sha256_init(&hash);
+    bp_sha256_update(&hash, buf, (size_t)first);
     size_t len = (size_t)first;
     size_t from = 0;
     bool eof = len < capacity;
     int status = 0;
     for (;;) {
-        size_t limit = eof ? len : len - SCAN_WINDOW;
-        s->buf = buf;
-        s->len = len;
-        carve_finder_run(&s->finder, buf, len, from, limit, scan_hit, s);
-        if (options->progress)
-            options->progress(s->base + limit, total, options->progress_context);
+        len = scan_step(s, buf, len, &from, eof, true, total);
         if (eof)
             break;
-        /* keep the overlap (and a little before it) for the next block */
-        size_t keep_from = limit - SCAN_LOOKBACK;
-        memmove(buf, buf + keep_from, len - keep_from);
-        s->base += keep_from;
-        len -= keep_from;
-        from = limit - keep_from;
         ssize_t got = read_fully(fd, buf + len, capacity - len);
         if (got < 0) {
             status = -errno;
             break;
         }
+        bp_sha256_update(&hash, buf + len, (size_t)got);
         len += (size_t)got;
         eof = len < capacity;
     }
+    if (sha256 && status == 0)
+        bp_sha256_hex(&hash, sha256);
     scanner_free(s);
     free(s);
     free(buf);
     close(fd);
     return status;
+}
+
+/* ---- runs of bytes fed by a caller (disk images: unallocated clusters) ---------------------------- */
+
+struct carve_feed {
+    scanner s;
+    uint8_t *buf;
+    size_t len, from;
+    uint64_t next;             /* input offset that continues the open run */
+    bool open;
+};
+
+carve_feed *carve_feed_new(carve_session *session, const char *label)
+{
+    carve_feed *feed = calloc(1, sizeof(*feed));
+    if (!feed)
+        return NULL;
+    feed->buf = aligned_alloc(SCAN_PAGE_ALIGN, SCAN_CAPACITY);
+    if (!feed->buf || !scanner_init(&feed->s, session, label, false)) {
+        carve_feed_free(feed);
+        return NULL;
+    }
+    return feed;
+}
+
+/* The open run ends: its last bytes are searched to its end, with no overlap
+ * into whatever comes next (not contiguous with it in the input). */
+static void feed_close_run(carve_feed *feed)
+{
+    if (feed->open && feed->len > feed->from)
+        scan_step(&feed->s, feed->buf, feed->len, &feed->from, true, false, 0);
+    feed->open = false;
+    feed->len = 0;
+    feed->from = 0;
+}
+
+void carve_feed_bytes(carve_feed *feed, uint64_t offset, const uint8_t *data, size_t size)
+{
+    if (feed->open && offset != feed->next)
+        feed_close_run(feed);
+    if (!feed->open) {
+        feed->open = true;
+        feed->s.base = offset;
+    }
+    feed->next = offset + size;
+    while (size) {
+        size_t n = SCAN_CAPACITY - feed->len < size ? SCAN_CAPACITY - feed->len : size;
+        memcpy(feed->buf + feed->len, data, n);
+        feed->len += n;
+        data += n;
+        size -= n;
+        if (feed->len == SCAN_CAPACITY)
+            feed->len = scan_step(&feed->s, feed->buf, feed->len, &feed->from, false, false, 0);
+    }
+}
+
+void carve_feed_free(carve_feed *feed)
+{
+    if (!feed)
+        return;
+    if (feed->buf)
+        feed_close_run(feed);
+    scanner_free(&feed->s);
+    free(feed->buf);
+    free(feed);
 }

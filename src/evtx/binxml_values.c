@@ -166,30 +166,35 @@ static void walk_template(walk *w, size_t base, size_t length)
     }
 }
 
+/* What a fragment gave: its EventData values, an EventData it could not pair
+ * with values (the record's answer all the same: a sibling fragment's values
+ * belong to other items), or no EventData at all (look further). */
+typedef enum fragment_result { FRAGMENT_NONE, FRAGMENT_FOUND, FRAGMENT_REFUSED } fragment_result;
+
 /* One fragment at chunk offset `at` (`length` bytes): its template's EventData
  * items and the instance's values; else the first nested fragment (a value of
- * type 0x21) that has them. */
-static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth, binxml_value *out, size_t max,
-                          size_t *count, binxml_cost *cost)
+ * type 0x21) that has an EventData. */
+static fragment_result read_fragment(bp_reader *chunk, size_t at, size_t length, int depth, binxml_value *out,
+                                     size_t max, size_t *count, binxml_cost *cost)
 {
     /* Each nested fragment walks its template again: without one budget for
      * the whole record, a crafted chunk of nested 0x21 values costs 10^7 and
      * more token steps. A fragment itself costs a step per value it lists. */
     if (depth > MAX_DEPTH || cost->over_budget)
-        return false;
+        return FRAGMENT_NONE;
     bp_reader r = bp_reader_sub(chunk, at, length);
     if (bp_read_u8(&r) == TOKEN_FRAGMENT)
         bp_reader_skip(&r, 3);
     else
         bp_reader_seek(&r, 0);
     if (bp_read_u8(&r) != TOKEN_TEMPLATE || r.failed)
-        return false;
+        return FRAGMENT_NONE;
     bp_reader_skip(&r, 1);  /* unknown */
     uint32_t template_id = bp_read_u32(&r);
     uint32_t definition = bp_read_u32(&r);
     size_t here = at + r.pos;
     if (r.failed)
-        return false;
+        return FRAGMENT_NONE;
     bp_reader def = bp_reader_sub(chunk, definition, chunk->size > definition ? chunk->size - definition : 0);
     bp_reader_skip(&def, 4);  /* next definition */
     uint32_t guid_start = bp_read_u32(&def);
@@ -200,15 +205,15 @@ static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth,
      * record left in free space can point to a place its chunk now uses for
      * another template, whose items its values do not belong to */
     if (def.failed || guid_start != template_id || body_size > chunk->size - body)
-        return false;
+        return FRAGMENT_NONE;
     if (definition == here)  /* inline: the values follow the body */
         bp_reader_skip(&r, 24 + (size_t)body_size);
     uint32_t value_count = bp_read_u32(&r);
     if (r.failed || value_count > MAX_VALUES)
-        return false;
+        return FRAGMENT_NONE;
     if (cost->steps + 1 + value_count > MAX_TOKENS) {
         cost->over_budget = true;
-        return false;
+        return FRAGMENT_NONE;
     }
     cost->steps += 1 + value_count;
     binxml_value values[MAX_VALUES];
@@ -220,7 +225,7 @@ static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth,
     for (uint32_t i = 0; i < value_count; i++)
         values[i].bytes = values[i].size ? bp_read_bytes(&r, values[i].size) : NULL;
     if (r.failed)
-        return false;
+        return FRAGMENT_NONE;
 
     walk w;
     memset(&w, 0, sizeof w);
@@ -228,25 +233,26 @@ static bool read_fragment(bp_reader *chunk, size_t at, size_t length, int depth,
     w.cost = cost;
     walk_template(&w, body, body_size);
     if (cost->over_budget)
-        return false;
+        return FRAGMENT_NONE;
     if (w.found) {
         if (w.ambiguous || w.id_count > max)
-            return false;
+            return FRAGMENT_REFUSED;
         for (size_t i = 0; i < w.id_count; i++)
             out[i] = w.ids[i] < value_count ? values[w.ids[i]] : (binxml_value){0, 0, NULL};
         *count = w.id_count;
-        return true;
+        return FRAGMENT_FOUND;
     }
     for (uint32_t i = 0; i < value_count; i++) {
         if (values[i].type != BINXML_TYPE_BINXML || !values[i].bytes)
             continue;
         size_t nested = (size_t)(values[i].bytes - chunk->data);
-        if (read_fragment(chunk, nested, values[i].size, depth + 1, out, max, count, cost))
-            return true;
+        fragment_result nested_result = read_fragment(chunk, nested, values[i].size, depth + 1, out, max, count, cost);
+        if (nested_result != FRAGMENT_NONE)
+            return nested_result;
         if (cost->over_budget)
-            return false;
+            return FRAGMENT_NONE;
     }
-    return false;
+    return FRAGMENT_NONE;
 }
 
 bool binxml_event_data_values(const uint8_t *data, size_t size, uint64_t offset, binxml_value *out, size_t max,
@@ -271,5 +277,5 @@ bool binxml_event_data_values(const uint8_t *data, size_t size, uint64_t offset,
     uint32_t record_size = bp_read_u32(&r);
     if (r.failed || magic != 0x00002a2a || record_size < 28 || record_size > chunk.size - record)
         return false;
-    return read_fragment(&chunk, record + 24, record_size - 28, 0, out, max, count, cost);
+    return read_fragment(&chunk, record + 24, record_size - 28, 0, out, max, count, cost) == FRAGMENT_FOUND;
 }

@@ -24,6 +24,7 @@ bool fields_source_partition_offset(const bp_record *r, bp_arena *s, bp_field_va
 bool fields_source_volume_path(const bp_record *r, bp_arena *s, bp_field_value *v);
 bool fields_source_mft_entry(const bp_record *r, bp_arena *s, bp_field_value *v);
 bool fields_source_found(const bp_record *r, bp_arena *s, bp_field_value *v);
+bool fields_source_cluster(const bp_record *r, bp_arena *s, bp_field_value *v);
 bool fields_source_path(const bp_record *r, bp_arena *s, bp_field_value *v);
 bool fields_source_format(const bp_record *r, bp_arena *s, bp_field_value *v);
 bool fields_source_job_table(const bp_record *r, bp_arena *s, bp_field_value *v);

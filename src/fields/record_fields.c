@@ -608,6 +608,7 @@ static const bp_field fields[] = {
     SOURCE(volume_path, BP_FIELD_TEXT),
     SOURCE(mft_entry, BP_FIELD_UNSIGNED),
     SOURCE(found, BP_FIELD_TEXT),
+    SOURCE(cluster, BP_FIELD_UNSIGNED),
     FIELD(warnings, BP_FIELD_TEXT_LIST),
     FIELD(detections, BP_FIELD_DETECTIONS),
 };

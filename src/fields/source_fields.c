@@ -104,6 +104,12 @@ bool fields_source_found(const bp_record *r, bp_arena *s, bp_field_value *v)
     return fields_set_text(v, fields_main_source(r)->found);
 }
 
+bool fields_source_cluster(const bp_record *r, bp_arena *s, bp_field_value *v)
+{
+    (void)s;
+    return fields_set_unsigned(v, fields_main_source(r)->cluster);
+}
+
 bool fields_source_path(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;

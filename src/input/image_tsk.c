@@ -3,7 +3,11 @@
  * and each NTFS volume; a walk of the directory tree (names and MFT entries
  * only, as `fls -r`) lists the wanted files, which are then read one by one
  * into memory (at most BP_INPUT_MAX_SIZE each), hashed as they are read, and
- * parsed like files given on the command line. */
+ * parsed like files given on the command line. With --carve, each NTFS
+ * volume's unallocated clusters and every byte outside the NTFS volumes are
+ * streamed through the scanner (carve_feed), in 4 MiB reads: the BITS files
+ * themselves are carved as they are parsed, allocated files of other programs
+ * are not searched. */
 #include "input/image_tsk.h"
 
 #include <stdlib.h>
@@ -19,6 +23,8 @@
 /* A sanity bound on the files one volume contributes (a warning beyond). */
 #define IMAGE_MAX_FILES 4096
 #define IMAGE_READ_CHUNK ((size_t)1 << 20)
+#define IMAGE_CARVE_CHUNK ((size_t)4 << 20)   /* bytes read from the image at a time by --carve */
+#define IMAGE_MAX_VOLUMES 128                 /* NTFS volumes left out of the raw scan; more are scanned raw */
 
 static bool has_prefix_at(const uint8_t *head, size_t size, size_t at, const char *text, size_t length)
 {
@@ -146,6 +152,10 @@ static uint8_t *read_volume_file(const tsk_api *tsk, TSK_FS_INFO *fs, TSK_INUM_T
     return data;
 }
 
+typedef struct volume_span {
+    uint64_t start, end;       /* bytes of the image an NTFS volume covers */
+} volume_span;
+
 typedef struct image_run {
     const tsk_api *tsk;
     const char *image;
@@ -154,7 +164,122 @@ typedef struct image_run {
     size_t volumes;
     size_t read;
     int worst, best;
+    uint8_t *chunk;            /* --carve: IMAGE_CARVE_CHUNK bytes read from the image */
+    volume_span spans[IMAGE_MAX_VOLUMES];
+    size_t span_count;
+    size_t unreadable;         /* --carve: areas the image could not give */
 } image_run;
+
+/* Image bytes [offset, offset + size) to the scanner, IMAGE_CARVE_CHUNK at a
+ * time; an area the image cannot give is skipped (counted, warned once). */
+static void feed_image_bytes(image_run *run, TSK_IMG_INFO *img, carve_feed *feed, uint64_t offset, uint64_t size)
+{
+    while (size) {
+        size_t want = size < IMAGE_CARVE_CHUNK ? (size_t)size : IMAGE_CARVE_CHUNK;
+        ssize_t got = run->tsk->img_read(img, (TSK_OFF_T)offset, (char *)run->chunk, want);
+        if (got <= 0) {
+            run->tsk->error_reset();
+            run->unreadable++;
+            return;
+        }
+        carve_feed_bytes(feed, offset, run->chunk, (size_t)got);
+        offset += (uint64_t)got;
+        size -= (uint64_t)got;
+    }
+}
+
+/* Unallocated clusters of one volume, coalesced into runs of contiguous
+ * clusters (at most IMAGE_CARVE_CHUNK bytes each, contiguous runs stay one
+ * run for the scanner). */
+typedef struct unalloc_walk {
+    image_run *run;
+    TSK_IMG_INFO *img;
+    carve_feed *feed;
+    uint64_t volume_offset;
+    uint64_t cluster_size;
+    TSK_DADDR_T first, count;  /* the run being gathered */
+} unalloc_walk;
+
+static void feed_clusters(unalloc_walk *walk)
+{
+    if (walk->count)
+        feed_image_bytes(walk->run, walk->img, walk->feed, walk->volume_offset + walk->first * walk->cluster_size,
+                         walk->count * walk->cluster_size);
+    walk->count = 0;
+}
+
+static TSK_WALK_RET_ENUM on_unallocated_cluster(const TSK_FS_BLOCK *block, void *context)
+{
+    unalloc_walk *walk = context;
+    if (walk->count && block->addr == walk->first + walk->count &&
+        (walk->count + 1) * walk->cluster_size <= IMAGE_CARVE_CHUNK) {
+        walk->count++;
+        return TSK_WALK_CONT;
+    }
+    feed_clusters(walk);
+    walk->first = block->addr;
+    walk->count = 1;
+    return TSK_WALK_CONT;
+}
+
+/* --carve: the volume's unallocated clusters through the scanner; what is
+ * found there has source.found "unallocated" and its cluster. */
+static void carve_unallocated(image_run *run, TSK_IMG_INFO *img, TSK_FS_INFO *fs, uint32_t partition, uint64_t offset)
+{
+    const char *label = bp_arena_printf(&run->result->arena, "%s:p%u:unallocated", run->image, partition);
+    const char *root = bp_arena_printf(&run->result->arena, "%s:p%u", run->image, partition);
+    if (!label || !root || !fs->block_size)
+        return;
+    bp_input_origin origin = {.path = label, .root = root, .sha256 = "", .image = run->image, .partition = partition,
+                              .partition_offset = offset, .volume_path = "", .found = "unallocated",
+                              .cluster_size = fs->block_size};
+    bp_result_note_origin(run->result, &origin);
+    carve_feed *feed = carve_feed_new(run->carve, label);
+    if (!feed)
+        return;
+    unalloc_walk walk = {run, img, feed, offset, fs->block_size, 0, 0};
+    if (run->tsk->fs_block_walk(fs, fs->first_block, fs->last_block_act,
+                                TSK_FS_BLOCK_WALK_FLAG_UNALLOC | TSK_FS_BLOCK_WALK_FLAG_AONLY, on_unallocated_cluster,
+                                &walk) != 0) {
+        bp_notes_addf(&run->result->arena, &run->result->warnings,
+                      "%s: partition %u: the walk of unallocated clusters stopped early: %s", run->image, partition,
+                      run->tsk->error_get() ? run->tsk->error_get() : "unknown error");
+        run->tsk->error_reset();
+    }
+    feed_clusters(&walk);
+    carve_feed_free(feed);
+}
+
+/* --carve: every byte of the image outside its NTFS volumes (partition gaps,
+ * other file systems) through the scanner, as --scan reads a file. */
+static void carve_outside_volumes(image_run *run, TSK_IMG_INFO *img)
+{
+    /* volumes in image order (few: insertion sort) */
+    for (size_t i = 1; i < run->span_count; i++)
+        for (size_t j = i; j > 0 && run->spans[j].start < run->spans[j - 1].start; j--) {
+            volume_span t = run->spans[j];
+            run->spans[j] = run->spans[j - 1];
+            run->spans[j - 1] = t;
+        }
+    bp_input_origin origin = {.path = run->image, .root = "", .sha256 = "", .image = run->image, .volume_path = "",
+                              .found = "outside NTFS volumes"};
+    bp_result_note_origin(run->result, &origin);
+    carve_feed *feed = carve_feed_new(run->carve, run->image);
+    if (!feed)
+        return;
+    uint64_t size = img->size > 0 ? (uint64_t)img->size : 0;
+    uint64_t at = 0;
+    for (size_t i = 0; i <= run->span_count && at < size; i++) {
+        uint64_t gap_end = i < run->span_count ? run->spans[i].start : size;
+        if (gap_end > size)
+            gap_end = size;
+        if (gap_end > at)
+            feed_image_bytes(run, img, feed, at, gap_end - at);
+        if (i < run->span_count && run->spans[i].end > at)
+            at = run->spans[i].end;
+    }
+    carve_feed_free(feed);
+}
 
 static void read_volume(image_run *run, TSK_IMG_INFO *img, uint32_t partition, uint64_t offset)
 {
@@ -165,6 +290,11 @@ static void read_volume(image_run *run, TSK_IMG_INFO *img, uint32_t partition, u
         return;  /* not NTFS (or unreadable): BITS lives on NTFS volumes only */
     }
     run->volumes++;
+    if (run->carve) {
+        if (run->span_count < IMAGE_MAX_VOLUMES)
+            run->spans[run->span_count++] = (volume_span){offset, offset + (uint64_t)fs->block_count * fs->block_size};
+        carve_unallocated(run, img, fs, partition, offset);
+    }
     volume_walk walk = {.with_logs = run->carve != NULL};
     if (tsk->fs_dir_walk(fs, fs->root_inum,
                         TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC | TSK_FS_DIR_WALK_FLAG_RECURSE |
@@ -247,8 +377,13 @@ int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_resu
         tsk->error_reset();
         return BP_STATUS_UNREADABLE;
     }
+    uint8_t *chunk = carve ? malloc(IMAGE_CARVE_CHUNK) : NULL;
+    if (carve && !chunk) {
+        tsk->img_close(img);
+        return BP_STATUS_UNREADABLE;
+    }
     image_run run = {tsk, bp_arena_strdup(&result->arena, path), result, carve, 0, 0, BP_STATUS_CLEAN,
-                     BP_STATUS_UNREADABLE};
+                     BP_STATUS_UNREADABLE, chunk, {{0, 0}}, 0, 0};
     /* GPT first, then MBR: TSK's own detection tries MBR on a GPT disk's protective MBR and
        leaves what it allocated unfreed; Windows disks use no other partition table */
     TSK_VS_INFO *vs = tsk->vs_open(img, 0, TSK_VS_TYPE_GPT);
@@ -267,6 +402,12 @@ int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_resu
         tsk->error_reset();
         read_volume(&run, img, 0, 0);  /* a bare volume */
     }
+    if (carve && run.volumes)
+        carve_outside_volumes(&run, img);
+    if (run.unreadable)
+        bp_notes_addf(&result->arena, &result->warnings, "%s: --carve: %zu area(s) of the image could not be read",
+                      path, run.unreadable);
+    free(chunk);
     tsk->img_close(img);
     if (!run.volumes)
         return BP_STATUS_UNREADABLE;

@@ -204,23 +204,18 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
     if (!image)
         free(head);
     if (scan && kind == INPUT_UNKNOWN) {  /* inputs of any size: streamed unless a queue */
-        bp_result_note_input(result, path, bp_system_root(&result->arena, path), "");
-        return carve_scan_input(carve, path);
+        char sha256[BP_SHA256_HEX_SIZE];
+        int status = carve_scan_input(carve, path, sha256);  /* hashed as it is streamed */
+        bp_result_note_input(result, path, bp_system_root(&result->arena, path), sha256);
+        return status;
     }
     if (zip)  /* a collection delivered as a ZIP, read in place */
         return zip_parse(path, result, carve);
-    if (image) {  /* a disk image: its NTFS volumes through TSK; else read as before */
+    if (image) {  /* a disk image: its NTFS volumes through TSK (with --carve their unallocated
+                     clusters and all outside them: image_tsk.c); else read as before */
         bool opened = false;
         int status = image_parse(path, head, head_size, result, carve, &opened);
         free(head);
-        if (opened && carve) {
-            /* --carve: the whole image through the scanner too (as --scan), so nothing carving
-               found in it before images were read through TSK is lost; copies of records read
-               from the files merge into them (carve_finish_input) */
-            bp_result_note_input(result, path, "", "");
-            int scanned = carve_scan_input(carve, path);
-            status = scanned > status ? scanned : status;
-        }
         if (opened)
             return status;
     }

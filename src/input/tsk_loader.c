@@ -56,6 +56,8 @@ static void load(void)
     LOAD(fs_file_open_meta, "tsk_fs_file_open_meta");
     LOAD(fs_file_read, "tsk_fs_file_read");
     LOAD(fs_file_close, "tsk_fs_file_close");
+    LOAD(fs_block_walk, "tsk_fs_block_walk");
+    LOAD(img_read, "tsk_img_read");
     LOAD(error_get, "tsk_error_get");
     LOAD(error_reset, "tsk_error_reset");
 #undef LOAD

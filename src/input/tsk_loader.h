@@ -25,6 +25,9 @@ typedef struct tsk_api {
     TSK_FS_FILE *(*fs_file_open_meta)(TSK_FS_INFO *, TSK_FS_FILE *, TSK_INUM_T);
     ssize_t (*fs_file_read)(TSK_FS_FILE *, TSK_OFF_T, char *, size_t, TSK_FS_FILE_READ_FLAG_ENUM);
     void (*fs_file_close)(TSK_FS_FILE *);
+    uint8_t (*fs_block_walk)(TSK_FS_INFO *, TSK_DADDR_T, TSK_DADDR_T, TSK_FS_BLOCK_WALK_FLAG_ENUM, TSK_FS_BLOCK_WALK_CB,
+                             void *);
+    ssize_t (*img_read)(TSK_IMG_INFO *, TSK_OFF_T, char *, size_t);
     const char *(*error_get)(void);
     void (*error_reset)(void);
 } tsk_api;

@@ -58,7 +58,10 @@ static const bp_input_origin *fill_source(const bp_result *result, bp_source *so
     source->partition_offset = origin ? origin->partition_offset : 0;
     source->volume_path = origin ? origin->volume_path : "";
     source->mft_entry = origin ? origin->mft_entry : 0;
-    source->found = !origin || !origin->image[0] ? "" : origin->deleted ? "deleted" : "allocated";
+    source->found = !origin || !origin->image[0] ? "" : origin->found ? origin->found
+                    : origin->deleted ? "deleted" : "allocated";
+    source->cluster = origin && origin->cluster_size && source->offset >= origin->partition_offset
+                          ? (source->offset - origin->partition_offset) / origin->cluster_size : 0;
     return origin;
 }
 

@@ -20,6 +20,10 @@ typedef struct bp_input_origin {
     const char *volume_path;
     uint64_t mft_entry;
     bool deleted;
+    /* areas of an image streamed by --carve: source.found (a literal, not
+     * copied) and the volume's cluster size (source.cluster); NULL / 0 else */
+    const char *found;
+    uint32_t cluster_size;
 } bp_input_origin;
 
 struct bp_result {

@@ -6,7 +6,8 @@
 # the same run times discovery — `bitsparse IMAGE` (walk of the names and MFT
 # entries, then the wanted files read) — against `fls -r IMAGE` of TSK's own
 # tools, and reports `blkls IMAGE | grep -c -a -F <job marker>` (what an
-# unallocated-cluster carve costs with TSK's tools) with bitsparse's peak RSS.
+# unallocated-cluster carve costs with TSK's tools) against `bitsparse --carve IMAGE`
+# (the same clusters through the scanner), with bitsparse's peak RSS.
 # Run once: the disk and CPU are shared.
 #
 # Usage: tests/bench/bench_images.sh BITSPARSE [WORK-DIR]   (needs root for the mount)
@@ -44,11 +45,14 @@ seconds() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }
 read -r fls_time _ < <(seconds fls -r "$IMG")
 read -r bp_time bp_kib < <(seconds "$BIN" -q -f jsonl "$IMG")
 records=$("$BIN" -q -f jsonl "$IMG" | wc -l)
+# --carve: the queue read as above, then the unallocated clusters through the scanner
+read -r carve_time carve_kib < <(seconds "$BIN" -q --carve -f jsonl "$IMG")
 blkls_start=$(date +%s.%N)
 # the marker of ESE-era job blobs (bits/markers.c) as grep would look for it
 hits=$(blkls "$IMG" | LC_ALL=C grep -c -a -F 'qmgr' || true)
 blkls_time=$(echo "$(date +%s.%N) - $blkls_start" | bc)
 echo "fls -r: ${fls_time}s"
 echo "bitsparse discovery + read: ${bp_time}s, peak RSS $((bp_kib / 1024)) MiB, $records records"
+echo "bitsparse --carve (unallocated clusters scanned): ${carve_time}s, peak RSS $((carve_kib / 1024)) MiB"
 echo "blkls | grep -c: ${blkls_time}s ($hits lines)"
-[ "$records" -eq 4 ] && [ "$bp_kib" -le 65536 ]
+[ "$records" -eq 4 ] && [ "$bp_kib" -le 65536 ] && [ "$carve_kib" -le 65536 ]

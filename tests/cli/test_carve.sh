@@ -81,6 +81,9 @@ expect_status 1 "--scan image (the job's file is not in it: a warning)"
 check "nothing on stderr when it is not a terminal" test ! -s "$WORK/stderr"
 check "scan found the job twice, as one record" jq_ok 'map(select(.job_id == "266504ac-d974-446c-96ad-2be13a5665b0")) | length == 1 and .[0].copies == 2 and .[0].recovered_from == "raw-marker" and .[0].source.offset == 300000' "$WORK/scan.json"
 check "scan found the legacy record" jq_ok 'map(select(.job_id == "81120ac0-35b5-49ef-9c1a-0ee3d5572ffc" and .source.format == "legacy" and .job_name == "TTT")) | length == 1' "$WORK/scan.json"
+# issue 19: a streamed input is hashed as it is read (several 4 MiB blocks here)
+SHA_IMAGE=$(sha256sum <"$WORK/image.raw" | cut -d' ' -f1)
+check "--scan: every record carries the streamed input's sha256" jq_ok "length == 2 and all(.source.sha256 == \"$SHA_IMAGE\")" "$WORK/scan.json"
 check "image unchanged" test "$(fingerprint "$WORK/image.raw")" = "$IMAGE_BEFORE"
 run --carve "$WORK/image.raw" -f jsonl
 expect_status 1 "--carve on a raw file searches it too"

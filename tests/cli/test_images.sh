@@ -37,6 +37,8 @@ mkdir -p "$WORK/mnt/$DL" "$WORK/mnt/Windows/System32/winevt/Logs" "$WORK/mnt/Use
 cp "$FIX/typical-win10.qmgr.db" "$WORK/mnt/$DL/qmgr.db"
 cp "$EVTX" "$WORK/mnt/$LOG"
 printf 'other' >"$WORK/mnt/Users/x/notes.txt"
+# an allocated file of another program holding a queue: --carve does not search it
+cp "$FIX/sigma-queue.qmgr.db" "$WORK/mnt/Users/x/backup.bin"
 cp "$FIX/malicious.qmgr.db" "$WORK/mnt/Users/x/old-qmgr.db"
 sync
 rm "$WORK/mnt/Users/x/old-qmgr.db"  # deleted: its MFT entry still names it
@@ -109,21 +111,30 @@ else
     not_checked "VMDK, VHD, VHDX: qemu-img (qemu-utils) is not installed"
 fi
 
-# --carve: the files through TSK and the whole image through the scanner; queue bytes
-# written into unallocated clusters of the MBR disk's volume come back with their image offset
+# --carve: the files through TSK, the volume's unallocated clusters and all outside the
+# volume through the scanner; queue bytes written into unallocated clusters of the MBR
+# disk's volume come back with partition, cluster and image offset
 CARVE=$WORK/carve.raw
 cp "$DISK" "$CARVE"
 if command -v blkstat >/dev/null && blkstat -o 2048 "$CARVE" 7168 | grep -q "Not Allocated"; then
     dd if="$FIX/deleted-jobs.qmgr.db" of="$CARVE" bs=1M seek=29 conv=notrunc status=none
     run --carve -f jsonl "$CARVE"
     expect_status 1 "--carve on an image (carved jobs warn of files not found)"
+    cp "$WORK/stdout" "$WORK/carve.jsonl"
     start=$((29 * 1048576)); end=$((start + $(stat -c %s "$FIX/deleted-jobs.qmgr.db")))
     for job in $("$BIN" -q -f jsonl "$FIX/deleted-jobs.qmgr.db" | jq -r .job_id | sort -u); do
-        check "--carve: job $job found in unallocated clusters, with its image offset" slurp_ok "any(.job_id == \"$job\"
-            and .carved and .recovered_from == \"raw-marker\" and .source.path == \"$CARVE\"
-            and .source.offset >= $start and .source.offset < $end)" "$WORK/stdout"
+        # the volume starts at byte 1048576 and has 4096-byte clusters: byte 29 MiB is cluster 7168
+        check "--carve: job $job found in unallocated clusters, with partition, cluster and image offset" slurp_ok "any(
+            .job_id == \"$job\" and .carved and .recovered_from == \"raw-marker\"
+            and .source.path == \"$CARVE:p2:unallocated\" and .source.found == \"unallocated\"
+            and .source.image == \"$CARVE\" and .source.partition == 2 and .source.partition_offset == 1048576
+            and .source.root == \"$CARVE:p2\" and .source.offset >= $start and .source.offset < $end
+            and .source.cluster == ((.source.offset - 1048576) / 4096 | floor) and .source.cluster >= 7168)" "$WORK/carve.jsonl"
     done
-    check "--carve: the files' records stay as without it" test "$(ids '.source.image != ""' "$WORK/stdout")" = "$(ids true "$WORK/mbr.jsonl")"
+    check "--carve: the queue in an allocated non-BITS file is not reported" slurp_ok "all(.job_id as \$j
+        | (\"$("$BIN" -q -f jsonl "$FIX/sigma-queue.qmgr.db" | jq -r .job_id | sort -u | paste -sd'|' -)\"
+        | split(\"|\")) | index(\$j) | not)" "$WORK/carve.jsonl"
+    check "--carve: the files' records stay as without it" test "$(ids '.source.volume_path != ""' "$WORK/carve.jsonl")" = "$(ids true "$WORK/mbr.jsonl")"
 else
     not_checked "--carve on an image: cluster 7168 of the test volume is not unallocated (blkstat)"
 fi

@@ -7,7 +7,10 @@
  *  - bp_parse_memory returns 0, 1 or 3, and 0 only with no warning anywhere;
  *  - every record renders as JSON that parses back and is valid UTF-8, as
  *    CSV, and as a timeline of JSON objects, without a write error;
- *  - the blob decoders always return an object with non-NULL strings. */
+ *  - the blob decoders always return an object with non-NULL strings;
+ *  - an event record's binary XML values lie inside the record's chunk, and
+ *    no more of them come back than asked for;
+ *  - a Sigma rule loads as one rule or not at all, with a message. */
 #ifndef BP_FUZZ_TARGETS_H
 #define BP_FUZZ_TARGETS_H
 
@@ -21,6 +24,8 @@
 #include "bits/job_blob.h"
 #include "ese/compression.h"
 #include "ese_walk.h"
+#include "evtx/binxml_values.h"
+#include "evtx/evtx_log.h"
 #include "json_check.h"
 
 /* Input sizes above this are ignored (libFuzzer's -max_len keeps below it). */
@@ -388,6 +393,145 @@ static inline void fuzz_decompress(const uint8_t *data, size_t size)
         fuzz_fail("decompression failed without saying why");
     }
     bp_arena_free(&arena);
+}
+
+/* ---- event record binary XML (src/evtx/binxml_values.c) ------------------------------- */
+
+#define FUZZ_EVTX_HEADER 4096u   /* the first chunk of a log starts here */
+#define FUZZ_EVTX_CHUNK 65536u
+
+/* One call of binxml_event_data_values with room for `max` values, and its
+ * promises: a failure returns no count, no more values than asked for, an
+ * empty value has no bytes, and every value's bytes lie inside the chunk
+ * (each is read, so AddressSanitizer checks the claimed size). */
+static inline size_t fuzz_binxml_call(const uint8_t *file, size_t file_size, size_t record, size_t max)
+{
+    static binxml_value values[EVTX_MAX_DATA_ITEMS];
+    size_t count = 99999;
+    bool ok = binxml_event_data_values(file, file_size, FUZZ_EVTX_HEADER + record, values, max, &count, NULL);
+    if (!ok && count != 0)
+        fuzz_fail("binxml values: failure with a count");
+    if (count > max)
+        fuzz_fail("binxml values: more values than asked for");
+    const uint8_t *chunk = file + FUZZ_EVTX_HEADER, *end = file + file_size;
+    volatile uint8_t sink = 0;
+    for (size_t i = 0; i < count; i++) {
+        const binxml_value *v = &values[i];
+        if (!v->size) {
+            if (v->bytes)
+                fuzz_fail("binxml values: bytes for an empty value");
+            continue;
+        }
+        if (!v->bytes || v->bytes < chunk || v->bytes > end || (size_t)(end - v->bytes) < v->size)
+            fuzz_fail("binxml values: value bytes outside the chunk");
+        for (size_t k = 0; k < v->size; k++)
+            sink ^= v->bytes[k];
+    }
+    (void)sink;
+    return count;
+}
+
+/* The input is a record's offset inside its chunk (u16, little-endian), then
+ * the chunk (up to 64 KiB). It is placed after a zeroed file header, in a
+ * buffer of exactly that size (AddressSanitizer sees any read past the end),
+ * and binxml_event_data_values reads the record as evtx_log.c asks it to;
+ * then again with room for one value less than it gave, which must refuse the
+ * record (the fragment holding the EventData decides; another nested
+ * fragment's values never stand in: binxml-refused-fragment-fallthrough,
+ * docs/hardening.md). */
+static inline void fuzz_binxml_values(const uint8_t *data, size_t size)
+{
+    if (size < 2 || size - 2 > FUZZ_EVTX_CHUNK)
+        return;
+    size_t record = (size_t)data[0] | (size_t)data[1] << 8;
+    size_t chunk_size = size - 2, file_size = FUZZ_EVTX_HEADER + chunk_size;
+    uint8_t *file = malloc(file_size);
+    if (!file)
+        fuzz_fail("out of memory for the event log");
+    memset(file, 0, FUZZ_EVTX_HEADER);
+    memcpy(file + FUZZ_EVTX_HEADER, data + 2, chunk_size);
+    size_t count = fuzz_binxml_call(file, file_size, record, EVTX_MAX_DATA_ITEMS);
+    if (count > 1 && fuzz_binxml_call(file, file_size, record, count - 1) != 0)
+        fuzz_fail("binxml values: a record that gave N values is not refused with room for N - 1");
+    free(file);
+}
+
+/* ---- Sigma rules (src/detect/sigma_*.c) ------------------------------------------------ */
+
+#ifndef FUZZ_SIGMA_RECORDS
+#define FUZZ_SIGMA_RECORDS BP_SOURCE_DIR "/testdata/sigma-queue.qmgr.db"
+#endif
+#define FUZZ_SIGMA_REPARSE 1000u /* executions between fresh parses (below) */
+
+/* The records every loaded rule is evaluated on: the project's queue made for
+ * the Sigma tests (jobs of bitsadmin and PowerShell, URLs to IP addresses and
+ * file-sharing domains). bp_detect copies each detection list into the
+ * result's arena, so the result is parsed again every FUZZ_SIGMA_REPARSE
+ * executions (from bytes read once) to keep memory bounded on long runs. */
+static inline bp_result *fuzz_sigma_records(void)
+{
+    static uint8_t *bytes;
+    static size_t size;
+    static bp_result *result;
+    static unsigned uses;
+    if (!bytes) {
+        FILE *f = fopen(FUZZ_SIGMA_RECORDS, "rb");
+        long length = -1;
+        if (f && fseek(f, 0, SEEK_END) == 0)
+            length = ftell(f);
+        if (length > 0 && fseek(f, 0, SEEK_SET) == 0 && (bytes = malloc((size_t)length)) != NULL &&
+            fread(bytes, 1, (size_t)length, f) == (size_t)length)
+            size = (size_t)length;
+        if (f)
+            fclose(f);
+        if (!size)
+            fuzz_fail("cannot read the Sigma fuzz records " FUZZ_SIGMA_RECORDS);
+    }
+    if (result && ++uses >= FUZZ_SIGMA_REPARSE) {
+        bp_result_free(result);
+        result = NULL;
+    }
+    if (!result) {
+        uses = 0;
+        if (bp_parse_memory(bytes, size, "sigma-queue.qmgr.db", &result) != BP_STATUS_CLEAN || !result ||
+            bp_result_count(result) == 0)
+            fuzz_fail("the Sigma fuzz records do not parse cleanly");
+    }
+    return result;
+}
+
+/* The input as one Sigma rule; when it loads, evaluated on the fixed records
+ * and rendered in every format. */
+static inline void fuzz_sigma(const uint8_t *data, size_t size)
+{
+    if (size > FUZZ_MAX_INPUT)
+        return;
+    bp_ruleset *rules = bp_ruleset_new();
+    if (!rules)
+        fuzz_fail("bp_ruleset_new failed");
+    char error[512];
+    error[0] = '\0';
+    int rc = bp_ruleset_add_sigma_memory(rules, (const char *)data, size, "fuzz-rule", error, sizeof error);
+    if (rc != 0 && rc != 1 && rc != -1)
+        fuzz_fail("Sigma loader returned a status outside {0, 1, -1}");
+    if (rc != 0 && (!error[0] || bp_ruleset_count(rules) != 0))
+        fuzz_fail("Sigma rule not added, but without a message or with rules added");
+    if (rc == 0) {
+        if (bp_ruleset_count(rules) != 1)
+            fuzz_fail("Sigma rule added, but not exactly one rule in the set");
+        const bp_rule_info *info = bp_ruleset_rule(rules, 0);
+        if (!info || !info->id || !info->title || !info->description || !info->origin || !info->author ||
+            !bp_severity_name(info->severity))
+            fuzz_fail("Sigma rule with a NULL string or an unknown severity");
+        bp_result *result = fuzz_sigma_records();
+        long found = bp_detect(rules, result, BP_SEVERITY_INFORMATIONAL);
+        if (found < 0)
+            fuzz_fail("bp_detect ran out of memory");
+        if ((size_t)found > bp_result_count(result))
+            fuzz_fail("one rule matched a record more than once");
+        fuzz_check_result(result, BP_STATUS_CLEAN);
+    }
+    bp_ruleset_free(rules);
 }
 
 #endif

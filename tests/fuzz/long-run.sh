@@ -34,7 +34,7 @@ WORK=${3:?usage: long-run.sh BUILD-DIR SHARED-DIR WORK-DIR [TARGET...]}
 shift 3
 TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then
-    TARGETS=(decompress file_blob job_blob ese_qmgr ese_walk parse_memory carve)
+    TARGETS=(decompress file_blob job_blob ese_qmgr ese_walk parse_memory carve binxml_values sigma)
 fi
 RUNS=${FUZZ_RUNS:-10000000}
 JOBS=${FUZZ_JOBS:-1}
@@ -59,6 +59,7 @@ max_len() {
     case $1 in
     parse_memory | ese_qmgr | ese_walk | carve) echo $SMALL ;;
     job_blob | file_blob) echo 16384 ;;
+    binxml_values) echo 65538 ;; # a record offset and a 64 KiB chunk
     *) echo 8192 ;;
     esac
 }
@@ -111,6 +112,7 @@ run_one() {
     # 4 % of a parse_memory worker's time)
     local args=(-max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
         -reload=30 -artifact_prefix="$WORK/artifacts/$t/")
+    [ -f "$SOURCE/tests/fuzz/$t.dict" ] && args+=(-dict="$SOURCE/tests/fuzz/$t.dict")
     if ((WORKERS > 1)); then
         # -jobs writes fuzz-N.log into the current folder; every job reports its own stats
         rm -rf "$WORK/logs/$t"

@@ -4,7 +4,7 @@
  *   make_seeds SHARED-DIR OUT-DIR
  *
  * writes OUT-DIR/<target>/<name> for the targets parse_memory, ese_qmgr,
- * ese_walk, job_blob, file_blob, decompress and carve:
+ * ese_walk, job_blob, file_blob, decompress, carve, binxml_values and sigma:
  *  - the two qmgr.db files, the job and file blobs, the legacy fragments,
  *    three small event logs;
  *  - the project's generated queues of testdata/ (deleted jobs, detection
@@ -15,9 +15,13 @@
  *    pages are cut from every ESE file;
  *  - every Jobs.Blob and Files.Blob value of both qmgr.db files;
  *  - every long-value chunk that starts with a compression scheme byte, and a
- *    few small 7-bit and Xpress values built here.
+ *    few small 7-bit and Xpress values built here;
+ *  - the first records of every chunk of the shared event logs, each as its
+ *    offset in the chunk (u16) followed by the chunk (binxml_values);
+ *  - the shared SigmaHQ rules and the project's testdata/sigma rules (sigma).
  * Exit status 0, 1 when something could not be written, 77 when the shared
  * data is missing. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +40,7 @@ static int failures;
 static size_t written;
 
 static const char *const targets[] = {"parse_memory", "ese_qmgr", "ese_walk", "job_blob", "file_blob",
-                                      "decompress", "carve"};
+                                      "decompress", "carve", "binxml_values", "sigma"};
 
 static void write_seed(const char *target, const char *name, const uint8_t *data, size_t size)
 {
@@ -211,6 +215,73 @@ static void seed_xpress(void)
     write_seed("decompress", "synthetic-xpress.bin", out, w);
 }
 
+/* ---- event records and Sigma rules ------------------------------------------------------ */
+
+#define EVTX_HEADER 4096u
+#define EVTX_CHUNK 65536u
+#define EVTX_RECORDS_PER_CHUNK 4 /* the first few: every record of a chunk has the same shape */
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* binxml_values seeds: for the first records of every "ElfChnk" chunk of a
+ * log, the record's offset in the chunk (u16 LE) and the whole chunk. */
+static void seed_event_records(const char *shared, const char *log)
+{
+    char relative[512];
+    snprintf(relative, sizeof relative, "testdata/evtx/%s", log);
+    size_t size;
+    uint8_t *data = load(shared, relative, &size);
+    if (!data)
+        return;
+    uint8_t *seed = malloc(2 + EVTX_CHUNK);
+    for (size_t start = EVTX_HEADER, k = 0; seed && start + EVTX_CHUNK <= size; start += EVTX_CHUNK, k++) {
+        const uint8_t *chunk = data + start;
+        if (memcmp(chunk, "ElfChnk", 8) != 0)
+            continue;
+        memcpy(seed + 2, chunk, EVTX_CHUNK);
+        size_t record = 512; /* after the chunk header and its string and template tables */
+        for (int n = 0; n < EVTX_RECORDS_PER_CHUNK && record + 28 <= EVTX_CHUNK; n++) {
+            uint32_t record_size = le32(chunk + record + 4);
+            if (le32(chunk + record) != 0x00002a2a || record_size < 28 || record_size > EVTX_CHUNK - record)
+                break;
+            seed[0] = (uint8_t)record, seed[1] = (uint8_t)(record >> 8);
+            char name[600];
+            snprintf(name, sizeof name, "%s-chunk%zu-record%zu.bin", log, k, record);
+            write_seed("binxml_values", name, seed, 2 + EVTX_CHUNK);
+            record += record_size;
+        }
+    }
+    free(seed);
+    free(data);
+}
+
+/* sigma seeds: every *.yml of a folder, as it is. */
+static void seed_sigma_rules(const char *folder, const char *prefix)
+{
+    DIR *dir = opendir(folder);
+    if (!dir)
+        return; /* optional */
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        size_t n = strlen(entry->d_name);
+        if (n < 5 || strcmp(entry->d_name + n - 4, ".yml") != 0)
+            continue;
+        char path[4096], name[600];
+        snprintf(path, sizeof path, "%s/%s", folder, entry->d_name);
+        size_t size;
+        uint8_t *data = load("/", path, &size);
+        if (!data)
+            continue;
+        snprintf(name, sizeof name, "%s-%s", prefix, entry->d_name);
+        write_seed("sigma", name, data, size);
+        free(data);
+    }
+    closedir(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -302,6 +373,15 @@ int main(int argc, char **argv)
     seed_7bit("synthetic-7bit-ascii.bin", "test compressed text, seven bits per character", false);
     seed_7bit("synthetic-7bit-unicode.bin", "Unicode text stored as 7-bit values", true);
     seed_xpress();
+    static const char *const logs[] = {"server-dc-t1197.evtx", "win10-19043-rathbunvm.evtx",
+                                       "win10-19044-aptsimulator.evtx", "win10-desktopimgdownldr.evtx",
+                                       "win10-openvpn.evtx", "win7-persist-bitsadmin.evtx"};
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++)
+        seed_event_records(shared, logs[i]);
+    char folder[4096];
+    snprintf(folder, sizeof folder, "%s/testdata/sigma", shared);
+    seed_sigma_rules(folder, "sigmahq");
+    seed_sigma_rules(BP_SOURCE_DIR "/testdata/sigma", "bitsparse");
     printf("make_seeds: %zu seed files in %s\n", written, out_dir);
     return failures ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 /* Replays every saved fuzz finding (the .bin files of tests/fuzz/regressions) through every
  * fuzz entry point: bp_parse_memory (as is, and on the ESE path), the generic
- * ESE walk, the job and file blob decoders, decompression, and carving with
- * the detection rules.
+ * ESE walk, the job and file blob decoders, decompression, carving with the
+ * detection rules, an event record's binary XML values, and the Sigma loader.
  * Runs in every build; under the sanitizer build a regression is a sanitizer
  * report, elsewhere a crash or a broken invariant (abort). Extra arguments are
  * replayed too: `test_fuzz_regressions crash-1234...` reproduces a finding in
@@ -55,7 +55,9 @@ static void replay(const char *path)
     fuzz_file_blob(data, size);
     fuzz_decompress(data, size);
     fuzz_carve(data, size);
-    printf("%s: %zu bytes, replayed through 7 entry points in %.3f s\n", path, size, now() - start);
+    fuzz_binxml_values(data, size);
+    fuzz_sigma(data, size);
+    printf("%s: %zu bytes, replayed through 9 entry points in %.3f s\n", path, size, now() - start);
     free(data);
     CHECK(true);
 }

@@ -20,7 +20,7 @@ SECONDS_EACH=${3:?usage: run-fuzzers.sh BUILD-DIR SHARED-DIR SECONDS [TARGET...]
 shift 3
 TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then
-    TARGETS=(parse_memory ese_qmgr ese_walk job_blob file_blob decompress carve)
+    TARGETS=(parse_memory ese_qmgr ese_walk job_blob file_blob decompress carve binxml_values sigma)
 fi
 WORK=${FUZZ_WORK:-$BUILD/fuzz-work}
 JOBS=${FUZZ_JOBS:-$(nproc)}
@@ -45,6 +45,7 @@ max_len() {
     parse_memory | ese_qmgr | carve) echo 1400000 ;;
     ese_walk) echo 700000 ;;
     job_blob | file_blob) echo 16384 ;;
+    binxml_values) echo 65538 ;; # a record offset and a 64 KiB chunk
     *) echo 8192 ;;
     esac
 }
@@ -65,6 +66,8 @@ run_one() {
     mkdir -p "$corpus" "$artifacts"
     local args=(-max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$artifacts/")
+    # a dictionary of the input's keywords, where the target has one
+    [ -f "$(dirname "$0")/$t.dict" ] && args+=(-dict="$(dirname "$0")/$t.dict")
     if [ "$SECONDS_EACH" -eq 0 ]; then
         args+=(-runs=0)
     else

@@ -164,7 +164,7 @@ static const char *const expected_keys[] = {
 static const char *const expected_source_keys[] = {
     "path", "format", "job_table", "job_page", "job_tag", "job_long_value_id", "job_blob_size",
     "file_page", "file_tag", "file_long_value_id", "file_blob_size", "offset", "generation", "root", "sha256",
-    "image", "partition", "partition_offset", "volume_path", "mft_entry", "found",
+    "image", "partition", "partition_offset", "volume_path", "mft_entry", "found", "cluster",
 };
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -364,7 +364,7 @@ static const char expected_header[] =
     "cost_flags,acl_flags,custom_headers,job_marker,recovered_from,copies,locations,events,source_path,source_format,source_job_table,"
     "source_job_page,source_job_tag,source_job_long_value_id,source_job_blob_size,"
     "source_file_page,source_file_tag,source_file_long_value_id,source_file_blob_size,"
-    "source_offset,source_generation,source_root,source_sha256,source_image,source_partition,source_partition_offset,source_volume_path,source_mft_entry,source_found,warnings,detections\r\n";
+    "source_offset,source_generation,source_root,source_sha256,source_image,source_partition,source_partition_offset,source_volume_path,source_mft_entry,source_found,source_cluster,warnings,detections\r\n";
 
 /* A small RFC 4180 reader: splits text into rows of cells, so the test can
  * compare decoded cells with the original values. */
