@@ -65,7 +65,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# libtsk is loaded with dlopen (src/core/tsk_loader.h), so dpkg-shlibdeps cannot see it
+# libtsk is loaded with dlopen (src/input/tsk_loader.h), so dpkg-shlibdeps cannot see it
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libtsk19")
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.org/bitsparse")

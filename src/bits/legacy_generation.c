@@ -20,12 +20,20 @@
 #include <string.h>
 #include <strings.h>
 
+/* The key of this module's state in a result (bp_result_parser_state). */
+static const char state_key;
+
 static legacy_state_list *state_list(bp_result *result)
 {
-    if (!result->legacy_states)
-        result->legacy_states = bp_arena_alloc(&result->arena, sizeof(legacy_state_list));
-    return result->legacy_states;
+    return bp_result_parser_state(result, &state_key, sizeof(legacy_state_list));
 }
+
+const legacy_state_list *legacy_generation_files(const bp_result *result)
+{
+    return bp_result_find_parser_state(result, &state_key);
+}
+
+bool legacy_generation_has_files(const bp_result *result) { return legacy_generation_files(result) != NULL; }
 
 void legacy_generation_register(bp_result *result, const char *label, size_t first_record,
                                 size_t end_record)
@@ -49,11 +57,12 @@ void legacy_generation_register(bp_result *result, const char *label, size_t fir
 
 void legacy_generation_set_mtime(bp_result *result, const char *label, int64_t sec, long nsec)
 {
-    if (!result->legacy_states || !label)
+    legacy_state_list *list = bp_result_find_parser_state(result, &state_key);
+    if (!list || !label)
         return;
     /* the latest registration of that path is the one just read */
     legacy_state_entry *match = NULL;
-    for (legacy_state_entry *e = result->legacy_states->head; e; e = e->next)
+    for (legacy_state_entry *e = list->head; e; e = e->next)
         if (strcmp(e->label, label) == 0)
             match = e;
     if (!match)
@@ -236,7 +245,7 @@ static void decide_pair(bp_result *result, legacy_state_entry *a, legacy_state_e
 
 void legacy_generation_assign(bp_result *result)
 {
-    legacy_state_list *list = result->legacy_states;
+    legacy_state_list *list = bp_result_find_parser_state(result, &state_key);
     if (!list)
         return;
     for (legacy_state_entry *e = list->head; e; e = e->next)

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/result.h"
+#include "result/result.h"
 
 typedef struct legacy_state_entry {
     const char *label;
@@ -30,6 +30,10 @@ typedef struct legacy_state_list {
     size_t count;
 } legacy_state_list;
 
+/* Has any legacy state file been registered in this result? */
+bool legacy_generation_has_files(const bp_result *result);
+/* The state files registered, in order (NULL when none): for the tests. */
+const legacy_state_list *legacy_generation_files(const bp_result *result);
 /* Remember a state file and its records, then relabel every pair. */
 void legacy_generation_register(bp_result *result, const char *label, size_t first_record,
                                 size_t end_record);

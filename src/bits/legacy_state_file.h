@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/result.h"
+#include "result/result.h"
 
 /* FILE_HEADER must start within the first LEGACY_HEADER_SEARCH bytes' reach. */
 #define LEGACY_HEADER_SEARCH 64u

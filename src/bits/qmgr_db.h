@@ -3,7 +3,7 @@
 #ifndef BP_BITS_QMGR_DB_H
 #define BP_BITS_QMGR_DB_H
 
-#include "core/result.h"
+#include "result/result.h"
 #include "ese/database.h"
 
 /* Append the live records of `db` to `result`. `path` labels the source.

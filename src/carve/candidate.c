@@ -398,10 +398,14 @@ size_t carve_try_legacy_file_list(bp_arena *scratch, const uint8_t *data, size_t
     legacy_decode_file_list(scratch, data, bound, pos, &warnings, "file list", &list);
     if (list.count == 0)
         return 0;
-    /* every record must be right for the list to count */
-    carve_verdict verdicts[64];
-    char missing[64][160];
-    size_t count = list.count < 64 ? list.count : 64;
+    /* every record must be right for the list to count; all of them are
+     * reported (the verdicts live in the scratch arena: a fixed array of 64
+     * silently dropped the files after the 64th) */
+    size_t count = list.count;
+    carve_verdict *verdicts = bp_arena_array(scratch, count, sizeof(*verdicts));
+    char (*missing)[160] = bp_arena_array(scratch, count, sizeof(*missing));
+    if (!verdicts || !missing)
+        return 0;
     for (size_t i = 0; i < count; i++) {
         const legacy_file_entry *entry = &list.files[i];
         if (!entry->file || entry->offset < pos || !fits(entry->offset, entry->size, bound))

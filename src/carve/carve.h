@@ -25,7 +25,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "carve/validate.h"
-#include "core/result.h"
+#include "result/result.h"
 #include "util/sha256.h"
 
 struct ese_db;
@@ -152,7 +152,7 @@ void carve_feed_free(carve_feed *feed);
  * transaction logs edb*.log, edbtmp.log, edbres*.jrs (any case). */
 bool carve_is_log_name(const char *name);
 
-/* ---- hooks for core/parse.c (carve_input.c) ------------------------------------------------------ */
+/* ---- hooks for input/parse.c (carve_input.c) ------------------------------------------------------ */
 
 /* The first 64 KiB of a file (malloc'ed), to recognise it before streaming it. */
 uint8_t *carve_read_head(const char *path, size_t *size);

@@ -1,4 +1,4 @@
-/* How carving plugs into the input handling of core/parse.c. */
+/* How carving plugs into the input handling of input/parse.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

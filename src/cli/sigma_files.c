@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/sigma_files.h"
+#include "util/growable.h"
 
 static bool has_rule_suffix(const char *name)
 {
@@ -18,14 +19,8 @@ static bool has_rule_suffix(const char *name)
 
 static int add(sigma_files *list, const char *path)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? 2 * list->capacity : 64;
-        char **grown = realloc(list->paths, capacity * sizeof(*grown));
-        if (!grown)
-            return -1;
-        list->paths = grown;
-        list->capacity = capacity;
-    }
+    if (!bp_grow((void **)&list->paths, &list->capacity, list->count, sizeof(*list->paths)))
+        return -1;
     char *copy = strdup(path);
     if (!copy)
         return -1;

@@ -1,12 +1,13 @@
 /* The fields a rule can test. Every output field is testable by its output
  * name (grouped fields by their CSV name: source_path ...), computed by the
- * same table the writers use (output/record_fields.c), so a rule sees exactly
+ * same table the writers use (fields/record_fields.c), so a rule sees exactly
  * what the output shows. A few derived fields follow the output fields. */
 #include <inttypes.h>
 #include <string.h>
 
 #include "detect/detect_internal.h"
-#include "output/record_fields.h"
+#include "fields/field_text.h"
+#include "fields/record_fields.h"
 
 typedef const char *(*derived_compute)(const bp_record *record, bp_arena *scratch);
 

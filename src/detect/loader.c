@@ -5,7 +5,6 @@
  * recursive or exponentially large), then as a document tree that is walked
  * and checked here. Every error names the place as LABEL:LINE:COLUMN (1-based)
  * and stops the load; nothing of a failed document is kept. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,278 +14,7 @@
 
 #include "detect/detect_internal.h"
 #include "util/growable.h"
-
-#define MAX_RULE_FILE_SIZE ((size_t)16 << 20)
-#define MAX_CONDITION_DEPTH 32
-#define MAX_CONDITION_NODES 100000
-#define MAX_ID_LENGTH 64
-#define MAX_MAPPING_KEYS 16
-/* 4 levels to reach a rule's match, 2 per condition level (all_of list + mapping) */
-#define MAX_YAML_DEPTH (4 + 2 * MAX_CONDITION_DEPTH + 8)
-
-typedef struct loader {
-    const char *label;
-    const char *text;
-    size_t size;
-    yaml_document_t *yaml;
-    detect_document *document;
-    char *error;
-    size_t error_size;
-    bool failed;
-    size_t condition_nodes;
-} loader;
-
-static void fail_at(loader *l, yaml_mark_t mark, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail_at(loader *l, yaml_mark_t mark, const char *format, ...)
-{
-    if (l->failed)
-        return;
-    l->failed = true;
-    if (!l->error || l->error_size == 0)
-        return;
-    int n = snprintf(l->error, l->error_size, "%s:%zu:%zu: ", l->label, mark.line + 1,
-                     mark.column + 1);
-    if (n < 0 || (size_t)n >= l->error_size)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(l->error + n, l->error_size - (size_t)n, format, args);
-    va_end(args);
-}
-
-static yaml_mark_t start_of_file(void)
-{
-    yaml_mark_t mark = {0, 0, 0};
-    return mark;
-}
-
-static void fail_out_of_memory(loader *l) { fail_at(l, start_of_file(), "out of memory"); }
-
-/* Line and column of a byte offset (reader errors carry only the offset). */
-static yaml_mark_t mark_of_offset(const loader *l, size_t offset)
-{
-    yaml_mark_t mark = {offset, 0, 0};
-    for (size_t i = 0; i < offset && i < l->size; i++) {
-        if (l->text[i] == '\n') {
-            mark.line++;
-            mark.column = 0;
-        } else {
-            mark.column++;
-        }
-    }
-    return mark;
-}
-
-static void syntax_error(loader *l, const yaml_parser_t *parser)
-{
-    const char *problem = parser->problem ? parser->problem : "unreadable YAML";
-    switch (parser->error) {
-    case YAML_MEMORY_ERROR:
-        fail_out_of_memory(l);
-        return;
-    case YAML_READER_ERROR:
-        fail_at(l, mark_of_offset(l, parser->problem_offset), "YAML syntax error: %s", problem);
-        return;
-    default:
-        if (parser->context)
-            fail_at(l, parser->problem_mark, "YAML syntax error: %s (%s at line %zu, column %zu)",
-                    problem, parser->context, parser->context_mark.line + 1,
-                    parser->context_mark.column + 1);
-        else
-            fail_at(l, parser->problem_mark, "YAML syntax error: %s", problem);
-        return;
-    }
-}
-
-/* First pass: syntax, one document, no aliases. */
-static bool prescan(loader *l)
-{
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        fail_out_of_memory(l);
-        return false;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)l->text, l->size);
-    int documents = 0, depth = 0;
-    for (bool done = false; !done && !l->failed;) {
-        yaml_event_t event;
-        if (!yaml_parser_parse(&parser, &event)) {
-            syntax_error(l, &parser);
-            break;
-        }
-        if (event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT) {
-            /* also keeps libyaml's scanner, whose cost grows with the square of
-             * the nesting depth, away from pathological inputs */
-            if (++depth > MAX_YAML_DEPTH)
-                fail_at(l, event.start_mark, "YAML nested more than %d levels deep",
-                        MAX_YAML_DEPTH);
-        } else if (event.type == YAML_SEQUENCE_END_EVENT || event.type == YAML_MAPPING_END_EVENT) {
-            depth--;
-        } else if (event.type == YAML_ALIAS_EVENT)
-            fail_at(l, event.start_mark, "YAML aliases (*%s) are not allowed in rule files",
-                    (const char *)event.data.alias.anchor);
-        else if (event.type == YAML_DOCUMENT_START_EVENT && ++documents > 1)
-            fail_at(l, event.start_mark,
-                    "a rule file holds one YAML document; this is a second one");
-        else if (event.type == YAML_STREAM_END_EVENT)
-            done = true;
-        yaml_event_delete(&event);
-    }
-    yaml_parser_delete(&parser);
-    return !l->failed;
-}
-
-/* ---- YAML node helpers -------------------------------------------------- */
-
-static yaml_node_t *node_at(loader *l, int index) { return yaml_document_get_node(l->yaml, index); }
-
-static const char *kind_name(const yaml_node_t *node)
-{
-    switch (node->type) {
-    case YAML_SCALAR_NODE:
-        return "a single value";
-    case YAML_SEQUENCE_NODE:
-        return "a list";
-    case YAML_MAPPING_NODE:
-        return "a mapping";
-    default:
-        return "nothing";
-    }
-}
-
-/* A scalar as a NUL-terminated string in the document's arena. */
-static const char *scalar(loader *l, yaml_node_t *node, const char *what)
-{
-    if (node->type != YAML_SCALAR_NODE) {
-        fail_at(l, node->start_mark, "%s must be a single value, not %s", what, kind_name(node));
-        return NULL;
-    }
-    const char *value = (const char *)node->data.scalar.value;
-    size_t length = node->data.scalar.length;
-    if (memchr(value, '\0', length)) {
-        fail_at(l, node->start_mark, "%s holds a NUL character", what);
-        return NULL;
-    }
-    char *copy = bp_arena_strndup(&l->document->arena, value, length);
-    if (!copy)
-        fail_out_of_memory(l);
-    return copy;
-}
-
-/* Scalar keys of a mapping: the key text (not copied), NULL after an error. */
-static const char *key_of(loader *l, yaml_node_pair_t *pair, yaml_node_t **key_node)
-{
-    yaml_node_t *key = node_at(l, pair->key);
-    *key_node = key;
-    if (!key || key->type != YAML_SCALAR_NODE) {
-        fail_at(l, key ? key->start_mark : start_of_file(), "mapping keys must be plain names");
-        return NULL;
-    }
-    const char *text = (const char *)key->data.scalar.value;
-    if (strlen(text) != key->data.scalar.length) {
-        fail_at(l, key->start_mark, "a key holds a NUL character");
-        return NULL;
-    }
-    return text;
-}
-
-static bool require_mapping(loader *l, yaml_node_t *node, const char *what)
-{
-    if (node->type == YAML_MAPPING_NODE)
-        return true;
-    fail_at(l, node->start_mark, "%s must be a mapping, not %s", what, kind_name(node));
-    return false;
-}
-
-/* Refuse a key that appears twice in one mapping (libyaml accepts it). No
- * mapping of a rule file has more than 7 valid keys, so a long one is refused
- * before the quadratic check. */
-static bool no_duplicate_keys(loader *l, yaml_node_t *mapping)
-{
-    if (mapping->data.mapping.pairs.top - mapping->data.mapping.pairs.start > MAX_MAPPING_KEYS) {
-        fail_at(l, mapping->start_mark, "a mapping with more than %d keys", MAX_MAPPING_KEYS);
-        return false;
-    }
-    for (yaml_node_pair_t *a = mapping->data.mapping.pairs.start;
-         a < mapping->data.mapping.pairs.top; a++) {
-        yaml_node_t *key_a;
-        const char *name_a = key_of(l, a, &key_a);
-        if (!name_a)
-            return false;
-        for (yaml_node_pair_t *b = mapping->data.mapping.pairs.start; b < a; b++) {
-            yaml_node_t *key_b;
-            const char *name_b = key_of(l, b, &key_b);
-            if (name_b && strcmp(name_a, name_b) == 0) {
-                fail_at(l, key_a->start_mark, "duplicate key '%s' (first at line %zu)", name_a,
-                        key_b->start_mark.line + 1);
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
-static bool ascii_case_equal(const char *a, const char *b)
-{
-    return detect_text_equals(a, b, false);
-}
-
-static bool boolean(loader *l, yaml_node_t *node, const char *what, bool *out)
-{
-    const char *text = scalar(l, node, what);
-    if (!text)
-        return false;
-    if (ascii_case_equal(text, "true") || ascii_case_equal(text, "yes")) {
-        *out = true;
-        return true;
-    }
-    if (ascii_case_equal(text, "false") || ascii_case_equal(text, "no")) {
-        *out = false;
-        return true;
-    }
-    fail_at(l, node->start_mark, "%s must be true or false, not '%s'", what, text);
-    return false;
-}
-
-/* A single value or a non-empty list of single values. Each item's node is
- * returned too (for error marks) when nodes is not NULL. */
-static bool strings(loader *l, yaml_node_t *node, const char *what, bool list_required,
-                    const char ***values, size_t *count, yaml_node_t ***nodes)
-{
-    bp_arena *arena = &l->document->arena;
-    size_t n = 1;
-    if (node->type == YAML_SEQUENCE_NODE)
-        n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
-    else if (list_required) {
-        fail_at(l, node->start_mark, "%s must be a list, not %s", what, kind_name(node));
-        return false;
-    }
-    if (n == 0) {
-        fail_at(l, node->start_mark, "%s is an empty list", what);
-        return false;
-    }
-    const char **list = bp_arena_array(arena, n, sizeof(*list));
-    yaml_node_t **item_nodes = bp_arena_array(arena, n, sizeof(*item_nodes));
-    if (!list || !item_nodes) {
-        fail_out_of_memory(l);
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        yaml_node_t *item = node->type == YAML_SEQUENCE_NODE
-                                ? node_at(l, node->data.sequence.items.start[i])
-                                : node;
-        if (!item || !(list[i] = scalar(l, item, what)))
-            return false;
-        item_nodes[i] = item;
-    }
-    *values = list;
-    *count = n;
-    if (nodes)
-        *nodes = item_nodes;
-    return true;
-}
+#include "detect/loader_internal.h"
 
 /* ---- conditions --------------------------------------------------------- */
 
@@ -317,13 +45,13 @@ static int operator_index(const char *name)
 static detect_node *new_node(loader *l, yaml_node_t *yaml_node, detect_node_kind kind)
 {
     if (++l->condition_nodes > MAX_CONDITION_NODES) {
-        fail_at(l, yaml_node->start_mark, "more than %d conditions in one file",
-                MAX_CONDITION_NODES);
+        detect_yaml_fail_at(l, yaml_node->start_mark, "more than %d conditions in one file",
+                            MAX_CONDITION_NODES);
         return NULL;
     }
     detect_node *node = bp_arena_alloc(&l->document->arena, sizeof(*node));
     if (!node)
-        fail_out_of_memory(l);
+        detect_yaml_fail_out_of_memory(l);
     else
         node->kind = kind;
     return node;
@@ -335,8 +63,8 @@ static const detect_node *parse_logical(loader *l, yaml_node_t *mapping, const c
                                         yaml_node_t *value, int depth)
 {
     if (mapping->data.mapping.pairs.top - mapping->data.mapping.pairs.start != 1) {
-        fail_at(l, mapping->start_mark,
-                "'%s' must be the only key of its condition (put other tests inside it)", name);
+        detect_yaml_fail_at(l, mapping->start_mark,
+                            "'%s' must be the only key of its condition (put other tests inside it)", name);
         return NULL;
     }
     bool is_not = strcmp(name, "not") == 0;
@@ -348,23 +76,23 @@ static const detect_node *parse_logical(loader *l, yaml_node_t *mapping, const c
     size_t count = 1;
     if (!is_not) {
         if (value->type != YAML_SEQUENCE_NODE) {
-            fail_at(l, value->start_mark, "'%s' takes a list of conditions, not %s", name,
-                    kind_name(value));
+            detect_yaml_fail_at(l, value->start_mark, "'%s' takes a list of conditions, not %s", name,
+                                detect_yaml_kind_name(value));
             return NULL;
         }
         count = (size_t)(value->data.sequence.items.top - value->data.sequence.items.start);
         if (count == 0) {
-            fail_at(l, value->start_mark, "'%s' has an empty list of conditions", name);
+            detect_yaml_fail_at(l, value->start_mark, "'%s' has an empty list of conditions", name);
             return NULL;
         }
     }
     const detect_node **children = bp_arena_array(&l->document->arena, count, sizeof(*children));
     if (!children) {
-        fail_out_of_memory(l);
+        detect_yaml_fail_out_of_memory(l);
         return NULL;
     }
     for (size_t i = 0; i < count; i++) {
-        yaml_node_t *child = is_not ? value : node_at(l, value->data.sequence.items.start[i]);
+        yaml_node_t *child = is_not ? value : detect_yaml_node_at(l, value->data.sequence.items.start[i]);
         if (!child || !(children[i] = parse_condition(l, child, depth + 1)))
             return NULL;
     }
@@ -378,26 +106,26 @@ static bool compile_regexes(loader *l, detect_node *node, yaml_node_t **nodes)
     detect_document *document = l->document;
     node->regexes = bp_arena_array(&document->arena, node->value_count, sizeof(*node->regexes));
     if (!node->regexes) {
-        fail_out_of_memory(l);
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     int flags = REG_EXTENDED | REG_NOSUB | (node->case_sensitive ? 0 : REG_ICASE);
     for (size_t i = 0; i < node->value_count; i++) {
         if (!bp_grow((void **)&document->regexes, &document->regex_capacity, document->regex_count,
                      sizeof(regex_t *))) {
-            fail_out_of_memory(l);
+            detect_yaml_fail_out_of_memory(l);
             return false;
         }
         regex_t *regex = bp_arena_alloc(&document->arena, sizeof(*regex));
         if (!regex) {
-            fail_out_of_memory(l);
+            detect_yaml_fail_out_of_memory(l);
             return false;
         }
         int rc = regcomp(regex, node->values[i], flags);
         if (rc != 0) {
             char message[256];
             regerror(rc, regex, message, sizeof message);
-            fail_at(l, nodes[i]->start_mark, "bad regex '%s': %s", node->values[i], message);
+            detect_yaml_fail_at(l, nodes[i]->start_mark, "bad regex '%s': %s", node->values[i], message);
             return false;
         }
         document->regexes[document->regex_count++] = regex;
@@ -425,9 +153,9 @@ static bool normalise_hosts(loader *l, detect_node *node, yaml_node_t **nodes)
         bool bad = length == 0 || (value[0] == '.' && length == 1) ||
                    strpbrk(value, "/\\:@?#* \t") != NULL;
         if (bad) {
-            fail_at(l, nodes[i]->start_mark, "'%s' is not a host name%s", node->values[i],
-                    node->op == DETECT_TLD_IN ? " suffix (write e.g. xyz or co.uk)"
-                                              : " (write e.g. example.com or *.example.com)");
+            detect_yaml_fail_at(l, nodes[i]->start_mark, "'%s' is not a host name%s", node->values[i],
+                                node->op == DETECT_TLD_IN ? " suffix (write e.g. xyz or co.uk)"
+                                : " (write e.g. example.com or *.example.com)");
             return false;
         }
     }
@@ -447,8 +175,8 @@ static bool collect_test_keys(loader *l, yaml_node_t *mapping, test_keys *keys)
     for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start;
          pair < mapping->data.mapping.pairs.top; pair++) {
         yaml_node_t *key;
-        const char *name = key_of(l, pair, &key);
-        yaml_node_t *value = node_at(l, pair->value);
+        const char *name = detect_yaml_key_of(l, pair, &key);
+        yaml_node_t *value = detect_yaml_node_at(l, pair->value);
         if (!name || !value)
             return false;
         int op = operator_index(name);
@@ -457,29 +185,29 @@ static bool collect_test_keys(loader *l, yaml_node_t *mapping, test_keys *keys)
         } else if (strcmp(name, "case_sensitive") == 0) {
             keys->case_sensitive = value;
         } else if (op >= 0 && keys->op >= 0) {
-            fail_at(l, key->start_mark,
-                    "one operator per condition ('%s' and '%s'); combine tests with all_of",
-                    operators[keys->op].name, name);
+            detect_yaml_fail_at(l, key->start_mark,
+                                "one operator per condition ('%s' and '%s'); combine tests with all_of",
+                                operators[keys->op].name, name);
             return false;
         } else if (op >= 0) {
             keys->op = op;
             keys->operand = value;
         } else {
-            fail_at(l, key->start_mark,
-                    "unknown key '%s' in a condition (expected all_of, any_of, not, or field, "
-                    "case_sensitive and one of " OPERATOR_NAMES ")",
-                    name);
+            detect_yaml_fail_at(l, key->start_mark,
+                                "unknown key '%s' in a condition (expected all_of, any_of, not, or field, "
+                                "case_sensitive and one of " OPERATOR_NAMES ")",
+                                name);
             return false;
         }
     }
     if (!keys->field) {
-        fail_at(l, mapping->start_mark,
-                "a condition needs 'field' and one operator, or one of all_of, any_of, not");
+        detect_yaml_fail_at(l, mapping->start_mark,
+                            "a condition needs 'field' and one operator, or one of all_of, any_of, not");
         return false;
     }
     if (keys->op < 0) {
-        fail_at(l, mapping->start_mark,
-                "a condition on a field needs one operator: " OPERATOR_NAMES);
+        detect_yaml_fail_at(l, mapping->start_mark,
+                            "a condition on a field needs one operator: " OPERATOR_NAMES);
         return false;
     }
     return true;
@@ -493,34 +221,34 @@ static const detect_node *parse_test(loader *l, yaml_node_t *mapping)
     detect_node *node = new_node(l, mapping, DETECT_TEST);
     if (!node)
         return NULL;
-    const char *field_name = scalar(l, keys.field, "'field'");
+    const char *field_name = detect_yaml_scalar(l, keys.field, "'field'");
     if (!field_name)
         return NULL;
     const char *why = NULL;
     if (!detect_field_lookup(field_name, &node->field, &why)) {
-        fail_at(l, keys.field->start_mark, "'%s' %s", field_name, why);
+        detect_yaml_fail_at(l, keys.field->start_mark, "'%s' %s", field_name, why);
         return NULL;
     }
     const char *op_name = operators[keys.op].name;
     node->op = operators[keys.op].op;
     if (keys.case_sensitive) {
         if (!operators[keys.op].takes_case) {
-            fail_at(l, keys.case_sensitive->start_mark,
-                    "case_sensitive applies to equals, in, contains, starts_with, ends_with and "
-                    "regex, not to %s",
-                    op_name);
+            detect_yaml_fail_at(l, keys.case_sensitive->start_mark,
+                                "case_sensitive applies to equals, in, contains, starts_with, ends_with and "
+                                "regex, not to %s",
+                                op_name);
             return NULL;
         }
-        if (!boolean(l, keys.case_sensitive, "'case_sensitive'", &node->case_sensitive))
+        if (!detect_yaml_boolean(l, keys.case_sensitive, "'case_sensitive'", &node->case_sensitive))
             return NULL;
     }
     char what[64];
     snprintf(what, sizeof what, "the operand of '%s'", op_name);
     if (node->op == DETECT_IS_IP || node->op == DETECT_EMPTY)
-        return boolean(l, keys.operand, what, &node->expect) ? node : NULL;
+        return detect_yaml_boolean(l, keys.operand, what, &node->expect) ? node : NULL;
     yaml_node_t **nodes = NULL;
-    if (!strings(l, keys.operand, what, operators[keys.op].list_only, &node->values,
-                 &node->value_count, &nodes))
+    if (!detect_yaml_strings(l, keys.operand, what, operators[keys.op].list_only, &node->values,
+                             &node->value_count, &nodes))
         return NULL;
     if (node->op == DETECT_REGEX && !compile_regexes(l, node, nodes))
         return NULL;
@@ -533,26 +261,26 @@ static const detect_node *parse_test(loader *l, yaml_node_t *mapping)
 static const detect_node *parse_condition(loader *l, yaml_node_t *yaml_node, int depth)
 {
     if (depth > MAX_CONDITION_DEPTH) {
-        fail_at(l, yaml_node->start_mark, "conditions nested more than %d levels deep",
-                MAX_CONDITION_DEPTH);
+        detect_yaml_fail_at(l, yaml_node->start_mark, "conditions nested more than %d levels deep",
+                            MAX_CONDITION_DEPTH);
         return NULL;
     }
-    if (!require_mapping(l, yaml_node, "a condition") || !no_duplicate_keys(l, yaml_node))
+    if (!detect_yaml_require_mapping(l, yaml_node, "a condition") || !detect_yaml_no_duplicate_keys(l, yaml_node))
         return NULL;
     for (yaml_node_pair_t *pair = yaml_node->data.mapping.pairs.start;
          pair < yaml_node->data.mapping.pairs.top; pair++) {
         yaml_node_t *key;
-        const char *name = key_of(l, pair, &key);
+        const char *name = detect_yaml_key_of(l, pair, &key);
         if (!name)
             return NULL;
         if (strcmp(name, "all_of") == 0 || strcmp(name, "any_of") == 0 ||
             strcmp(name, "not") == 0) {
-            yaml_node_t *value = node_at(l, pair->value);
+            yaml_node_t *value = detect_yaml_node_at(l, pair->value);
             return value ? parse_logical(l, yaml_node, name, value, depth) : NULL;
         }
     }
     if (yaml_node->data.mapping.pairs.top == yaml_node->data.mapping.pairs.start) {
-        fail_at(l, yaml_node->start_mark, "empty condition");
+        detect_yaml_fail_at(l, yaml_node->start_mark, "empty condition");
         return NULL;
     }
     return parse_test(l, yaml_node);
@@ -613,8 +341,8 @@ static bool collect_rule_keys(loader *l, yaml_node_t *mapping, rule_nodes *n)
     for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start;
          pair < mapping->data.mapping.pairs.top; pair++) {
         yaml_node_t *key;
-        const char *name = key_of(l, pair, &key);
-        yaml_node_t *value = node_at(l, pair->value);
+        const char *name = detect_yaml_key_of(l, pair, &key);
+        yaml_node_t *value = detect_yaml_node_at(l, pair->value);
         if (!name || !value)
             return false;
         yaml_node_t **slot = strcmp(name, "id") == 0            ? &n->id
@@ -626,8 +354,8 @@ static bool collect_rule_keys(loader *l, yaml_node_t *mapping, rule_nodes *n)
                              : strcmp(name, "match") == 0       ? &n->match
                                                                 : NULL;
         if (!slot) {
-            fail_at(l, key->start_mark, "unknown key '%s' in a rule (expected " RULE_KEYS ")",
-                    name);
+            detect_yaml_fail_at(l, key->start_mark, "unknown key '%s' in a rule (expected " RULE_KEYS ")",
+                                name);
             return false;
         }
         *slot = value;
@@ -635,8 +363,8 @@ static bool collect_rule_keys(loader *l, yaml_node_t *mapping, rule_nodes *n)
     const char *missing = !n->id ? "id" : !n->title ? "title" : !n->severity ? "severity"
                         : !n->match ? "match" : NULL;
     if (missing) {
-        fail_at(l, mapping->start_mark,
-                "rule without '%s' (a rule needs id, title, severity and match)", missing);
+        detect_yaml_fail_at(l, mapping->start_mark,
+                            "rule without '%s' (a rule needs id, title, severity and match)", missing);
         return false;
     }
     return true;
@@ -645,54 +373,54 @@ static bool collect_rule_keys(loader *l, yaml_node_t *mapping, rule_nodes *n)
 static detect_rule *parse_rule(loader *l, yaml_node_t *mapping)
 {
     rule_nodes n = {0};
-    if (!require_mapping(l, mapping, "a rule") || !no_duplicate_keys(l, mapping) ||
-        !collect_rule_keys(l, mapping, &n))
+    if (!detect_yaml_require_mapping(l, mapping, "a rule") || !detect_yaml_no_duplicate_keys(l, mapping) ||
+                                     !collect_rule_keys(l, mapping, &n))
         return NULL;
     detect_rule *rule = bp_arena_alloc(&l->document->arena, sizeof(*rule));
     if (!rule) {
-        fail_out_of_memory(l);
+        detect_yaml_fail_out_of_memory(l);
         return NULL;
     }
     bp_rule_info *info = &rule->info;
     const char *severity;
-    if (!(info->id = scalar(l, n.id, "'id'")) || !(info->title = scalar(l, n.title, "'title'")) ||
-        !(severity = scalar(l, n.severity, "'severity'")))
+    if (!(info->id = detect_yaml_scalar(l, n.id, "'id'")) || !(info->title = detect_yaml_scalar(l, n.title, "'title'")) ||
+                                        !(severity = detect_yaml_scalar(l, n.severity, "'severity'")))
         return NULL;
     if (!valid_id(info->id)) {
-        fail_at(l, n.id->start_mark,
-                "rule id '%s' must be 1 to %d letters, digits, '-', '_' or '.'", info->id,
-                MAX_ID_LENGTH);
+        detect_yaml_fail_at(l, n.id->start_mark,
+                            "rule id '%s' must be 1 to %d letters, digits, '-', '_' or '.'", info->id,
+                            MAX_ID_LENGTH);
         return NULL;
     }
     if (!*info->title || !one_line(info->title)) {
-        fail_at(l, n.title->start_mark, "'title' must be one non-empty line of text");
+        detect_yaml_fail_at(l, n.title->start_mark, "'title' must be one non-empty line of text");
         return NULL;
     }
     if (!bp_severity_parse(severity, &info->severity)) {
-        fail_at(l, n.severity->start_mark,
-                "unknown severity '%s' (use informational, low, medium, high or critical)",
-                severity);
+        detect_yaml_fail_at(l, n.severity->start_mark,
+                            "unknown severity '%s' (use informational, low, medium, high or critical)",
+                            severity);
         return NULL;
     }
     info->description = "";
-    if (n.description && !(info->description = scalar(l, n.description, "'description'")))
+    if (n.description && !(info->description = detect_yaml_scalar(l, n.description, "'description'")))
         return NULL;
     yaml_node_t **nodes = NULL;
     const char **list = NULL;
     if (n.mitre) {
-        if (!strings(l, n.mitre, "'mitre'", false, &list, &info->mitre_count, &nodes))
+        if (!detect_yaml_strings(l, n.mitre, "'mitre'", false, &list, &info->mitre_count, &nodes))
             return NULL;
         info->mitre = list;
         for (size_t i = 0; i < info->mitre_count; i++) {
             if (!valid_mitre(list[i])) {
-                fail_at(l, nodes[i]->start_mark,
-                        "'%s' is not a MITRE ATT&CK id (e.g. T1197, T1197.001, TA0003)", list[i]);
+                detect_yaml_fail_at(l, nodes[i]->start_mark,
+                                    "'%s' is not a MITRE ATT&CK id (e.g. T1197, T1197.001, TA0003)", list[i]);
                 return NULL;
             }
         }
     }
     if (n.references) {
-        if (!strings(l, n.references, "'references'", false, &list, &info->reference_count, NULL))
+        if (!detect_yaml_strings(l, n.references, "'references'", false, &list, &info->reference_count, NULL))
             return NULL;
         info->references = list;
     }
@@ -708,7 +436,7 @@ static detect_rule *parse_rule(loader *l, yaml_node_t *mapping)
     info->origin = bp_arena_printf(&l->document->arena, "%s:%zu", l->label,
                                    n.id->start_mark.line + 1);
     if (!info->origin) {
-        fail_out_of_memory(l);
+        detect_yaml_fail_out_of_memory(l);
         return NULL;
     }
     rule->match = parse_condition(l, n.match, 1);
@@ -723,7 +451,7 @@ static bool add_rule(loader *l, detect_rule *rule, yaml_node_t *mapping)
     rule->column = mapping->start_mark.column;
     if (!bp_grow((void **)&document->rules, &document->rule_capacity, document->rule_count,
                  sizeof(detect_rule *))) {
-        fail_out_of_memory(l);
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     document->rules[document->rule_count++] = rule;
@@ -746,7 +474,7 @@ static bool unique_ids(loader *l)
         return true;
     detect_rule **sorted = malloc(document->rule_count * sizeof(*sorted));
     if (!sorted) {
-        fail_out_of_memory(l);
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     memcpy(sorted, document->rules, document->rule_count * sizeof(*sorted));
@@ -765,8 +493,8 @@ static bool unique_ids(loader *l)
     }
     if (repeat) {
         yaml_mark_t mark = {0, repeat->line, repeat->column};
-        fail_at(l, mark, "duplicate rule id '%s' (first defined at %s)", repeat->info.id,
-                first->info.origin);
+        detect_yaml_fail_at(l, mark, "duplicate rule id '%s' (first defined at %s)", repeat->info.id,
+                            first->info.origin);
     }
     free(sorted);
     return !repeat;
@@ -775,12 +503,12 @@ static bool unique_ids(loader *l)
 static bool parse_rules(loader *l, yaml_node_t *list)
 {
     if (list->type != YAML_SEQUENCE_NODE) {
-        fail_at(l, list->start_mark, "'rules' must be a list of rules, not %s", kind_name(list));
+        detect_yaml_fail_at(l, list->start_mark, "'rules' must be a list of rules, not %s", detect_yaml_kind_name(list));
         return false;
     }
     for (yaml_node_item_t *item = list->data.sequence.items.start;
          item < list->data.sequence.items.top; item++) {
-        yaml_node_t *mapping = node_at(l, *item);
+        yaml_node_t *mapping = detect_yaml_node_at(l, *item);
         detect_rule *rule = mapping ? parse_rule(l, mapping) : NULL;
         if (!rule || !add_rule(l, rule, mapping))
             return false;
@@ -791,38 +519,38 @@ static bool parse_rules(loader *l, yaml_node_t *list)
 static bool parse_root(loader *l, yaml_node_t *root)
 {
     if (!root || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
-        fail_at(l, start_of_file(), "empty rule file (expected a mapping with a 'rules' list)");
+        detect_yaml_fail_at(l, detect_yaml_start_of_file(), "empty rule file (expected a mapping with a 'rules' list)");
         return false;
     }
-    if (!require_mapping(l, root, "a rule file") || !no_duplicate_keys(l, root))
+    if (!detect_yaml_require_mapping(l, root, "a rule file") || !detect_yaml_no_duplicate_keys(l, root))
         return false;
     yaml_node_t *rules = NULL;
     for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
          pair < root->data.mapping.pairs.top; pair++) {
         yaml_node_t *key;
-        const char *name = key_of(l, pair, &key);
-        yaml_node_t *value = node_at(l, pair->value);
+        const char *name = detect_yaml_key_of(l, pair, &key);
+        yaml_node_t *value = detect_yaml_node_at(l, pair->value);
         if (!name || !value)
             return false;
         if (strcmp(name, "rules") == 0) {
             rules = value;
         } else if (strcmp(name, "version") == 0) {
-            const char *version = scalar(l, value, "'version'");
+            const char *version = detect_yaml_scalar(l, value, "'version'");
             if (!version)
                 return false;
             if (strcmp(version, "1") != 0) {
-                fail_at(l, value->start_mark, "unsupported rule file version '%s' (this is 1)",
-                        version);
+                detect_yaml_fail_at(l, value->start_mark, "unsupported rule file version '%s' (this is 1)",
+                                    version);
                 return false;
             }
         } else {
-            fail_at(l, key->start_mark, "unknown key '%s' at the top of a rule file (expected "
-                    "version and rules)", name);
+            detect_yaml_fail_at(l, key->start_mark, "unknown key '%s' at the top of a rule file (expected "
+                                "version and rules)", name);
             return false;
         }
     }
     if (!rules) {
-        fail_at(l, root->start_mark, "no 'rules' list in the rule file");
+        detect_yaml_fail_at(l, root->start_mark, "no 'rules' list in the rule file");
         return false;
     }
     return parse_rules(l, rules);
@@ -852,25 +580,25 @@ detect_document *detect_load(const char *text, size_t size, const char *label, c
     if (error && error_size)
         error[0] = '\0';
     if (l.size > MAX_RULE_FILE_SIZE) {
-        fail_at(&l, start_of_file(), "rule file larger than 16 MiB");
+        detect_yaml_fail_at(&l, detect_yaml_start_of_file(), "rule file larger than 16 MiB");
         return NULL;
     }
     detect_document *document = calloc(1, sizeof(*document));
     if (!document) {
-        fail_out_of_memory(&l);
+        detect_yaml_fail_out_of_memory(&l);
         return NULL;
     }
     bp_arena_init(&document->arena);
     l.document = document;
-    if (prescan(&l)) {
+    if (detect_yaml_prescan(&l)) {
         yaml_parser_t parser;
         yaml_document_t yaml;
         if (!yaml_parser_initialize(&parser)) {
-            fail_out_of_memory(&l);
+            detect_yaml_fail_out_of_memory(&l);
         } else {
             yaml_parser_set_input_string(&parser, (const unsigned char *)l.text, l.size);
             if (!yaml_parser_load(&parser, &yaml)) {
-                syntax_error(&l, &parser);
+                detect_yaml_syntax_error(&l, &parser);
             } else {
                 l.yaml = &yaml;
                 parse_root(&l, yaml_document_get_root_node(&yaml));

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/input.h"
-#include "core/result.h"
+#include "util/file_read.h"
+#include "result/result.h"
 #include "detect/detect_internal.h"
 #include "detect/sigma.h"
 

@@ -5,6 +5,18 @@
 #include "ese/page.h"
 #include "util/reader.h"
 
+/* Offsets of the header fields read (docs/format-ese.md §2). */
+enum {
+    HEADER_CHECKSUM = 0,
+    HEADER_SIGNATURE = 4,
+    HEADER_FORMAT_VERSION = 8,
+    HEADER_DBTIME = 16,
+    HEADER_STATE = 52,
+    HEADER_LAST_OBJECT_ID = 212,  /* then OS major, minor and build */
+    HEADER_FORMAT_REVISION = 232,
+    HEADER_PAGE_SIZE = 236,
+};
+
 static bool legal_page_size(uint32_t size)
 {
     return size == 4096 || size == 8192 || size == 16384 || size == 32768;
@@ -33,9 +45,9 @@ static header_copy inspect_copy(const uint8_t *data, size_t size, size_t offset,
     bp_reader page = bp_reader_sub(&r, offset, page_size);
     if (page.failed)
         return copy;
-    bp_reader_seek(&page, 4);
+    bp_reader_seek(&page, HEADER_SIGNATURE);
     copy.has_signature = bp_read_u32(&page) == ESE_SIGNATURE;
-    bp_reader_seek(&page, 0);
+    bp_reader_seek(&page, HEADER_CHECKSUM);
     uint32_t stored = bp_read_u32(&page);
     copy.checksum_ok = copy.has_signature && stored == ese_header_checksum(page.data, page.size);
     return copy;
@@ -45,18 +57,18 @@ static void decode_fields(ese_db_header *h, const uint8_t *page, size_t page_siz
 {
     bp_reader r = bp_reader_make(page, page_size);
     h->checksum = bp_read_u32(&r);
-    bp_reader_seek(&r, 8);
+    bp_reader_seek(&r, HEADER_FORMAT_VERSION);
     h->format_version = bp_read_u32(&r);
-    bp_reader_seek(&r, 16);
+    bp_reader_seek(&r, HEADER_DBTIME);
     h->dbtime = bp_read_u64(&r);
-    bp_reader_seek(&r, 52);
+    bp_reader_seek(&r, HEADER_STATE);
     h->state = bp_read_u32(&r);
-    bp_reader_seek(&r, 212);
+    bp_reader_seek(&r, HEADER_LAST_OBJECT_ID);
     h->last_object_id = bp_read_u32(&r);
     h->os_major = bp_read_u32(&r);
     h->os_minor = bp_read_u32(&r);
     h->os_build = bp_read_u32(&r);
-    bp_reader_seek(&r, 232);
+    bp_reader_seek(&r, HEADER_FORMAT_REVISION);
     h->format_revision = bp_read_u32(&r);
 }
 
@@ -110,7 +122,7 @@ bool ese_db_header_read(ese_db_header *h, const uint8_t *data, size_t size, bp_a
                         bp_note_list *warnings)
 {
     bp_reader r = bp_reader_make(data, size);
-    bp_reader_seek(&r, 236);
+    bp_reader_seek(&r, HEADER_PAGE_SIZE);
     uint32_t declared = bp_read_u32(&r);
 
     /* Elect the page size by what checks out, not by the stored field alone:
@@ -180,7 +192,7 @@ bool ese_db_header_read(ese_db_header *h, const uint8_t *data, size_t size, bp_a
         return false;
     decode_fields(h, page.data, page.size);
     /* name the stored value of the copy used when the election departs from it */
-    bp_reader_seek(&page, 236);
+    bp_reader_seek(&page, HEADER_PAGE_SIZE);
     uint32_t stored = bp_read_u32(&page);
     /* 0 with a 4096-byte file whose two copies agree: the default of old engines, not damage */
     bool old_default = stored == 0 && chosen == 4096 && primary.checksum_ok && shadow.checksum_ok;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/result.h"
+#include "result/result.h"
 #include "evtx/evtx_log.h"
 
 #define BITS_CLIENT_PROVIDER "Microsoft-Windows-Bits-Client"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/result.h"
+#include "result/result.h"
 
 bool evtx_record_is_event_only(const bp_record *record)
 {

@@ -11,9 +11,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "output/record_fields.h"
-
-static const char *or_empty(const char *text) { return text ? text : ""; }
+#include "fields/field_text.h"
+#include "fields/record_fields.h"
+#include "output/writers.h"
 
 /* A spreadsheet treats a cell starting with one of these as a formula (tab
  * and CR because some of them strip leading whitespace first). */
@@ -38,129 +38,6 @@ static int put_cell(FILE *out, const char *text, bool first, bool defuse)
         run += length;
     }
     return fputc('"', out) == EOF ? -1 : 0;
-}
-
-/* Join parts[0..count) with sep into the scratch arena. */
-static const char *join(bp_arena *scratch, const char *const *parts, size_t count, const char *sep)
-{
-    size_t length = 1;
-    for (size_t i = 0; i < count; i++)
-        length += strlen(or_empty(parts[i])) + strlen(sep);
-    char *text = bp_arena_alloc(scratch, length);
-    if (!text)
-        return NULL;
-    char *end = text;
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            end = stpcpy(end, sep);
-        end = stpcpy(end, or_empty(parts[i]));
-    }
-    *end = '\0';
-    return text;
-}
-
-/* One ACE as ACL:type:SID(account):0xMASK:rights[:flags]; the account part
- * and the flags part are left out when empty. Put together by hand: six ACEs
- * per record through printf were a fifth of the CSV writer's time. */
-static const char *ace_text(bp_arena *scratch, const bp_ace *ace)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const char *parts[] = {or_empty(ace->acl), or_empty(ace->ace_type), or_empty(ace->sid),
-                           or_empty(ace->account), or_empty(ace->rights), or_empty(ace->flags)};
-    size_t lengths[6], total = 0;
-    for (size_t i = 0; i < 6; i++)
-        total += lengths[i] = strlen(parts[i]);
-    /* separators ":" x4, "(" ")", "0x" and 8 digits, ":" before flags, NUL */
-    char *text = bp_arena_alloc(scratch, total + 18);
-    if (!text)
-        return NULL;
-    char *out = text;
-    memcpy(out, parts[0], lengths[0]);
-    out += lengths[0];
-    *out++ = ':';
-    memcpy(out, parts[1], lengths[1]);
-    out += lengths[1];
-    *out++ = ':';
-    memcpy(out, parts[2], lengths[2]);
-    out += lengths[2];
-    if (lengths[3]) {
-        *out++ = '(';
-        memcpy(out, parts[3], lengths[3]);
-        out += lengths[3];
-        *out++ = ')';
-    }
-    memcpy(out, ":0x", 3);
-    out += 3;
-    for (int shift = 28; shift >= 0; shift -= 4)
-        *out++ = hex[(ace->mask >> shift) & 15];
-    *out++ = ':';
-    memcpy(out, parts[4], lengths[4]);
-    out += lengths[4];
-    if (lengths[5]) {
-        *out++ = ':';
-        memcpy(out, parts[5], lengths[5]);
-        out += lengths[5];
-    }
-    *out = '\0';
-    return text;
-}
-
-const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count)
-{
-    if (count == 0)
-        return "";
-    const char **parts = bp_arena_array(scratch, count, sizeof(*parts));
-    if (!parts)
-        return NULL;
-    for (size_t i = 0; i < count; i++)
-        if (!(parts[i] = ace_text(scratch, &aces[i])))
-            return NULL;
-    return join(scratch, parts, count, "; ");
-}
-
-const char *bp_detection_label(bp_arena *scratch, const bp_detection *detection)
-{
-    const char *id = detection->id ? detection->id : "";
-    if (!detection->author || !*detection->author)
-        return id;
-    return bp_arena_printf(scratch, "%s (author: %s)", id, detection->author);
-}
-
-/* Detections as their labels joined by "|" (ids cannot hold a "|"). */
-static const char *detection_ids(bp_arena *scratch, const bp_detection *detections, size_t count)
-{
-    if (count == 0)
-        return "";
-    const char **ids = bp_arena_array(scratch, count, sizeof(*ids));
-    if (!ids)
-        return NULL;
-    for (size_t i = 0; i < count; i++)
-        if (!(ids[i] = bp_detection_label(scratch, &detections[i])))
-            return NULL;
-    return join(scratch, ids, count, "|");
-}
-
-/* Events as "TIME event ID: what" joined by "|" (docs/output-schema.md). */
-const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t count)
-{
-    if (count == 0)
-        return "";
-    const char **parts = bp_arena_array(scratch, count, sizeof(*parts));
-    if (!parts)
-        return NULL;
-    for (size_t i = 0; i < count; i++) {
-        char time[32];
-        bp_format_filetime(events[i].time, time);
-        /* a record from the log's free space says so, and where it lies */
-        const char *recovered = events[i].recovered
-                                    ? bp_arena_printf(scratch, " (recovered at offset %" PRIu64 ")", events[i].offset)
-                                    : "";
-        if (!recovered ||
-            !(parts[i] = bp_arena_printf(scratch, "%s event %" PRIu32 "%s: %s", time, events[i].event_id,
-                                         recovered, or_empty(events[i].what))))
-            return NULL;
-    }
-    return join(scratch, parts, count, "|");
 }
 
 static bool is_number(const bp_field_value *value)
@@ -197,11 +74,11 @@ static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
     case BP_FIELD_BOOL:
         return value->boolean ? "true" : "false";
     case BP_FIELD_TEXT_LIST:
-        return join(scratch, value->texts, value->text_count, "|");
+        return fields_join_text(scratch, value->texts, value->text_count, "|");
     case BP_FIELD_ACES:
         return bp_csv_aces_text(scratch, value->aces, value->ace_count);
     case BP_FIELD_DETECTIONS:
-        return detection_ids(scratch, value->detections, value->detection_count);
+        return fields_detection_labels(scratch, value->detections, value->detection_count);
     case BP_FIELD_EVENTS:
         return bp_csv_events_text(scratch, value->events, value->event_count);
     }

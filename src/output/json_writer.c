@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "output/json_emit.h"
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
+#include "output/writers.h"
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "output/json_emit.h"
-#include "output/record_fields.h"
+#include "fields/field_text.h"
+#include "fields/record_fields.h"
+#include "output/writers.h"
 #include "util/text.h"
 
 typedef enum time_kind {

@@ -1,6 +1,7 @@
 /* bp_write(): pick the writer for the format, then make sure every byte
  * actually reached the stream before reporting success. */
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
+#include "output/writers.h"
 
 int bp_write(FILE *out, const bp_result *result, bp_format format)
 {

@@ -50,7 +50,7 @@ check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
 }
 # known_bug ID DESCRIPTION COMMAND...: COMMAND tests the correct behaviour. A
 # bug still present prints "KNOWN BUG" and does not fail; once fixed the line
-# fails until it becomes a plain check (docs/hardening.md, "Known bugs").
+# fails until it becomes a plain check (docs/hardening.md, "Bugs found and fixed").
 known_bug() {
     local id=$1 what=$2
     shift 2

@@ -9,7 +9,7 @@
 # Checks that cannot run here (strace not allowed to trace, no way to drop
 # root for the read-only-folder case) are reported as "not checked", never as
 # passed. Known bugs, if any are marked with known_bug (tests/cli/lib.sh),
-# print "KNOWN BUG" and do not fail (docs/hardening.md, "Known bugs").
+# print "KNOWN BUG" and do not fail (docs/hardening.md, "Bugs found and fixed").
 set -u
 
 BIN=${1:?usage: test_evidence.sh BITSPARSE SHARED-DIR}

@@ -92,7 +92,7 @@ if command -v ewfacquire >/dev/null; then
     if "$BIN" --version >/dev/null 2>&1 && ewfacquire -u -t "$WORK/disk" -q "$DISK" >/dev/null 2>&1; then
         run -f jsonl "$WORK/disk.E01"
         if grep -q "not read by sanitizer builds" "$WORK/stderr"; then
-            not_checked "E01: this is a sanitizer build (see src/core/tsk_loader.h)"
+            not_checked "E01: this is a sanitizer build (see src/input/tsk_loader.h)"
         else
             check_image e01 "$WORK/disk.E01" 2 1048576
         fi

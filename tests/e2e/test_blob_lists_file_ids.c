@@ -8,7 +8,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
 
 #define JOB_BLOB "testdata/blobs/win10-19045.job.blob"
 #define FILE_BLOB "testdata/blobs/win10-19045.file.blob"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "bitsparse/bitsparse.h"
+#include "random_stream.h"
 #include "carve/validate.h"
 #include "ese/database.h"
 #include "ese/page.h"
@@ -362,9 +363,7 @@ static uint64_t rng_state = 0xB175;
 
 static uint32_t next_random(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
+    random_next(&rng_state);
     return (uint32_t)rng_state;
 }
 

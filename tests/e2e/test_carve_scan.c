@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bitsparse/bitsparse.h"
+#include "random_stream.h"
 #include "check.h"
 
 #define MIB ((size_t)1 << 20)
@@ -17,9 +18,7 @@ static uint64_t rng_state = 0x7197;
 static void fill_random(uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        rng_state ^= rng_state << 13;
-        rng_state ^= rng_state >> 7;
-        rng_state ^= rng_state << 17;
+        random_next(&rng_state);
         p[i] = (uint8_t)(rng_state >> 11);
     }
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "core/result.h"
+#include "result/result.h"
 #include "evtx/bits_client_log.h"
 #include "evtx/evtx_log.h"
 

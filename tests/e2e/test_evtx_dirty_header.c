@@ -9,7 +9,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
-#include "core/result.h"
+#include "result/result.h"
 #include "evtx/bits_client_log.h"
 #include "evtx/evtx_log.h"
 

@@ -14,16 +14,8 @@
 #include <unistd.h>
 
 #include "bitsparse/bitsparse.h"
+#include "time_text.h"
 #include "check.h"
-
-static const char *time_text(uint64_t filetime)
-{
-    static char buffers[8][32];
-    static int next;
-    char *buf = buffers[next++ % 8];
-    bp_format_filetime(filetime, buf);
-    return buf;
-}
 
 static const bp_record *only_record(const bp_result *result)
 {

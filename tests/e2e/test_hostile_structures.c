@@ -10,7 +10,7 @@
  * ESE pages that are rewritten get their checksums recomputed, so the warning
  * asserted is the one about the structure, not a checksum mismatch.
  * Four cases here are the regression tests of bugs they found (ids of
- * docs/hardening.md "Known bugs", now fixed): tag-count-flood,
+ * docs/hardening.md "Bugs found and fixed"): tag-count-flood,
  * header-page-size, lv-size-claim, file-total-zero. */
 #include <sys/resource.h>
 

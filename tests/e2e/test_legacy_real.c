@@ -15,7 +15,7 @@
 #include "legacy_check.h"
 
 #include "bits/legacy_state_file.h"
-#include "core/result.h"
+#include "result/result.h"
 
 #define WIN7_RECORD "testdata/legacy/win7-job-record.bin"
 #define WIN10_RECORD "testdata/legacy/win10early-job-record.bin"

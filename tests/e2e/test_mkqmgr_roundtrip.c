@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "bitsparse/bitsparse.h"
+#include "random_stream.h"
 #include "check.h"
 #include "database_writer.h"
 #include "description.h"
@@ -25,9 +26,7 @@ static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
 static uint32_t rng(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
+    random_next(&rng_state);
     return (uint32_t)(rng_state >> 16);
 }
 

@@ -1,16 +1,8 @@
 /* End to end through the public API: the real qmgr.db samples and blobs give
  * exactly the records of ../shared/testdata/EXPECTED.md, field by field. */
 #include "bitsparse/bitsparse.h"
+#include "time_text.h"
 #include "check.h"
-
-static const char *time_text(uint64_t filetime)
-{
-    static char buffers[8][32];
-    static int next;
-    char *buf = buffers[next++ % 8];
-    bp_format_filetime(filetime, buf);
-    return buf;
-}
 
 static bool has_ace(const bp_job *job, const char *acl, const char *type, const char *sid, uint32_t mask)
 {

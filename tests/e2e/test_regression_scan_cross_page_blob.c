@@ -14,6 +14,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
+#include "random_stream.h"
 
 #define PAD 1237
 #define PAGE 16384
@@ -24,9 +25,7 @@ static uint64_t rng_state = 0x1237;
 static void fill_random(uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        rng_state ^= rng_state << 13;
-        rng_state ^= rng_state >> 7;
-        rng_state ^= rng_state << 17;
+        random_next(&rng_state);
         p[i] = (uint8_t)(rng_state >> 11);
     }
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bitsparse/bitsparse.h"
+#include "random_stream.h"
 #include "check.h"
 #include "database_writer.h"
 #include "description.h"
@@ -24,9 +25,7 @@ static uint64_t rng_state = 0x5ca9;
 
 static uint64_t next_random(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
+    random_next(&rng_state);
     return rng_state;
 }
 

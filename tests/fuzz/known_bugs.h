@@ -7,7 +7,7 @@
  * does not fail. Once it is fixed the condition holds and the test FAILS with
  * "fixed: remove the KNOWN_BUG mark" (an unexpected pass), so the mark is
  * turned into a plain CHECK with the fix and never hides a regression for
- * long. Each id is described in docs/hardening.md ("Known bugs"). */
+ * long. Each id is described in docs/hardening.md ("Bugs found and fixed"). */
 #ifndef BP_FUZZ_KNOWN_BUGS_H
 #define BP_FUZZ_KNOWN_BUGS_H
 

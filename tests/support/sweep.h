@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "random_stream.h"
 #include <string.h>
 #include <time.h>
 
@@ -27,10 +29,7 @@
 
 static inline uint32_t sweep_random(uint64_t *state)
 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    return (uint32_t)*state;
+    return (uint32_t)random_next(state);
 }
 
 /* Damage number i at `at`: every third a single bit flip, the others 1-16

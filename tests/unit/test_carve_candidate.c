@@ -4,6 +4,7 @@
  * Files record in front of a file blob gives its id, and legacy records and
  * file lists are found with the legacy decoder. */
 #include "bits/markers.h"
+#include "random_stream.h"
 #include "carve/carve.h"
 #include "check.h"
 
@@ -12,9 +13,7 @@ static uint64_t rng_state = 0x51ED;
 static void fill_random(uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        rng_state ^= rng_state << 13;
-        rng_state ^= rng_state >> 7;
-        rng_state ^= rng_state << 17;
+        random_next(&rng_state);
         p[i] = (uint8_t)rng_state;
     }
 }

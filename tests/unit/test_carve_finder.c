@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "carve/marker_finder.h"
+#include "random_stream.h"
 #include "check.h"
 
 typedef struct hits {
@@ -28,9 +29,7 @@ static uint64_t rng_state = 0x1197;
 
 static uint32_t next_random(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
+    random_next(&rng_state);
     return (uint32_t)rng_state;
 }
 

@@ -1,9 +1,9 @@
-/* Collector name encodings and system roots (src/core/collector_names.c):
+/* Collector name encodings and system roots (src/input/collector_names.c):
  * Velociraptor's URL encoding decoded, KAPE's literal "%4" kept, "%00" never
  * decoded to a NUL, a cut name stays terminated; the root before each of the
  * three anchors, any case, with encoded components; none in other paths. */
 #include "check.h"
-#include "core/collector_names.h"
+#include "input/collector_names.h"
 
 static const char *decode(const char *name)
 {

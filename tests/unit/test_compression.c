@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "random_stream.h"
 #include "ese/compression.h"
 #include "util/arena.h"
 
@@ -500,11 +501,7 @@ static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
 static uint64_t rng(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return random_next(&rng_state);
 }
 
 static int fuzz_bad;

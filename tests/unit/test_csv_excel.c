@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "core/result.h"
+#include "result/result.h"
 
 static char *write_to_memory(const bp_result *result, bp_format format)
 {

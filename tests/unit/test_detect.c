@@ -5,7 +5,7 @@
 
 #include "bitsparse/detect.h"
 #include "check.h"
-#include "core/result.h"
+#include "result/result.h"
 #include "detect/detect_internal.h"
 
 /* ---- fixtures ----------------------------------------------------------- */

@@ -6,7 +6,7 @@
 
 #include "bitsparse/detect.h"
 #include "check.h"
-#include "core/result.h"
+#include "result/result.h"
 
 #define T_CREATED 133160626831204654ULL     /* 2022-12-21T02:18:03.1204654Z */
 #define T_MODIFIED 133160627234087920ULL    /* 2022-12-21T02:18:43.4087920Z */

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "core/result.h"
+#include "time_text.h"
+#include "result/result.h"
 #include "evtx/bits_client_log.h"
 #include "evtx/evtx_log.h"
 
@@ -22,15 +23,6 @@ static const char *const names_60[] = {"transferId", "name", "Id", "url", "peer"
                                        "bytesTotal", "bytesTransferred", "proxy", "peerProtocolFlags",
                                        "bytesTransferredFromPeer", "AdditionalInfoHr", "PeerContextInfo",
                                        "bandwidthLimit", "ignoreBandwidthLimitsOnLan"};
-
-static const char *time_text(uint64_t filetime)
-{
-    static char buffers[8][32];
-    static int next;
-    char *buf = buffers[next++ % 8];
-    bp_format_filetime(filetime, buf);
-    return buf;
-}
 
 static uint64_t at(const char *text)
 {

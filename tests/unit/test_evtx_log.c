@@ -5,18 +5,10 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "core/result.h"
+#include "time_text.h"
+#include "result/result.h"
 #include "evtx/bits_client_log.h"
 #include "evtx/evtx_log.h"
-
-static const char *time_text(uint64_t filetime)
-{
-    static char buffers[8][32];
-    static int next;
-    char *buf = buffers[next++ % 8];
-    bp_format_filetime(filetime, buf);
-    return buf;
-}
 
 static void test_parse_time(void)
 {

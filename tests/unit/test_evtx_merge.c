@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "core/result.h"
+#include "result/result.h"
 #include "evtx/event_merge.h"
 
 static bp_job *make_job(bp_arena *arena, const char *id)

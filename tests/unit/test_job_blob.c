@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "random_stream.h"
 
 #include "bits/enum_names.h"
 #include "bits/job_blob.h"
@@ -207,11 +208,7 @@ static void check_truncations(const uint8_t *blob, size_t size)
 
 static uint32_t next_random(uint32_t *state)
 {
-    uint32_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
+    return random_next32(state);
 }
 
 static void decode_copy_and_check(const uint8_t *copy, size_t size, int *failures)

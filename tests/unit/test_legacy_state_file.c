@@ -12,7 +12,7 @@
 #include "bits/legacy_generation.h"
 #include "bits/legacy_state_file.h"
 #include "bits/markers.h"
-#include "core/result.h"
+#include "result/result.h"
 
 #define EMPTY_WIN10 "testdata/legacy/win10early-empty.qmgr0.dat"
 
@@ -455,7 +455,8 @@ static void parse_state(bp_result **result, const char *label, const char *jobs)
 
 static const char *decided_by(const bp_result *result)
 {
-    return result->legacy_states && result->legacy_states->head ? result->legacy_states->head->decided_by : "";
+    const legacy_state_list *files = legacy_generation_files(result);
+    return files && files->head ? files->head->decided_by : "";
 }
 
 static void test_generations(void)

@@ -10,9 +10,10 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "core/result.h"
+#include "result/result.h"
 #include "output/output_file.h"
-#include "output/record_fields.h"
+#include "fields/field_text.h"
+#include "fields/record_fields.h"
 
 /* ---- fixtures ----------------------------------------------------------- */
 

@@ -15,7 +15,7 @@
 
 #include "bits/job_blob.h"
 #include "bits/security_descriptor.h"
-#include "output/record_fields.h"
+#include "fields/record_fields.h"
 #include "util/reader.h"
 
 #define REAL_SD_OFFSET 0x18A

@@ -1,4 +1,4 @@
-/* Regression header-page-size (docs/hardening.md, "Known bugs"): the page size
+/* Regression header-page-size (docs/hardening.md, "Bugs found and fixed"): the page size
  * was taken from the header field (0 read as 4096) or, when illegal, from the
  * first legal size at which the primary header's checksum held. The XOR
  * checksum of a 16 or 32 KiB header page whose tail is zero also holds at

@@ -1,4 +1,4 @@
-/* Regression lv-size-claim (docs/hardening.md, "Known bugs"): a long value's
+/* Regression lv-size-claim (docs/hardening.md, "Bugs found and fixed"): a long value's
  * size was taken from its root (up to 256 MiB) and that much was allocated
  * and zeroed per value, whatever its chunks held; the problem naming the
  * claim was then replaced by "long value incomplete: chunks missing". Now a

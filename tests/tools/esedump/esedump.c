@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/input.h"
+#include "util/file_read.h"
 #include "ese/btree.h"
 #include "ese/database.h"
 #include "ese/record.h"

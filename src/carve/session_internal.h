@@ -1,0 +1,137 @@
+/* What the parts of the carve session share (carve.h is the outside view):
+ * session.c collects candidates and de-duplicates them by their bytes;
+ * session_finish.c resolves ids, links jobs to files and emits the records in
+ * order; session_stale.c emits what only stale records name (file ids without
+ * a blob, job ids without a job). */
+#ifndef BP_CARVE_SESSION_INTERNAL_H
+#define BP_CARVE_SESSION_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "carve/carve.h"
+#include "util/string_map.h"
+
+typedef struct carve_version {
+    bool is_job;
+    bool legacy;
+    bool live;                 /* a live blob: only there to drop identical carved copies */
+    bool dropped;              /* merged into another version (a cut copy of it) */
+    bool used;                 /* files: attached to a job */
+    const uint8_t *bytes;      /* arena copy */
+    size_t size;
+    uint64_t hash;
+    carve_verdict verdict;
+    bp_job *job;
+    bp_file *file;
+    bp_file **inline_files;    /* legacy job records */
+    size_t inline_file_count;
+    const char *file_id;       /* files: "" when unknown */
+    carve_place *places;       /* malloc */
+    size_t place_count, place_capacity;
+    uint32_t more_copies;      /* copies beyond MAX_PLACES, counted only */
+    size_t order;              /* when first found */
+} carve_version;
+
+/* An id a stale or deleted Jobs or Files record names, and where that record is. */
+typedef struct stale_id {
+    const char *id;
+    carve_place place;
+} stale_id;
+
+typedef struct lid_evidence {
+    const char *path;
+    uint64_t lid;
+    const char *id;
+} lid_evidence;
+
+typedef struct live_range {
+    size_t first, end;
+} live_range;
+
+struct carve_session {
+    bp_result *result;
+    bp_parse_options options;
+    carve_version *versions;
+    size_t version_count, version_capacity;
+    size_t *index;             /* open addressing: version number + 1, 0 = empty */
+    size_t index_size;
+    stale_id *job_ids;
+    size_t job_id_count, job_id_capacity;
+    stale_id *file_ids;        /* Files records whose blob was not read with them */
+    size_t file_id_count, file_id_capacity;
+    lid_evidence *lids;
+    size_t lid_count, lid_capacity;
+    bp_string_map lid_keys;    /* "lid path id" of every entry in lids, against repeats */
+    live_range *live;
+    size_t live_count, live_capacity;
+    const char *last_path;     /* arena copy of the path of the last place added */
+    bool out_of_memory;
+};
+
+/* Places kept per version; further identical copies are only counted. */
+#define MAX_PLACES 4096
+
+/* ---- collecting (session.c) ------------------------------------------------------------------ */
+
+/* Remember one more place of a version (at most MAX_PLACES, then counted). */
+bool carve_session_add_place(carve_session *s, carve_version *v, const carve_place *place);
+
+/* ---- finishing (session_finish.c, session_stale.c) ------------------------------------------- */
+
+typedef struct live_job {
+    const bp_job *job;
+    const bp_source *source;
+} live_job;
+
+/* Lookups by id go through maps built once: a scan per lookup made --carve
+ * quadratic in the number of jobs (10 000 live jobs: 4.7 s, three quarters of
+ * it in strcmp). */
+typedef struct finish_state {
+    carve_session *s;
+    bp_arena *arena;
+    live_job *live_jobs;
+    size_t live_job_count;
+    const bp_file **live_files;
+    size_t live_file_count;
+    bp_string_map live_job_ids;    /* job id -> live_jobs index (its first record) */
+    bp_string_map live_file_ids;   /* file id -> live_files index */
+    bp_string_map live_listings;   /* file id -> live_jobs index of the first live job listing it */
+    bp_string_map listed;          /* file ids a live job or a carved version (not dropped) lists */
+    bp_string_map best_files;      /* file id -> its best carved version (better_file) */
+    bp_string_map newest_listings; /* file id -> `sorted` index of the newest carved job listing it */
+    struct id_only_file *id_files; /* file ids only stale Files records name (index_id_only_files) */
+    size_t id_file_count;
+    const stale_id **id_file_refs; /* the entries of those records, grouped by id */
+    bp_string_map id_file_index;   /* file id -> id_files index */
+    size_t added;
+} finish_state;
+
+/* One file id whose blob was not found: every Files record naming it, and the
+ * record-less file that stands for it in the output. */
+typedef struct id_only_file {
+    const stale_id **first;    /* the records, in the order found */
+    size_t count;
+    bp_file *file;             /* file_id only; every other field unknown */
+    bool used;                 /* linked to a carved job version */
+} id_only_file;
+
+/* session_finish.c */
+bool carve_finish_live_job_id(const finish_state *f, const char *id);
+const bp_file *carve_finish_live_file(const finish_state *f, const char *id);
+/* Append one carved record. job_v / file_v are carved versions (may be NULL);
+ * live_job / live_file are live partners (may be NULL). */
+bp_record *carve_finish_emit(finish_state *f, const carve_version *job_v, const carve_version *file_v,
+                             const live_job *live, const bp_file *file_override);
+int carve_finish_compare_job_versions(const void *a, const void *b);
+const live_job *carve_finish_live_job_listing(const finish_state *f, const char *file_id);
+
+/* session_stale.c */
+void carve_finish_index_id_only_files(finish_state *f);
+id_only_file *carve_finish_id_only_file_of(const finish_state *f, const char *file_id);
+void carve_finish_emit_id_only_file(finish_state *f, const carve_version *job_v, const live_job *live,
+                                    id_only_file *g);
+void carve_finish_emit_stale_job_ids(finish_state *f, carve_version *const *sorted, size_t count);
+
+#endif

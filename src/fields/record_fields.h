@@ -1,0 +1,65 @@
+/* The output schema: one ordered table of fields and how each one is computed
+ * from a bp_record. Every writer walks this table, so JSON, JSONL and CSV can
+ * never disagree about names, order or values (docs/output-schema.md). */
+#ifndef BP_FIELDS_RECORD_FIELDS_H
+#define BP_FIELDS_RECORD_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bitsparse/bitsparse.h"
+#include "util/arena.h"
+
+typedef enum bp_field_kind {
+    BP_FIELD_TEXT,       /* UTF-8 string, never NULL */
+    BP_FIELD_UNSIGNED,   /* unsigned 64-bit number */
+    BP_FIELD_SIGNED,     /* signed 64-bit number (-1 = unknown) */
+    BP_FIELD_BOOL,
+    BP_FIELD_TEXT_LIST,  /* array of strings */
+    BP_FIELD_ACES,       /* array of ACE objects */
+    BP_FIELD_DETECTIONS, /* array of detection objects {id, title, severity} */
+    BP_FIELD_EVENTS,     /* array of event objects {event_id, time, what, record_id, log} */
+} bp_field_kind;
+
+/* One computed value; only the member that matches the kind is meaningful. */
+typedef struct bp_field_value {
+    bp_field_kind kind;
+    const char *text;
+    uint64_t unsigned_number;
+    int64_t signed_number;
+    bool boolean;
+    const char **texts;
+    size_t text_count;
+    const bp_ace *aces;
+    size_t ace_count;
+    const bp_detection *detections;
+    size_t detection_count;
+    const bp_event *events;
+    size_t event_count;
+} bp_field_value;
+
+typedef struct bp_field {
+    /* NULL for a top-level key; otherwise the nested object the key lives in
+     * (JSON nests consecutive fields of a group, CSV names them group_name). */
+    const char *group;
+    const char *name;
+    bp_field_kind kind;
+    /* Fills *value; scratch holds anything computed. false = out of memory. */
+    bool (*compute)(const bp_record *record, bp_arena *scratch, bp_field_value *value);
+} bp_field;
+
+/* Whether the job's type and priority, and its state, were read: a value left
+ * at 0 because its bytes were missing prints as "" (never as the name of 0). */
+bool bp_record_job_type_known(const bp_record *record);
+bool bp_record_job_state_known(const bp_record *record);
+
+size_t bp_record_field_count(void);
+const bp_field *bp_record_field(size_t index);
+
+/* Compute one field of a record. false only when out of memory. */
+bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_arena *scratch,
+                           bp_field_value *value);
+
+#endif

@@ -1,0 +1,142 @@
+/* ZIP collections through libarchive (archive_zip.h). A member's name is its
+ * path in the collection (uploads/auto/C%3A/ProgramData/…); it is chosen by
+ * its last component, URL-decoded, as in a tree (tree.c), and its system root
+ * comes from its path (collector_names.c). */
+#include "input/archive_zip.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "input/collector_names.h"
+#include "util/file_read.h"
+#include "input/parse_internal.h"
+
+bool zip_looks_like(const uint8_t *head, size_t size)
+{
+    return size >= 4 && memcmp(head, "PK\x03\x04", 4) == 0;
+}
+
+/* The folder part of a member's name ends in Microsoft/Network/Downloader (decoded)? */
+static bool in_downloader_folder(const char *member)
+{
+    const char *slash = strrchr(member, '/');
+    if (!slash)
+        return false;
+    char decoded[1024];
+    bp_collector_decode(member, (size_t)(slash - member), decoded, sizeof decoded);
+    size_t n = strlen(decoded);
+    static const char tail[] = "Microsoft/Network/Downloader";
+    return n >= sizeof tail - 1 && strcasecmp(decoded + n - (sizeof tail - 1), tail) == 0;
+}
+
+static bool wanted_member(const char *member, bool with_logs)
+{
+    const char *slash = strrchr(member, '/');
+    const char *name = slash ? slash + 1 : member;
+    char decoded[256];
+    bp_collector_decode(name, strlen(name), decoded, sizeof decoded);
+    return bp_is_queue_name(decoded) || bp_is_bits_client_log_name(decoded) ||
+           (with_logs && carve_is_log_name(decoded) && in_downloader_folder(member));
+}
+
+/* The current member's bytes, hashed as they are read (at most BP_INPUT_MAX_SIZE). */
+static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[BP_SHA256_HEX_SIZE], const char **error)
+{
+    bp_sha256 hash;
+    bp_sha256_init(&hash);
+    size_t capacity = 1 << 16, done = 0;
+    uint8_t *data = malloc(capacity);
+    while (data) {
+        if (done == capacity) {
+            if (capacity >= BP_INPUT_MAX_SIZE) {
+                *error = "member larger than 2 GiB";
+                free(data);
+                return NULL;
+            }
+            size_t bigger = capacity * 2 > BP_INPUT_MAX_SIZE ? BP_INPUT_MAX_SIZE : capacity * 2;
+            uint8_t *grown = realloc(data, bigger);
+            if (!grown)
+                break;
+            data = grown;
+            capacity = bigger;
+        }
+        la_ssize_t got = archive_read_data(zip, data + done, capacity - done);
+        if (got < 0) {
+            *error = archive_error_string(zip) ? archive_error_string(zip) : "damaged member";
+            break;  /* keep what was read: a damaged member still gives its readable part */
+        }
+        if (got == 0)
+            break;
+        bp_sha256_update(&hash, data + done, (size_t)got);
+        done += (size_t)got;
+    }
+    if (!data) {
+        *error = "out of memory";
+        return NULL;
+    }
+    bp_sha256_hex(&hash, sha256);
+    *size = done;
+    return data;
+}
+
+int zip_parse(const char *path, bp_result *result, carve_session *carve)
+{
+    struct archive *zip = archive_read_new();
+    if (!zip)
+        return BP_STATUS_UNREADABLE;
+    archive_read_support_format_zip(zip);
+    if (archive_read_open_filename(zip, path, 1 << 16) != ARCHIVE_OK) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: cannot open the ZIP: %s", path,
+                      archive_error_string(zip) ? archive_error_string(zip) : "unknown error");
+        archive_read_free(zip);
+        return BP_STATUS_UNREADABLE;
+    }
+    int worst = BP_STATUS_CLEAN, best = BP_STATUS_UNREADABLE;
+    size_t read = 0;
+    struct archive_entry *entry;
+    int header;
+    while ((header = archive_read_next_header(zip, &entry)) == ARCHIVE_OK || header == ARCHIVE_WARN) {
+        const char *member = archive_entry_pathname(entry);
+        if (!member || archive_entry_filetype(entry) != AE_IFREG || !wanted_member(member, carve != NULL))
+            continue;  /* libarchive skips the data of a member not read */
+        char *label = bp_arena_printf(&result->arena, "%s:%s", path, member);
+        const char *member_root = bp_system_root(&result->arena, member);
+        char *root = member_root && member_root[0] ? bp_arena_printf(&result->arena, "%s:%s", path, member_root)
+                                                   : bp_arena_strdup(&result->arena, "");
+        size_t size = 0;
+        char sha256[BP_SHA256_HEX_SIZE];
+        const char *error = NULL;
+        uint8_t *data = label && root ? read_member(zip, &size, sha256, &error) : NULL;
+        int status;
+        if (error)
+            bp_notes_addf(&result->arena, &result->warnings, "%s: %s", label ? label : path, error);
+        if (!data) {
+            status = BP_STATUS_UNREADABLE;
+        } else {
+            bp_input_origin origin = {.path = label, .root = root, .sha256 = sha256};
+            status = bp_parse_bytes(data, size, &origin, result, carve);
+            free(data);
+        }
+        read++;
+        worst = status > worst ? status : worst;
+        best = status < best ? status : best;
+    }
+    if (header != ARCHIVE_EOF) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: the ZIP could not be read to its end: %s", path,
+                      archive_error_string(zip) ? archive_error_string(zip) : "unknown error");
+        worst = worst > BP_STATUS_WARNINGS ? worst : BP_STATUS_WARNINGS;
+    }
+    archive_read_free(zip);
+    if (!read) {
+        bp_notes_addf(&result->arena, &result->warnings,
+                      "%s: no BITS source in this ZIP (looked for members named qmgr*.db, qmgr*.dat and "
+                      "Microsoft-Windows-Bits-Client%%4Operational.evtx, names URL-decoded)", path);
+        return BP_STATUS_UNREADABLE;
+    }
+    if (worst == BP_STATUS_UNREADABLE && best < BP_STATUS_UNREADABLE)
+        worst = BP_STATUS_WARNINGS;
+    return worst;
+}

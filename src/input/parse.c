@@ -1,0 +1,287 @@
+/* Entry points of the library: recognise an input by its content and hand it
+ * to the right reader. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bits/file_blob.h"
+#include "bits/job_blob.h"
+#include "bits/legacy_generation.h"
+#include "bits/legacy_state_file.h"
+#include "bits/markers.h"
+#include "bits/qmgr_db.h"
+#include "carve/carve.h"
+#include "input/archive_zip.h"
+#include "input/collector_names.h"
+#include "input/image_tsk.h"
+#include "util/file_read.h"
+#include "input/parse_internal.h"
+#include "result/result.h"
+#include "ese/database.h"
+#include "evtx/bits_client_log.h"
+#include "evtx/evtx_log.h"
+#include "ese/db_header.h"
+#include "util/reader.h"
+
+typedef enum input_kind {
+    INPUT_UNKNOWN,
+    INPUT_ESE,
+    INPUT_JOB_BLOB,
+    INPUT_FILE_BLOB,
+    INPUT_LEGACY_STATE,      /* qmgr0.dat / qmgr1.dat */
+    INPUT_LEGACY_JOB,        /* one job record cut out of a state file */
+    INPUT_LEGACY_FILE_LIST,  /* a file list cut out of a legacy job record */
+    INPUT_EVTX,              /* a Windows event log ("ElfFile\0") */
+} input_kind;
+
+static input_kind sniff(const uint8_t *data, size_t size)
+{
+    /* the ESE signature sits at offset 4 of the header page and of its shadow
+     * copy one page later: a damaged primary must not hide a good shadow */
+    static const size_t header_pages[] = {0, 4096, 8192, 16384, 32768};
+    for (size_t i = 0; i < sizeof(header_pages) / sizeof(header_pages[0]); i++) {
+        bp_reader r = bp_reader_make(data, size);
+        bp_reader_seek(&r, header_pages[i] + 4);
+        if (bp_read_u32(&r) == ESE_SIGNATURE)
+            return INPUT_ESE;
+    }
+    if (evtx_is_log(data, size))
+        return INPUT_EVTX;
+    if (legacy_is_state_file(data, size))
+        return INPUT_LEGACY_STATE;
+    const bits_job_marker *marker = size >= 16 ? bits_find_job_marker(data) : NULL;
+    if (marker)
+        return marker->era == BITS_ERA_LEGACY ? INPUT_LEGACY_JOB : INPUT_JOB_BLOB;
+    if (size >= 16 && memcmp(data, bits_transfer_marker, BITS_GUID_SIZE) == 0)
+        return INPUT_LEGACY_FILE_LIST;
+    if (size >= 16 && memcmp(data, bits_file_marker, BITS_GUID_SIZE) == 0)
+        return INPUT_FILE_BLOB;
+    return INPUT_UNKNOWN;
+}
+
+bool bp_is_bits_input(const uint8_t *data, size_t size) { return sniff(data, size) != INPUT_UNKNOWN; }
+
+static bool record_has_warnings(const bp_record *record)
+{
+    return record->warnings.count || (record->job && record->job->warnings.count) ||
+           (record->file && record->file->warnings.count);
+}
+
+static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_result *result, carve_session *carve)
+{
+    bp_note_list warnings = {NULL, NULL, 0};
+    ese_db db;
+    if (!ese_db_open(&db, data, size, &result->arena, &warnings)) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: not a readable ESE database (no valid header)",
+                      label);
+        return BP_STATUS_UNREADABLE;
+    }
+    if (!bp_result_add_database(result, label, db.header.state, ese_db_state_name(db.header.state)))
+        bp_notes_addf(&result->arena, &warnings, "out of memory noting the database state");
+    size_t live_first = result->count;
+    size_t added = qmgr_db_read(&db, label, result);
+    if (carve)  /* deleted and unreferenced data, after the live records (carve.h) */
+        carve_ese_collect(carve, &db, label, live_first, result->count);
+    for (bp_note *n = warnings.head; n; n = n->next)
+        bp_notes_addf(&result->arena, &result->warnings, "%s: %s", label, n->text);
+    if (!added && !ese_catalog_find(&db.catalog, "Jobs"))
+        return BP_STATUS_UNREADABLE;
+    return warnings.count ? BP_STATUS_WARNINGS : BP_STATUS_CLEAN;
+}
+
+static int parse_blob(const uint8_t *data, size_t size, const char *label, bool is_job, bp_result *result)
+{
+    bp_record *record = bp_result_add(result);
+    if (!record)
+        return BP_STATUS_UNREADABLE;
+    bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = (uint32_t)size, .generation = ""};
+    if (is_job) {
+        record->job = bits_decode_job(&result->arena, data, size);
+        record->job_source = source;
+    } else {
+        record->file = bits_decode_file(&result->arena, data, size);
+        record->file_source = source;
+    }
+    return BP_STATUS_CLEAN;
+}
+
+static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_result **result_out,
+                        carve_session *carve)
+{
+    if (!*result_out)
+        *result_out = bp_result_new();
+    bp_result *result = *result_out;
+    if (!result)
+        return BP_STATUS_UNREADABLE;
+    label = bp_arena_strdup(&result->arena, label);
+    size_t first = result->count;
+    int status;
+    input_kind kind = sniff(data, size);
+    switch (kind) {
+    case INPUT_ESE: status = parse_ese(data, size, label, result, carve); break;
+    case INPUT_JOB_BLOB: status = parse_blob(data, size, label, true, result); break;
+    case INPUT_FILE_BLOB: status = parse_blob(data, size, label, false, result); break;
+    case INPUT_LEGACY_STATE: status = legacy_state_file_read(data, size, label, result, NULL); break;
+    case INPUT_LEGACY_JOB: status = legacy_job_record_read(data, size, label, result); break;
+    case INPUT_LEGACY_FILE_LIST: status = legacy_file_list_read(data, size, label, result); break;
+    case INPUT_EVTX: status = evtx_bits_read(data, size, label, carve != NULL, result); break;
+    default:
+        if (carve) {  /* carving: any other input is searched for BITS data */
+            status = carve_scan_memory(carve, data, size, label);
+            break;
+        }
+        bp_notes_addf(&result->arena, &result->warnings,
+                      "%s: not a BITS queue (neither an ESE qmgr.db, a legacy qmgr*.dat state file, "
+                      "a job or file blob nor a Bits-Client .evtx event log)", label);
+        status = BP_STATUS_UNREADABLE;
+    }
+    for (size_t i = first; i < result->count; i++) {  /* strings are never NULL */
+        if (!result->records[i].job_source.generation)
+            result->records[i].job_source.generation = "";
+        if (!result->records[i].file_source.generation)
+            result->records[i].file_source.generation = "";
+    }
+    for (size_t i = first; i < result->count && status == BP_STATUS_CLEAN; i++)
+        if (record_has_warnings(&result->records[i]))
+            status = BP_STATUS_WARNINGS;
+    bp_result_note_status(result, status);
+    if (carve && kind != INPUT_ESE && kind != INPUT_UNKNOWN && kind != INPUT_EVTX)
+        carve_scan_after_live(carve, data, size, label, first, result->count);
+    return status;
+}
+
+int bp_parse_memory(const uint8_t *data, size_t size, const char *label, bp_result **result_out)
+{
+    return bp_parse_memory_ex(data, size, label, NULL, result_out);
+}
+
+int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, const bp_parse_options *options,
+                       bp_result **result_out)
+{
+    if (!*result_out)
+        *result_out = bp_result_new();
+    carve_session *carve = *result_out && options && (options->carve || options->scan)
+                               ? carve_session_new(*result_out, options) : NULL;
+    int status = parse_memory(data, size, label, result_out, carve);
+    status = carve ? carve_finish_input(carve, status) : status;
+    if (*result_out)
+        bp_result_fill_provenance(*result_out);
+    bp_result_correlate_events(*result_out);  /* event-log records onto queue records of the same job */
+    return status;
+}
+
+/* An input read whole: noted with its root and sha256 for its records, unless
+ * the same bytes were read already (then only a note: read once). */
+int bp_parse_bytes(const uint8_t *data, size_t size, const bp_input_origin *origin, bp_result *result,
+                   carve_session *carve)
+{
+    const char *earlier = bp_result_input_with_sha256(result, origin->sha256);
+    if (earlier) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: same content as %s (sha256 %s): read once",
+                      origin->path, earlier, origin->sha256);
+        return BP_STATUS_CLEAN;
+    }
+    bp_result_note_origin(result, origin);
+    return parse_memory(data, size, origin->path, &result, carve);
+}
+
+static int parse_read_input(uint8_t *data, size_t size, const char *path, const char *sha256, bp_result *result,
+                            carve_session *carve)
+{
+    bp_input_origin origin = {.path = path, .root = bp_system_root(&result->arena, path), .sha256 = sha256};
+    return bp_parse_bytes(data, size, &origin, result, carve);
+}
+
+int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
+{
+    bool scan = carve && carve_session_options(carve)->scan;
+    size_t head_size = 0;
+    uint8_t *head = carve_read_head(path, &head_size);
+    input_kind kind = head ? sniff(head, head_size) : INPUT_UNKNOWN;
+    bool zip = head && kind == INPUT_UNKNOWN && !scan && zip_looks_like(head, head_size);
+    bool image = head && kind == INPUT_UNKNOWN && !scan && !zip && image_looks_like(path, head, head_size);
+    if (!image)
+        free(head);
+    if (scan && kind == INPUT_UNKNOWN) {  /* inputs of any size: streamed unless a queue */
+        char sha256[BP_SHA256_HEX_SIZE];
+        int status = carve_scan_input(carve, path, sha256);  /* hashed as it is streamed */
+        bp_result_note_input(result, path, bp_system_root(&result->arena, path), sha256);
+        return status;
+    }
+    if (zip)  /* a collection delivered as a ZIP, read in place */
+        return zip_parse(path, result, carve);
+    if (image) {  /* a disk image: its NTFS volumes through TSK (with --carve their unallocated
+                     clusters and all outside them: image_tsk.c); else read as before */
+        bool opened = false;
+        int status = image_parse(path, head, head_size, result, carve, &opened);
+        free(head);
+        if (opened)
+            return status;
+    }
+    size_t size;
+    const char *error = NULL;
+    char sha256[BP_SHA256_HEX_SIZE];
+    uint8_t *data = bp_input_read_hashed(path, &size, &error, sha256);
+    if (!data) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
+        bp_result_note_status(result, BP_STATUS_UNREADABLE);
+        return BP_STATUS_UNREADABLE;
+    }
+    int status = parse_read_input(data, size, path, sha256, result, carve);
+    free(data);
+    struct stat st;
+    if (legacy_generation_has_files(result) && stat(path, &st) == 0)  /* for the generation rule */
+        legacy_generation_set_mtime(result, path, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    return status;
+}
+
+/* "-": one input read from standard input to its end (a queue, blob or log
+ * another tool streams); labelled "-". */
+static int parse_stdin(bp_result *result, carve_session *carve)
+{
+    size_t size;
+    const char *error = NULL;
+    char sha256[BP_SHA256_HEX_SIZE];
+    uint8_t *data = bp_input_read_stream(0, &size, &error, sha256);
+    if (!data) {
+        bp_notes_addf(&result->arena, &result->warnings, "-: cannot read standard input: %s", error);
+        return BP_STATUS_UNREADABLE;
+    }
+    int status = parse_read_input(data, size, "-", sha256, result, carve);
+    free(data);
+    return status;
+}
+
+int bp_parse_path(const char *path, bp_result **result_out)
+{
+    return bp_parse_path_ex(path, NULL, result_out);
+}
+
+int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_result **result_out)
+{
+    if (!*result_out)
+        *result_out = bp_result_new();
+    bp_result *result = *result_out;
+    if (!result)
+        return BP_STATUS_UNREADABLE;
+    carve_session *carve = options && (options->carve || options->scan) ? carve_session_new(result, options) : NULL;
+    struct stat st;
+    int status;
+    if (strcmp(path, "-") == 0) {
+        status = parse_stdin(result, carve);
+    } else if (stat(path, &st) != 0) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: %s", path, strerror(errno));
+        status = BP_STATUS_UNREADABLE;
+    } else if (S_ISDIR(st.st_mode)) {
+        status = bp_parse_folder(path, result, carve);
+    } else {
+        status = bp_parse_file(path, result, carve);
+    }
+    if (carve)
+        status = carve_finish_input(carve, status);
+    bp_result_note_status(result, status);
+    bp_result_fill_provenance(result);  /* carved records included */
+    bp_result_correlate_events(result);  /* event-log records onto queue records of the same job */
+    return status;
+}

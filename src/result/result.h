@@ -1,0 +1,76 @@
+/* The result of a parse: an arena that owns everything, the records in
+ * output order, and input-level warnings. */
+#ifndef BP_RESULT_RESULT_H
+#define BP_RESULT_RESULT_H
+
+#include "bitsparse/bitsparse.h"
+#include "util/arena.h"
+#include "util/string_map.h"
+
+/* An input file read into the result, for its records' provenance
+ * (source.root, source.sha256) and to read the same bytes only once. */
+typedef struct bp_input_origin {
+    const char *path;     /* as its records' source.path (arena) */
+    const char *root;     /* system root it was found under, "" when none */
+    const char *sha256;   /* hex digest, "" when not read whole */
+    /* a file out of a disk image (bp_source), else NULL / 0 */
+    const char *image;
+    uint32_t partition;
+    uint64_t partition_offset;
+    const char *volume_path;
+    uint64_t mft_entry;
+    bool deleted;
+    /* areas of an image streamed by --carve: source.found (a literal, not
+     * copied) and the volume's cluster size (source.cluster); NULL / 0 else */
+    const char *found;
+    uint32_t cluster_size;
+} bp_input_origin;
+
+struct bp_result {
+    bp_arena arena;
+    bp_record *records;   /* malloc'ed, grows */
+    size_t count;
+    size_t capacity;
+    bp_note_list warnings;
+    int status;           /* worst bp_status seen so far */
+    struct result_parser_state *parser_states;  /* bp_result_parser_state: what parsers keep across inputs */
+    bp_database_info *databases;  /* malloc'ed, grows: ESE databases read, in order */
+    size_t database_count;
+    size_t database_capacity;
+    bp_input_origin *inputs;      /* malloc'ed, grows: every input file read, in order */
+    size_t input_count;
+    size_t input_capacity;
+    bp_string_map input_by_path;  /* path -> index in inputs */
+    bp_string_map input_by_sha256;
+};
+
+bp_result *bp_result_new(void);
+/* Append a zeroed record and return it (NULL when out of memory). */
+bp_record *bp_result_add(bp_result *result);
+/* Remember an ESE database and its header state (bp_result_database). path
+ * must live in the result's arena; state_name is the ESE layer's static name
+ * of the state (passed in, so this layer stays below ese/). false when out of
+ * memory. */
+bool bp_result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name);
+/* Raise the result's status to at least `status`. */
+void bp_result_note_status(bp_result *result, int status);
+
+/* State a parser keeps across the inputs of one result (the pairs of legacy
+ * state files: bits/legacy_generation.c), so the result needs no member for
+ * any one parser. Found by `key`, an address the parser owns; zeroed and
+ * arena-allocated on first use. NULL when out of memory. */
+void *bp_result_parser_state(bp_result *result, const void *key, size_t size);
+/* The same without creating it: NULL when never asked for. */
+void *bp_result_find_parser_state(const bp_result *result, const void *key);
+
+/* result/provenance.c. Remember an input file read (strings copied). */
+void bp_result_note_input(bp_result *result, const char *path, const char *root, const char *sha256);
+/* The same with every provenance field (a file out of a disk image). */
+void bp_result_note_origin(bp_result *result, const bp_input_origin *origin);
+/* The path of an input already read with these bytes, NULL when none. */
+const char *bp_result_input_with_sha256(const bp_result *result, const char *sha256);
+/* Give every record whose source has no root yet the root and sha256 of the
+ * input named by its source path ("" when unknown). */
+void bp_result_fill_provenance(bp_result *result);
+
+#endif
