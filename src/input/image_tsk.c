@@ -281,6 +281,63 @@ static void carve_outside_volumes(image_run *run, TSK_IMG_INFO *img)
     carve_feed_free(feed);
 }
 
+/* --carve: the slack of one BITS file read from a volume (the bytes between
+ * its end and the end of its last cluster), in a feed of its own so nothing is
+ * decoded across files. Resident data and sizes that are cluster multiples
+ * have none. */
+typedef struct last_cluster {
+    TSK_DADDR_T addr;
+    bool found;
+} last_cluster;
+
+static TSK_WALK_RET_ENUM on_file_cluster(TSK_FS_FILE *file, TSK_OFF_T at, TSK_DADDR_T addr, char *buf, size_t len,
+                                         TSK_FS_BLOCK_FLAG_ENUM flags, void *context)
+{
+    (void)file, (void)at, (void)buf, (void)len;
+    last_cluster *last = context;
+    if (flags & TSK_FS_BLOCK_FLAG_RES) {
+        last->found = false;  /* resident in the MFT: no clusters, no slack */
+        return TSK_WALK_STOP;
+    }
+    if (!(flags & TSK_FS_BLOCK_FLAG_SPARSE)) {
+        last->addr = addr;
+        last->found = true;
+    }
+    return TSK_WALK_CONT;
+}
+
+static void carve_file_slack(image_run *run, TSK_IMG_INFO *img, TSK_FS_INFO *fs, uint32_t partition, uint64_t offset,
+                             const wanted_file *want, const char *label, const char *root)
+{
+    uint64_t cluster_size = fs->block_size;
+    TSK_FS_FILE *file = run->tsk->fs_file_open_meta(fs, NULL, want->entry);
+    if (!file || !file->meta || file->meta->size <= 0 || !cluster_size ||
+        (uint64_t)file->meta->size % cluster_size == 0) {
+        run->tsk->fs_file_close(file);
+        run->tsk->error_reset();
+        return;
+    }
+    uint64_t used = (uint64_t)file->meta->size % cluster_size;
+    last_cluster last = {0, false};
+    if (run->tsk->fs_file_walk(file, TSK_FS_FILE_WALK_FLAG_AONLY | TSK_FS_FILE_WALK_FLAG_SLACK, on_file_cluster,
+                               &last) != 0)
+        last.found = false;  /* a broken run list: no slack rather than the wrong cluster's */
+    run->tsk->error_reset();
+    run->tsk->fs_file_close(file);
+    const char *path = bp_arena_printf(&run->result->arena, "%s (slack)", label);
+    if (!last.found || !path || (uint64_t)last.addr >= (uint64_t)fs->block_count)
+        return;
+    bp_input_origin origin = {.path = path, .root = root, .sha256 = "", .image = run->image, .partition = partition,
+                              .partition_offset = offset, .volume_path = want->volume_path, .mft_entry = want->entry,
+                              .deleted = want->deleted, .found = "slack", .cluster_size = fs->block_size};
+    bp_result_note_origin(run->result, &origin);
+    carve_feed *feed = carve_feed_new(run->carve, path);
+    if (!feed)
+        return;
+    feed_image_bytes(run, img, feed, offset + (uint64_t)last.addr * cluster_size + used, cluster_size - used);
+    carve_feed_free(feed);
+}
+
 static void read_volume(image_run *run, TSK_IMG_INFO *img, uint32_t partition, uint64_t offset)
 {
     const tsk_api *tsk = run->tsk;
@@ -331,6 +388,8 @@ static void read_volume(image_run *run, TSK_IMG_INFO *img, uint32_t partition, u
                                       .deleted = want->deleted};
             status = bp_parse_bytes(data, size, &origin, run->result, run->carve);
             free(data);
+            if (run->carve)
+                carve_file_slack(run, img, fs, partition, offset, want, label, root);
         }
         run->read++;
         run->worst = status > run->worst ? status : run->worst;

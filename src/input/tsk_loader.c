@@ -58,6 +58,7 @@ static void load(void)
     LOAD(fs_file_close, "tsk_fs_file_close");
     LOAD(fs_block_walk, "tsk_fs_block_walk");
     LOAD(img_read, "tsk_img_read");
+    LOAD(fs_file_walk, "tsk_fs_file_walk");
     LOAD(error_get, "tsk_error_get");
     LOAD(error_reset, "tsk_error_reset");
 #undef LOAD

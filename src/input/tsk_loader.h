@@ -28,6 +28,7 @@ typedef struct tsk_api {
     uint8_t (*fs_block_walk)(TSK_FS_INFO *, TSK_DADDR_T, TSK_DADDR_T, TSK_FS_BLOCK_WALK_FLAG_ENUM, TSK_FS_BLOCK_WALK_CB,
                              void *);
     ssize_t (*img_read)(TSK_IMG_INFO *, TSK_OFF_T, char *, size_t);
+    uint8_t (*fs_file_walk)(TSK_FS_FILE *, TSK_FS_FILE_WALK_FLAG_ENUM, TSK_FS_FILE_WALK_CB, void *);
     const char *(*error_get)(void);
     void (*error_reset)(void);
 } tsk_api;

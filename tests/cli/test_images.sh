@@ -139,6 +139,39 @@ else
     not_checked "--carve on an image: cluster 7168 of the test volume is not unallocated (blkstat)"
 fi
 
+# --carve: the slack of a BITS file (regression_image_file_slack): a legacy-named queue
+# file whose size is not a cluster multiple, a job blob written into its last cluster
+# after its end, straight into the volume image; found there with --carve only
+BLOB=$SHARED/testdata/blobs/win10-19045.job.blob
+if [ -f "$BLOB" ]; then
+    SVOL=$WORK/slack.img
+    truncate -s 16M "$SVOL"
+    mkntfs -F -q "$SVOL" >/dev/null 2>&1 || fail "mkntfs failed (slack volume)"
+    ntfs-3g "$SVOL" "$WORK/mnt" 2>/dev/null || fail "ntfs-3g cannot mount the slack volume"
+    mkdir -p "$WORK/mnt/$DL"
+    { head -c 4300 /dev/zero | tr '\0' 'x'; printf 'SLACK-TAIL-MARKER'; } >"$WORK/mnt/$DL/qmgr0.dat"
+    umount "$WORK/mnt"
+    marker=$(grep -obUa 'SLACK-TAIL-MARKER' "$SVOL" | head -n1 | cut -d: -f1)
+    if [ -n "$marker" ]; then
+        tail_end=$((marker + 17))  # the file's end: 4317 bytes, 221 of its second cluster
+        dd if="$BLOB" of="$SVOL" bs=1 seek=$((tail_end + 100)) conv=notrunc status=none
+        job=$("$BIN" -q -f jsonl --scan "$BLOB" | jq -r .job_id | head -n1)
+        run --carve -f jsonl "$SVOL"
+        cp "$WORK/stdout" "$WORK/slack.jsonl"
+        check "--carve: job $job in a file's slack, with partition, cluster and image offset" slurp_ok "any(
+            .job_id == \"$job\" and .carved and .source.found == \"slack\"
+            and .source.path == \"$SVOL:p0:/$DL/qmgr0.dat (slack)\" and .source.partition == 0
+            and .source.partition_offset == 0 and .source.offset == $((tail_end + 100))
+            and .source.cluster == $(((tail_end - 1) / 4096)) and .source.volume_path == \"/$DL/qmgr0.dat\")" "$WORK/slack.jsonl"
+        run -f jsonl "$SVOL"
+        check "without --carve: nothing from the slack" slurp_ok "all(.job_id != \"$job\")" "$WORK/stdout"
+    else
+        fail "the slack file's tail marker is not in the volume image"
+    fi
+else
+    not_checked "file slack: $BLOB is missing"
+fi
+
 # the run summary counts an image's records under the image (regression: they were counted nowhere)
 run --summary -f jsonl "$DISK"
 check "--summary: the image's records under it" grep -q "summary: $DISK: 9 records (5 live, 4 carved)" "$WORK/stderr"
