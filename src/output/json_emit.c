@@ -230,7 +230,43 @@ void bp_json_end_array(bp_json *json)
     put_char(json, ']');
 }
 
-void bp_json_key(bp_json *json, const char *key)
+/* Separator, tabs, "key", colon (and tab) in one block; false when the
+ * key does not fit that shape (deep nesting, or the member is misplaced). */
+static bool plain_key(bp_json *json, const char *name, size_t length)
+{
+    if (json->depth == 0 || json->in_array[json->depth - 1]) {
+        json->failed = true;
+        return true;
+    }
+    unsigned tabs = json->pretty ? json->indent + json->depth : 0;
+    if (tabs > 16 || !reserve(json, length + 22))
+        return false;
+    bool first = !json->has_items[json->depth - 1];
+    json->has_items[json->depth - 1] = true;
+    static const char tab_run[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    char *out = json->text + json->length;
+    if (!first)
+        *out++ = ',';
+    if (json->pretty) {
+        if (!first)
+            *out++ = '\n';
+        memcpy(out, tab_run, tabs);
+        out += tabs;
+    }
+    *out++ = '"';
+    memcpy(out, name, length);
+    out += length;
+    *out++ = '"';
+    *out++ = ':';
+    if (json->pretty)
+        *out++ = '\t';
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
+    return true;
+}
+
+/* A key that needs escaping, or one plain_key could not take. */
+static void quoted_key(bp_json *json, const char *key)
 {
     if (json->depth == 0 || json->in_array[json->depth - 1]) {
         json->failed = true;
@@ -238,38 +274,26 @@ void bp_json_key(bp_json *json, const char *key)
     }
     bool first = !json->has_items[json->depth - 1];
     json->has_items[json->depth - 1] = true;
-    /* The common case, a plain key at a shallow depth, in one block:
-     * separator, tabs, "key", colon (and tab). */
-    const char *name = key ? key : "";
-    size_t length = strlen(name);
-    unsigned tabs = json->pretty ? json->indent + json->depth : 0;
-    if (tabs <= 16 && escape_offset(name, length) == length && reserve(json, length + 22)) {
-        static const char tab_run[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-        char *out = json->text + json->length;
-        if (!first)
-            *out++ = ',';
-        if (json->pretty) {
-            if (!first)
-                *out++ = '\n';
-            memcpy(out, tab_run, tabs);
-            out += tabs;
-        }
-        *out++ = '"';
-        memcpy(out, name, length);
-        out += length;
-        *out++ = '"';
-        *out++ = ':';
-        if (json->pretty)
-            *out++ = '\t';
-        *out = '\0';
-        json->length = (size_t)(out - json->text);
-        return;
-    }
     if (!first)
         put(json, json->pretty ? ",\n" : ",", json->pretty ? 2 : 1);
     if (json->pretty)
-        put_tabs(json, tabs);
+        put_tabs(json, json->indent + json->depth);
     put_quoted(json, key, json->pretty ? ":\t" : ":", json->pretty ? 2 : 1);
+}
+
+void bp_json_key(bp_json *json, const char *key)
+{
+    const char *name = key ? key : "";
+    size_t length = strlen(name);
+    if (escape_offset(name, length) == length && plain_key(json, name, length))
+        return;
+    quoted_key(json, name);
+}
+
+void bp_json_plain_key(bp_json *json, const char *key, size_t length)
+{
+    if (!plain_key(json, key, length))
+        quoted_key(json, key);
 }
 
 void bp_json_string(bp_json *json, const char *text)

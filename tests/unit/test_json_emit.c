@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "fields/record_fields.h"
 #include "output/json_emit.h"
 
 /* Every byte 0x01..0xFF once (not valid UTF-8, but both sides copy bytes
@@ -252,11 +253,69 @@ static void test_reuse_and_growth(void)
     bp_json_free(&json);
 }
 
+/* Keys of known length (the field table's names and groups, literals) go
+ * through bp_json_plain_key without a scan: every one of them must come out
+ * as bp_json_key writes it, pretty and compact, and its recorded length must
+ * be its strlen. */
+static void test_plain_keys(void)
+{
+    for (int pretty = 0; pretty < 2; pretty++) {
+        bp_json scanned, plain;
+        bp_json_init(&scanned, pretty, 1);
+        bp_json_init(&plain, pretty, 1);
+        bp_json_begin_object(&scanned);
+        bp_json_begin_object(&plain);
+        for (size_t i = 0; i < bp_record_field_count(); i++) {
+            const bp_field *field = bp_record_field(i);
+            CHECK_U64(field->name_length, strlen(field->name));
+            CHECK_U64(field->group_length, field->group ? strlen(field->group) : 0);
+            if (field->group) {
+                bp_json_key(&scanned, field->group);
+                bp_json_plain_key(&plain, field->group, field->group_length);
+                bp_json_unsigned(&scanned, i);
+                bp_json_unsigned(&plain, i);
+            }
+            bp_json_key(&scanned, field->name);
+            bp_json_plain_key(&plain, field->name, field->name_length);
+            bp_json_unsigned(&scanned, i);
+            bp_json_unsigned(&plain, i);
+        }
+        bp_json_key(&scanned, "acl");
+        BP_JSON_LITERAL_KEY(&plain, "acl");
+        bp_json_bool(&scanned, true);
+        bp_json_bool(&plain, true);
+        bp_json_end_object(&scanned);
+        bp_json_end_object(&plain);
+        CHECK(!plain.failed);
+        CHECK_STR(plain.text, scanned.text);
+        bp_json_free(&scanned);
+        bp_json_free(&plain);
+    }
+    bp_json json;
+    bp_json_init(&json, true, 0);
+    bp_json_begin_object(&json);
+    BP_JSON_LITERAL_KEY(&json, "job_id");
+    bp_json_string(&json, "x");
+    BP_JSON_LITERAL_KEY(&json, "source");
+    bp_json_begin_object(&json);
+    BP_JSON_LITERAL_KEY(&json, "path");
+    bp_json_string(&json, "p");
+    bp_json_end_object(&json);
+    bp_json_end_object(&json);
+    CHECK_STR(json.text, "{\n\t\"job_id\":\t\"x\",\n\t\"source\":\t{\n\t\t\"path\":\t\"p\"\n\t}\n}");
+    bp_json_clear(&json);
+    bp_json_begin_array(&json);
+    BP_JSON_LITERAL_KEY(&json, "k");  /* a key inside an array is misuse */
+    CHECK(json.failed);
+    bp_json_free(&json);
+}
+
 int main(void)
 {
     test_same_bytes_as_cjson(true);
     test_same_bytes_as_cjson(false);
     test_escapes();
+    test_plain_keys();
     test_indent();
     test_numbers_and_keys();
     test_escape_in_every_position();
