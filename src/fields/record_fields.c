@@ -220,11 +220,12 @@ static bool filename(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
     const char *path = r->file ? fields_or_empty(r->file->local_path) : "";
-    const char *name = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            name = p + 1;
-    return fields_set_text(v, name);
+    /* after the last separator of either kind (strrchr scans a word at a time) */
+    const char *backslash = strrchr(path, '\\'), *slash = strrchr(path, '/');
+    const char *last = backslash;
+    if (slash && (!last || slash > last))
+        last = slash;
+    return fields_set_text(v, last ? last + 1 : path);
 }
 
 /* artemis calls the creating program "target_path". */
@@ -634,8 +635,6 @@ const bp_field *bp_record_field(size_t index)
 bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_arena *scratch,
                            bp_field_value *value)
 {
-    memset(value, 0, sizeof(*value));
-    value->kind = field->kind;
-    value->text = "";
+    *value = (bp_field_value){.kind = field->kind, .text = ""};  /* zeroed inline, no memset call */
     return field->compute(record, scratch, value);
 }
