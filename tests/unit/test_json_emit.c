@@ -253,6 +253,50 @@ static void test_reuse_and_growth(void)
     bp_json_free(&json);
 }
 
+/* Long strings are checked sixteen bytes at a time where SSE2 exists: a byte
+ * to escape at every position of every length up to 48 (whole blocks, the
+ * overlapping last block, the eight-byte words below 16) is found, with
+ * bytes >= 0x80 around it (0xc3 is negative as a signed byte). */
+static void test_escape_long_strings(void)
+{
+    const char specials[] = {'"', '\\', '\x01', '\x1f'};
+    const char *escaped[] = {"\\\"", "\\\\", "\\u0001", "\\u001f"};
+    size_t mismatches = 0;
+    for (size_t k = 0; k < sizeof specials; k++) {
+        for (size_t length = 1; length <= 48; length++) {
+            for (size_t at = 0; at < length; at++) {
+                char text[49], expected[64];
+                for (size_t i = 0; i < length; i++)
+                    text[i] = (char)(i % 3 ? 'x' : 0xc3);
+                text[length] = '\0';
+                text[at] = specials[k];
+                size_t n = 0;
+                expected[n++] = '"';
+                memcpy(expected + n, text, at);
+                n += at;
+                memcpy(expected + n, escaped[k], strlen(escaped[k]));
+                n += strlen(escaped[k]);
+                memcpy(expected + n, text + at + 1, length - at - 1);
+                n += length - at - 1;
+                expected[n++] = '"';
+                expected[n] = '\0';
+                bp_json json;
+                bp_json_init(&json, false, 0);
+                bp_json_string(&json, text);
+                if (!json.text || strcmp(json.text, expected) != 0)
+                    mismatches++;
+                bp_json_free(&json);
+            }
+        }
+    }
+    CHECK_U64(mismatches, 0);
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_string(&json, "\x7f\x80\xff 0123456789 abcdefghijklmnopqrstuvwxyz \xe2\x82\xac");
+    CHECK_STR(json.text, "\"\x7f\x80\xff 0123456789 abcdefghijklmnopqrstuvwxyz \xe2\x82\xac\"");
+    bp_json_free(&json);
+}
+
 /* Keys of known length (the field table's names and groups, literals) go
  * through bp_json_plain_key without a scan: every one of them must come out
  * as bp_json_key writes it, pretty and compact, and its recorded length must
@@ -316,6 +360,7 @@ int main(void)
     test_same_bytes_as_cjson(false);
     test_escapes();
     test_plain_keys();
+    test_escape_long_strings();
     test_indent();
     test_numbers_and_keys();
     test_escape_in_every_position();
