@@ -347,11 +347,24 @@ void bp_json_raw(bp_json *json, const char *text, size_t length)
  * first digit (snprintf costs ten times as much and this runs per field). */
 static char *decimal(char *end, uint64_t number)
 {
+    /* two digits per division */
+    static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+                                "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     char *p = end;
-    do {
-        *--p = (char)('0' + number % 10);
-        number /= 10;
-    } while (number);
+    while (number >= 100) {
+        size_t two = (size_t)(number % 100) * 2;
+        number /= 100;
+        p -= 2;
+        p[0] = pairs[two];
+        p[1] = pairs[two + 1];
+    }
+    if (number >= 10) {
+        p -= 2;
+        p[0] = pairs[number * 2];
+        p[1] = pairs[number * 2 + 1];
+    } else {
+        *--p = (char)('0' + number);
+    }
     return p;
 }
 

@@ -171,6 +171,12 @@ static void test_numbers_and_keys(void)
     bp_json_unsigned(&json, 0);
     bp_json_unsigned(&json, 9);
     bp_json_unsigned(&json, 10);
+    bp_json_unsigned(&json, 99);
+    bp_json_unsigned(&json, 100);
+    bp_json_unsigned(&json, 101);
+    bp_json_unsigned(&json, 999);
+    bp_json_unsigned(&json, 1000);
+    bp_json_unsigned(&json, 983103);
     bp_json_unsigned(&json, 4294967295u);
     bp_json_unsigned(&json, UINT64_MAX);
     bp_json_signed(&json, 0);
@@ -179,7 +185,7 @@ static void test_numbers_and_keys(void)
     bp_json_signed(&json, INT64_MAX);
     bp_json_signed(&json, INT64_MIN);
     bp_json_end_array(&json);
-    CHECK_STR(json.text, "[0,9,10,4294967295,18446744073709551615,0,-1,-10,"
+    CHECK_STR(json.text, "[0,9,10,99,100,101,999,1000,983103,4294967295,18446744073709551615,0,-1,-10,"
                          "9223372036854775807,-9223372036854775808]");
     bp_json_free(&json);
 
