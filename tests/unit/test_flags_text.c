@@ -1,7 +1,8 @@
-/* Flag names joined with '|' (bits/enum_names.c), appended with the count
- * of bytes used kept rather than measured again: exact texts, a name that does not fit whole is left out (never cut)
- * while a later shorter one may still fit, unnamed bits as hex, and every
- * buffer size from 1 to 40 against the plain strlen/memcpy way. */
+/* Flag names joined with '|' (bits/enum_names.c), appended with the count of
+ * bytes used kept rather than measured again: exact texts, a name that does
+ * not fit whole is left out (never cut) while a later shorter one may still
+ * fit, unnamed bits as hex, and every buffer size from 1 to 40 against the
+ * plain way that measures the text before each name. */
 #include "bits/enum_names.h"
 #include "check.h"
 
