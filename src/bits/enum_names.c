@@ -59,16 +59,18 @@ const char *bp_proxy_usage_name(uint32_t value)
     return name_at(names, COUNT_OF(names), value);
 }
 
-/* Append "|name" (or "name" first) without ever writing past out[size - 1]. */
-static void append_name(char *out, size_t size, const char *name)
+/* Append "|name" (or "name" first) at out[*used] without ever writing past
+ * out[size - 1]; *used counts the bytes so far, so nothing is measured twice. */
+static void append_name(char *out, size_t size, size_t *used, const char *name)
 {
-    size_t used = strlen(out), length = strlen(name);
-    size_t need = (used ? 1 : 0) + length;
-    if (used + need >= size)
+    size_t length = strlen(name);
+    size_t need = (*used ? 1 : 0) + length;
+    if (*used + need >= size)
         return;
-    if (used)
-        out[used++] = '|';
-    memcpy(out + used, name, length + 1);
+    if (*used)
+        out[(*used)++] = '|';
+    memcpy(out + *used, name, length + 1);
+    *used += length;
 }
 
 const char *bits_flags_text(uint32_t value, const bits_flag_name *names, size_t count, char *out,
@@ -77,17 +79,18 @@ const char *bits_flags_text(uint32_t value, const bits_flag_name *names, size_t 
     if (!out || size == 0)
         return "";
     out[0] = '\0';
+    size_t used = 0;
     uint32_t unnamed = value;
     for (size_t i = 0; i < count; i++) {
         if (names[i].bit && (value & names[i].bit) == names[i].bit) {
-            append_name(out, size, names[i].name);
+            append_name(out, size, &used, names[i].name);
             unnamed &= ~names[i].bit;
         }
     }
     if (unnamed) {
         char hex[16];
         snprintf(hex, sizeof hex, "0x%x", unnamed);
-        append_name(out, size, hex);
+        append_name(out, size, &used, hex);
     }
     return out;
 }

@@ -18,6 +18,7 @@ enum {
     ACE_MIN_SIZE = 8,            /* header + access mask */
     SID_MAX_SUB_AUTHORITIES = 15,
     SID_TEXT_SIZE = 256,         /* "S-1-" + 48-bit authority + 15 x "-4294967295" */
+    SMALL_SID_COUNT = 16,        /* up to this many SIDs are told apart without a hash map */
 };
 
 enum {
@@ -309,7 +310,7 @@ static bool decode_ace(sd_decoder *d, const acl_view *acl, size_t index, size_t 
     ace->ace_type_raw = ace_type;
     ace->ace_type = bits_ace_type_name(ace_type);
     ace->flags_raw = flags;
-    ace->flags = arena_text(d->arena, bits_ace_flags_text(flags, text));
+    ace->flags = flags ? arena_text(d->arena, bits_ace_flags_text(flags, text)) : "";  /* most ACEs: none */
     ace->mask = mask;
     ace->rights = arena_text(d->arena, bits_access_mask_text(mask, ace_type, text));
     ace->sid = ace_sid(d, &body, ace_type, *pos);
@@ -368,14 +369,26 @@ static void list_sids_in_stored_order(sd_decoder *d, uint32_t owner, uint32_t gr
     for (size_t i = 0; i < out->ace_count; i++, count++)
         placed[count] = (placed_sid){d->ace_offsets ? d->ace_offsets[i] : 1, count, out->aces[i].sid};
     qsort(placed, count, sizeof(*placed), compare_placed_sids);
+    /* a job's descriptor has a handful of SIDs: compared with those kept so
+     * far; a hash map only for descriptors with many ACEs */
+    bool use_map = count > SMALL_SID_COUNT;
     bp_string_map seen = {0};
     for (size_t i = 0; i < count; i++) {
         const char *sid = placed[i].sid;
-        size_t at;
-        if (!sid || !sid[0] || bp_string_map_get(&seen, sid, &at))
+        if (!sid || !sid[0])
             continue;
-        bp_string_map_add(&seen, sid, out->sid_count);
-        sids[out->sid_count++] = sid;
+        bool known = false;
+        if (use_map) {
+            size_t at;
+            known = bp_string_map_get(&seen, sid, &at);
+            if (!known)
+                bp_string_map_add(&seen, sid, out->sid_count);
+        } else {
+            for (size_t k = 0; k < out->sid_count && !known; k++)
+                known = strcmp(sids[k], sid) == 0;
+        }
+        if (!known)
+            sids[out->sid_count++] = sid;
     }
     bp_string_map_free(&seen);
     free(placed);

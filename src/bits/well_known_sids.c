@@ -15,9 +15,22 @@ typedef struct well_known_sid {
 #define BUILTIN "BUILTIN"
 #define LABEL "Mandatory Label"
 
+/* Sorted by strcmp order (byte order of the SID text) for a binary search:
+ * every ACE of every job is named here. test_well_known_sids checks the
+ * order. */
 static const well_known_sid fixed_sids[] = {
     {"S-1-0-0", "", "NULL SID"},
     {"S-1-1-0", "", "Everyone"},
+    {"S-1-15-2-1", "APPLICATION PACKAGE AUTHORITY", "ALL APPLICATION PACKAGES"},
+    {"S-1-15-2-2", "APPLICATION PACKAGE AUTHORITY", "ALL RESTRICTED APPLICATION PACKAGES"},
+    {"S-1-16-0", LABEL, "Untrusted Mandatory Level"},
+    {"S-1-16-12288", LABEL, "High Mandatory Level"},
+    {"S-1-16-16384", LABEL, "System Mandatory Level"},
+    {"S-1-16-20480", LABEL, "Protected Process Mandatory Level"},
+    {"S-1-16-28672", LABEL, "Secure Process Mandatory Level"},
+    {"S-1-16-4096", LABEL, "Low Mandatory Level"},
+    {"S-1-16-8192", LABEL, "Medium Mandatory Level"},
+    {"S-1-16-8448", LABEL, "Medium Plus Mandatory Level"},
     {"S-1-2-0", "", "LOCAL"},
     {"S-1-2-1", "", "CONSOLE LOGON"},
     {"S-1-3-0", "", "CREATOR OWNER"},
@@ -26,15 +39,11 @@ static const well_known_sid fixed_sids[] = {
     {"S-1-3-3", "", "CREATOR GROUP SERVER"},
     {"S-1-3-4", "", "OWNER RIGHTS"},
     {"S-1-5-1", NT, "DIALUP"},
-    {"S-1-5-2", NT, "NETWORK"},
-    {"S-1-5-3", NT, "BATCH"},
-    {"S-1-5-4", NT, "INTERACTIVE"},
-    {"S-1-5-6", NT, "SERVICE"},
-    {"S-1-5-7", NT, "ANONYMOUS LOGON"},
-    {"S-1-5-8", NT, "PROXY"},
-    {"S-1-5-9", NT, "ENTERPRISE DOMAIN CONTROLLERS"},
     {"S-1-5-10", NT, "SELF"},
+    {"S-1-5-1000", NT, "Other Organization"},
     {"S-1-5-11", NT, "Authenticated Users"},
+    {"S-1-5-113", NT, "Local account"},
+    {"S-1-5-114", NT, "Local account and member of Administrators group"},
     {"S-1-5-12", NT, "RESTRICTED"},
     {"S-1-5-13", NT, "TERMINAL SERVER USER"},
     {"S-1-5-14", NT, "REMOTE INTERACTIVE LOGON"},
@@ -42,15 +51,9 @@ static const well_known_sid fixed_sids[] = {
     {"S-1-5-17", NT, "IUSR"},
     {"S-1-5-18", NT, "SYSTEM"},
     {"S-1-5-19", NT, "LOCAL SERVICE"},
+    {"S-1-5-2", NT, "NETWORK"},
     {"S-1-5-20", NT, "NETWORK SERVICE"},
-    {"S-1-5-33", NT, "WRITE RESTRICTED"},
-    {"S-1-5-64-10", NT, "NTLM Authentication"},
-    {"S-1-5-64-14", NT, "SChannel Authentication"},
-    {"S-1-5-64-21", NT, "Digest Authentication"},
-    {"S-1-5-80-0", "NT SERVICE", "ALL SERVICES"},
-    {"S-1-5-113", NT, "Local account"},
-    {"S-1-5-114", NT, "Local account and member of Administrators group"},
-    {"S-1-5-1000", NT, "Other Organization"},
+    {"S-1-5-3", NT, "BATCH"},
     {"S-1-5-32-544", BUILTIN, "Administrators"},
     {"S-1-5-32-545", BUILTIN, "Users"},
     {"S-1-5-32-546", BUILTIN, "Guests"},
@@ -79,16 +82,16 @@ static const well_known_sid fixed_sids[] = {
     {"S-1-5-32-581", BUILTIN, "System Managed Accounts Group"},
     {"S-1-5-32-582", BUILTIN, "Storage Replica Administrators"},
     {"S-1-5-32-583", BUILTIN, "Device Owners"},
-    {"S-1-15-2-1", "APPLICATION PACKAGE AUTHORITY", "ALL APPLICATION PACKAGES"},
-    {"S-1-15-2-2", "APPLICATION PACKAGE AUTHORITY", "ALL RESTRICTED APPLICATION PACKAGES"},
-    {"S-1-16-0", LABEL, "Untrusted Mandatory Level"},
-    {"S-1-16-4096", LABEL, "Low Mandatory Level"},
-    {"S-1-16-8192", LABEL, "Medium Mandatory Level"},
-    {"S-1-16-8448", LABEL, "Medium Plus Mandatory Level"},
-    {"S-1-16-12288", LABEL, "High Mandatory Level"},
-    {"S-1-16-16384", LABEL, "System Mandatory Level"},
-    {"S-1-16-20480", LABEL, "Protected Process Mandatory Level"},
-    {"S-1-16-28672", LABEL, "Secure Process Mandatory Level"},
+    {"S-1-5-33", NT, "WRITE RESTRICTED"},
+    {"S-1-5-4", NT, "INTERACTIVE"},
+    {"S-1-5-6", NT, "SERVICE"},
+    {"S-1-5-64-10", NT, "NTLM Authentication"},
+    {"S-1-5-64-14", NT, "SChannel Authentication"},
+    {"S-1-5-64-21", NT, "Digest Authentication"},
+    {"S-1-5-7", NT, "ANONYMOUS LOGON"},
+    {"S-1-5-8", NT, "PROXY"},
+    {"S-1-5-80-0", "NT SERVICE", "ALL SERVICES"},
+    {"S-1-5-9", NT, "ENTERPRISE DOMAIN CONTROLLERS"},
 };
 
 /* Well-known RIDs relative to a machine or domain SID (S-1-5-21-a-b-c-RID). */
@@ -105,12 +108,22 @@ static const struct {
     {519, "Enterprise Admins"},  {520, "Group Policy Creator Owners"},
 };
 
+static int compare_sid(const void *key, const void *entry)
+{
+    return strcmp(key, ((const well_known_sid *)entry)->sid);
+}
+
 static const well_known_sid *find_fixed(const char *sid)
 {
-    for (size_t i = 0; i < sizeof(fixed_sids) / sizeof(fixed_sids[0]); i++)
-        if (strcmp(fixed_sids[i].sid, sid) == 0)
-            return &fixed_sids[i];
-    return NULL;
+    return bsearch(sid, fixed_sids, sizeof(fixed_sids) / sizeof(fixed_sids[0]), sizeof(fixed_sids[0]), compare_sid);
+}
+
+bool bits_well_known_sids_sorted(void)
+{
+    for (size_t i = 1; i < sizeof(fixed_sids) / sizeof(fixed_sids[0]); i++)
+        if (strcmp(fixed_sids[i - 1].sid, fixed_sids[i].sid) >= 0)
+            return false;
+    return true;
 }
 
 /* Parses "S-1-5-21-a-b-c-RID" exactly (three decimal sub-authorities, then the RID). */

@@ -132,9 +132,10 @@ static bool verdict_key(detect_verdicts *verdicts, const detect_node *node, cons
         verdicts->probe_size = needed;
     }
     uintptr_t address = (uintptr_t)node;
-    char *out = verdicts->probe;
-    for (size_t i = 0; i < 2 * sizeof(uintptr_t); i++)
-        *out++ = digits[(address >> (4 * (2 * sizeof(uintptr_t) - 1 - i))) & 15];
+    char *out = verdicts->probe + 2 * sizeof(uintptr_t);
+    for (size_t i = 0; i < 2 * sizeof(uintptr_t); i++, address >>= 4)  /* last digit first */
+        *--out = digits[address & 15];
+    out += 2 * sizeof(uintptr_t);
     *out++ = ':';
     memcpy(out, text, length + 1);
     return true;

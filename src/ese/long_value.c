@@ -73,6 +73,20 @@ static int compare_chunks(const void *a, const void *b)
     return (int)x->deleted - (int)y->deleted;
 }
 
+/* The tree walk visits keys in order, so the entries almost always come
+ * sorted already: one pass to check, the sort only when it finds disorder.
+ * Skipped, the walk order stays, as a stable sort would leave it. */
+static void sort_unless_sorted(void *base, size_t count, size_t size, int (*compare)(const void *, const void *))
+{
+    const char *bytes = base;
+    for (size_t i = 1; i < count; i++) {
+        if (compare(bytes + (i - 1) * size, bytes + i * size) > 0) {
+            qsort(base, count, size, compare);
+            return;
+        }
+    }
+}
+
 const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table)
 {
     if (table->lv || !table->lv_root_pgno)
@@ -91,8 +105,8 @@ const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table)
                 memcpy(store->chunks, b.chunks, b.chunk_count * sizeof(ese_lv_chunk));
             store->root_count = b.root_count;
             store->chunk_count = b.chunk_count;
-            qsort(store->roots, store->root_count, sizeof(ese_lv_root), compare_roots);
-            qsort(store->chunks, store->chunk_count, sizeof(ese_lv_chunk), compare_chunks);
+            sort_unless_sorted(store->roots, store->root_count, sizeof(ese_lv_root), compare_roots);
+            sort_unless_sorted(store->chunks, store->chunk_count, sizeof(ese_lv_chunk), compare_chunks);
         }
     }
     free(b.roots);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ese/block_checksum.h"
 #include "util/reader.h"
 
 static bool all_zero(const uint8_t *bytes, size_t size)
@@ -202,34 +203,6 @@ bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node)
     return true;
 }
 
-/* ECC + XOR checksum of one block (ese-format §4.2). */
-static uint64_t block_checksum(const uint8_t *block, size_t block_size, uint32_t pgno, bool first)
-{
-    bp_reader r = bp_reader_make(block, block_size);
-    uint32_t words = (uint32_t)(block_size / 4);
-    uint32_t colpar = 0, rp = 0, rq = 0;
-    for (uint32_t i = 0; i < words; i++) {
-        uint32_t w = bp_read_u32(&r);
-        if (first && i < 2)
-            continue;
-        colpar ^= w;
-        if (__builtin_parity(w)) {
-            rp ^= i;
-            rq ^= ~i;
-        }
-    }
-    uint32_t cp = 0, cq = 0;
-    for (uint32_t c = 0; c < 32; c++) {
-        if ((colpar >> c) & 1) {
-            cp ^= c;
-            cq ^= ~c;
-        }
-    }
-    uint32_t m = words - 1;
-    uint32_t ecc = ((rq & m) << 21) | ((cq & 31) << 16) | ((rp & m) << 5) | (cp & 31);
-    return ((uint64_t)ecc << 32) | (uint64_t)(colpar ^ pgno);
-}
-
 size_t ese_page_compute_checksums(uint32_t page_size, const uint8_t *bytes, uint32_t pgno, uint64_t sums[4])
 {
     bool large = page_size > 8192;
@@ -249,7 +222,7 @@ size_t ese_page_compute_checksums(uint32_t page_size, const uint8_t *bytes, uint
     size_t blocks = large ? 4 : 1;
     size_t block_size = page_size / blocks;
     for (size_t b = 0; b < blocks; b++)
-        sums[b] = block_checksum(bytes + b * block_size, block_size, pgno, b == 0);
+        sums[b] = ese_block_checksum(bytes + b * block_size, block_size, pgno, b == 0);
     return blocks;
 }
 

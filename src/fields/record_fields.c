@@ -50,9 +50,20 @@ static bool set_flags(bp_arena *scratch, bp_field_value *value, uint32_t flags,
     return value->text != NULL;
 }
 
+/* "0x" and lowercase hex digits, without printf (two per record). */
 const char *fields_hex_id(bp_arena *scratch, uint64_t id)
 {
-    return id ? bp_arena_printf(scratch, "0x%" PRIx64, id) : "";
+    if (!id)
+        return "";
+    static const char digits[] = "0123456789abcdef";
+    char text[19];
+    char *p = text + sizeof text;
+    *--p = '\0';
+    for (; id; id >>= 4)
+        *--p = digits[id & 15];
+    *--p = 'x';
+    *--p = '0';
+    return bp_arena_strdup(scratch, p);
 }
 
 /* The source of the record as a whole: the job's when there is a job. */
@@ -209,11 +220,12 @@ static bool filename(const bp_record *r, bp_arena *s, bp_field_value *v)
 {
     (void)s;
     const char *path = r->file ? fields_or_empty(r->file->local_path) : "";
-    const char *name = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            name = p + 1;
-    return fields_set_text(v, name);
+    /* after the last separator of either kind (strrchr scans a word at a time) */
+    const char *backslash = strrchr(path, '\\'), *slash = strrchr(path, '/');
+    const char *last = backslash;
+    if (slash && (!last || slash > last))
+        last = slash;
+    return fields_set_text(v, last ? last + 1 : path);
 }
 
 /* artemis calls the creating program "target_path". */
@@ -524,9 +536,9 @@ static bool detections(const bp_record *r, bp_arena *s, bp_field_value *v)
 
 /* ---- the table ---------------------------------------------------------- */
 
-#define FIELD(name, kind) { NULL, #name, kind, name }
-#define SOURCE(name, kind) { "source", #name, kind, fields_source_##name }
-#define FIELD_IN(name, kind) { NULL, #name, kind, fields_##name }  /* defined in source_fields.c */
+#define FIELD(name, kind) { NULL, #name, kind, name, 0, sizeof #name - 1 }
+#define SOURCE(name, kind) { "source", #name, kind, fields_source_##name, sizeof "source" - 1, sizeof #name - 1 }
+#define FIELD_IN(name, kind) { NULL, #name, kind, fields_##name, 0, sizeof #name - 1 }  /* defined in source_fields.c */
 
 static const bp_field fields[] = {
     /* artemis BitsInfo, in its order */
@@ -623,8 +635,6 @@ const bp_field *bp_record_field(size_t index)
 bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_arena *scratch,
                            bp_field_value *value)
 {
-    memset(value, 0, sizeof(*value));
-    value->kind = field->kind;
-    value->text = "";
+    *value = (bp_field_value){.kind = field->kind, .text = ""};  /* zeroed inline, no memset call */
     return field->compute(record, scratch, value);
 }

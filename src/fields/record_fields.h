@@ -48,6 +48,9 @@ typedef struct bp_field {
     bp_field_kind kind;
     /* Fills *value; scratch holds anything computed. false = out of memory. */
     bool (*compute)(const bp_record *record, bp_arena *scratch, bp_field_value *value);
+    /* strlen of group (0 without one) and name, so writers need not count */
+    size_t group_length;
+    size_t name_length;
 } bp_field;
 
 /* Whether the job's type and priority, and its state, were read: a value left

@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void bp_json_init(bp_json *json, bool pretty, unsigned indent)
 {
     memset(json, 0, sizeof(*json));
@@ -109,9 +113,36 @@ static inline bool word_has_escape(const char *text)
     return (((word - ones * 0x20) | (quote - ones) | (backslash - ones)) & ~word & highs) != 0;
 }
 
+#ifdef __SSE2__
+/* Sixteen bytes at once where SSE2 is part of the base instruction set
+ * (x86-64): a bit per byte that is '"', '\\' or below 0x20. */
+static inline unsigned block_escapes(const char *text)
+{
+    __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)text);
+    __m128i control = _mm_cmpeq_epi8(_mm_subs_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_setzero_si128());
+    __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
+    __m128i backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)));
+}
+#endif
+
 static size_t escape_offset(const char *text, size_t length)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    if (length >= 16) {
+        for (; i + 16 <= length; i += 16) {
+            unsigned hits = block_escapes(text + i);
+            if (hits)
+                return i + (size_t)__builtin_ctz(hits);
+        }
+        if (i == length)
+            return length;
+        /* the rest as the 16 bytes ending the text: what overlaps was clean */
+        unsigned hits = block_escapes(text + length - 16);
+        return hits ? length - 16 + (size_t)__builtin_ctz(hits) : length;
+    }
+#endif
     if (length >= 8) {
         while (i + 8 <= length && !word_has_escape(text + i))
             i += 8;
@@ -178,7 +209,7 @@ static void put_quoted(bp_json *json, const char *text, const char *suffix, size
 }
 
 /* Separator before a value: inside an array, after the first element. */
-static void before_value(bp_json *json)
+static inline void before_value(bp_json *json)
 {
     if (json->depth == 0 || !json->in_array[json->depth - 1])
         return;
@@ -230,7 +261,43 @@ void bp_json_end_array(bp_json *json)
     put_char(json, ']');
 }
 
-void bp_json_key(bp_json *json, const char *key)
+/* Separator, tabs, "key", colon (and tab) in one block; false when the
+ * key does not fit that shape (deep nesting, or the member is misplaced). */
+static bool plain_key(bp_json *json, const char *name, size_t length)
+{
+    if (json->depth == 0 || json->in_array[json->depth - 1]) {
+        json->failed = true;
+        return true;
+    }
+    unsigned tabs = json->pretty ? json->indent + json->depth : 0;
+    if (tabs > 16 || !reserve(json, length + 22))
+        return false;
+    bool first = !json->has_items[json->depth - 1];
+    json->has_items[json->depth - 1] = true;
+    static const char tab_run[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    char *out = json->text + json->length;
+    if (!first)
+        *out++ = ',';
+    if (json->pretty) {
+        if (!first)
+            *out++ = '\n';
+        memcpy(out, tab_run, tabs);
+        out += tabs;
+    }
+    *out++ = '"';
+    memcpy(out, name, length);
+    out += length;
+    *out++ = '"';
+    *out++ = ':';
+    if (json->pretty)
+        *out++ = '\t';
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
+    return true;
+}
+
+/* A key that needs escaping, or one plain_key could not take. */
+static void quoted_key(bp_json *json, const char *key)
 {
     if (json->depth == 0 || json->in_array[json->depth - 1]) {
         json->failed = true;
@@ -238,43 +305,35 @@ void bp_json_key(bp_json *json, const char *key)
     }
     bool first = !json->has_items[json->depth - 1];
     json->has_items[json->depth - 1] = true;
-    /* The common case, a plain key at a shallow depth, in one block:
-     * separator, tabs, "key", colon (and tab). */
-    const char *name = key ? key : "";
-    size_t length = strlen(name);
-    unsigned tabs = json->pretty ? json->indent + json->depth : 0;
-    if (tabs <= 16 && escape_offset(name, length) == length && reserve(json, length + 22)) {
-        static const char tab_run[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-        char *out = json->text + json->length;
-        if (!first)
-            *out++ = ',';
-        if (json->pretty) {
-            if (!first)
-                *out++ = '\n';
-            memcpy(out, tab_run, tabs);
-            out += tabs;
-        }
-        *out++ = '"';
-        memcpy(out, name, length);
-        out += length;
-        *out++ = '"';
-        *out++ = ':';
-        if (json->pretty)
-            *out++ = '\t';
-        *out = '\0';
-        json->length = (size_t)(out - json->text);
-        return;
-    }
     if (!first)
         put(json, json->pretty ? ",\n" : ",", json->pretty ? 2 : 1);
     if (json->pretty)
-        put_tabs(json, tabs);
+        put_tabs(json, json->indent + json->depth);
     put_quoted(json, key, json->pretty ? ":\t" : ":", json->pretty ? 2 : 1);
+}
+
+void bp_json_key(bp_json *json, const char *key)
+{
+    const char *name = key ? key : "";
+    size_t length = strlen(name);
+    if (escape_offset(name, length) == length && plain_key(json, name, length))
+        return;
+    quoted_key(json, name);
+}
+
+void bp_json_plain_key(bp_json *json, const char *key, size_t length)
+{
+    if (!plain_key(json, key, length))
+        quoted_key(json, key);
 }
 
 void bp_json_string(bp_json *json, const char *text)
 {
     before_value(json);
+    if (!text || !*text) {  /* a fifth of all values */
+        put(json, "\"\"", 2);
+        return;
+    }
     put_quoted(json, text, "", 0);
 }
 
@@ -288,11 +347,24 @@ void bp_json_raw(bp_json *json, const char *text, size_t length)
  * first digit (snprintf costs ten times as much and this runs per field). */
 static char *decimal(char *end, uint64_t number)
 {
+    /* two digits per division */
+    static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+                                "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     char *p = end;
-    do {
-        *--p = (char)('0' + number % 10);
-        number /= 10;
-    } while (number);
+    while (number >= 100) {
+        size_t two = (size_t)(number % 100) * 2;
+        number /= 100;
+        p -= 2;
+        p[0] = pairs[two];
+        p[1] = pairs[two + 1];
+    }
+    if (number >= 10) {
+        p -= 2;
+        p[0] = pairs[number * 2];
+        p[1] = pairs[number * 2 + 1];
+    } else {
+        *--p = (char)('0' + number);
+    }
     return p;
 }
 

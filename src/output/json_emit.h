@@ -35,6 +35,11 @@ void bp_json_begin_array(bp_json *json);
 void bp_json_end_array(bp_json *json);
 /* The next member's key; its value follows with one of the calls below. */
 void bp_json_key(bp_json *json, const char *key);
+/* The same for a key of `length` bytes known to need no escaping (a name
+ * from the program's own tables): no strlen, no scan. */
+void bp_json_plain_key(bp_json *json, const char *key, size_t length);
+/* A string literal as a plain key. */
+#define BP_JSON_LITERAL_KEY(json, literal) bp_json_plain_key((json), "" literal, sizeof(literal) - 1)
 
 void bp_json_string(bp_json *json, const char *text);  /* NULL prints "" */
 void bp_json_unsigned(bp_json *json, uint64_t number);

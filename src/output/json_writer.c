@@ -15,19 +15,19 @@ static const char *or_empty(const char *text) { return text ? text : ""; }
 static void ace_object(bp_json *json, const bp_ace *ace)
 {
     bp_json_begin_object(json);
-    bp_json_key(json, "acl");
+    BP_JSON_LITERAL_KEY(json, "acl");
     bp_json_string(json, or_empty(ace->acl));
-    bp_json_key(json, "ace_type");
+    BP_JSON_LITERAL_KEY(json, "ace_type");
     bp_json_string(json, or_empty(ace->ace_type));
-    bp_json_key(json, "flags");
+    BP_JSON_LITERAL_KEY(json, "flags");
     bp_json_string(json, or_empty(ace->flags));
-    bp_json_key(json, "mask");
+    BP_JSON_LITERAL_KEY(json, "mask");
     bp_json_unsigned(json, ace->mask);
-    bp_json_key(json, "rights");
+    BP_JSON_LITERAL_KEY(json, "rights");
     bp_json_string(json, or_empty(ace->rights));
-    bp_json_key(json, "sid");
+    BP_JSON_LITERAL_KEY(json, "sid");
     bp_json_string(json, or_empty(ace->sid));
-    bp_json_key(json, "account");
+    BP_JSON_LITERAL_KEY(json, "account");
     bp_json_string(json, or_empty(ace->account));
     bp_json_end_object(json);
 }
@@ -36,14 +36,14 @@ static void ace_object(bp_json *json, const bp_ace *ace)
 static void detection_object(bp_json *json, const bp_detection *detection)
 {
     bp_json_begin_object(json);
-    bp_json_key(json, "id");
+    BP_JSON_LITERAL_KEY(json, "id");
     bp_json_string(json, or_empty(detection->id));
-    bp_json_key(json, "title");
+    BP_JSON_LITERAL_KEY(json, "title");
     bp_json_string(json, or_empty(detection->title));
-    bp_json_key(json, "severity");
+    BP_JSON_LITERAL_KEY(json, "severity");
     bp_json_string(json, or_empty(detection->severity));
     if (detection->author && *detection->author) {  /* Sigma rules only */
-        bp_json_key(json, "author");
+        BP_JSON_LITERAL_KEY(json, "author");
         bp_json_string(json, detection->author);
     }
     bp_json_end_object(json);
@@ -55,19 +55,19 @@ static void event_object(bp_json *json, const bp_event *event)
     char time[32];
     bp_format_filetime(event->time, time);
     bp_json_begin_object(json);
-    bp_json_key(json, "event_id");
+    BP_JSON_LITERAL_KEY(json, "event_id");
     bp_json_unsigned(json, event->event_id);
-    bp_json_key(json, "time");
+    BP_JSON_LITERAL_KEY(json, "time");
     bp_json_string(json, time);
-    bp_json_key(json, "what");
+    BP_JSON_LITERAL_KEY(json, "what");
     bp_json_string(json, or_empty(event->what));
-    bp_json_key(json, "record_id");
+    BP_JSON_LITERAL_KEY(json, "record_id");
     bp_json_unsigned(json, event->record_id);
-    bp_json_key(json, "log");
+    BP_JSON_LITERAL_KEY(json, "log");
     bp_json_string(json, or_empty(event->log));
-    bp_json_key(json, "offset");
+    BP_JSON_LITERAL_KEY(json, "offset");
     bp_json_unsigned(json, event->offset);
-    bp_json_key(json, "recovered");
+    BP_JSON_LITERAL_KEY(json, "recovered");
     bp_json_bool(json, event->recovered);
     bp_json_end_object(json);
 }
@@ -132,11 +132,11 @@ static bool record_object(bp_json *json, const bp_record *record, bp_arena *scra
             group_name = NULL;
         }
         if (field->group && !group_name) {
-            bp_json_key(json, field->group);
+            bp_json_plain_key(json, field->group, field->group_length);
             bp_json_begin_object(json);
             group_name = field->group;
         }
-        bp_json_key(json, field->name);
+        bp_json_plain_key(json, field->name, field->name_length);
         value_item(json, &value);
     }
     if (group_name)

@@ -30,16 +30,6 @@ bool bp_reader_skip(bp_reader *r, size_t n)
     return true;
 }
 
-const uint8_t *bp_read_bytes(bp_reader *r, size_t n)
-{
-    if (!bp_reader_has(r, n)) {
-        r->failed = true;
-        return NULL;
-    }
-    const uint8_t *p = r->data + r->pos;
-    r->pos += n;
-    return p;
-}
 
 bool bp_read_copy(bp_reader *r, void *out, size_t n)
 {
@@ -52,29 +42,9 @@ bool bp_read_copy(bp_reader *r, void *out, size_t n)
     return true;
 }
 
-uint8_t bp_read_u8(bp_reader *r)
-{
-    const uint8_t *p = bp_read_bytes(r, 1);
-    return p ? p[0] : 0;
-}
 
-uint16_t bp_read_u16(bp_reader *r)
-{
-    const uint8_t *p = bp_read_bytes(r, 2);
-    return p ? bp_le16(p) : 0;
-}
 
-uint32_t bp_read_u32(bp_reader *r)
-{
-    const uint8_t *p = bp_read_bytes(r, 4);
-    return p ? bp_le32(p) : 0;
-}
 
-uint64_t bp_read_u64(bp_reader *r)
-{
-    const uint8_t *p = bp_read_bytes(r, 8);
-    return p ? bp_le64(p) : 0;
-}
 
 uint16_t bp_read_u16be(bp_reader *r)
 {

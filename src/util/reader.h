@@ -37,15 +37,9 @@ static inline bool bp_reader_has(const bp_reader *r, size_t n)
 
 bool bp_reader_seek(bp_reader *r, size_t pos);
 bool bp_reader_skip(bp_reader *r, size_t n);
-uint8_t bp_read_u8(bp_reader *r);
-uint16_t bp_read_u16(bp_reader *r);
-uint32_t bp_read_u32(bp_reader *r);
-uint64_t bp_read_u64(bp_reader *r);
 uint16_t bp_read_u16be(bp_reader *r);
 uint32_t bp_read_u32be(bp_reader *r);
 uint64_t bp_read_u64be(bp_reader *r);
-/* Pointer to the next n bytes (and advance), or NULL with `failed` set. */
-const uint8_t *bp_read_bytes(bp_reader *r, size_t n);
 /* Copy n bytes into out (zero-filled on failure). */
 bool bp_read_copy(bp_reader *r, void *out, size_t n);
 
@@ -66,6 +60,44 @@ static inline uint32_t bp_be32(const uint8_t *p)
 static inline uint64_t bp_be64(const uint8_t *p)
 {
     return ((uint64_t)bp_be32(p) << 32) | (uint64_t)bp_be32(p + 4);
+}
+
+/* Pointer to the next n bytes (and advance), or NULL with `failed` set.
+ * Inline with the little-endian reads below: they run for every word of
+ * every page and record, and the check is two compares. */
+static inline const uint8_t *bp_read_bytes(bp_reader *r, size_t n)
+{
+    if (!bp_reader_has(r, n)) {
+        r->failed = true;
+        return NULL;
+    }
+    const uint8_t *p = r->data + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static inline uint8_t bp_read_u8(bp_reader *r)
+{
+    const uint8_t *p = bp_read_bytes(r, 1);
+    return p ? p[0] : 0;
+}
+
+static inline uint16_t bp_read_u16(bp_reader *r)
+{
+    const uint8_t *p = bp_read_bytes(r, 2);
+    return p ? bp_le16(p) : 0;
+}
+
+static inline uint32_t bp_read_u32(bp_reader *r)
+{
+    const uint8_t *p = bp_read_bytes(r, 4);
+    return p ? bp_le32(p) : 0;
+}
+
+static inline uint64_t bp_read_u64(bp_reader *r)
+{
+    const uint8_t *p = bp_read_bytes(r, 8);
+    return p ? bp_le64(p) : 0;
 }
 
 #endif

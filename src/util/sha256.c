@@ -1,10 +1,14 @@
 /* SHA-256 as FIPS 180-4 §6.2 describes it: 64-byte blocks, big-endian words,
- * the length in bits appended after a 0x80 byte and zero padding. */
+ * the length in bits appended after a 0x80 byte and zero padding. Whole
+ * blocks go to the x86 SHA instructions when the CPU has them
+ * (sha256_x86.c), otherwise to the portable block function here. */
 #include "util/sha256.h"
+
+#include "util/sha256_x86.h"
 
 #include <string.h>
 
-static const uint32_t round_constants[64] = {
+const uint32_t bp_sha256_round_constants[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -15,74 +19,119 @@ static const uint32_t round_constants[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static uint32_t rotate_right(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
+static inline uint32_t rotate_right(uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
 
-static void compress_block(uint32_t state[8], const uint8_t block[64])
+static inline uint32_t load_be32(const uint8_t *p)
 {
-    uint32_t w[64];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)block[4 * i] << 24 | (uint32_t)block[4 * i + 1] << 16 | (uint32_t)block[4 * i + 2] << 8 |
-               block[4 * i + 3];
-    for (int i = 16; i < 64; i++) {
-        uint32_t s0 = rotate_right(w[i - 15], 7) ^ rotate_right(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        uint32_t s1 = rotate_right(w[i - 2], 17) ^ rotate_right(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-    uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-    for (int i = 0; i < 64; i++) {
-        uint32_t t1 = h + (rotate_right(e, 6) ^ rotate_right(e, 11) ^ rotate_right(e, 25)) + ((e & f) ^ (~e & g)) +
-                      round_constants[i] + w[i];
-        uint32_t t2 = (rotate_right(a, 2) ^ rotate_right(a, 13) ^ rotate_right(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    state[0] += a;
-    state[1] += b;
-    state[2] += c;
-    state[3] += d;
-    state[4] += e;
-    state[5] += f;
-    state[6] += g;
-    state[7] += h;
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-void bp_sha256_init(bp_sha256 *ctx)
+/* One round with the working variables named by the caller instead of moved
+ * (eight rounds later the names come back around): d and h are updated. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                                                 \
+    do {                                                                                                 \
+        uint32_t t1 = h + (rotate_right(e, 6) ^ rotate_right(e, 11) ^ rotate_right(e, 25)) +              \
+                      (g ^ (e & (f ^ g))) + bp_sha256_round_constants[i] + w[i];                  \
+        uint32_t t2 = (rotate_right(a, 2) ^ rotate_right(a, 13) ^ rotate_right(a, 22)) +                 \
+                      ((a & b) | (c & (a | b)));                                                         \
+        d += t1;                                                                                         \
+        h = t1 + t2;                                                                                     \
+    } while (0)
+
+static void compress_portable(uint32_t state[8], const uint8_t *data, size_t blocks)
+{
+    for (; blocks; blocks--, data += 64) {
+        uint32_t w[64];
+        for (int i = 0; i < 16; i++)
+            w[i] = load_be32(data + 4 * i);
+        for (int i = 16; i < 64; i++) {
+            uint32_t s0 = rotate_right(w[i - 15], 7) ^ rotate_right(w[i - 15], 18) ^ (w[i - 15] >> 3);
+            uint32_t s1 = rotate_right(w[i - 2], 17) ^ rotate_right(w[i - 2], 19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+        }
+        uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+        uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+        for (int i = 0; i < 64; i += 8) {
+            ROUND(a, b, c, d, e, f, g, h, i);
+            ROUND(h, a, b, c, d, e, f, g, i + 1);
+            ROUND(g, h, a, b, c, d, e, f, i + 2);
+            ROUND(f, g, h, a, b, c, d, e, i + 3);
+            ROUND(e, f, g, h, a, b, c, d, i + 4);
+            ROUND(d, e, f, g, h, a, b, c, i + 5);
+            ROUND(c, d, e, f, g, h, a, b, i + 6);
+            ROUND(b, c, d, e, f, g, h, a, i + 7);
+        }
+        state[0] += a;
+        state[1] += b;
+        state[2] += c;
+        state[3] += d;
+        state[4] += e;
+        state[5] += f;
+        state[6] += g;
+        state[7] += h;
+    }
+}
+
+static void compress(bp_sha256 *ctx, const uint8_t *data, size_t blocks)
+{
+#ifdef BP_SHA256_X86
+    if (ctx->use_sha_ni) {
+        bp_sha256_x86_compress(ctx->state, data, blocks);
+        return;
+    }
+#endif
+    compress_portable(ctx->state, data, blocks);
+}
+
+bool bp_sha256_has_sha_ni(void)
+{
+#ifdef BP_SHA256_X86
+    return bp_sha256_x86_supported();
+#else
+    return false;
+#endif
+}
+
+void bp_sha256_init_portable(bp_sha256 *ctx)
 {
     static const uint32_t initial[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     memcpy(ctx->state, initial, sizeof(initial));
     ctx->length = 0;
     ctx->block_used = 0;
+    ctx->use_sha_ni = false;
+}
+
+void bp_sha256_init(bp_sha256 *ctx)
+{
+    bp_sha256_init_portable(ctx);
+    ctx->use_sha_ni = bp_sha256_has_sha_ni();  /* one CPUID per hash: a few per input at most */
 }
 
 void bp_sha256_update(bp_sha256 *ctx, const void *data, size_t size)
 {
     const uint8_t *bytes = data;
+    if (!size)
+        return;
     ctx->length += size;
-    while (size) {
-        if (ctx->block_used == 0 && size >= 64) {  /* whole blocks straight from the input */
-            compress_block(ctx->state, bytes);
-            bytes += 64;
-            size -= 64;
-            continue;
-        }
+    if (ctx->block_used) {  /* first complete the waiting partial block */
         size_t take = 64 - ctx->block_used < size ? 64 - ctx->block_used : size;
         memcpy(ctx->block + ctx->block_used, bytes, take);
         ctx->block_used += take;
         bytes += take;
         size -= take;
-        if (ctx->block_used == 64) {
-            compress_block(ctx->state, ctx->block);
-            ctx->block_used = 0;
-        }
+        if (ctx->block_used < 64)
+            return;
+        compress(ctx, ctx->block, 1);
+        ctx->block_used = 0;
     }
+    if (size >= 64) {  /* whole blocks straight from the input */
+        compress(ctx, bytes, size / 64);
+        bytes += size / 64 * 64;
+        size %= 64;
+    }
+    memcpy(ctx->block, bytes, size);
+    ctx->block_used = size;
 }
 
 void bp_sha256_hex(bp_sha256 *ctx, char hex[BP_SHA256_HEX_SIZE])

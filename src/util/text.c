@@ -38,6 +38,21 @@ char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bo
         return NULL;
     size_t n = 0;
     for (size_t i = 0; i < units; i++) {
+        /* four ASCII units at once: most names, paths and URLs are ASCII */
+        while (units - i >= 4) {
+            uint64_t four = bp_le64(bytes + 2 * i);
+            const uint64_t ones = 0x0001000100010001ull, highs = 0x8000800080008000ull;
+            if ((four & 0xFF80FF80FF80FF80ull) || ((four - ones) & ~four & highs))
+                break;  /* a unit above 0x7F, or a terminating zero */
+            out[n] = (char)four;
+            out[n + 1] = (char)(four >> 16);
+            out[n + 2] = (char)(four >> 32);
+            out[n + 3] = (char)(four >> 48);
+            n += 4;
+            i += 4;
+        }
+        if (i == units)
+            break;
         uint32_t cu = bp_le16(bytes + 2 * i);
         if (cu == 0)
             break;

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "fields/record_fields.h"
 #include "output/json_emit.h"
 
 /* Every byte 0x01..0xFF once (not valid UTF-8, but both sides copy bytes
@@ -170,6 +171,12 @@ static void test_numbers_and_keys(void)
     bp_json_unsigned(&json, 0);
     bp_json_unsigned(&json, 9);
     bp_json_unsigned(&json, 10);
+    bp_json_unsigned(&json, 99);
+    bp_json_unsigned(&json, 100);
+    bp_json_unsigned(&json, 101);
+    bp_json_unsigned(&json, 999);
+    bp_json_unsigned(&json, 1000);
+    bp_json_unsigned(&json, 983103);
     bp_json_unsigned(&json, 4294967295u);
     bp_json_unsigned(&json, UINT64_MAX);
     bp_json_signed(&json, 0);
@@ -178,7 +185,7 @@ static void test_numbers_and_keys(void)
     bp_json_signed(&json, INT64_MAX);
     bp_json_signed(&json, INT64_MIN);
     bp_json_end_array(&json);
-    CHECK_STR(json.text, "[0,9,10,4294967295,18446744073709551615,0,-1,-10,"
+    CHECK_STR(json.text, "[0,9,10,99,100,101,999,1000,983103,4294967295,18446744073709551615,0,-1,-10,"
                          "9223372036854775807,-9223372036854775808]");
     bp_json_free(&json);
 
@@ -252,11 +259,114 @@ static void test_reuse_and_growth(void)
     bp_json_free(&json);
 }
 
+/* Long strings are checked sixteen bytes at a time where SSE2 exists: a byte
+ * to escape at every position of every length up to 48 (whole blocks, the
+ * overlapping last block, the eight-byte words below 16) is found, with
+ * bytes >= 0x80 around it (0xc3 is negative as a signed byte). */
+static void test_escape_long_strings(void)
+{
+    const char specials[] = {'"', '\\', '\x01', '\x1f'};
+    const char *escaped[] = {"\\\"", "\\\\", "\\u0001", "\\u001f"};
+    size_t mismatches = 0;
+    for (size_t k = 0; k < sizeof specials; k++) {
+        for (size_t length = 1; length <= 48; length++) {
+            for (size_t at = 0; at < length; at++) {
+                char text[49], expected[64];
+                for (size_t i = 0; i < length; i++)
+                    text[i] = (char)(i % 3 ? 'x' : 0xc3);
+                text[length] = '\0';
+                text[at] = specials[k];
+                size_t n = 0;
+                expected[n++] = '"';
+                memcpy(expected + n, text, at);
+                n += at;
+                memcpy(expected + n, escaped[k], strlen(escaped[k]));
+                n += strlen(escaped[k]);
+                memcpy(expected + n, text + at + 1, length - at - 1);
+                n += length - at - 1;
+                expected[n++] = '"';
+                expected[n] = '\0';
+                bp_json json;
+                bp_json_init(&json, false, 0);
+                bp_json_string(&json, text);
+                if (!json.text || strcmp(json.text, expected) != 0)
+                    mismatches++;
+                bp_json_free(&json);
+            }
+        }
+    }
+    CHECK_U64(mismatches, 0);
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_string(&json, "\x7f\x80\xff 0123456789 abcdefghijklmnopqrstuvwxyz \xe2\x82\xac");
+    CHECK_STR(json.text, "\"\x7f\x80\xff 0123456789 abcdefghijklmnopqrstuvwxyz \xe2\x82\xac\"");
+    bp_json_free(&json);
+}
+
+/* Keys of known length (the field table's names and groups, literals) go
+ * through bp_json_plain_key without a scan: every one of them must come out
+ * as bp_json_key writes it, pretty and compact, and its recorded length must
+ * be its strlen. */
+static void test_plain_keys(void)
+{
+    for (int pretty = 0; pretty < 2; pretty++) {
+        bp_json scanned, plain;
+        bp_json_init(&scanned, pretty, 1);
+        bp_json_init(&plain, pretty, 1);
+        bp_json_begin_object(&scanned);
+        bp_json_begin_object(&plain);
+        for (size_t i = 0; i < bp_record_field_count(); i++) {
+            const bp_field *field = bp_record_field(i);
+            CHECK_U64(field->name_length, strlen(field->name));
+            CHECK_U64(field->group_length, field->group ? strlen(field->group) : 0);
+            if (field->group) {
+                bp_json_key(&scanned, field->group);
+                bp_json_plain_key(&plain, field->group, field->group_length);
+                bp_json_unsigned(&scanned, i);
+                bp_json_unsigned(&plain, i);
+            }
+            bp_json_key(&scanned, field->name);
+            bp_json_plain_key(&plain, field->name, field->name_length);
+            bp_json_unsigned(&scanned, i);
+            bp_json_unsigned(&plain, i);
+        }
+        bp_json_key(&scanned, "acl");
+        BP_JSON_LITERAL_KEY(&plain, "acl");
+        bp_json_bool(&scanned, true);
+        bp_json_bool(&plain, true);
+        bp_json_end_object(&scanned);
+        bp_json_end_object(&plain);
+        CHECK(!plain.failed);
+        CHECK_STR(plain.text, scanned.text);
+        bp_json_free(&scanned);
+        bp_json_free(&plain);
+    }
+    bp_json json;
+    bp_json_init(&json, true, 0);
+    bp_json_begin_object(&json);
+    BP_JSON_LITERAL_KEY(&json, "job_id");
+    bp_json_string(&json, "x");
+    BP_JSON_LITERAL_KEY(&json, "source");
+    bp_json_begin_object(&json);
+    BP_JSON_LITERAL_KEY(&json, "path");
+    bp_json_string(&json, "p");
+    bp_json_end_object(&json);
+    bp_json_end_object(&json);
+    CHECK_STR(json.text, "{\n\t\"job_id\":\t\"x\",\n\t\"source\":\t{\n\t\t\"path\":\t\"p\"\n\t}\n}");
+    bp_json_clear(&json);
+    bp_json_begin_array(&json);
+    BP_JSON_LITERAL_KEY(&json, "k");  /* a key inside an array is misuse */
+    CHECK(json.failed);
+    bp_json_free(&json);
+}
+
 int main(void)
 {
     test_same_bytes_as_cjson(true);
     test_same_bytes_as_cjson(false);
     test_escapes();
+    test_plain_keys();
+    test_escape_long_strings();
     test_indent();
     test_numbers_and_keys();
     test_escape_in_every_position();
