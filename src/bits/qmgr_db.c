@@ -22,13 +22,17 @@ typedef struct row_place {
 
 /* A Files row as indexed by the first walk: its id and where it is, so it is
  * decoded only when a job that lists it is emitted (or as an orphan at the
- * end), not all of them up front. */
+ * end), not all of them up front. 48 bytes a file. */
 typedef struct file_entry {
-    const char *id;            /* the Id column as text, "" when there is none */
-    size_t walk_index;         /* ties between equal ids: walk order */
-    row_place place;
+    uint8_t key[16];           /* the Id's bytes in the order its text shows them: sorts as the text */
+    const uint8_t *data;       /* the row's node data (in the input bytes) */
+    uint64_t offset;
+    uint32_t data_size;
+    uint32_t page;
+    uint32_t walk_index;       /* ties between equal ids: walk order */
+    uint16_t tag;
+    bool has_id;               /* false: the row has no 16-byte Id (its text is "") */
     bool used;                 /* listed by some job */
-    struct decoded_file *decoded;  /* when records are kept: decoded once, shared */
 } file_entry;
 
 /* A decoded Files row and its source. */
@@ -40,7 +44,7 @@ typedef struct decoded_file {
 typedef struct file_index {
     file_entry *entries;
     size_t count, capacity;
-    bp_arena ids;              /* the id texts; freed with the index */
+    decoded_file **decoded;    /* when records are kept: each file decoded once, shared */
 } file_index;
 
 typedef struct qmgr_reader {
@@ -80,6 +84,15 @@ static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t 
     row->source.tag = place->tag;
     row->source.offset = place->offset;
     row->id = "";
+    /* The column values' own arrays would go to db->arena, which lives as
+     * long as the result: a row scratch instead, once nothing long-lived can
+     * be built during the read (the table's long-value index: built by the
+     * first separated value, in db->arena, with its page warnings). */
+    bp_arena row_scratch;
+    bp_arena_init(&row_scratch);
+    bp_arena *long_lived = db->arena;
+    if (table->lv || !table->lv_root_pgno)
+        db->arena = &row_scratch;
     ese_record record;
     if (!ese_record_open(&record, place->data, place->data_size)) {
         bp_notes_add(arena, &row->problems, "record header is damaged");
@@ -108,36 +121,45 @@ static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t 
         }
     }
     row->source.blob_size = (uint32_t)row->blob_size;
+    db->arena = long_lived;
+    bp_arena_free(&row_scratch);
 }
 
 static const uint8_t *blob_or_empty(const decoded_row *row) { return row->blob ? row->blob : (const uint8_t *)""; }
 
+static row_place place_of(const file_entry *entry)
+{
+    return (row_place){entry->data, entry->data_size, entry->page, entry->tag, entry->offset};
+}
+
 /* Decode an indexed Files row into the record arena (once when records are kept). */
 static bool decode_file(qmgr_reader *reader, file_entry *entry, decoded_file *out)
 {
-    if (entry->decoded) {
-        *out = *entry->decoded;
+    size_t slot = (size_t)(entry - reader->files.entries);
+    if (reader->files.decoded && reader->files.decoded[slot]) {
+        *out = *reader->files.decoded[slot];
         return true;
     }
     bp_arena *arena = bp_result_record_arena(reader->result);
     bp_arena blob_bytes;
     bp_arena_init(&blob_bytes);
     decoded_row row;
+    row_place place = place_of(entry);
     read_row(reader->db, reader->files_table, reader->files_id_column, reader->files_blob_column, reader->path,
-             &entry->place, arena, &blob_bytes, &row);
+             &place, arena, &blob_bytes, &row);
     bp_file *file = bits_decode_file(arena, blob_or_empty(&row), row.blob_size);
     bp_arena_free(&blob_bytes);
     if (!file)
         return false;
     file->file_id = row.id;
     for (bp_note *n = row.problems.head; n; n = n->next)
-        bp_notes_addf(arena, &file->warnings, "Files record (page %u tag %u): %s", entry->place.page,
-                      entry->place.tag, n->text);
+        bp_notes_addf(arena, &file->warnings, "Files record (page %u tag %u): %s", entry->page, entry->tag,
+                      n->text);
     *out = (decoded_file){file, row.source};
-    if (!reader->result->stream.sink) {
-        entry->decoded = bp_arena_alloc(arena, sizeof(decoded_file));
-        if (entry->decoded)
-            *entry->decoded = *out;
+    if (reader->files.decoded) {
+        reader->files.decoded[slot] = bp_arena_alloc(arena, sizeof(decoded_file));
+        if (reader->files.decoded[slot])
+            *reader->files.decoded[slot] = *out;
     }
     return true;
 }
@@ -166,62 +188,127 @@ static bp_record *add_record(qmgr_reader *reader, const bp_job *job, const bp_so
 
 /* ---- the Files table: an index ------------------------------------------------ */
 
+/* The bytes of a GUID in the order bp_guid_format writes them: comparing
+ * these compares the texts (same length, digits in ASCII order). */
+static void key_of_guid(const uint8_t guid[16], uint8_t key[16])
+{
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (int i = 0; i < 16; i++)
+        key[i] = guid[order[i]];
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The key of a GUID text as bp_guid_format writes it; false for any other text
+ * (which no indexed id can equal). */
+static bool key_of_text(const char *text, uint8_t key[16])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash) {
+            if (text[i] != '-')
+                return false;
+            continue;
+        }
+        int high = hex_digit(text[i]), low = high < 0 ? -1 : hex_digit(text[++i]);
+        if (low < 0)
+            return false;
+        key[n++] = (uint8_t)(high << 4 | low);
+    }
+    return text[36] == '\0';
+}
+
 static bool index_file_row(const ese_page *page, const ese_node *node, void *context)
 {
     qmgr_reader *reader = context;
     file_index *index = &reader->files;
-    if (!bp_grow((void **)&index->entries, &index->capacity, index->count, sizeof(file_entry)))
+    if (index->count >= UINT32_MAX || node->data_size > UINT32_MAX ||
+        !bp_grow((void **)&index->entries, &index->capacity, index->count, sizeof(file_entry)))
         return false;
     file_entry *entry = &index->entries[index->count];
     memset(entry, 0, sizeof(*entry));
-    entry->walk_index = index->count++;
-    entry->place = (row_place){node->data, node->data_size, page->pgno, node->itag, node->file_offset};
-    entry->id = "";
+    entry->walk_index = (uint32_t)index->count++;
+    entry->data = node->data;
+    entry->data_size = (uint32_t)node->data_size;
+    entry->page = page->pgno;
+    entry->tag = node->itag;
+    entry->offset = node->file_offset;
     ese_record record;
     if (!ese_record_open(&record, node->data, node->data_size))
         return true;
+    ese_db *db = reader->db;
+    ese_table *table = reader->files_table;
+    bp_arena row_scratch;  /* the values' arrays (see read_row) */
+    bp_arena_init(&row_scratch);
+    bp_arena *long_lived = db->arena;
+    if (table->lv || !table->lv_root_pgno)
+        db->arena = &row_scratch;
     ese_column_value value;
     const char *problem;
-    ese_record_get(reader->db, reader->files_table, &record, reader->files_id_column, &value, &problem);
-    if (value.present && value.values[0].size == 16)
-        entry->id = bp_guid_string(&index->ids, value.values[0].data);
-    if (!entry->id)
-        return false;
-    if (!reader->files_table->lv && reader->files_table->lv_root_pgno) {
+    ese_record_get(db, table, &record, reader->files_id_column, &value, &problem);
+    if (value.present && value.values[0].size == 16) {
+        key_of_guid(value.values[0].data, entry->key);
+        entry->has_id = true;
+    }
+    if (!table->lv && table->lv_root_pgno) {
         /* the table's long values are indexed where the whole rows were read
          * before (the first row with a separated Blob), so the warnings of
          * that walk keep their place among the others */
         bp_arena blob_bytes;
         bp_arena_init(&blob_bytes);
-        reader->db->value_arena = &blob_bytes;
-        ese_record_get(reader->db, reader->files_table, &record, reader->files_blob_column, &value, &problem);
-        reader->db->value_arena = NULL;
+        db->value_arena = &blob_bytes;
+        ese_record_get(db, table, &record, reader->files_blob_column, &value, &problem);
+        db->value_arena = NULL;
         bp_arena_free(&blob_bytes);
     }
+    db->arena = long_lived;
+    bp_arena_free(&row_scratch);
     return true;
 }
 
-/* Equal ids keep their walk order (as the stable sort of glibc kept them). */
+/* The order of the id texts ("" first); equal ids in walk order, as the
+ * stable sort of glibc kept the rows before. */
+static int compare_ids(const file_entry *x, bool has_id, const uint8_t key[16])
+{
+    if (x->has_id != has_id)
+        return x->has_id ? 1 : -1;
+    return has_id ? memcmp(x->key, key, 16) : 0;
+}
+
 static int compare_entries(const void *a, const void *b)
 {
     const file_entry *x = a, *y = b;
-    int order = strcmp(x->id, y->id);
+    int order = compare_ids(x, y->has_id, y->key);
     if (order)
         return order;
     return x->walk_index < y->walk_index ? -1 : x->walk_index > y->walk_index;
 }
 
-static int compare_id(const void *key, const void *entry)
+typedef struct id_key {
+    bool has_id;
+    uint8_t key[16];
+} id_key;
+
+static int compare_key(const void *key, const void *entry)
 {
-    return strcmp(key, ((const file_entry *)entry)->id);
+    const id_key *k = key;
+    return -compare_ids(entry, k->has_id, k->key);
 }
 
-/* Any entry with this id (as bsearch over the rows sorted by id found it before). */
+/* Any entry with this id (as bsearch over the rows sorted by id text found
+ * it before: the same order, so the same entry among equal ones). */
 static file_entry *find_file(file_index *index, const char *id)
 {
+    id_key key = {false, {0}};
+    if (*id && !(key.has_id = key_of_text(id, key.key)))
+        return NULL;  /* not a GUID text: no indexed id equals it */
     if (index->count == 0)
         return NULL; /* bsearch must not see a NULL array */
-    return bsearch(id, index->entries, index->count, sizeof(file_entry), compare_id);
+    return bsearch(&key, index->entries, index->count, sizeof(file_entry), compare_key);
 }
 
 /* ---- the Jobs table: each job decoded, joined and handed on ------------------- */
@@ -288,7 +375,6 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
     reader.db = db;
     reader.path = path;
     reader.result = result;
-    bp_arena_init(&reader.files.ids);
     ese_walk_stats stats;
     reader.files_table = find_table(db, "Files", path, result, &reader.files_id_column, &reader.files_blob_column);
     if (reader.files_table)
@@ -296,6 +382,8 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
                        &stats);
     if (reader.files.count)
         qsort(reader.files.entries, reader.files.count, sizeof(file_entry), compare_entries);
+    if (reader.files.count && !result->stream.sink)  /* no cache: decoded again per job when streaming */
+        reader.files.decoded = calloc(reader.files.count, sizeof(*reader.files.decoded));
     reader.table = find_table(db, "Jobs", path, result, &reader.id_column, &reader.blob_column);
     if (reader.table)
         ese_btree_walk(db, reader.table->root_pgno, reader.table->objid, false, emit_job_row, &reader, &stats);
@@ -311,6 +399,6 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
         bp_result_stream_point(result);
     }
     free(reader.files.entries);
-    bp_arena_free(&reader.files.ids);
+    free(reader.files.decoded);
     return reader.added;
 }
