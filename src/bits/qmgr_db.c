@@ -57,6 +57,8 @@ typedef struct qmgr_reader {
     ese_table *files_table;
     uint32_t files_id_column, files_blob_column;
     file_index files;
+    bp_arena row_scratch;      /* the column values of the row being read; reset after each row */
+    bp_arena blob_bytes;       /* the Blob of the row being decoded; reset once it is decoded */
     size_t added;
     bool failed;               /* out of memory: the walk stops */
 } qmgr_reader;
@@ -74,7 +76,8 @@ typedef struct decoded_row {
  * reassembled long value) go to `blob_bytes`, which the caller frees once the
  * blob is decoded (the decoders copy what they keep). */
 static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t blob_column, const char *path,
-                     const row_place *place, bp_arena *arena, bp_arena *blob_bytes, decoded_row *row)
+                     const row_place *place, bp_arena *arena, bp_arena *row_scratch, bp_arena *blob_bytes,
+                     decoded_row *row)
 {
     memset(row, 0, sizeof(*row));
     row->source.path = path;
@@ -88,11 +91,9 @@ static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t 
      * long as the result: a row scratch instead, once nothing long-lived can
      * be built during the read (the table's long-value index: built by the
      * first separated value, in db->arena, with its page warnings). */
-    bp_arena row_scratch;
-    bp_arena_init(&row_scratch);
     bp_arena *long_lived = db->arena;
     if (table->lv || !table->lv_root_pgno)
-        db->arena = &row_scratch;
+        db->arena = row_scratch;
     ese_record record;
     if (!ese_record_open(&record, place->data, place->data_size)) {
         bp_notes_add(arena, &row->problems, "record header is damaged");
@@ -122,7 +123,7 @@ static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t 
     }
     row->source.blob_size = (uint32_t)row->blob_size;
     db->arena = long_lived;
-    bp_arena_free(&row_scratch);
+    bp_arena_reset(row_scratch);
 }
 
 static const uint8_t *blob_or_empty(const decoded_row *row) { return row->blob ? row->blob : (const uint8_t *)""; }
@@ -141,14 +142,12 @@ static bool decode_file(qmgr_reader *reader, file_entry *entry, decoded_file *ou
         return true;
     }
     bp_arena *arena = bp_result_record_arena(reader->result);
-    bp_arena blob_bytes;
-    bp_arena_init(&blob_bytes);
     decoded_row row;
     row_place place = place_of(entry);
     read_row(reader->db, reader->files_table, reader->files_id_column, reader->files_blob_column, reader->path,
-             &place, arena, &blob_bytes, &row);
+             &place, arena, &reader->row_scratch, &reader->blob_bytes, &row);
     bp_file *file = bits_decode_file(arena, blob_or_empty(&row), row.blob_size);
-    bp_arena_free(&blob_bytes);
+    bp_arena_reset(&reader->blob_bytes);
     if (!file)
         return false;
     file->file_id = row.id;
@@ -242,11 +241,9 @@ static bool index_file_row(const ese_page *page, const ese_node *node, void *con
         return true;
     ese_db *db = reader->db;
     ese_table *table = reader->files_table;
-    bp_arena row_scratch;  /* the values' arrays (see read_row) */
-    bp_arena_init(&row_scratch);
-    bp_arena *long_lived = db->arena;
+    bp_arena *long_lived = db->arena;  /* the values' arrays to the row scratch (see read_row) */
     if (table->lv || !table->lv_root_pgno)
-        db->arena = &row_scratch;
+        db->arena = &reader->row_scratch;
     ese_column_value value;
     const char *problem;
     ese_record_get(db, table, &record, reader->files_id_column, &value, &problem);
@@ -258,15 +255,13 @@ static bool index_file_row(const ese_page *page, const ese_node *node, void *con
         /* the table's long values are indexed where the whole rows were read
          * before (the first row with a separated Blob), so the warnings of
          * that walk keep their place among the others */
-        bp_arena blob_bytes;
-        bp_arena_init(&blob_bytes);
-        db->value_arena = &blob_bytes;
+        db->value_arena = &reader->blob_bytes;
         ese_record_get(db, table, &record, reader->files_blob_column, &value, &problem);
         db->value_arena = NULL;
-        bp_arena_free(&blob_bytes);
+        bp_arena_reset(&reader->blob_bytes);
     }
     db->arena = long_lived;
-    bp_arena_free(&row_scratch);
+    bp_arena_reset(&reader->row_scratch);
     return true;
 }
 
@@ -318,14 +313,12 @@ static bool emit_job_row(const ese_page *page, const ese_node *node, void *conte
     qmgr_reader *reader = context;
     bp_result *result = reader->result;
     bp_arena *arena = bp_result_record_arena(result);
-    bp_arena blob_bytes;
-    bp_arena_init(&blob_bytes);
     row_place place = {node->data, node->data_size, page->pgno, node->itag, node->file_offset};
     decoded_row row;
     read_row(reader->db, reader->table, reader->id_column, reader->blob_column, reader->path, &place, arena,
-             &blob_bytes, &row);
+             &reader->row_scratch, &reader->blob_bytes, &row);
     bp_job *job = bits_decode_job(arena, blob_or_empty(&row), row.blob_size);
-    bp_arena_free(&blob_bytes);
+    bp_arena_reset(&reader->blob_bytes);
     if (!job) {
         reader->failed = true;
         return false;
@@ -400,5 +393,7 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
     }
     free(reader.files.entries);
     free(reader.files.decoded);
+    bp_arena_free(&reader.row_scratch);
+    bp_arena_free(&reader.blob_bytes);
     return reader.added;
 }

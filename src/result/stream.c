@@ -47,7 +47,7 @@ void bp_result_stream_flush(bp_result *result)
     result->stream.sink(result, result->records, result->count, result->stream.context);
     result->stream.streamed += result->count;
     result->count = 0;
-    bp_arena_free(&result->stream.window);
+    bp_arena_reset(&result->stream.window);
 }
 
 void bp_result_stream_point(bp_result *result)
