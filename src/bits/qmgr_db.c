@@ -1,3 +1,7 @@
+/* The Jobs and Files tables of a qmgr.db joined into records (bits-format §3).
+ * The Files table is only indexed first; each job is then decoded with its
+ * files and its records finished before the next job is read, so a streamed
+ * run (result/stream.c) holds one batch of records, not the whole queue. */
 #include "bits/qmgr_db.h"
 
 #include <stdlib.h>
@@ -63,7 +67,7 @@ typedef struct qmgr_reader {
     bool failed;               /* out of memory: the walk stops */
 } qmgr_reader;
 
-/* One row read: its Id text and the decoded blob. */
+/* One row read: its Id text, its source, what was wrong and its Blob bytes. */
 typedef struct decoded_row {
     const char *id;
     bp_source source;
@@ -73,7 +77,7 @@ typedef struct decoded_row {
 } decoded_row;
 
 /* Read the Id and the Blob of a row into `row`; the blob's bytes (a
- * reassembled long value) go to `blob_bytes`, which the caller frees once the
+ * reassembled long value) go to `blob_bytes`, which the caller resets once the
  * blob is decoded (the decoders copy what they keep). */
 static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t blob_column, const char *path,
                      const row_place *place, bp_arena *arena, bp_arena *row_scratch, bp_arena *blob_bytes,
