@@ -5,8 +5,10 @@
 # keep its records to the end. Both give the same bytes for every fixture and
 # sample queue in JSON, JSON Lines and CSV, with Sigma rules, on standard
 # output and with -o; the same summary line for the queue and the same
-# --fail-on status. The other side of the rule: a queue and then an event log
-# naming the same job are merged as before; a queue that cannot be read
+# --fail-on status. The other side of the rule: with --carve the live records
+# are the streamed ones and the carved follow; a legacy state file next to the
+# queue leaves the queue's records as they were; a queue and then an event log
+# naming the same job are merged as before. A queue that cannot be read
 # streams nothing and leaves no -o file.
 # Usage: bash test_stream.sh PATH-TO-BITSPARSE SHARED-DIR   (exit 77 = skipped)
 set -u
@@ -67,6 +69,28 @@ check "cut queue -o: no output file" test ! -e "$WORK/cut.json"
 check "cut queue -o: says the Jobs table is missing" grep -q "table Jobs not found" "$WORK/stderr"
 run "$WORK/cut.qmgr.db"
 check "cut queue: exit 3, nothing on standard output" test "$status" -eq 3 -a ! -s "$WORK/stdout"
+
+# the rule's other side. --carve keeps every record to the end of the input
+# (carved records are decided against the live ones): the live records are
+# the streamed run's, byte for byte, and the carved ones follow
+DELETED=$SOURCE/testdata/deleted-jobs.qmgr.db
+"$BIN" -q -f jsonl "$DELETED" >"$WORK/live.jsonl" 2>/dev/null
+"$BIN" -q --carve -f jsonl "$DELETED" >"$WORK/carved.jsonl" 2>/dev/null
+check "--carve: the streamed live records first, unchanged" \
+    cmp -s "$WORK/live.jsonl" <(head -c "$(wc -c <"$WORK/live.jsonl")" "$WORK/carved.jsonl")
+check "--carve: then the carved records (live 2, carved 3)" test "$(lines "$WORK/live.jsonl")" -eq 2 -a \
+    "$(jq -s 'map(select(.carved)) | length' "$WORK/carved.jsonl")" -eq 3
+
+# a legacy state file next to the queue keeps the run's records (generations
+# are decided across inputs); the queue's records are still the same bytes
+LEGACY=$SHARED/testdata/legacy/win10early-empty.qmgr0.dat
+if [ -e "$LEGACY" ]; then
+    "$BIN" -q -f jsonl "$DELETED" "$LEGACY" >"$WORK/with-legacy.jsonl" 2>/dev/null
+    check "queue + legacy state file: the queue's records unchanged" \
+        cmp -s "$WORK/live.jsonl" <(head -n 2 "$WORK/with-legacy.jsonl")
+else
+    not_checked "queue + legacy state file (shared sample missing)"
+fi
 
 # the rule's other side: an event log after the queue changes its record, so
 # that run keeps its records and merges them as before
