@@ -47,6 +47,12 @@ for q in "${queues[@]}"; do
     rm -f "$WORK/streamed.jsonl" "$WORK/kept.jsonl"
 done
 
+# --csv-excel streams too (byte order mark, defused cells)
+"$BIN" -q --csv-excel "$SOURCE/testdata/malicious.qmgr.db" >"$WORK/streamed.csv" 2>/dev/null
+"$BIN" -q --csv-excel "$SOURCE/testdata/malicious.qmgr.db" "$WORK/notes.txt" >"$WORK/kept.csv" 2>/dev/null
+check "--csv-excel: streamed = kept" cmp -s "$WORK/streamed.csv" "$WORK/kept.csv"
+check "--csv-excel: starts with the byte order mark" test "$(head -c 3 "$WORK/streamed.csv" | od -An -tx1 | tr -d ' ')" = efbbbf
+
 # real values of a streamed run: the malicious fixture's jobs and detections
 MALICIOUS=$SOURCE/testdata/malicious.qmgr.db
 run -f jsonl "$MALICIOUS"
