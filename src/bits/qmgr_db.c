@@ -1,3 +1,7 @@
+/* The Jobs and Files tables of a qmgr.db joined into records (bits-format §3).
+ * The Files table is only indexed first; each job is then decoded with its
+ * files and its records finished before the next job is read, so a streamed
+ * run (result/stream.c) holds one batch of records, not the whole queue. */
 #include "bits/qmgr_db.h"
 
 #include <stdlib.h>
@@ -6,200 +10,394 @@
 #include "bits/file_blob.h"
 #include "bits/job_blob.h"
 #include "ese/btree.h"
+#include "ese/long_value.h"
 #include "ese/record.h"
 #include "util/growable.h"
 #include "util/text.h"
 
-/* One decoded row of the Jobs or Files table. */
-typedef struct qmgr_row {
-    const char *id;            /* the table's Id column */
-    bp_job *job;
+/* Where a row of the Jobs or Files table is, and its source fields. */
+typedef struct row_place {
+    const uint8_t *data;       /* the row's node data (in the input bytes) */
+    size_t data_size;
+    uint32_t page;
+    uint16_t tag;
+    uint64_t offset;
+} row_place;
+
+/* A Files row as indexed by the first walk: its id and where it is, so it is
+ * decoded only when a job that lists it is emitted (or as an orphan at the
+ * end), not all of them up front. 48 bytes a file. */
+typedef struct file_entry {
+    uint8_t key[16];           /* the Id's bytes in the order its text shows them: sorts as the text */
+    const uint8_t *data;       /* the row's node data (in the input bytes) */
+    uint64_t offset;
+    uint32_t data_size;
+    uint32_t page;
+    uint32_t walk_index;       /* ties between equal ids: walk order */
+    uint16_t tag;
+    bool has_id;               /* false: the row has no 16-byte Id (its text is "") */
+    bool used;                 /* listed by some job */
+} file_entry;
+
+/* A decoded Files row and its source. */
+typedef struct decoded_file {
     bp_file *file;
     bp_source source;
-    bool used;                 /* file rows: listed by some job */
-} qmgr_row;
+} decoded_file;
 
-typedef struct qmgr_rows {
-    qmgr_row *rows;
+typedef struct file_index {
+    file_entry *entries;
     size_t count, capacity;
-} qmgr_rows;
+    decoded_file **decoded;    /* when records are kept: each file decoded once, shared */
+} file_index;
 
-typedef struct table_reader {
+typedef struct qmgr_reader {
     ese_db *db;
     ese_table *table;
     uint32_t id_column;
     uint32_t blob_column;
     const char *path;
-    bool is_jobs;
-    qmgr_rows *out;
-    bp_note_list *warnings;
-} table_reader;
+    bp_result *result;
+    ese_table *files_table;
+    uint32_t files_id_column, files_blob_column;
+    file_index files;
+    bp_arena row_scratch;      /* the column values of the row being read; reset after each row */
+    bp_arena blob_bytes;       /* the Blob of the row being decoded; reset once it is decoded */
+    size_t added;
+    bool failed;               /* out of memory: the walk stops */
+} qmgr_reader;
 
-static qmgr_row *add_row(qmgr_rows *rows)
+/* One row read: its Id text, its source, what was wrong and its Blob bytes. */
+typedef struct decoded_row {
+    const char *id;
+    bp_source source;
+    bp_note_list problems;
+    const uint8_t *blob;
+    size_t blob_size;
+} decoded_row;
+
+/* Read the Id and the Blob of a row into `row`; the blob's bytes (a
+ * reassembled long value) go to `blob_bytes`, which the caller resets once the
+ * blob is decoded (the decoders copy what they keep). */
+static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t blob_column, const char *path,
+                     const row_place *place, bp_arena *arena, bp_arena *row_scratch, bp_arena *blob_bytes,
+                     decoded_row *row)
 {
-    if (!bp_grow((void **)&rows->rows, &rows->capacity, rows->count, sizeof(qmgr_row)))
-        return NULL;
-    qmgr_row *row = &rows->rows[rows->count++];
     memset(row, 0, sizeof(*row));
-    return row;
-}
-
-static bool read_table_row(const ese_page *page, const ese_node *node, void *context)
-{
-    table_reader *reader = context;
-    bp_arena *arena = reader->db->arena;
-    ese_record record;
-    qmgr_row *row = add_row(reader->out);
-    if (!row)
-        return false;
-    row->source.path = reader->path;
+    row->source.path = path;
     row->source.format = "ese";
-    row->source.table = reader->table->name;
-    row->source.page = page->pgno;
-    row->source.tag = node->itag;
-    row->source.offset = node->file_offset;
+    row->source.table = table->name;
+    row->source.page = place->page;
+    row->source.tag = place->tag;
+    row->source.offset = place->offset;
     row->id = "";
-    bp_note_list problems = {NULL, NULL, 0};
-    const uint8_t *blob = NULL;
-    size_t blob_size = 0;
-    /* The blob's bytes (a reassembled long value) are needed only until the
-     * record is decoded; the decoders copy what they keep into arena. */
-    bp_arena blob_bytes;
-    bp_arena_init(&blob_bytes);
-
-    if (!ese_record_open(&record, node->data, node->data_size)) {
-        bp_notes_add(arena, &problems, "record header is damaged");
+    /* The column values' own arrays would go to db->arena, which lives as
+     * long as the result: a row scratch instead, once nothing long-lived can
+     * be built during the read (the table's long-value index: built by the
+     * first separated value, in db->arena, with its page warnings). */
+    bp_arena *long_lived = db->arena;
+    if (table->lv || !table->lv_root_pgno)
+        db->arena = row_scratch;
+    ese_record record;
+    if (!ese_record_open(&record, place->data, place->data_size)) {
+        bp_notes_add(arena, &row->problems, "record header is damaged");
     } else {
         ese_column_value value;
         const char *problem;
-        ese_record_get(reader->db, reader->table, &record, reader->id_column, &value, &problem);
+        ese_record_get(db, table, &record, id_column, &value, &problem);
         if (value.present && value.values[0].size == 16)
             row->id = bp_guid_string(arena, value.values[0].data);
         else
-            bp_notes_add(arena, &problems, "record has no 16-byte Id");
-        reader->db->value_arena = &blob_bytes;
-        bool got_blob = ese_record_get(reader->db, reader->table, &record, reader->blob_column, &value, &problem);
-        reader->db->value_arena = NULL;
+            bp_notes_add(arena, &row->problems, "record has no 16-byte Id");
+        db->value_arena = blob_bytes;
+        bool got_blob = ese_record_get(db, table, &record, blob_column, &value, &problem);
+        db->value_arena = NULL;
         if (!got_blob)
-            bp_notes_addf(arena, &problems, "Blob column unreadable: %s", problem);
+            bp_notes_addf(arena, &row->problems, "Blob column unreadable: %s", problem);
         else if (!value.present)
-            bp_notes_add(arena, &problems, "record has no Blob");
+            bp_notes_add(arena, &row->problems, "record has no Blob");
         if (value.present) {
             const ese_value *v = &value.values[0];
-            blob = v->data;
-            blob_size = v->size;
+            row->blob = v->data;
+            row->blob_size = v->size;
             row->source.long_value_id = v->separated ? v->lid : 0;
             if (v->problem)
-                bp_notes_addf(arena, &problems, "Blob: %s", v->problem);
+                bp_notes_addf(arena, &row->problems, "Blob: %s", v->problem);
         }
     }
-    row->source.blob_size = (uint32_t)blob_size;
-    if (reader->is_jobs) {
-        row->job = bits_decode_job(arena, blob ? blob : (const uint8_t *)"", blob_size);
-        bp_arena_free(&blob_bytes);
-        if (!row->job)
-            return false;
-        if (row->id[0] && row->job->job_id[0] && strcmp(row->id, row->job->job_id) != 0)
-            bp_notes_addf(arena, &problems, "Jobs.Id %s differs from the job id in the blob", row->id);
-        if (!row->job->job_id[0])
-            row->job->job_id = row->id;
-        for (bp_note *n = problems.head; n; n = n->next)
-            bp_notes_addf(arena, &row->job->warnings, "Jobs record (page %u tag %u): %s", page->pgno, node->itag,
-                          n->text);
-    } else {
-        row->file = bits_decode_file(arena, blob ? blob : (const uint8_t *)"", blob_size);
-        bp_arena_free(&blob_bytes);
-        if (!row->file)
-            return false;
-        row->file->file_id = row->id;
-        for (bp_note *n = problems.head; n; n = n->next)
-            bp_notes_addf(arena, &row->file->warnings, "Files record (page %u tag %u): %s", page->pgno,
-                          node->itag, n->text);
-    }
-    return true;
+    row->source.blob_size = (uint32_t)row->blob_size;
+    db->arena = long_lived;
+    bp_arena_reset(row_scratch);
 }
 
-static bool read_table(ese_db *db, const char *name, bool is_jobs, const char *path, qmgr_rows *out,
-                       bp_result *result)
+static const uint8_t *blob_or_empty(const decoded_row *row) { return row->blob ? row->blob : (const uint8_t *)""; }
+
+static row_place place_of(const file_entry *entry)
 {
-    ese_table *table = ese_catalog_find(&db->catalog, name);
-    if (!table) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: table %s not found in the ESE catalog", path, name);
+    return (row_place){entry->data, entry->data_size, entry->page, entry->tag, entry->offset};
+}
+
+/* Decode an indexed Files row into the record arena (once when records are kept). */
+static bool decode_file(qmgr_reader *reader, file_entry *entry, decoded_file *out)
+{
+    size_t slot = (size_t)(entry - reader->files.entries);
+    if (reader->files.decoded && reader->files.decoded[slot]) {
+        *out = *reader->files.decoded[slot];
+        return true;
+    }
+    bp_arena *arena = bp_result_record_arena(reader->result);
+    decoded_row row;
+    row_place place = place_of(entry);
+    read_row(reader->db, reader->files_table, reader->files_id_column, reader->files_blob_column, reader->path,
+             &place, arena, &reader->row_scratch, &reader->blob_bytes, &row);
+    bp_file *file = bits_decode_file(arena, blob_or_empty(&row), row.blob_size);
+    bp_arena_reset(&reader->blob_bytes);
+    if (!file)
         return false;
+    file->file_id = row.id;
+    for (bp_note *n = row.problems.head; n; n = n->next)
+        bp_notes_addf(arena, &file->warnings, "Files record (page %u tag %u): %s", entry->page, entry->tag,
+                      n->text);
+    *out = (decoded_file){file, row.source};
+    if (reader->files.decoded) {
+        reader->files.decoded[slot] = bp_arena_alloc(arena, sizeof(decoded_file));
+        if (reader->files.decoded[slot])
+            *reader->files.decoded[slot] = *out;
     }
-    const ese_column *id = ese_table_column_named(table, "Id");
-    const ese_column *blob = ese_table_column_named(table, "Blob");
-    table_reader reader = {db, table, id ? id->id : 1, blob ? blob->id : 256, path, is_jobs, out,
-                           &result->warnings};
-    ese_walk_stats stats;
-    ese_btree_walk(db, table->root_pgno, table->objid, false, read_table_row, &reader, &stats);
     return true;
 }
 
-static int compare_rows_by_id(const void *a, const void *b)
+static bp_record *add_record(qmgr_reader *reader, const bp_job *job, const bp_source *job_source,
+                             file_entry *entry)
 {
-    return strcmp(((const qmgr_row *)a)->id, ((const qmgr_row *)b)->id);
-}
-
-/* Files sorted by id: the join stays O(n log n) for queues with thousands of jobs. */
-static qmgr_row *find_file(qmgr_rows *files, const char *id)
-{
-    if (files->count == 0)
-        return NULL; /* bsearch must not see a NULL array */
-    qmgr_row key;
-    key.id = id;
-    return bsearch(&key, files->rows, files->count, sizeof(qmgr_row), compare_rows_by_id);
-}
-
-static bp_record *add_record(bp_result *result, qmgr_row *job, qmgr_row *file)
-{
-    bp_record *record = bp_result_add(result);
+    decoded_file file = {NULL, {0}};
+    if (entry && !decode_file(reader, entry, &file))
+        return NULL;
+    bp_record *record = bp_result_add(reader->result);
     if (!record)
         return NULL;
+    reader->added++;
     if (job) {
-        record->job = job->job;
-        record->job_source = job->source;
+        record->job = job;
+        record->job_source = *job_source;
     }
-    if (file) {
-        record->file = file->file;
-        record->file_source = file->source;
-        file->used = true;
+    if (entry) {
+        record->file = file.file;
+        record->file_source = file.source;
+        entry->used = true;
     }
     return record;
 }
 
+/* ---- the Files table: an index ------------------------------------------------ */
+
+/* The bytes of a GUID in the order bp_guid_format writes them: comparing
+ * these compares the texts (same length, digits in ASCII order). */
+static void key_of_guid(const uint8_t guid[16], uint8_t key[16])
+{
+    static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (int i = 0; i < 16; i++)
+        key[i] = guid[order[i]];
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The key of a GUID text as bp_guid_format writes it; false for any other text
+ * (which no indexed id can equal). */
+static bool key_of_text(const char *text, uint8_t key[16])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash) {
+            if (text[i] != '-')
+                return false;
+            continue;
+        }
+        int high = hex_digit(text[i]), low = high < 0 ? -1 : hex_digit(text[++i]);
+        if (low < 0)
+            return false;
+        key[n++] = (uint8_t)(high << 4 | low);
+    }
+    return text[36] == '\0';
+}
+
+static bool index_file_row(const ese_page *page, const ese_node *node, void *context)
+{
+    qmgr_reader *reader = context;
+    file_index *index = &reader->files;
+    if (index->count >= UINT32_MAX || node->data_size > UINT32_MAX ||
+        !bp_grow((void **)&index->entries, &index->capacity, index->count, sizeof(file_entry)))
+        return false;
+    file_entry *entry = &index->entries[index->count];
+    memset(entry, 0, sizeof(*entry));
+    entry->walk_index = (uint32_t)index->count++;
+    entry->data = node->data;
+    entry->data_size = (uint32_t)node->data_size;
+    entry->page = page->pgno;
+    entry->tag = node->itag;
+    entry->offset = node->file_offset;
+    ese_record record;
+    if (!ese_record_open(&record, node->data, node->data_size))
+        return true;
+    ese_db *db = reader->db;
+    ese_table *table = reader->files_table;
+    bp_arena *long_lived = db->arena;  /* the values' arrays to the row scratch (see read_row) */
+    if (table->lv || !table->lv_root_pgno)
+        db->arena = &reader->row_scratch;
+    ese_column_value value;
+    const char *problem;
+    ese_record_get(db, table, &record, reader->files_id_column, &value, &problem);
+    if (value.present && value.values[0].size == 16) {
+        key_of_guid(value.values[0].data, entry->key);
+        entry->has_id = true;
+    }
+    if (!table->lv && table->lv_root_pgno) {
+        /* the table's long values are indexed where the whole rows were read
+         * before (the first row with a separated Blob), so the warnings of
+         * that walk keep their place among the others */
+        db->value_arena = &reader->blob_bytes;
+        ese_record_get(db, table, &record, reader->files_blob_column, &value, &problem);
+        db->value_arena = NULL;
+        bp_arena_reset(&reader->blob_bytes);
+    }
+    db->arena = long_lived;
+    bp_arena_reset(&reader->row_scratch);
+    return true;
+}
+
+/* The order of the id texts ("" first); equal ids in walk order, as the
+ * stable sort of glibc kept the rows before. */
+static int compare_ids(const file_entry *x, bool has_id, const uint8_t key[16])
+{
+    if (x->has_id != has_id)
+        return x->has_id ? 1 : -1;
+    return has_id ? memcmp(x->key, key, 16) : 0;
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    const file_entry *x = a, *y = b;
+    int order = compare_ids(x, y->has_id, y->key);
+    if (order)
+        return order;
+    return x->walk_index < y->walk_index ? -1 : x->walk_index > y->walk_index;
+}
+
+typedef struct id_key {
+    bool has_id;
+    uint8_t key[16];
+} id_key;
+
+static int compare_key(const void *key, const void *entry)
+{
+    const id_key *k = key;
+    return -compare_ids(entry, k->has_id, k->key);
+}
+
+/* Any entry with this id (as bsearch over the rows sorted by id text found
+ * it before: the same order, so the same entry among equal ones). */
+static file_entry *find_file(file_index *index, const char *id)
+{
+    id_key key = {false, {0}};
+    if (*id && !(key.has_id = key_of_text(id, key.key)))
+        return NULL;  /* not a GUID text: no indexed id equals it */
+    if (index->count == 0)
+        return NULL; /* bsearch must not see a NULL array */
+    return bsearch(&key, index->entries, index->count, sizeof(file_entry), compare_key);
+}
+
+/* ---- the Jobs table: each job decoded, joined and handed on ------------------- */
+
+static bool emit_job_row(const ese_page *page, const ese_node *node, void *context)
+{
+    qmgr_reader *reader = context;
+    bp_result *result = reader->result;
+    bp_arena *arena = bp_result_record_arena(result);
+    row_place place = {node->data, node->data_size, page->pgno, node->itag, node->file_offset};
+    decoded_row row;
+    read_row(reader->db, reader->table, reader->id_column, reader->blob_column, reader->path, &place, arena,
+             &reader->row_scratch, &reader->blob_bytes, &row);
+    bp_job *job = bits_decode_job(arena, blob_or_empty(&row), row.blob_size);
+    bp_arena_reset(&reader->blob_bytes);
+    if (!job) {
+        reader->failed = true;
+        return false;
+    }
+    if (row.id[0] && job->job_id[0] && strcmp(row.id, job->job_id) != 0)
+        bp_notes_addf(arena, &row.problems, "Jobs.Id %s differs from the job id in the blob", row.id);
+    if (!job->job_id[0])
+        job->job_id = row.id;
+    for (bp_note *n = row.problems.head; n; n = n->next)
+        bp_notes_addf(arena, &job->warnings, "Jobs record (page %u tag %u): %s", page->pgno, node->itag, n->text);
+
+    if (job->file_count == 0 && !add_record(reader, job, &row.source, NULL))
+        reader->failed = true;
+    for (size_t f = 0; f < job->file_count && !reader->failed; f++) {
+        const char *file_id = job->file_ids[f];
+        file_entry *entry = find_file(&reader->files, file_id);
+        bp_record *record = add_record(reader, job, &row.source, entry);
+        if (!record)
+            reader->failed = true;
+        else if (!entry)
+            bp_notes_addf(arena, &record->warnings, "file %s is listed by the job but has no Files record",
+                          file_id);
+    }
+    bp_result_stream_point(result);  /* this job's records are final */
+    return !reader->failed;
+}
+
+static ese_table *find_table(ese_db *db, const char *name, const char *path, bp_result *result,
+                             uint32_t *id_column, uint32_t *blob_column)
+{
+    ese_table *table = ese_catalog_find(&db->catalog, name);
+    if (!table) {
+        bp_notes_addf(&result->arena, &result->warnings, "%s: table %s not found in the ESE catalog", path, name);
+        return NULL;
+    }
+    const ese_column *id = ese_table_column_named(table, "Id");
+    const ese_column *blob = ese_table_column_named(table, "Blob");
+    *id_column = id ? id->id : 1;
+    *blob_column = blob ? blob->id : 256;
+    return table;
+}
+
 size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
 {
-    qmgr_rows jobs = {NULL, 0, 0}, files = {NULL, 0, 0};
-    size_t before = result->count;
-    read_table(db, "Files", false, path, &files, result);
-    read_table(db, "Jobs", true, path, &jobs, result);
-    if (files.count)
-        qsort(files.rows, files.count, sizeof(qmgr_row), compare_rows_by_id);
+    qmgr_reader reader;
+    memset(&reader, 0, sizeof(reader));
+    reader.db = db;
+    reader.path = path;
+    reader.result = result;
+    ese_walk_stats stats;
+    reader.files_table = find_table(db, "Files", path, result, &reader.files_id_column, &reader.files_blob_column);
+    if (reader.files_table)
+        ese_btree_walk(db, reader.files_table->root_pgno, reader.files_table->objid, false, index_file_row, &reader,
+                       &stats);
+    if (reader.files.count)
+        qsort(reader.files.entries, reader.files.count, sizeof(file_entry), compare_entries);
+    if (reader.files.count && !result->stream.sink)  /* no cache: decoded again per job when streaming */
+        reader.files.decoded = calloc(reader.files.count, sizeof(*reader.files.decoded));
+    reader.table = find_table(db, "Jobs", path, result, &reader.id_column, &reader.blob_column);
+    if (reader.table)
+        ese_btree_walk(db, reader.table->root_pgno, reader.table->objid, false, emit_job_row, &reader, &stats);
 
-    for (size_t j = 0; j < jobs.count; j++) {
-        qmgr_row *job = &jobs.rows[j];
-        if (job->job->file_count == 0) {
-            add_record(result, job, NULL);
+    /* files no job lists, in id order */
+    for (size_t f = 0; f < reader.files.count && !reader.failed; f++) {
+        file_entry *entry = &reader.files.entries[f];
+        if (entry->used)
             continue;
-        }
-        for (size_t f = 0; f < job->job->file_count; f++) {
-            const char *file_id = job->job->file_ids[f];
-            qmgr_row *file = find_file(&files, file_id);
-            bp_record *record = add_record(result, job, file);
-            if (record && !file)
-                bp_notes_addf(&result->arena, &record->warnings,
-                              "file %s is listed by the job but has no Files record", file_id);
-        }
-    }
-    for (size_t f = 0; f < files.count; f++) {
-        if (files.rows[f].used)
-            continue;
-        bp_record *record = add_record(result, NULL, &files.rows[f]);
+        bp_record *record = add_record(&reader, NULL, NULL, entry);
         if (record)
-            bp_notes_add(&result->arena, &record->warnings, "orphan file: no job lists this file");
+            bp_notes_add(bp_result_record_arena(result), &record->warnings, "orphan file: no job lists this file");
+        bp_result_stream_point(result);
     }
-    free(jobs.rows);
-    free(files.rows);
-    return result->count - before;
+    free(reader.files.entries);
+    free(reader.files.decoded);
+    bp_arena_free(&reader.row_scratch);
+    bp_arena_free(&reader.blob_bytes);
+    return reader.added;
 }

@@ -17,7 +17,11 @@
 #include "build_info.h"
 #include "cli/sigma_files.h"
 #include "cli/summary.h"
+#include "detect/detector.h"
+#include "input/stream_rule.h"
 #include "output/output_file.h"
+#include "output/record_writer.h"
+#include "result/result.h"
 
 static const char usage_text[] =
     "Usage: bitsparse [options] PATH...\n"
@@ -354,17 +358,6 @@ static int parse_options(int argc, char **argv, cli_options *options)
 
 static bool notes_present(const bp_note_list *notes) { return notes && notes->head; }
 
-static bool any_record_warning(const bp_result *result)
-{
-    for (size_t i = 0; i < bp_result_count(result); i++) {
-        const bp_record *r = bp_result_record(result, i);
-        if (notes_present(&r->warnings) || (r->job && notes_present(&r->job->warnings)) ||
-            (r->file && notes_present(&r->file->warnings)))
-            return true;
-    }
-    return false;
-}
-
 static int write_output(const cli_options *options, const bp_result *result)
 {
     if (!options->output) {
@@ -393,6 +386,102 @@ static int write_output(const cli_options *options, const bp_result *result)
         return -1;
     }
     return 0;
+}
+
+/* A run that writes records as they are finished (docs/design.md
+ * "Streaming"): the output is opened before parsing, every batch of finished
+ * records is detected, counted and written, and the -o file is committed (or
+ * removed) at the end. */
+typedef struct stream_run {
+    bp_output_file file;         /* -o; stdout otherwise */
+    bool to_file;
+    bp_record_writer *writer;
+    bp_detector *detector;       /* NULL: --no-detections */
+    cli_summary *summary;
+    bool detect_failed;
+    bool write_failed;
+    int write_errno;
+} stream_run;
+
+/* The result's sink: detections, counts, output, in that order (as for a
+ * result kept whole: bp_detect, bp_write, the summary). */
+static void stream_records(bp_result *result, bp_record *records, size_t count, void *context)
+{
+    stream_run *run = context;
+    if (run->detector && !run->detect_failed && bp_detector_run(run->detector, result, records, count) < 0)
+        run->detect_failed = true;
+    cli_summary_add(run->summary, records, count);
+    for (size_t i = 0; i < count && !run->write_failed && !run->detect_failed; i++) {
+        if (bp_record_writer_put(run->writer, &records[i]) != 0) {
+            run->write_failed = true;
+            run->write_errno = errno;
+        }
+    }
+}
+
+/* Streaming when no later input can change a finished record: only qmgr.db
+ * files by name, no carving (its records come at the end of each input), and
+ * a format written in record order (the timeline is sorted). */
+static bool can_stream(const cli_options *options)
+{
+    return !options->carve && !options->scan && options->format != BP_FORMAT_TIMELINE &&
+           bp_inputs_allow_streaming(options->paths, options->path_count);
+}
+
+/* Open the output and set the result's sink; false (nothing changed) when the
+ * output cannot be opened now: the run then keeps its records and reports the
+ * error where it always did, after parsing. */
+static bool stream_begin(const cli_options *options, const bp_ruleset *rules, stream_run *run, bp_result *result)
+{
+    FILE *out = stdout;
+    if (options->output) {
+        if (bp_output_file_open(&run->file, options->output) != 0)
+            return false;
+        run->to_file = true;
+        out = run->file.stream;
+    }
+    run->writer = bp_record_writer_new(out, options->format);
+    run->detector = rules ? bp_detector_new(rules, options->min_severity) : NULL;
+    if (!run->writer || (rules && !run->detector)) {
+        bp_record_writer_free(run->writer);
+        bp_detector_free(run->detector);
+        if (run->to_file)
+            bp_output_file_abort(&run->file);
+        run->writer = NULL;
+        run->detector = NULL;
+        run->to_file = false;
+        return false;
+    }
+    bp_result_stream_to(result, stream_records, run);
+    return true;
+}
+
+/* Close the output of a streamed run: `keep` false removes the -o file
+ * (nothing readable, or detection failed). 0, or -1 after the message. */
+static int stream_end(const cli_options *options, stream_run *run, bool keep)
+{
+    int rc = 0;
+    if (!keep) {
+        if (run->to_file)
+            bp_output_file_abort(&run->file);
+    } else if (run->write_failed || bp_record_writer_end(run->writer) != 0) {
+        int saved = run->write_failed ? run->write_errno : errno;
+        if (run->to_file) {
+            bp_output_file_abort(&run->file);
+            fprintf(stderr, "bitsparse: cannot write %s: %s\n", options->output, strerror(saved));
+        } else {
+            fprintf(stderr, "bitsparse: cannot write to standard output: %s\n", strerror(saved));
+        }
+        rc = -1;
+    } else if (run->to_file && bp_output_file_commit(&run->file) != 0) {
+        fprintf(stderr, "bitsparse: cannot write %s: %s\n", options->output, strerror(errno));
+        rc = -1;
+    }
+    bp_record_writer_free(run->writer);
+    bp_detector_free(run->detector);
+    run->writer = NULL;
+    run->detector = NULL;
+    return rc;
 }
 
 /* The --sigma rules into set. Rules for other logsources are skipped with one
@@ -499,18 +588,24 @@ int main(int argc, char **argv)
         return fflush(stdout) == 0 && !ferror(stdout) ? BP_STATUS_CLEAN : BP_STATUS_UNREADABLE;
     }
 
-    bp_result *result = NULL;
-    int worst = BP_STATUS_CLEAN;
-    bool all_unreadable = true;
+    bp_result *result = bp_result_new();
+    cli_summary *summary = cli_summary_new(options.paths, options.path_count);
     /* input-level warnings of each input, for the summary */
     size_t *warnings_per_input = calloc((size_t)options.path_count, sizeof(*warnings_per_input));
-    if (!warnings_per_input) {
+    if (!result || !summary || !warnings_per_input) {
         bp_ruleset_free(rules);
+        bp_result_free(result);
+        cli_summary_free(summary);
+        free(warnings_per_input);
         fprintf(stderr, "bitsparse: out of memory\n");
         return BP_STATUS_UNREADABLE;
     }
+    stream_run stream = {.summary = summary};
+    bool streaming = can_stream(&options) && stream_begin(&options, rules, &stream, result);
+    int worst = BP_STATUS_CLEAN;
+    bool all_unreadable = true;
     for (int i = 0; i < options.path_count; i++) {
-        size_t warnings_before = result ? bp_result_warnings(result)->count : 0;
+        size_t warnings_before = bp_result_warnings(result)->count;
         progress_bar bar = {options.paths[i], -1, false};
         bp_parse_options input_options = {options.carve || options.scan, options.scan, NULL, &bar};
         if (!options.quiet && isatty(STDERR_FILENO))
@@ -521,7 +616,7 @@ int main(int argc, char **argv)
         if (input_status != BP_STATUS_UNREADABLE)
             all_unreadable = false;
         /* never fail silently, even if the library had nothing to say */
-        size_t warnings_after = result ? bp_result_warnings(result)->count : 0;
+        size_t warnings_after = bp_result_warnings(result)->count;
         warnings_per_input[i] = warnings_after - warnings_before;
         if (input_status == BP_STATUS_UNREADABLE && warnings_after == warnings_before && !options.quiet)
             fprintf(stderr, "bitsparse: %s: nothing readable\n", options.paths[i]);
@@ -532,25 +627,36 @@ int main(int argc, char **argv)
         for (const bp_note *n = input_warnings->head; n; n = n->next)
             fprintf(stderr, "bitsparse: %s\n", n->text ? n->text : "");
 
-    long detected = rules ? bp_detect(rules, result, options.min_severity) : 0;
+    long detected = 0;
+    if (!streaming) {  /* the records were kept: detected, counted and written now */
+        detected = rules ? bp_detect(rules, result, options.min_severity) : 0;
+        if (bp_result_count(result))
+            cli_summary_add(summary, bp_result_record(result, 0), bp_result_count(result));
+    } else if (stream.detect_failed) {
+        detected = -1;
+    }
     bp_ruleset_free(rules);
-    if (all_unreadable && bp_result_count(result) == 0) {
+    bool nothing = all_unreadable && cli_summary_records(summary) == 0;
+    if (nothing) {
         status = BP_STATUS_UNREADABLE;  /* nothing to write: leave no output behind */
     } else if (detected < 0) {
         fprintf(stderr, "bitsparse: out of memory evaluating the detection rules\n");
         status = BP_STATUS_UNREADABLE;
-    } else if (write_output(&options, result) != 0) {
+    } else if (streaming ? stream_end(&options, &stream, true) != 0 : write_output(&options, result) != 0) {
         status = BP_STATUS_UNREADABLE;
     } else {
         bool warned = worst != BP_STATUS_CLEAN || notes_present(input_warnings) ||
-                      any_record_warning(result);
+                      cli_summary_any_record_warning(summary);
         status = warned ? BP_STATUS_WARNINGS : BP_STATUS_CLEAN;
-        if (options.fail_on_given && cli_any_detection_at_least(result, options.fail_on))
+        if (options.fail_on_given && cli_summary_detection_at_least(summary, options.fail_on))
             status = BP_STATUS_DETECTED;
     }
+    if (streaming && stream.writer)  /* not written: the -o file removed */
+        stream_end(&options, &stream, false);
     if (options.summary || (!options.quiet && isatty(STDERR_FILENO)))
-        cli_write_summary(stderr, result, options.paths, options.path_count, warnings_per_input);
+        cli_summary_write(stderr, summary, result, warnings_per_input);
     free(warnings_per_input);
+    cli_summary_free(summary);
     bp_result_free(result);
     return status;
 }

@@ -58,21 +58,24 @@ static int compare_jobs(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Jobs and their warnings, each job once (sorted by address, then deduplicated). */
-static int count_jobs(const bp_result *result, char *const *inputs, int input_count, input_counts *counts)
+/* Jobs and their warnings, each job once (sorted by address, then
+ * deduplicated). Within one batch of records: a job's records never span two
+ * batches (result/stream.c hands records over after whole jobs). */
+static int count_jobs(const bp_record *records, size_t total, char *const *inputs, int input_count,
+                      input_counts *counts)
 {
-    size_t total = bp_result_count(result);
     job_owner *owners = total ? malloc(total * sizeof(*owners)) : NULL;
     if (total && !owners)
         return -1;
     size_t n = 0;
     for (size_t i = 0; i < total; i++) {
-        const bp_record *record = bp_result_record(result, i);
+        const bp_record *record = &records[i];
         int input = input_of(record_path(record), inputs, input_count);
         if (record->job && input >= 0)
             owners[n++] = (job_owner){record->job, input};
     }
-    qsort(owners, n, sizeof(*owners), compare_jobs);
+    if (n)
+        qsort(owners, n, sizeof(*owners), compare_jobs);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && owners[i].job == owners[i - 1].job)
             continue;
@@ -81,6 +84,20 @@ static int count_jobs(const bp_result *result, char *const *inputs, int input_co
     }
     free(owners);
     return 0;
+}
+
+/* A detection's severity: the library sets it to bp_severity_name()'s own
+ * text, so the pointer is compared first (the summary counts every record of
+ * a run; parsing the name each time was 1 % of a 10 000-job run). */
+static bool severity_of(const char *name, bp_severity *severity)
+{
+    for (int s = BP_SEVERITY_INFORMATIONAL; s <= BP_SEVERITY_CRITICAL; s++) {
+        if (name == bp_severity_name((bp_severity)s)) {
+            *severity = (bp_severity)s;
+            return true;
+        }
+    }
+    return bp_severity_parse(name, severity);
 }
 
 static void count_record(const bp_record *record, input_counts *counts)
@@ -93,7 +110,7 @@ static void count_record(const bp_record *record, input_counts *counts)
     counts->warnings += record->warnings.count + (record->file ? record->file->warnings.count : 0);
     for (size_t d = 0; d < record->detection_count; d++) {
         bp_severity severity;
-        if (bp_severity_parse(record->detections[d].severity, &severity))
+        if (severity_of(record->detections[d].severity, &severity))
             counts->detections[severity]++;
     }
 }
@@ -139,27 +156,92 @@ static void write_counts(FILE *out, const input_counts *c, bool total)
     fputc('\n', out);
 }
 
-int cli_write_summary(FILE *out, const bp_result *result, char *const *inputs, int input_count,
+struct cli_summary {
+    char *const *inputs;
+    int input_count;
+    input_counts *counts;        /* per input, and the total last */
+    size_t records;              /* every record, whatever its input */
+    bool any_record_warning;
+    bool any_detection;
+    bp_severity worst;           /* highest severity detected (any_detection) */
+    bool failed;                 /* out of memory counting jobs */
+};
+
+cli_summary *cli_summary_new(char *const *inputs, int input_count)
+{
+    cli_summary *summary = calloc(1, sizeof(*summary));
+    if (!summary)
+        return NULL;
+    summary->inputs = inputs;
+    summary->input_count = input_count;
+    summary->counts = calloc((size_t)input_count + 1, sizeof(*summary->counts));
+    if (!summary->counts) {
+        free(summary);
+        return NULL;
+    }
+    return summary;
+}
+
+void cli_summary_free(cli_summary *summary)
+{
+    if (!summary)
+        return;
+    free(summary->counts);
+    free(summary);
+}
+
+static bool record_warned(const bp_record *r)
+{
+    return r->warnings.head || (r->job && r->job->warnings.head) || (r->file && r->file->warnings.head);
+}
+
+void cli_summary_add(cli_summary *summary, const bp_record *records, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const bp_record *record = &records[i];
+        summary->records++;
+        summary->any_record_warning = summary->any_record_warning || record_warned(record);
+        for (size_t d = 0; d < record->detection_count; d++) {
+            bp_severity severity;
+            if (!severity_of(record->detections[d].severity, &severity))
+                continue;
+            if (!summary->any_detection || severity > summary->worst)
+                summary->worst = severity;
+            summary->any_detection = true;
+        }
+        int input = input_of(record_path(record), summary->inputs, summary->input_count);
+        if (input >= 0)
+            count_record(record, &summary->counts[input]);
+    }
+    if (count_jobs(records, count, summary->inputs, summary->input_count, summary->counts) != 0)
+        summary->failed = true;
+}
+
+size_t cli_summary_records(const cli_summary *summary) { return summary->records; }
+
+bool cli_summary_any_record_warning(const cli_summary *summary) { return summary->any_record_warning; }
+
+bool cli_summary_detection_at_least(const cli_summary *summary, bp_severity level)
+{
+    return summary->any_detection && summary->worst >= level;
+}
+
+int cli_summary_write(FILE *out, const cli_summary *summary, const bp_result *result,
                       const size_t *input_warnings)
 {
+    if (summary->failed)
+        return -1;
+    int input_count = summary->input_count;
+    char *const *inputs = summary->inputs;
     input_counts *counts = calloc((size_t)input_count + 1, sizeof(*counts));
     if (!counts)
         return -1;
-    for (size_t i = 0; i < bp_result_count(result); i++) {
-        const bp_record *record = bp_result_record(result, i);
-        int input = input_of(record_path(record), inputs, input_count);
-        if (input >= 0)
-            count_record(record, &counts[input]);
-    }
+    memcpy(counts, summary->counts, ((size_t)input_count + 1) * sizeof(*counts));
     for (size_t i = 0; i < bp_result_database_count(result); i++) {
         const bp_database_info *database = bp_result_database(result, i);
         int input = input_of(database->path, inputs, input_count);
         if (input >= 0)
             count_database(database, &counts[input]);
-    }
-    if (count_jobs(result, inputs, input_count, counts) != 0) {
-        free(counts);
-        return -1;
     }
     input_counts *total = &counts[input_count];
     for (int i = 0; i < input_count; i++) {
@@ -172,17 +254,4 @@ int cli_write_summary(FILE *out, const bp_result *result, char *const *inputs, i
     write_counts(out, total, true);
     free(counts);
     return fflush(out) == 0 ? 0 : -1;
-}
-
-bool cli_any_detection_at_least(const bp_result *result, bp_severity level)
-{
-    for (size_t i = 0; i < bp_result_count(result); i++) {
-        const bp_record *record = bp_result_record(result, i);
-        for (size_t d = 0; d < record->detection_count; d++) {
-            bp_severity severity;
-            if (bp_severity_parse(record->detections[d].severity, &severity) && severity >= level)
-                return true;
-        }
-    }
-    return false;
 }

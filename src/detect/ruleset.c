@@ -9,6 +9,7 @@
 #include "util/file_read.h"
 #include "result/result.h"
 #include "detect/detect_internal.h"
+#include "detect/detector.h"
 #include "detect/sigma.h"
 
 struct bp_ruleset {
@@ -196,21 +197,22 @@ const bp_rule_info *bp_ruleset_rule(const bp_ruleset *rules, size_t index)
 
 /* ---- evaluation --------------------------------------------------------- */
 
-typedef struct detect_run {
+struct bp_detector {
     const bp_ruleset *rules;
-    bp_result *result;
     bp_severity min_severity;
-    bp_detection **shared;       /* per rule: its id/title copied into the result, once */
+    bp_arena own_strings;        /* the shared id/title copies when no result keeps them */
+    bp_arena *strings;           /* where they go */
+    bp_detection **shared;       /* per rule: its id/title copied once */
     size_t *matched;             /* scratch: indexes of the rules the current record matched */
     detect_field_cache *cache;
     detect_verdicts verdicts;    /* per distinct value, for the whole run */
-} detect_run;
+};
 
-static const bp_detection *shared_detection(detect_run *run, size_t rule_index)
+static const bp_detection *shared_detection(bp_detector *run, size_t rule_index)
 {
     if (!run->shared[rule_index]) {
         const bp_rule_info *info = &run->rules->rules[rule_index]->info;
-        bp_arena *arena = &run->result->arena;
+        bp_arena *arena = run->strings;
         bp_detection *detection = bp_arena_alloc(arena, sizeof(*detection));
         if (!detection)
             return NULL;
@@ -225,8 +227,9 @@ static const bp_detection *shared_detection(detect_run *run, size_t rule_index)
     return run->shared[rule_index];
 }
 
-/* Evaluate one record; -1 when out of memory (the record is left as it was). */
-static long detect_record(detect_run *run, bp_record *record)
+/* Evaluate one record; its list goes to `lists`. -1 when out of memory (the
+ * record is left as it was). */
+static long detect_record(bp_detector *run, bp_record *record, bp_arena *lists)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
@@ -248,7 +251,7 @@ static long detect_record(detect_run *run, bp_record *record)
         return -1;
     bp_detection *list = NULL;
     if (count) {
-        list = bp_arena_array(&run->result->arena, count, sizeof(*list));
+        list = bp_arena_array(lists, count, sizeof(*list));
         if (!list)
             return -1;
         for (size_t i = 0; i < count; i++) {
@@ -263,6 +266,61 @@ static long detect_record(detect_run *run, bp_record *record)
     return (long)count;
 }
 
+static bp_detector *detector_new(const bp_ruleset *rules, bp_severity min_severity, bp_arena *strings)
+{
+    bp_detector *run = calloc(1, sizeof(*run));
+    if (!run)
+        return NULL;
+    size_t rule_count = bp_ruleset_count(rules);
+    run->rules = rules;
+    run->min_severity = min_severity;
+    bp_arena_init(&run->own_strings);
+    run->strings = strings ? strings : &run->own_strings;
+    bp_arena_init(&run->verdicts.keys);
+    run->shared = calloc(rule_count ? rule_count : 1, sizeof(*run->shared));
+    run->matched = calloc(rule_count ? rule_count : 1, sizeof(*run->matched));
+    run->cache = calloc(detect_field_count(), sizeof(*run->cache));
+    if (!run->shared || !run->matched || !run->cache) {
+        bp_detector_free(run);
+        return NULL;
+    }
+    return run;
+}
+
+bp_detector *bp_detector_new(const bp_ruleset *rules, bp_severity min_severity)
+{
+    return detector_new(rules, min_severity, NULL);
+}
+
+long bp_detector_run(bp_detector *detector, bp_result *result, bp_record *records, size_t count)
+{
+    long total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (detector->rules->count == 0) {
+            records[i].detections = NULL;
+            records[i].detection_count = 0;
+            continue;
+        }
+        long found = detect_record(detector, &records[i], bp_result_record_arena(result));
+        if (found < 0)
+            return -1;
+        total += found;
+    }
+    return total;
+}
+
+void bp_detector_free(bp_detector *detector)
+{
+    if (!detector)
+        return;
+    free(detector->shared);
+    free(detector->matched);
+    free(detector->cache);
+    detect_verdicts_free(&detector->verdicts);
+    bp_arena_free(&detector->own_strings);
+    free(detector);
+}
+
 long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_severity)
 {
     if (!result)
@@ -275,25 +333,9 @@ long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_sever
         }
         return 0;
     }
-    detect_run run;
-    memset(&run, 0, sizeof(run));
-    run.rules = rules;
-    run.result = result;
-    run.min_severity = min_severity;
-    bp_arena_init(&run.verdicts.keys);
-    run.shared = calloc(rule_count, sizeof(*run.shared));
-    run.matched = calloc(rule_count, sizeof(*run.matched));
-    run.cache = calloc(detect_field_count(), sizeof(*run.cache));
-    long total = 0;
-    if (!run.shared || !run.matched || !run.cache)
-        total = -1;
-    for (size_t i = 0; total >= 0 && i < result->count; i++) {
-        long found = detect_record(&run, &result->records[i]);
-        total = found < 0 ? -1 : total + found;
-    }
-    free(run.shared);
-    free(run.matched);
-    free(run.cache);
-    detect_verdicts_free(&run.verdicts);
+    /* the shared copies live in the result: it may outlive the rule set */
+    bp_detector *run = detector_new(rules, min_severity, &result->arena);
+    long total = run ? bp_detector_run(run, result, result->records, result->count) : -1;
+    bp_detector_free(run);
     return total;
 }

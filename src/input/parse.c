@@ -62,6 +62,8 @@ static input_kind sniff(const uint8_t *data, size_t size)
 
 bool bp_is_bits_input(const uint8_t *data, size_t size) { return sniff(data, size) != INPUT_UNKNOWN; }
 
+bool bp_is_ese_input(const uint8_t *data, size_t size) { return sniff(data, size) == INPUT_ESE; }
+
 static bool record_has_warnings(const bp_record *record)
 {
     return record->warnings.count || (record->job && record->job->warnings.count) ||
@@ -97,10 +99,10 @@ static int parse_blob(const uint8_t *data, size_t size, const char *label, bool 
         return BP_STATUS_UNREADABLE;
     bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = (uint32_t)size, .generation = ""};
     if (is_job) {
-        record->job = bits_decode_job(&result->arena, data, size);
+        record->job = bits_decode_job(bp_result_record_arena(result), data, size);
         record->job_source = source;
     } else {
-        record->file = bits_decode_file(&result->arena, data, size);
+        record->file = bits_decode_file(bp_result_record_arena(result), data, size);
         record->file_source = source;
     }
     return BP_STATUS_CLEAN;
@@ -115,7 +117,9 @@ static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_
     if (!result)
         return BP_STATUS_UNREADABLE;
     label = bp_arena_strdup(&result->arena, label);
+    bp_result_stream_flush(result);  /* streaming: the records held now are all this input's */
     size_t first = result->count;
+    size_t warned_before = result->stream.warned;  /* records already handed to a stream */
     int status;
     input_kind kind = sniff(data, size);
     switch (kind) {
@@ -145,6 +149,8 @@ static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_
     for (size_t i = first; i < result->count && status == BP_STATUS_CLEAN; i++)
         if (record_has_warnings(&result->records[i]))
             status = BP_STATUS_WARNINGS;
+    if (status == BP_STATUS_CLEAN && result->stream.warned > warned_before)
+        status = BP_STATUS_WARNINGS;
     bp_result_note_status(result, status);
     if (carve && kind != INPUT_ESE && kind != INPUT_UNKNOWN && kind != INPUT_EVTX)
         carve_scan_after_live(carve, data, size, label, first, result->count);
@@ -168,6 +174,7 @@ int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, cons
     if (*result_out)
         bp_result_fill_provenance(*result_out);
     bp_result_correlate_events(*result_out);  /* event-log records onto queue records of the same job */
+    bp_result_stream_flush(*result_out);  /* when streaming: this input's records are final */
     return status;
 }
 
@@ -283,5 +290,6 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
     bp_result_note_status(result, status);
     bp_result_fill_provenance(result);  /* carved records included */
     bp_result_correlate_events(result);  /* event-log records onto queue records of the same job */
+    bp_result_stream_flush(result);  /* when streaming: this input's records are final */
     return status;
 }

@@ -13,6 +13,8 @@
 /* Does data start like a BITS input (ESE database, legacy state file or
  * record, job or file blob, event log)? The first 64 KiB are enough. */
 bool bp_is_bits_input(const uint8_t *data, size_t size);
+/* An ESE database (qmgr.db), as bp_parse_path would read it. */
+bool bp_is_ese_input(const uint8_t *data, size_t size);
 
 /* Read one file into result (carving when carve is set). Returns a bp_status. */
 int bp_parse_file(const char *path, bp_result *result, carve_session *carve);

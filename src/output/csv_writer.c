@@ -119,11 +119,18 @@ static int write_row(FILE *out, const bp_record *record, bool excel)
     return rc;
 }
 
-static int write_csv(FILE *out, const bp_result *result, bool excel)
+int bp_csv_writer_begin(FILE *out, bool excel)
 {
     if (excel && fputs("\xEF\xBB\xBF", out) == EOF)  /* UTF-8 byte order mark */
         return -1;
-    if (write_header(out) != 0)
+    return write_header(out);
+}
+
+int bp_csv_writer_record(FILE *out, const bp_record *record, bool excel) { return write_row(out, record, excel); }
+
+static int write_csv(FILE *out, const bp_result *result, bool excel)
+{
+    if (bp_csv_writer_begin(out, excel) != 0)
         return -1;
     size_t count = bp_result_count(result);
     for (size_t i = 0; i < count; i++)

@@ -1,6 +1,8 @@
 /* JSON array (pretty) and JSON Lines (compact) output. Each record is
  * emitted into one reused buffer and written out, so memory stays bounded by
- * the largest record, not by the whole result. */
+ * the largest record, not by the whole result. The array framing is written
+ * by begin and end, so records can also be written as they are finished
+ * (bp_record_writer, write.c). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,18 +163,45 @@ static int write_record(FILE *out, bp_json *json, const bp_record *record, bool 
     return fwrite(json->text, 1, json->length, out) == json->length ? 0 : -1;
 }
 
+void bp_json_writer_init(bp_json_writer *writer, FILE *out, bool one_per_line)
+{
+    writer->out = out;
+    writer->one_per_line = one_per_line;
+    writer->count = 0;
+    bp_json_init(&writer->json, !one_per_line, one_per_line ? 0 : 1);
+}
+
+int bp_json_writer_begin(bp_json_writer *writer)
+{
+    return !writer->one_per_line && fputc('[', writer->out) == EOF ? -1 : 0;
+}
+
+int bp_json_writer_record(bp_json_writer *writer, const bp_record *record)
+{
+    int rc = write_record(writer->out, &writer->json, record, writer->one_per_line, writer->count == 0);
+    writer->count++;
+    return rc;
+}
+
+int bp_json_writer_end(bp_json_writer *writer)
+{
+    if (!writer->one_per_line && fputs(writer->count ? "\n]\n" : "]\n", writer->out) == EOF)
+        return -1;
+    return 0;
+}
+
+void bp_json_writer_free(bp_json_writer *writer) { bp_json_free(&writer->json); }
+
 int bp_write_json(FILE *out, const bp_result *result, bool one_per_line)
 {
     size_t count = bp_result_count(result);
-    if (!one_per_line && fputc('[', out) == EOF)
-        return -1;
-    bp_json json;
-    bp_json_init(&json, !one_per_line, one_per_line ? 0 : 1);
-    int rc = 0;
+    bp_json_writer writer;
+    bp_json_writer_init(&writer, out, one_per_line);
+    int rc = bp_json_writer_begin(&writer);
     for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = write_record(out, &json, bp_result_record(result, i), one_per_line, i == 0);
-    bp_json_free(&json);
-    if (rc == 0 && !one_per_line && fputs(count ? "\n]\n" : "]\n", out) == EOF)
-        rc = -1;
+        rc = bp_json_writer_record(&writer, bp_result_record(result, i));
+    if (rc == 0)
+        rc = bp_json_writer_end(&writer);
+    bp_json_writer_free(&writer);
     return rc;
 }

@@ -1,6 +1,10 @@
 /* bp_write(): pick the writer for the format, then make sure every byte
- * actually reached the stream before reporting success. */
+ * actually reached the stream before reporting success. bp_record_writer:
+ * the same writers fed one record at a time. */
+#include <stdlib.h>
+
 #include "fields/record_fields.h"
+#include "output/record_writer.h"
 #include "output/writers.h"
 
 int bp_write(FILE *out, const bp_result *result, bp_format format)
@@ -31,4 +35,69 @@ int bp_write(FILE *out, const bp_result *result, bp_format format)
     if (fflush(out) == EOF || ferror(out))
         rc = -1;
     return rc;
+}
+
+struct bp_record_writer {
+    FILE *out;
+    bp_format format;
+    bool begun;            /* the part before the first record is written */
+    size_t count;
+    bp_json_writer json;   /* JSON and JSON Lines */
+};
+
+bp_record_writer *bp_record_writer_new(FILE *out, bp_format format)
+{
+    if (!out || (format != BP_FORMAT_JSON && format != BP_FORMAT_JSONL && format != BP_FORMAT_CSV &&
+                 format != BP_FORMAT_CSV_EXCEL))
+        return NULL;
+    bp_record_writer *writer = calloc(1, sizeof(*writer));
+    if (!writer)
+        return NULL;
+    writer->out = out;
+    writer->format = format;
+    bp_json_writer_init(&writer->json, out, format == BP_FORMAT_JSONL);
+    return writer;
+}
+
+static bool is_csv(const bp_record_writer *writer)
+{
+    return writer->format == BP_FORMAT_CSV || writer->format == BP_FORMAT_CSV_EXCEL;
+}
+
+static int begin(bp_record_writer *writer)
+{
+    if (writer->begun)
+        return 0;
+    writer->begun = true;
+    return is_csv(writer) ? bp_csv_writer_begin(writer->out, writer->format == BP_FORMAT_CSV_EXCEL)
+                          : bp_json_writer_begin(&writer->json);
+}
+
+int bp_record_writer_put(bp_record_writer *writer, const bp_record *record)
+{
+    if (begin(writer) != 0)
+        return -1;
+    writer->count++;
+    return is_csv(writer) ? bp_csv_writer_record(writer->out, record, writer->format == BP_FORMAT_CSV_EXCEL)
+                          : bp_json_writer_record(&writer->json, record);
+}
+
+int bp_record_writer_end(bp_record_writer *writer)
+{
+    int rc = begin(writer);
+    if (rc == 0 && !is_csv(writer))
+        rc = bp_json_writer_end(&writer->json);
+    if (fflush(writer->out) == EOF || ferror(writer->out))
+        rc = -1;
+    return rc;
+}
+
+size_t bp_record_writer_count(const bp_record_writer *writer) { return writer ? writer->count : 0; }
+
+void bp_record_writer_free(bp_record_writer *writer)
+{
+    if (!writer)
+        return;
+    bp_json_writer_free(&writer->json);
+    free(writer);
 }

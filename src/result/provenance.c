@@ -65,16 +65,19 @@ static const bp_input_origin *fill_source(const bp_result *result, bp_source *so
     return origin;
 }
 
+void bp_result_fill_record_provenance(const bp_result *result, bp_record *record)
+{
+    const bp_input_origin *job = fill_source(result, &record->job_source);
+    const bp_input_origin *file = fill_source(result, &record->file_source);
+    if (!record->carved && ((job && job->deleted) || (file && file->deleted))) {
+        /* a deleted file still named in the MFT: what it holds is carved */
+        record->carved = true;
+        record->recovered_from = "deleted file (MFT entry still naming it)";
+    }
+}
+
 void bp_result_fill_provenance(bp_result *result)
 {
-    for (size_t i = 0; i < result->count; i++) {
-        bp_record *record = &result->records[i];
-        const bp_input_origin *job = fill_source(result, &record->job_source);
-        const bp_input_origin *file = fill_source(result, &record->file_source);
-        if (!record->carved && ((job && job->deleted) || (file && file->deleted))) {
-            /* a deleted file still named in the MFT: what it holds is carved */
-            record->carved = true;
-            record->recovered_from = "deleted file (MFT entry still naming it)";
-        }
-    }
+    for (size_t i = 0; i < result->count; i++)
+        bp_result_fill_record_provenance(result, &result->records[i]);
 }

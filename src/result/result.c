@@ -22,6 +22,8 @@ bp_record *bp_result_add(bp_result *result)
         return NULL;
     bp_record *record = &result->records[result->count++];
     memset(record, 0, sizeof(*record));
+    if (result->count > result->held_max)
+        result->held_max = result->count;
     return record;
 }
 
@@ -98,6 +100,7 @@ void bp_result_free(bp_result *result)
     free(result->inputs);
     bp_string_map_free(&result->input_by_path);
     bp_string_map_free(&result->input_by_sha256);
+    bp_arena_free(&result->stream.window);
     bp_arena_free(&result->arena);
     free(result);
 }

@@ -26,6 +26,24 @@ typedef struct bp_input_origin {
     uint32_t cluster_size;
 } bp_input_origin;
 
+/* Records written as they are finished (result/stream.c, docs/design.md
+ * "Streaming"): the sink gets each batch of finished records, in output
+ * order, and may change them (detections) before writing them; afterwards
+ * they and everything in `window` are gone. */
+typedef void (*bp_result_sink)(bp_result *result, bp_record *records, size_t count, void *context);
+
+/* A batch is handed over once it holds this many records, at the next point
+ * where a record may be finished (after a job and its files). */
+#define BP_RESULT_STREAM_BATCH 256
+
+typedef struct bp_result_stream {
+    bp_result_sink sink;   /* NULL: every record is kept (the library API) */
+    void *context;
+    bp_arena window;       /* what the held records point to; freed after each batch */
+    size_t streamed;       /* records handed to the sink */
+    size_t warned;         /* of them, records with warnings (the input's status) */
+} bp_result_stream;
+
 struct bp_result {
     bp_arena arena;
     bp_record *records;   /* malloc'ed, grows */
@@ -42,6 +60,8 @@ struct bp_result {
     size_t input_capacity;
     bp_string_map input_by_path;  /* path -> index in inputs */
     bp_string_map input_by_sha256;
+    bp_result_stream stream;
+    size_t held_max;      /* most records held at once (tests of streaming) */
 };
 
 bp_result *bp_result_new(void);
@@ -63,6 +83,19 @@ void *bp_result_parser_state(bp_result *result, const void *key, size_t size);
 /* The same without creating it: NULL when never asked for. */
 void *bp_result_find_parser_state(const bp_result *result, const void *key);
 
+/* result/stream.c. Hand every finished record to `sink` instead of keeping
+ * it; set before anything is parsed into the result. Only for runs where no
+ * later input can change a record already finished (main.c, design.md). */
+void bp_result_stream_to(bp_result *result, bp_result_sink sink, void *context);
+/* Where a parser puts what a record points to (decoded jobs and files, their
+ * warnings): the stream's window when streaming, else the result's arena. */
+bp_arena *bp_result_record_arena(bp_result *result);
+/* The records held so far are finished (a parser between two jobs): handed
+ * to the sink once there are BP_RESULT_STREAM_BATCH of them. */
+void bp_result_stream_point(bp_result *result);
+/* Hand every held record to the sink now (the end of an input). */
+void bp_result_stream_flush(bp_result *result);
+
 /* result/provenance.c. Remember an input file read (strings copied). */
 void bp_result_note_input(bp_result *result, const char *path, const char *root, const char *sha256);
 /* The same with every provenance field (a file out of a disk image). */
@@ -72,5 +105,7 @@ const char *bp_result_input_with_sha256(const bp_result *result, const char *sha
 /* Give every record whose source has no root yet the root and sha256 of the
  * input named by its source path ("" when unknown). */
 void bp_result_fill_provenance(bp_result *result);
+/* The same for one record. */
+void bp_result_fill_record_provenance(const bp_result *result, bp_record *record);
 
 #endif

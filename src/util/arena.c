@@ -34,6 +34,26 @@ void bp_arena_free(bp_arena *arena)
     memset(arena, 0, sizeof(*arena));
 }
 
+void bp_arena_reset(bp_arena *arena)
+{
+    if (!arena->blocks)
+        return;
+    bp_arena_block *keep = arena->blocks;  /* the newest regular block: the largest */
+    if (keep->capacity > BLOCK_MAX) {  /* one oversized request made it: not worth keeping */
+        bp_arena_free(arena);
+        return;
+    }
+    bp_arena_block *block = keep->next;
+    while (block) {
+        bp_arena_block *next = block->next;
+        free(block);
+        block = next;
+    }
+    keep->next = NULL;
+    arena->used_in_current = 0;
+    arena->total_bytes = keep->capacity;
+}
+
 void *bp_arena_alloc(bp_arena *arena, size_t size)
 {
     size_t rounded = (size + 15u) & ~(size_t)15u;

@@ -18,6 +18,10 @@ typedef struct bp_arena {
 
 void bp_arena_init(bp_arena *arena);
 void bp_arena_free(bp_arena *arena);
+/* Forget everything allocated and keep the newest block for what comes next
+ * (a scratch arena reused row after row, or batch after batch, without
+ * returning to malloc each time). Pointers into the arena become invalid. */
+void bp_arena_reset(bp_arena *arena);
 /* Zeroed memory, 16-byte aligned. Returns NULL only when malloc fails. */
 void *bp_arena_alloc(bp_arena *arena, size_t size);
 /* Zeroed array of count elements of size bytes; NULL on overflow or malloc failure. */
