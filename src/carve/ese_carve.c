@@ -29,10 +29,27 @@ typedef struct tree_walk {
     uint32_t id_column, blob_column;
 } tree_walk;
 
+static bool visit_record_in(tree_walk *w, const ese_node *node);
+
 static bool visit_record(const ese_page *page, const ese_node *node, void *context)
 {
     (void)page;
     tree_walk *w = context;
+    /* a long value read here is needed only while its record is looked at (the
+     * session copies what it keeps): one arena per record, or the bytes of every
+     * live long value stayed in the result's arena to the end */
+    bp_arena value_bytes;
+    bp_arena_init(&value_bytes);
+    bp_arena *before = w->c->db->value_arena;
+    w->c->db->value_arena = &value_bytes;
+    bool go_on = visit_record_in(w, node);
+    w->c->db->value_arena = before;
+    bp_arena_free(&value_bytes);
+    return go_on;
+}
+
+static bool visit_record_in(tree_walk *w, const ese_node *node)
+{
     ese_carver *c = w->c;
     size_t start = node->file_offset;
     size_t end = carve_ese_offset_in_file(c, node->data) + node->data_size;

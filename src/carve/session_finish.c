@@ -36,6 +36,22 @@ const bp_file *carve_finish_live_file(const finish_state *f, const char *id)
     return bp_string_map_get(&f->live_file_ids, id, &i) ? f->live_files[i] : NULL;
 }
 
+void carve_finish_wake_live(finish_state *f, carve_version *v)
+{
+    if (!v->live || v->job || v->file || !v->bytes)
+        return;
+    bp_arena *arena = &f->live_arena;
+    if (v->is_job && v->legacy) {
+        legacy_job_record record;
+        legacy_decode_job_record(arena, v->bytes, v->size, 0, &record);
+        v->job = record.job;
+    } else if (v->is_job) {
+        v->job = bits_decode_job(arena, v->bytes, v->size);
+    } else {
+        v->file = v->legacy ? carve_decode_legacy_file(arena, v->bytes, v->size) : bits_decode_file(arena, v->bytes, v->size);
+    }
+}
+
 static bool listed_by_a_job(const finish_state *f, const char *file_id)
 {
     size_t i;
@@ -179,6 +195,17 @@ static void merge_cut_copies(finish_state *f)
     carve_session *s = f->s;
     if (!s->version_count)
         return;
+    /* live versions take part only as the whole a cut copy belongs to: decoded
+     * only when a cut copy of their kind exists */
+    bool cut_of_kind[2] = {false, false};
+    for (size_t v = 0; v < s->version_count; v++)
+        if (!s->versions[v].live && s->versions[v].verdict == CARVE_PARTIAL)
+            cut_of_kind[s->versions[v].is_job] = true;
+    if (!cut_of_kind[0] && !cut_of_kind[1])
+        return;
+    for (size_t v = 0; v < s->version_count; v++)
+        if (cut_of_kind[s->versions[v].is_job])
+            carve_finish_wake_live(f, &s->versions[v]);
     size_t *next = malloc(s->version_count * sizeof(size_t));
     size_t *last = malloc(s->version_count * sizeof(size_t));
     bp_string_map first[2];    /* [0] files, [1] jobs: item key -> first version */
@@ -612,6 +639,7 @@ size_t carve_session_finish(carve_session *s)
     free((void *)f.live_files);
     free(f.id_files);
     free(f.id_file_refs);
+    bp_arena_free(&f.live_arena);
     for (size_t v = 0; v < s->version_count; v++)
         free(s->versions[v].places);
     free(s->versions);

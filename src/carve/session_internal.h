@@ -16,7 +16,8 @@
 typedef struct carve_version {
     bool is_job;
     bool legacy;
-    bool live;                 /* a live blob: only there to drop identical carved copies */
+    bool live;                 /* a live blob: only there to drop identical carved copies; its
+                                  job or file is decoded only when needed (carve_finish_wake_live) */
     bool dropped;              /* merged into another version (a cut copy of it) */
     bool used;                 /* files: attached to a job */
     const uint8_t *bytes;      /* arena copy */
@@ -105,6 +106,7 @@ typedef struct finish_state {
     size_t id_file_count;
     const stale_id **id_file_refs; /* the entries of those records, grouped by id */
     bp_string_map id_file_index;   /* file id -> id_files index */
+    bp_arena live_arena;           /* live versions decoded by carve_finish_wake_live, freed at the end */
     size_t added;
 } finish_state;
 
@@ -118,6 +120,9 @@ typedef struct id_only_file {
 } id_only_file;
 
 /* session_finish.c */
+/* Decode a live version (into f->live_arena) unless it is decoded already; its
+ * job or file stays NULL when the bytes do not decode. */
+void carve_finish_wake_live(finish_state *f, carve_version *v);
 bool carve_finish_live_job_id(const finish_state *f, const char *id);
 const bp_file *carve_finish_live_file(const finish_state *f, const char *id);
 /* Append one carved record. job_v / file_v are carved versions (may be NULL);
