@@ -36,45 +36,6 @@ const bp_parse_options *carve_session_options(const carve_session *session) { re
 
 bp_result *carve_session_result(const carve_session *session) { return session->result; }
 
-static uint64_t hash_bytes(const uint8_t *bytes, size_t size, bool is_job)
-{
-    uint64_t h = 0xcbf29ce484222325ull ^ (is_job ? 0x9E37u : 0x51EDu);
-    for (size_t i = 0; i < size; i++) {
-        h ^= bytes[i];
-        h *= 0x100000001b3ull;
-    }
-    return h ^ size;
-}
-
-static bool index_rebuild(carve_session *s, size_t size)
-{
-    size_t *index = calloc(size, sizeof(size_t));
-    if (!index)
-        return false;
-    for (size_t v = 0; v < s->version_count; v++) {
-        size_t slot = (size_t)(s->versions[v].hash & (size - 1));
-        while (index[slot])
-            slot = (slot + 1) & (size - 1);
-        index[slot] = v + 1;
-    }
-    free(s->index);
-    s->index = index;
-    s->index_size = size;
-    return true;
-}
-
-static carve_version *find_version(carve_session *s, const uint8_t *bytes, size_t size, bool is_job, uint64_t hash)
-{
-    if (!s->index_size)
-        return NULL;
-    for (size_t slot = (size_t)(hash & (s->index_size - 1)); s->index[slot]; slot = (slot + 1) & (s->index_size - 1)) {
-        carve_version *v = &s->versions[s->index[slot] - 1];
-        if (v->hash == hash && v->is_job == is_job && v->size == size && memcmp(v->bytes, bytes, size) == 0)
-            return v;
-    }
-    return NULL;
-}
-
 bool carve_session_add_place(carve_session *s, carve_version *v, const carve_place *place)
 {
     for (size_t i = 0; i < v->place_count; i++)  /* the same copy reached twice (record and marker) */
@@ -109,17 +70,17 @@ bool carve_session_add_place(carve_session *s, carve_version *v, const carve_pla
     return true;
 }
 
-/* A new version (bytes copied), or the existing one with the same bytes. */
+/* A new version (bytes copied), or the existing one with the same bytes. Jobs
+ * and files have an index each (util/string_map.c, keyed by the version's own
+ * copy of its bytes). */
 static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size, bool is_job, bool *is_new)
 {
-    uint64_t hash = hash_bytes(blob, size, is_job);
+    bp_string_map *index = &s->index[is_job];
+    uint64_t hash = bp_bytes_hash(blob, size);
+    size_t at;
     *is_new = false;
-    carve_version *found = find_version(s, blob, size, is_job, hash);
-    if (found)
-        return found;
-    if ((s->version_count + 1) * 2 > s->index_size &&
-        !index_rebuild(s, s->index_size ? s->index_size * 2 : 256))
-        return NULL;
+    if (bp_bytes_map_get_hashed(index, blob, size, hash, &at))
+        return &s->versions[at];
     if (!bp_grow((void **)&s->versions, &s->version_capacity, s->version_count, sizeof(carve_version)))
         return NULL;
     uint8_t *copy = bp_arena_alloc(&s->result->arena, size ? size : 1);
@@ -132,13 +93,12 @@ static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size,
     v->is_job = is_job;
     v->bytes = copy;
     v->size = size;
-    v->hash = hash;
     v->file_id = "";
     v->order = s->version_count;
-    size_t slot = (size_t)(hash & (s->index_size - 1));
-    while (s->index[slot])
-        slot = (slot + 1) & (s->index_size - 1);
-    s->index[slot] = ++s->version_count;
+    /* out of memory: the version is kept, a later copy of it becomes a version of its own */
+    if (!bp_bytes_map_add_hashed(index, copy, size, hash, s->version_count))
+        s->out_of_memory = true;
+    s->version_count++;
     *is_new = true;
     return v;
 }

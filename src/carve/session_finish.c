@@ -643,7 +643,11 @@ size_t carve_session_finish(carve_session *s)
     for (size_t v = 0; v < s->version_count; v++)
         free(s->versions[v].places);
     free(s->versions);
-    free(s->index);
+    for (int k = 0; k < 2; k++) {
+        if (s->index[k].out_of_memory)
+            s->out_of_memory = true;
+        bp_string_map_free(&s->index[k]);
+    }
     free(s->job_ids);
     free(s->file_ids);
     free(s->lids);

@@ -22,7 +22,6 @@ typedef struct carve_version {
     bool used;                 /* files: attached to a job */
     const uint8_t *bytes;      /* arena copy */
     size_t size;
-    uint64_t hash;
     carve_verdict verdict;
     bp_job *job;
     bp_file *file;
@@ -56,8 +55,7 @@ struct carve_session {
     bp_parse_options options;
     carve_version *versions;
     size_t version_count, version_capacity;
-    size_t *index;             /* open addressing: version number + 1, 0 = empty */
-    size_t index_size;
+    bp_string_map index[2];    /* [0] files, [1] jobs: exact bytes -> version number */
     stale_id *job_ids;
     size_t job_id_count, job_id_capacity;
     stale_id *file_ids;        /* Files records whose blob was not read with them */
