@@ -138,8 +138,10 @@ static void note_partial(bp_arena *arena, bp_note_list *warnings, size_t size, c
                   missing && missing[0] ? missing : "the end of the blob");
 }
 
-bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
-                           carve_verdict verdict, const char *missing, const carve_place *place)
+/* `decoded` (may be NULL): the blob decoded already, into the result's arena,
+ * taken when the version is new instead of decoding it again. */
+static bool add_job(carve_session *session, const uint8_t *blob, size_t size, bool legacy, bp_job *decoded,
+                    carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
     carve_version *v = intern(session, blob, size, true, &is_new);
@@ -160,7 +162,7 @@ bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t s
                         v->inline_files[v->inline_file_count++] = record.files.files[i].file;
             }
         } else {
-            v->job = bits_decode_job(arena, v->bytes, v->size);
+            v->job = decoded ? decoded : bits_decode_job(arena, v->bytes, v->size);
         }
         if (!v->job)
             return false;
@@ -170,9 +172,8 @@ bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t s
     return v->live || carve_session_add_place(session, v, place);
 }
 
-bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
-                            const char *file_id, carve_verdict verdict, const char *missing,
-                            const carve_place *place)
+static bool add_file(carve_session *session, const uint8_t *blob, size_t size, bool legacy, bp_file *decoded,
+                     const char *file_id, carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
     carve_version *v = intern(session, blob, size, false, &is_new);
@@ -182,7 +183,9 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
     if (is_new) {
         v->legacy = legacy;
         v->verdict = verdict;
-        v->file = legacy ? carve_decode_legacy_file(arena, v->bytes, v->size) : bits_decode_file(arena, v->bytes, v->size);
+        v->file = decoded                                  ? decoded
+                  : legacy ? carve_decode_legacy_file(arena, v->bytes, v->size)
+                           : bits_decode_file(arena, v->bytes, v->size);
         if (!v->file)
             return false;
         if (verdict == CARVE_PARTIAL) {
@@ -196,6 +199,43 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
             return false;
     }
     return v->live || carve_session_add_place(session, v, place);
+}
+
+bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
+                           carve_verdict verdict, const char *missing, const carve_place *place)
+{
+    return add_job(session, blob, size, legacy, NULL, verdict, missing, place);
+}
+
+bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
+                            const char *file_id, carve_verdict verdict, const char *missing,
+                            const carve_place *place)
+{
+    return add_file(session, blob, size, legacy, NULL, file_id, verdict, missing, place);
+}
+
+carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size)
+{
+    size_t at;
+    if (!bp_bytes_map_get(&session->index[is_job], blob, size, &at))
+        return CARVE_KNOWN_NEW;
+    const carve_version *v = &session->versions[at];
+    return v->live || v->legacy ? CARVE_KNOWN_OTHER : CARVE_KNOWN_CARVED;
+}
+
+bp_arena *carve_session_arena(carve_session *session) { return &session->result->arena; }
+
+bool carve_session_add_decoded_job(carve_session *session, const uint8_t *blob, size_t size, bp_job *job,
+                                   carve_verdict verdict, const char *missing, const carve_place *place)
+{
+    return add_job(session, blob, size, false, job, verdict, missing, place);
+}
+
+bool carve_session_add_decoded_file(carve_session *session, const uint8_t *blob, size_t size, bp_file *file,
+                                    const char *file_id, carve_verdict verdict, const char *missing,
+                                    const carve_place *place)
+{
+    return add_file(session, blob, size, false, file, file_id, verdict, missing, place);
 }
 
 static void add_stale_id(carve_session *session, stale_id **ids, size_t *count, size_t *capacity, const char *id,

@@ -6,6 +6,7 @@
  * and in another input of the same run, and so is a cut copy of one, while a
  * cut copy of a blob that is not live stays a carved row. Real ids and the
  * split between live and carved rows on the fixture and the shared samples. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,37 @@ static void test_deleted_jobs_fixture(void)
     for (size_t i = 2; i < bp_result_count(result); i++) {
         CHECK(bp_result_record(result, i)->carved);
         CHECK_STR(bp_result_record(result, i)->recovered_from, "deleted-flag");
+    }
+    /* one deleted job met twice, by its record naming the long value (decoded
+     * and checked then) and by the long value itself (the same bytes: one more
+     * place, not decoded again), and its file's long value */
+    const bp_record *r = bp_result_record(result, 4);
+    CHECK_STR(job_id_of(result, 4), "d7b25e08-4c6a-43f1-b09d-e3a61f8c2457");
+    CHECK_STR(file_id_of(result, 4), "e86c0f31-9a2b-4e75-8d14-5f7b30c9a6e2");
+    CHECK_U64(r->copies, 1);
+    CHECK_U64(r->job->blob_size, 1967);
+    CHECK_U64(r->location_count, 3);
+    if (r->location_count == 3) {
+        static const struct {
+            const char *item, *table;
+            uint32_t page, tag, size;
+            uint64_t offset;
+        } want[3] = {
+            {"job", "Jobs", 7, 4, 0, 131327},
+            {"job", "Jobs LV", 13, 3, 1967, 231399},
+            {"file", "Files LV", 20, 3, 504, 344956},
+        };
+        for (size_t i = 0; i < 3; i++) {
+            const bp_location *l = &r->locations[i];
+            CHECK_STR(l->item, want[i].item);
+            CHECK_STR(l->how, "deleted-flag");
+            CHECK_STR(l->table, want[i].table);
+            CHECK_U64(l->page, want[i].page);
+            CHECK_U64(l->tag, want[i].tag);
+            CHECK_U64(l->size, want[i].size);
+            CHECK_U64(l->offset, want[i].offset);
+            CHECK_U64(l->long_value_id, 0x8000000080000002ull);
+        }
     }
     bp_result_free(result);
 }
