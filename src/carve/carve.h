@@ -71,7 +71,10 @@ bp_result *carve_session_result(const carve_session *session);
 /* Records [first, end) of the result were read live from one input: their
  * blobs are not carved again and their jobs and files take part in linking. */
 void carve_session_live_records(carve_session *session, size_t first, size_t end);
-/* A live blob: carved copies byte-identical to it are dropped. */
+/* A live blob: carved copies byte-identical to it, or cut copies of it, are
+ * dropped. Its bytes are copied (a cut copy found later, in any input of the
+ * session, is compared with them); it is not decoded, its record being in the
+ * result already. */
 void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob,
                              size_t size);
 
@@ -83,6 +86,23 @@ bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t s
 bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
                             const char *file_id, carve_verdict verdict, const char *missing,
                             const carve_place *place);
+
+/* What the session holds under these bytes: nothing; a carved ESE version
+ * (accepted by the checks the same bytes would pass again, so a collector that
+ * knows a blob's extent adds the place without decoding it again); or a live
+ * or legacy version (never checked as an ESE blob). */
+typedef enum carve_known { CARVE_KNOWN_NEW, CARVE_KNOWN_CARVED, CARVE_KNOWN_OTHER } carve_known;
+carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size);
+/* The arena carved jobs and files are decoded into (the result's). */
+bp_arena *carve_session_arena(carve_session *session);
+/* As carve_session_add_job / _add_file (ESE blobs), with the blob decoded
+ * already into carve_session_arena: a new version takes that decode, so a
+ * candidate checked once is not decoded again. */
+bool carve_session_add_decoded_job(carve_session *session, const uint8_t *blob, size_t size, bp_job *job,
+                                   carve_verdict verdict, const char *missing, const carve_place *place);
+bool carve_session_add_decoded_file(carve_session *session, const uint8_t *blob, size_t size, bp_file *file,
+                                    const char *file_id, carve_verdict verdict, const char *missing,
+                                    const carve_place *place);
 
 /* A stale or deleted Jobs record whose blob is gone: the job id alone. */
 void carve_session_job_id(carve_session *session, const char *job_id, const carve_place *place);

@@ -29,10 +29,27 @@ typedef struct tree_walk {
     uint32_t id_column, blob_column;
 } tree_walk;
 
+static bool visit_record_in(tree_walk *w, const ese_node *node);
+
 static bool visit_record(const ese_page *page, const ese_node *node, void *context)
 {
     (void)page;
     tree_walk *w = context;
+    /* a long value read here is needed only while its record is looked at (the
+     * session copies what it keeps): one arena per record, or the bytes of every
+     * live long value stayed in the result's arena to the end */
+    bp_arena value_bytes;
+    bp_arena_init(&value_bytes);
+    bp_arena *before = w->c->db->value_arena;
+    w->c->db->value_arena = &value_bytes;
+    bool go_on = visit_record_in(w, node);
+    w->c->db->value_arena = before;
+    bp_arena_free(&value_bytes);
+    return go_on;
+}
+
+static bool visit_record_in(tree_walk *w, const ese_node *node)
+{
     ese_carver *c = w->c;
     size_t start = node->file_offset;
     size_t end = carve_ese_offset_in_file(c, node->data) + node->data_size;
@@ -76,23 +93,11 @@ static bool visit_record(const ese_page *page, const ese_node *node, void *conte
     if (!blob->data || !blob->size)
         return true;
     place.offset = carve_ese_offset_in_file(c, blob->data);
-    char missing[256];
     if (w->which == 0) {
-        bp_job *job = bits_decode_job(&c->scratch, blob->data, blob->size);
-        carve_verdict verdict = job ? carve_check_job(job, blob->data, blob->size, missing, sizeof(missing))
-                                    : CARVE_REJECT;
-        if (verdict != CARVE_REJECT)
-            carve_session_add_job(c->session, blob->data, blob->size, false, verdict, missing, &place);
-        else if (id[0])
+        if (carve_ese_offer(c, true, blob->data, blob->size, NULL, false, "", &place) == CARVE_REJECT && id[0])
             carve_session_job_id(c->session, id, &place);
     } else {
-        bp_file *file = bits_decode_file(&c->scratch, blob->data, blob->size);
-        carve_verdict verdict = file ? carve_check_file(file, blob->data, blob->size, BITS_GUID_SIZE, missing,
-                                                        sizeof(missing))
-                                     : CARVE_REJECT;
-        if (verdict != CARVE_REJECT)
-            carve_session_add_file(c->session, blob->data, blob->size, false, id, verdict, missing, &place);
-        else if (id[0]) {
+        if (carve_ese_offer(c, false, blob->data, blob->size, NULL, false, id, &place) == CARVE_REJECT && id[0]) {
             carve_place named = place;  /* the record; its blob does not decode */
             named.offset = start;
             named.size = 0;
@@ -146,22 +151,6 @@ static void carve_long_value(ese_carver *c, ese_table *table, int which, const e
     const char *problem;
     if (!carve_ese_read_long_value(c, table, lid, &bytes, &size, &problem) || !size)
         return;
-    carve_ese_scratch_reset(c);
-    char missing[256];
-    carve_verdict verdict;
-    if (which == 0) {
-        bp_job *job = bits_decode_job(&c->scratch, bytes, size);
-        verdict = job ? carve_check_job(job, bytes, size, missing, sizeof(missing)) : CARVE_REJECT;
-    } else {
-        bp_file *file = bits_decode_file(&c->scratch, bytes, size);
-        verdict = file ? carve_check_file(file, bytes, size, BITS_GUID_SIZE, missing, sizeof(missing)) : CARVE_REJECT;
-    }
-    if (verdict == CARVE_REJECT)
-        return;
-    if (problem && verdict == CARVE_FULL)
-        verdict = CARVE_PARTIAL;
-    if (problem && !missing[0])
-        snprintf(missing, sizeof(missing), "%s", problem);
     bool deleted = (root && root->deleted) || carve_ese_lid_has(&c->deleted_lids[which], lid);
     spot where;
     memset(&where, 0, sizeof(where));
@@ -171,10 +160,7 @@ static void carve_long_value(ese_carver *c, ese_table *table, int which, const e
     carve_place place = carve_ese_make_place(c, deleted ? CARVE_HOW_DELETED_FLAG : CARVE_HOW_ORPHAN_LV, &where,
                                              first_chunk_offset(c, store, lid), size);
     place.lid = lid;
-    if (which == 0)
-        carve_session_add_job(c->session, bytes, size, false, verdict, missing, &place);
-    else
-        carve_session_add_file(c->session, bytes, size, false, "", verdict, missing, &place);
+    carve_ese_offer(c, which == 0, bytes, size, problem, true, "", &place);
 }
 
 static void carve_lv_tree(ese_carver *c, ese_table *table, int which)

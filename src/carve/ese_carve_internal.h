@@ -82,6 +82,16 @@ carve_how carve_ese_how_of_blob(const ese_carver *c, const spot *where);
 carve_how carve_ese_how_of_record(const ese_carver *c, const spot *where);
 carve_place carve_ese_make_place(const ese_carver *c, carve_how how, const spot *where, size_t offset, size_t size);
 size_t carve_ese_offset_in_file(const ese_carver *c, const uint8_t *p);
+/* A job or file blob whose extent is known (a long value, the inline blob of a
+ * record flagged deleted), as carve_session_add_job / _add_file: bytes that are
+ * a carved version already add one more place undecoded; others are decoded
+ * once, into the result, checked and handed over with that decode. `problem`
+ * (may be NULL) says why the bytes may be incomplete: a blob that looks whole
+ * is then partial, and with problem_is_missing the problem is what its warning
+ * names as missing when the checks name nothing. Returns the verdict;
+ * CARVE_REJECT when nothing was added. */
+carve_verdict carve_ese_offer(ese_carver *c, bool is_job, const uint8_t *bytes, size_t size, const char *problem,
+                              bool problem_is_missing, const char *file_id, const carve_place *place);
 bool carve_ese_read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                                const char **problem);
 bool carve_ese_job_reference(ese_carver *c, uint64_t lid, const char *id, const carve_place *place);

@@ -2,6 +2,7 @@
  * claimed, the lids seen, which pages the trees reach, where a byte sits
  * (table, page, tag), and long values read with their deleted chunks. */
 #include "carve/ese_carve_internal.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bits/file_blob.h"
@@ -315,6 +316,51 @@ bool carve_ese_read_long_value(ese_carver *c, ese_table *table, uint64_t lid, co
     return ese_lv_read_into(c->db, table, lid, true, &c->value, data, size, problem);
 }
 
+carve_verdict carve_ese_offer(ese_carver *c, bool is_job, const uint8_t *bytes, size_t size, const char *problem,
+                              bool problem_is_missing, const char *file_id, const carve_place *place)
+{
+    carve_session *s = c->session;
+    carve_known known = carve_session_known(s, is_job, bytes, size);
+    if (known == CARVE_KNOWN_CARVED) {  /* its verdict was given when it was found */
+        if (is_job)
+            carve_session_add_job(s, bytes, size, false, CARVE_FULL, "", place);
+        else
+            carve_session_add_file(s, bytes, size, false, file_id, CARVE_FULL, "", place);
+        return CARVE_FULL;
+    }
+    /* a new version is decoded straight into the result, once (a rejected blob
+     * leaves its decode there, rare for blobs of the Jobs and Files tables);
+     * a copy of a live blob only needs the verdict */
+    bp_arena *arena = &c->scratch;
+    if (known == CARVE_KNOWN_NEW)
+        arena = carve_session_arena(s);
+    else
+        carve_ese_scratch_reset(c);
+    char missing[256] = "";
+    bp_job *job = NULL;
+    bp_file *file = NULL;
+    carve_verdict verdict;
+    if (is_job) {
+        job = bits_decode_job(arena, bytes, size);
+        verdict = job ? carve_check_job(job, bytes, size, missing, sizeof(missing)) : CARVE_REJECT;
+    } else {
+        file = bits_decode_file(arena, bytes, size);
+        verdict = file ? carve_check_file(file, bytes, size, BITS_GUID_SIZE, missing, sizeof(missing)) : CARVE_REJECT;
+    }
+    if (verdict == CARVE_REJECT)
+        return CARVE_REJECT;
+    if (problem && verdict == CARVE_FULL)
+        verdict = CARVE_PARTIAL;
+    if (problem && problem_is_missing && !missing[0])
+        snprintf(missing, sizeof(missing), "%s", problem);
+    bool decoded_here = known == CARVE_KNOWN_NEW;
+    if (is_job)
+        carve_session_add_decoded_job(s, bytes, size, decoded_here ? job : NULL, verdict, missing, place);
+    else
+        carve_session_add_decoded_file(s, bytes, size, decoded_here ? file : NULL, file_id, verdict, missing, place);
+    return verdict;
+}
+
 /* A record (flagged deleted, or stale) whose long value holds the blob of the
  * job it names: one more place of that version, as a reference (size 0). */
 bool carve_ese_job_reference(ese_carver *c, uint64_t lid, const char *id, const carve_place *place)
@@ -330,18 +376,10 @@ bool carve_ese_job_reference(ese_carver *c, uint64_t lid, const char *id, const 
     bp_guid_format(bytes + 0x20, blob_id);
     if (strcmp(blob_id, id) != 0)
         return false;
-    carve_ese_scratch_reset(c);
-    char missing[256];
-    bp_job *job = bits_decode_job(&c->scratch, bytes, size);
-    carve_verdict verdict = job ? carve_check_job(job, bytes, size, missing, sizeof(missing)) : CARVE_REJECT;
-    if (verdict == CARVE_REJECT)
-        return true;  /* the id matches; the blob itself is not worth a record */
-    if (problem && verdict == CARVE_FULL)
-        verdict = CARVE_PARTIAL;
     carve_place reference = *place;
     reference.lid = lid;
     reference.size = 0;
-    carve_session_add_job(c->session, bytes, size, false, verdict, missing, &reference);
+    carve_ese_offer(c, true, bytes, size, problem, false, "", &reference);  /* rejected: the id matches, the blob is not worth a record */
     return true;
 }
 

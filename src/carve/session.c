@@ -36,45 +36,6 @@ const bp_parse_options *carve_session_options(const carve_session *session) { re
 
 bp_result *carve_session_result(const carve_session *session) { return session->result; }
 
-static uint64_t hash_bytes(const uint8_t *bytes, size_t size, bool is_job)
-{
-    uint64_t h = 0xcbf29ce484222325ull ^ (is_job ? 0x9E37u : 0x51EDu);
-    for (size_t i = 0; i < size; i++) {
-        h ^= bytes[i];
-        h *= 0x100000001b3ull;
-    }
-    return h ^ size;
-}
-
-static bool index_rebuild(carve_session *s, size_t size)
-{
-    size_t *index = calloc(size, sizeof(size_t));
-    if (!index)
-        return false;
-    for (size_t v = 0; v < s->version_count; v++) {
-        size_t slot = (size_t)(s->versions[v].hash & (size - 1));
-        while (index[slot])
-            slot = (slot + 1) & (size - 1);
-        index[slot] = v + 1;
-    }
-    free(s->index);
-    s->index = index;
-    s->index_size = size;
-    return true;
-}
-
-static carve_version *find_version(carve_session *s, const uint8_t *bytes, size_t size, bool is_job, uint64_t hash)
-{
-    if (!s->index_size)
-        return NULL;
-    for (size_t slot = (size_t)(hash & (s->index_size - 1)); s->index[slot]; slot = (slot + 1) & (s->index_size - 1)) {
-        carve_version *v = &s->versions[s->index[slot] - 1];
-        if (v->hash == hash && v->is_job == is_job && v->size == size && memcmp(v->bytes, bytes, size) == 0)
-            return v;
-    }
-    return NULL;
-}
-
 bool carve_session_add_place(carve_session *s, carve_version *v, const carve_place *place)
 {
     for (size_t i = 0; i < v->place_count; i++)  /* the same copy reached twice (record and marker) */
@@ -109,17 +70,17 @@ bool carve_session_add_place(carve_session *s, carve_version *v, const carve_pla
     return true;
 }
 
-/* A new version (bytes copied), or the existing one with the same bytes. */
+/* A new version (bytes copied), or the existing one with the same bytes. Jobs
+ * and files have an index each (util/string_map.c, keyed by the version's own
+ * copy of its bytes). */
 static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size, bool is_job, bool *is_new)
 {
-    uint64_t hash = hash_bytes(blob, size, is_job);
+    bp_string_map *index = &s->index[is_job];
+    uint64_t hash = bp_bytes_hash(blob, size);
+    size_t at;
     *is_new = false;
-    carve_version *found = find_version(s, blob, size, is_job, hash);
-    if (found)
-        return found;
-    if ((s->version_count + 1) * 2 > s->index_size &&
-        !index_rebuild(s, s->index_size ? s->index_size * 2 : 256))
-        return NULL;
+    if (bp_bytes_map_get_hashed(index, blob, size, hash, &at))
+        return &s->versions[at];
     if (!bp_grow((void **)&s->versions, &s->version_capacity, s->version_count, sizeof(carve_version)))
         return NULL;
     uint8_t *copy = bp_arena_alloc(&s->result->arena, size ? size : 1);
@@ -132,19 +93,21 @@ static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size,
     v->is_job = is_job;
     v->bytes = copy;
     v->size = size;
-    v->hash = hash;
     v->file_id = "";
     v->order = s->version_count;
-    size_t slot = (size_t)(hash & (s->index_size - 1));
-    while (s->index[slot])
-        slot = (slot + 1) & (s->index_size - 1);
-    s->index[slot] = ++s->version_count;
+    /* out of memory: the version is kept, a later copy of it becomes a version of its own */
+    if (!bp_bytes_map_add_hashed(index, copy, size, hash, s->version_count))
+        s->out_of_memory = true;
+    s->version_count++;
     *is_new = true;
     return v;
 }
 
 void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob, size_t size)
 {
+    /* Not decoded: its record is in the result already. The finish decodes a
+     * live version only when a cut copy needs its job id or URL (carve_finish_wake_live);
+     * decoding every live blob here cost half of --carve's time and memory. */
     bool is_new;
     carve_version *v = intern(session, blob, size, is_job, &is_new);
     if (!v) {
@@ -153,16 +116,6 @@ void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, c
     }
     v->live = true;
     v->legacy = legacy;
-    bp_arena *arena = &session->result->arena;
-    if (is_new && is_job && legacy) {
-        legacy_job_record record;
-        legacy_decode_job_record(arena, v->bytes, v->size, 0, &record);
-        v->job = record.job;
-    } else if (is_new && is_job) {
-        v->job = bits_decode_job(arena, v->bytes, v->size);
-    } else if (is_new) {
-        v->file = legacy ? carve_decode_legacy_file(arena, v->bytes, v->size) : bits_decode_file(arena, v->bytes, v->size);
-    }
     v->verdict = CARVE_FULL;
 }
 
@@ -185,8 +138,10 @@ static void note_partial(bp_arena *arena, bp_note_list *warnings, size_t size, c
                   missing && missing[0] ? missing : "the end of the blob");
 }
 
-bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
-                           carve_verdict verdict, const char *missing, const carve_place *place)
+/* `decoded` (may be NULL): the blob decoded already, into the result's arena,
+ * taken when the version is new instead of decoding it again. */
+static bool add_job(carve_session *session, const uint8_t *blob, size_t size, bool legacy, bp_job *decoded,
+                    carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
     carve_version *v = intern(session, blob, size, true, &is_new);
@@ -207,7 +162,7 @@ bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t s
                         v->inline_files[v->inline_file_count++] = record.files.files[i].file;
             }
         } else {
-            v->job = bits_decode_job(arena, v->bytes, v->size);
+            v->job = decoded ? decoded : bits_decode_job(arena, v->bytes, v->size);
         }
         if (!v->job)
             return false;
@@ -217,9 +172,8 @@ bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t s
     return v->live || carve_session_add_place(session, v, place);
 }
 
-bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
-                            const char *file_id, carve_verdict verdict, const char *missing,
-                            const carve_place *place)
+static bool add_file(carve_session *session, const uint8_t *blob, size_t size, bool legacy, bp_file *decoded,
+                     const char *file_id, carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
     carve_version *v = intern(session, blob, size, false, &is_new);
@@ -229,7 +183,9 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
     if (is_new) {
         v->legacy = legacy;
         v->verdict = verdict;
-        v->file = legacy ? carve_decode_legacy_file(arena, v->bytes, v->size) : bits_decode_file(arena, v->bytes, v->size);
+        v->file = decoded                                  ? decoded
+                  : legacy ? carve_decode_legacy_file(arena, v->bytes, v->size)
+                           : bits_decode_file(arena, v->bytes, v->size);
         if (!v->file)
             return false;
         if (verdict == CARVE_PARTIAL) {
@@ -243,6 +199,43 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
             return false;
     }
     return v->live || carve_session_add_place(session, v, place);
+}
+
+bool carve_session_add_job(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
+                           carve_verdict verdict, const char *missing, const carve_place *place)
+{
+    return add_job(session, blob, size, legacy, NULL, verdict, missing, place);
+}
+
+bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t size, bool legacy,
+                            const char *file_id, carve_verdict verdict, const char *missing,
+                            const carve_place *place)
+{
+    return add_file(session, blob, size, legacy, NULL, file_id, verdict, missing, place);
+}
+
+carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size)
+{
+    size_t at;
+    if (!bp_bytes_map_get(&session->index[is_job], blob, size, &at))
+        return CARVE_KNOWN_NEW;
+    const carve_version *v = &session->versions[at];
+    return v->live || v->legacy ? CARVE_KNOWN_OTHER : CARVE_KNOWN_CARVED;
+}
+
+bp_arena *carve_session_arena(carve_session *session) { return &session->result->arena; }
+
+bool carve_session_add_decoded_job(carve_session *session, const uint8_t *blob, size_t size, bp_job *job,
+                                   carve_verdict verdict, const char *missing, const carve_place *place)
+{
+    return add_job(session, blob, size, false, job, verdict, missing, place);
+}
+
+bool carve_session_add_decoded_file(carve_session *session, const uint8_t *blob, size_t size, bp_file *file,
+                                    const char *file_id, carve_verdict verdict, const char *missing,
+                                    const carve_place *place)
+{
+    return add_file(session, blob, size, false, file, file_id, verdict, missing, place);
 }
 
 static void add_stale_id(carve_session *session, stale_id **ids, size_t *count, size_t *capacity, const char *id,

@@ -36,6 +36,22 @@ const bp_file *carve_finish_live_file(const finish_state *f, const char *id)
     return bp_string_map_get(&f->live_file_ids, id, &i) ? f->live_files[i] : NULL;
 }
 
+void carve_finish_wake_live(finish_state *f, carve_version *v)
+{
+    if (!v->live || v->job || v->file || !v->bytes)
+        return;
+    bp_arena *arena = &f->live_arena;
+    if (v->is_job && v->legacy) {
+        legacy_job_record record;
+        legacy_decode_job_record(arena, v->bytes, v->size, 0, &record);
+        v->job = record.job;
+    } else if (v->is_job) {
+        v->job = bits_decode_job(arena, v->bytes, v->size);
+    } else {
+        v->file = v->legacy ? carve_decode_legacy_file(arena, v->bytes, v->size) : bits_decode_file(arena, v->bytes, v->size);
+    }
+}
+
 static bool listed_by_a_job(const finish_state *f, const char *file_id)
 {
     size_t i;
@@ -170,6 +186,44 @@ static const char *item_key(const carve_version *v)
  * copy with all of them is quadratic (regression carve-merge-cap). */
 #define MAX_MERGE_CANDIDATES 4096
 
+/* Bytes a cut copy and a live version must share before the live version is
+ * decoded for the merge below. */
+#define CUT_HEAD 64
+
+/* Live versions take part in the merge only as the whole a cut copy belongs
+ * to, and the merge needs their job id or URL: decode those whose first
+ * CUT_HEAD bytes are the first bytes of a cut copy of their kind (all of the
+ * kind when a cut copy is shorter). False when there is no cut copy. */
+static bool wake_live_wholes(finish_state *f)
+{
+    carve_session *s = f->s;
+    bp_string_map heads[2];    /* [0] files, [1] jobs: first bytes of the cut copies */
+    memset(heads, 0, sizeof(heads));
+    bool any[2] = {false, false}, all[2] = {false, false};
+    for (size_t v = 0; v < s->version_count; v++) {
+        const carve_version *cut = &s->versions[v];
+        if (cut->live || cut->verdict != CARVE_PARTIAL)
+            continue;
+        any[cut->is_job] = true;
+        if (cut->size < CUT_HEAD)
+            all[cut->is_job] = true;
+        else
+            bp_bytes_map_add(&heads[cut->is_job], cut->bytes, CUT_HEAD, v);
+    }
+    for (size_t v = 0; v < s->version_count; v++) {
+        carve_version *whole = &s->versions[v];
+        int k = whole->is_job;
+        size_t at;
+        if (whole->live && any[k] &&
+            (all[k] || heads[k].out_of_memory ||
+             (whole->size > CUT_HEAD && bp_bytes_map_get(&heads[k], whole->bytes, CUT_HEAD, &at))))
+            carve_finish_wake_live(f, whole);
+    }
+    bp_string_map_free(&heads[0]);
+    bp_string_map_free(&heads[1]);
+    return any[0] || any[1];
+}
+
 /* A cut copy whose bytes begin a complete version of the same job or file is
  * one more (partial) copy of that version, not a version of its own. The
  * versions of one item are chained in the order found (first[] by item key,
@@ -179,6 +233,8 @@ static void merge_cut_copies(finish_state *f)
     carve_session *s = f->s;
     if (!s->version_count)
         return;
+    if (!wake_live_wholes(f))
+        return;  /* no cut copy */
     size_t *next = malloc(s->version_count * sizeof(size_t));
     size_t *last = malloc(s->version_count * sizeof(size_t));
     bp_string_map first[2];    /* [0] files, [1] jobs: item key -> first version */
@@ -612,10 +668,15 @@ size_t carve_session_finish(carve_session *s)
     free((void *)f.live_files);
     free(f.id_files);
     free(f.id_file_refs);
+    bp_arena_free(&f.live_arena);
     for (size_t v = 0; v < s->version_count; v++)
         free(s->versions[v].places);
     free(s->versions);
-    free(s->index);
+    for (int k = 0; k < 2; k++) {
+        if (s->index[k].out_of_memory)
+            s->out_of_memory = true;
+        bp_string_map_free(&s->index[k]);
+    }
     free(s->job_ids);
     free(s->file_ids);
     free(s->lids);

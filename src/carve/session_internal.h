@@ -16,12 +16,12 @@
 typedef struct carve_version {
     bool is_job;
     bool legacy;
-    bool live;                 /* a live blob: only there to drop identical carved copies */
+    bool live;                 /* a live blob: only there to drop identical carved copies; its
+                                  job or file is decoded only when needed (carve_finish_wake_live) */
     bool dropped;              /* merged into another version (a cut copy of it) */
     bool used;                 /* files: attached to a job */
     const uint8_t *bytes;      /* arena copy */
     size_t size;
-    uint64_t hash;
     carve_verdict verdict;
     bp_job *job;
     bp_file *file;
@@ -55,8 +55,7 @@ struct carve_session {
     bp_parse_options options;
     carve_version *versions;
     size_t version_count, version_capacity;
-    size_t *index;             /* open addressing: version number + 1, 0 = empty */
-    size_t index_size;
+    bp_string_map index[2];    /* [0] files, [1] jobs: exact bytes -> version number */
     stale_id *job_ids;
     size_t job_id_count, job_id_capacity;
     stale_id *file_ids;        /* Files records whose blob was not read with them */
@@ -105,6 +104,7 @@ typedef struct finish_state {
     size_t id_file_count;
     const stale_id **id_file_refs; /* the entries of those records, grouped by id */
     bp_string_map id_file_index;   /* file id -> id_files index */
+    bp_arena live_arena;           /* live versions decoded by carve_finish_wake_live, freed at the end */
     size_t added;
 } finish_state;
 
@@ -118,6 +118,9 @@ typedef struct id_only_file {
 } id_only_file;
 
 /* session_finish.c */
+/* Decode a live version (into f->live_arena) unless it is decoded already; its
+ * job or file stays NULL when the bytes do not decode. */
+void carve_finish_wake_live(finish_state *f, carve_version *v);
 bool carve_finish_live_job_id(const finish_state *f, const char *id);
 const bp_file *carve_finish_live_file(const finish_state *f, const char *id);
 /* Append one carved record. job_v / file_v are carved versions (may be NULL);

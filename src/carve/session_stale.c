@@ -34,7 +34,9 @@ void carve_finish_index_id_only_files(finish_state *f)
         return;
     bp_string_map found = {0};
     for (size_t v = 0; v < s->version_count; v++) {
-        const carve_version *file = &s->versions[v];
+        carve_version *file = &s->versions[v];
+        if (!file->is_job && !file->dropped && file->file_id[0])
+            carve_finish_wake_live(f, file);  /* a live file a stale record named */
         if (!file->is_job && file->file && !file->dropped && file->file_id[0])
             bp_string_map_add(&found, file->file_id, v);
     }

@@ -1,30 +1,30 @@
 #include "util/string_map.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Eight bytes per step (keys are SIDs, URLs, verdict keys of 20-200 bytes):
- * multiply-xorshift over native words, the length mixed in first. */
-static size_t hash_text(const char *key)
+/* Eight bytes at a time, each word mixed in by a multiply and a shift: about
+ * one instruction a byte where FNV-1a took five, and the carve session hashes
+ * every live blob (36 MB for 10 000 jobs). Only slots depend on it, never
+ * the output. */
+uint64_t bp_bytes_hash(const void *key, size_t length)
 {
-    const uint64_t multiplier = 0x9E3779B97F4A7C15ull;
-    size_t length = strlen(key);
-    const unsigned char *p = (const unsigned char *)key;
-    uint64_t h = 0xcbf29ce484222325ull ^ length;
-    for (; length >= 8; p += 8, length -= 8) {
+    const unsigned char *p = key;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)length;
+    size_t n = length;
+    for (; n >= 8; n -= 8, p += 8) {
         uint64_t word;
-        memcpy(&word, p, 8);  /* one load; the byte order only changes the hash */
-        h = (h ^ word) * multiplier;
-        h ^= h >> 32;
+        memcpy(&word, p, sizeof(word));  /* a hash of bytes in memory: byte order changes only the slots */
+        h = (h ^ word) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
     }
     uint64_t tail = 0;
-    for (size_t i = 0; i < length; i++)
-        tail |= (uint64_t)p[i] << (8 * i);
-    h = (h ^ tail) * multiplier;
-    h ^= h >> 29;
-    h *= multiplier;
-    return (size_t)(h ^ (h >> 32));
+    if (n)
+        memcpy(&tail, p, n);
+    h = (h ^ tail) * 0x94D049BB133111EBull;
+    h ^= h >> 32;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 29);
 }
 
 void bp_string_map_free(bp_string_map *map)
@@ -33,23 +33,37 @@ void bp_string_map_free(bp_string_map *map)
     memset(map, 0, sizeof(*map));
 }
 
-static bp_string_map_slot *find_slot(const bp_string_map *map, const char *key)
+static bp_string_map_slot *find_slot(const bp_string_map *map, const void *key, size_t length, uint64_t hash)
 {
     size_t mask = map->size - 1;
-    for (size_t i = hash_text(key) & mask;; i = (i + 1) & mask)  /* ends: the map is never full */
-        if (!map->slots[i].key || strcmp(map->slots[i].key, key) == 0)
-            return &map->slots[i];
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {  /* ends: the map is never full */
+        bp_string_map_slot *slot = &map->slots[i];
+        if (!slot->key ||
+            (slot->hash == hash && slot->length == length && (length == 0 || memcmp(slot->key, key, length) == 0)))
+            return slot;
+    }
 }
 
-bool bp_string_map_get(const bp_string_map *map, const char *key, size_t *value)
+bool bp_bytes_map_get_hashed(const bp_string_map *map, const void *key, size_t length, uint64_t hash,
+                             size_t *value)
 {
     if (!map->size)
         return false;
-    const bp_string_map_slot *slot = find_slot(map, key);
+    const bp_string_map_slot *slot = find_slot(map, key, length, hash);
     if (!slot->key)
         return false;
     *value = slot->value;
     return true;
+}
+
+bool bp_bytes_map_get(const bp_string_map *map, const void *key, size_t length, size_t *value)
+{
+    return bp_bytes_map_get_hashed(map, key, length, bp_bytes_hash(key, length), value);
+}
+
+bool bp_string_map_get(const bp_string_map *map, const char *key, size_t *value)
+{
+    return bp_bytes_map_get(map, key, strlen(key), value);
 }
 
 /* Keep the load at most one half. */
@@ -68,50 +82,60 @@ static bool make_room(bp_string_map *map)
     map->size = size;
     for (size_t i = 0; i < old.size; i++)
         if (old.slots[i].key)
-            *find_slot(map, old.slots[i].key) = old.slots[i];
+            *find_slot(map, old.slots[i].key, old.slots[i].length, old.slots[i].hash) = old.slots[i];
     free(old.slots);
     return true;
 }
 
-static bp_string_map_slot *slot_for_insert(bp_string_map *map, const char *key)
+/* The slot of key (found or empty), making room first when it is not there. */
+static bp_string_map_slot *slot_for_insert(bp_string_map *map, const void *key, size_t length, uint64_t hash)
 {
+    if (map->size) {  /* a key already there is found without growing */
+        bp_string_map_slot *existing = find_slot(map, key, length, hash);
+        if (existing->key)
+            return existing;
+    }
     if (!make_room(map)) {
         map->out_of_memory = true;
         return NULL;
     }
-    return find_slot(map, key);
+    return find_slot(map, key, length, hash);
 }
 
-bool bp_string_map_add(bp_string_map *map, const char *key, size_t value)
+bool bp_bytes_map_add_hashed(bp_string_map *map, const void *key, size_t length, uint64_t hash, size_t value)
 {
-    if (map->size) {
-        size_t existing;
-        if (bp_string_map_get(map, key, &existing))
-            return false;
-    }
-    bp_string_map_slot *slot = slot_for_insert(map, key);
-    if (!slot)
+    bp_string_map_slot *slot = slot_for_insert(map, key, length, hash);
+    if (!slot || slot->key)
         return false;
     slot->key = key;
+    slot->length = length;
+    slot->hash = hash;
     slot->value = value;
     map->count++;
     return true;
 }
 
+bool bp_bytes_map_add(bp_string_map *map, const void *key, size_t length, size_t value)
+{
+    return bp_bytes_map_add_hashed(map, key, length, bp_bytes_hash(key, length), value);
+}
+
+bool bp_string_map_add(bp_string_map *map, const char *key, size_t value)
+{
+    return bp_bytes_map_add(map, key, strlen(key), value);
+}
+
 void bp_string_map_set(bp_string_map *map, const char *key, size_t value)
 {
-    if (map->size) {  /* a key already there is updated without growing */
-        bp_string_map_slot *existing = find_slot(map, key);
-        if (existing->key) {
-            existing->value = value;
-            return;
-        }
-    }
-    bp_string_map_slot *slot = slot_for_insert(map, key);
+    size_t length = strlen(key);
+    uint64_t hash = bp_bytes_hash(key, length);
+    bp_string_map_slot *slot = slot_for_insert(map, key, length, hash);
     if (!slot)
         return;
     if (!slot->key) {
         slot->key = key;
+        slot->length = length;
+        slot->hash = hash;
         map->count++;
     }
     slot->value = value;

@@ -8,7 +8,9 @@ jobs of 2 files each is written, turned into a qmgr.db by mkqmgr (16 KiB
 pages, 8-byte LIDs, dirty, as Windows 10/11 leave it; and 4 KiB pages for
 the largest count), and parsed RUNS times (default 7, at least 5) with
 output to /dev/null after one warm-up run. BENCH_ARGS adds options to every
-bitsparse run (for example BENCH_ARGS=--carve). Prints a Markdown table for
+bitsparse run (for example BENCH_ARGS=--carve); BENCH_DELETED=1 writes every
+second job deleted (its records and long values left for --carve to find, as
+mkqmgr --delete does). Prints a Markdown table for
 docs/performance.md: median / min / max wall time, median CPU time (user +
 system, which a busy machine disturbs less), peak RSS (GNU time %M, see
 bench_parse.py for why), exit status. Not a test: nothing is asserted.
@@ -41,7 +43,7 @@ def guid(n, salt):
     return f"{x:08x}-{y:04x}-4{n % 4096:03x}-8{salt % 4096:03x}-{n * 7919 + salt:012x}"
 
 
-def description(jobs):
+def description(jobs, deleted=False):
     owner = "S-1-5-21-2718281828-3141592653-1414213562-1001"
     out = {"jobs": []}
     for i in range(jobs):
@@ -60,6 +62,8 @@ def description(jobs):
             "created": "2024-03-01T12:00:00.0000000Z", "modified": "2024-03-01T12:05:00.0000000Z",
             "creator_program": "C:\\Program Files\\Example\\updater.exe", "files": files,
         })
+        if deleted and i % 2 == 0:
+            out["jobs"][-1]["deleted"] = True
     return out
 
 
@@ -78,7 +82,7 @@ def main():
             desc = os.path.join(work, f"{jobs}.json")
             db = os.path.join(work, f"{jobs}-{page_size}.qmgr.db")
             with open(desc, "w") as f:
-                json.dump(description(jobs), f)
+                json.dump(description(jobs, os.environ.get("BENCH_DELETED") == "1"), f)
             subprocess.run([mkqmgr, desc, "-o", db, "--page-size", str(page_size)], check=True)
             run_once([binary, *options, db])  # warm the page cache
             samples, cpu, peak, codes = [], [], 0, set()

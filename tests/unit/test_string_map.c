@@ -3,7 +3,12 @@
  * linear scans, 10 000 live jobs took 4.7 s to carve; the speed itself is
  * measured by tests/bench/bench_scale.py, see docs/performance.md). Here: the
  * first value stays with add, set replaces, growth keeps every entry, the
- * empty string is a key like any other, keys are compared by content. */
+ * empty string is a key like any other, keys are compared by content. Byte
+ * keys (the carve session's index of blobs by their exact bytes, which had a
+ * hash table of its own before issue 22): a NUL is a byte like any other, a
+ * key that is a prefix of another is a different key, a string and the bytes
+ * of its text are one key, and the hashed calls agree with the plain ones. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,9 +73,68 @@ static void test_growth(void)
     bp_string_map_free(&map);
 }
 
+static void test_byte_keys(void)
+{
+    static const uint8_t blob[8] = {0x13, 0xF7, 0x2D, 0x40, 0x00, 0x00, 0x9A, 0x01};
+    static const uint8_t same[8] = {0x13, 0xF7, 0x2D, 0x40, 0x00, 0x00, 0x9A, 0x01};
+    static const uint8_t other[8] = {0x13, 0xF7, 0x2D, 0x40, 0x00, 0x01, 0x9A, 0x01};
+    bp_string_map map;
+    memset(&map, 0, sizeof(map));
+    size_t value = 0;
+    CHECK(bp_bytes_map_add(&map, blob, sizeof(blob), 4));
+    CHECK(!bp_bytes_map_add(&map, same, sizeof(same), 9));           /* same bytes elsewhere */
+    CHECK(bp_bytes_map_get(&map, same, sizeof(same), &value));
+    CHECK_U64(value, 4);
+    CHECK(!bp_bytes_map_get(&map, other, sizeof(other), &value));     /* one byte after a NUL differs */
+    CHECK(!bp_bytes_map_get(&map, blob, 5, &value));                  /* a cut copy is another key */
+    CHECK(bp_bytes_map_add(&map, blob, 5, 6));
+    CHECK(bp_bytes_map_get(&map, same, 5, &value));
+    CHECK_U64(value, 6);
+    CHECK(bp_bytes_map_get(&map, blob, sizeof(blob), &value));
+    CHECK_U64(value, 4);
+    /* a string key is its text's bytes */
+    CHECK(bp_string_map_add(&map, "Jobs", 12));
+    CHECK(bp_bytes_map_get(&map, "Jobs\0ignored", 4, &value));
+    CHECK_U64(value, 12);
+    CHECK(!bp_bytes_map_add(&map, "Jobs", 4, 13));
+    /* the hashed calls */
+    uint64_t hash = bp_bytes_hash(other, sizeof(other));
+    CHECK(hash != bp_bytes_hash(blob, sizeof(blob)));
+    CHECK(bp_bytes_map_add_hashed(&map, other, sizeof(other), hash, 21));
+    CHECK(bp_bytes_map_get(&map, other, sizeof(other), &value));
+    CHECK_U64(value, 21);
+    CHECK(bp_bytes_map_get_hashed(&map, other, sizeof(other), hash, &value));
+    CHECK_U64(value, 21);
+    CHECK_U64(map.count, 4);
+    CHECK(!map.out_of_memory);
+    bp_string_map_free(&map);
+}
+
+/* Keys that differ in one byte of a long run (blobs of one job differ in a
+ * time or a counter): all kept apart through growth. */
+static void test_long_byte_keys(void)
+{
+    static uint8_t blobs[600][300];
+    bp_string_map map;
+    memset(&map, 0, sizeof(map));
+    for (size_t i = 0; i < 600; i++) {
+        memset(blobs[i], 0xA5, sizeof(blobs[i]));
+        blobs[i][i % 300] ^= (uint8_t)(1 + i / 300);
+        CHECK(bp_bytes_map_add(&map, blobs[i], sizeof(blobs[i]), i));
+    }
+    size_t right = 0, value;
+    for (size_t i = 0; i < 600; i++)
+        right += bp_bytes_map_get(&map, blobs[i], sizeof(blobs[i]), &value) && value == i;
+    CHECK_U64(right, 600);
+    CHECK_U64(map.count, 600);
+    bp_string_map_free(&map);
+}
+
 int main(void)
 {
     test_add_get_set();
+    test_byte_keys();
+    test_long_byte_keys();
     test_growth();
     return check_exit();
 }
