@@ -1,5 +1,5 @@
-/* Growth of malloc'ed arrays that are appended to one element at a time
- * (tree-walk stacks, table rows). */
+/* Growth of malloc'ed arrays that are appended to (tree-walk stacks, table
+ * rows, byte buffers filled piece by piece). */
 #ifndef BP_UTIL_GROWABLE_H
 #define BP_UTIL_GROWABLE_H
 
@@ -10,5 +10,10 @@
  * count == *capacity. Returns false, leaving the array intact, when memory
  * runs out or the size would overflow. */
 bool bp_grow(void **items, size_t *capacity, size_t count, size_t element_size);
+
+/* Make room for needed elements: doubles *capacity (from 64) until it holds
+ * them. Returns false, leaving the array intact, when memory runs out or the
+ * size would overflow. */
+bool bp_grow_to(void **items, size_t *capacity, size_t needed, size_t element_size);
 
 #endif
