@@ -83,17 +83,28 @@ def split_preprocessor(text):
     return "\n".join(code), directives
 
 
+def group_end(tokens, i):
+    """Index after the balanced group opened by tokens[i] ('(' or '{')."""
+    opening = tokens[i]
+    closing = ")" if opening == "(" else "}"
+    depth = 0
+    while i < len(tokens):
+        if tokens[i] == opening:
+            depth += 1
+        elif tokens[i] == closing:
+            depth -= 1
+        i += 1
+        if depth == 0:
+            break
+    return i
+
+
 def drop_attributes(tokens):
     """Tokens without __attribute__((...)) groups."""
     out, i = [], 0
     while i < len(tokens):
         if tokens[i] == "__attribute__" and i + 1 < len(tokens) and tokens[i + 1] == "(":
-            depth, i = 0, i + 1
-            while i < len(tokens):
-                depth += {"(": 1, ")": -1}.get(tokens[i], 0)
-                i += 1
-                if depth == 0:
-                    break
+            i = group_end(tokens, i + 1)
             continue
         out.append(tokens[i])
         i += 1
@@ -107,12 +118,7 @@ def top_level_declarations(tokens):
         t = tokens[i]
         if t == "{":
             # the balanced group belongs to the declaration being read
-            depth, start = 0, i
-            while i < len(tokens):
-                depth += {"{": 1, "}": -1}.get(tokens[i], 0)
-                i += 1
-                if depth == 0:
-                    break
+            start, i = i, group_end(tokens, i)
             group = tokens[start:i]
             is_body = bool(current) and current[-1] == ")" and "=" not in current
             current.append(group)
@@ -155,7 +161,7 @@ def enum_constants(group):
     return names
 
 
-def nested_definitions(parts, kind_of):
+def nested_definitions(parts):
     """Tags and enum constants inside a declaration (also inside struct bodies)."""
     found = []
     flat = []
@@ -170,13 +176,8 @@ def nested_definitions(parts, kind_of):
             if tag and has_body:
                 found.append((tag, "tag"))
             if t == "enum" and has_body:
-                depth, k = 0, body_at
-                while k < len(flat):
-                    depth += {"{": 1, "}": -1}.get(flat[k], 0)
-                    k += 1
-                    if depth == 0:
-                        break
-                found.extend((name, "enum constant") for name in enum_constants(flat[body_at:k]))
+                body = flat[body_at:group_end(flat, body_at)]
+                found.extend((name, "enum constant") for name in enum_constants(body))
     return found
 
 
@@ -242,7 +243,7 @@ def c_names(text):
     tokens = drop_attributes(TOKEN.findall(code))
     for parts, has_body in top_level_declarations(tokens):
         flat_heads = [p for p in parts if not isinstance(p, list)]
-        for name, kind in nested_definitions(parts, None):
+        for name, kind in nested_definitions(parts):
             result.append((name, kind, None, True))
         if not flat_heads:
             continue
