@@ -3,13 +3,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-bool bp_grow(void **items, size_t *capacity, size_t count, size_t element_size)
-{
-    if (count < *capacity)
-        return true;
-    return count < SIZE_MAX && bp_grow_to(items, capacity, count + 1, element_size);
-}
-
 bool bp_grow_to(void **items, size_t *capacity, size_t needed, size_t element_size)
 {
     if (needed <= *capacity)
