@@ -12,6 +12,52 @@
 #include "util/reader.h"
 #include "util/text.h"
 
+/* Where the fields a candidate is judged by sit. Job blob (docs/format-bits.md
+ * §4): the strings start after the header (marker, fields 2-6), or 16 bytes
+ * later after a double-GUID header; the owner fields 12-17 are six u32, then
+ * the u32 descriptor length, and the file list is a transfer marker and a u32
+ * count before its 16-byte ids. File blob (§6): the marker and the local
+ * path's u32 length. */
+enum {
+    JOB_PRIORITY_MAX = 3,   /* §4 fields 3-5, the enumerations of §7 */
+    JOB_STATE_MAX = 8,
+    JOB_TYPE_MAX = 2,
+    JOB_STRINGS = 0x30,
+    JOB_STRINGS_DOUBLE = 0x40,
+    JOB_HEADER_STRINGS = 5, /* fields 7-11: four strings, then the owner SID */
+    JOB_OWNER_FIELDS = 24,
+    JOB_SD_LENGTH = 4,
+    JOB_FILE_LIST_HEADER = BITS_GUID_SIZE + 4,
+    FILE_HEADER = BITS_GUID_SIZE + 4,
+};
+
+/* A legacy file list (docs/format-legacy.md §4): the transfer marker, a u32
+ * count, then records starting with the local path's u32 length. */
+enum {
+    LEGACY_LIST_COUNT = BITS_GUID_SIZE,
+    LEGACY_LIST_HEADER = BITS_GUID_SIZE + 4,
+    LEGACY_FILE_MIN = 4,
+};
+
+/* A Files blob stored inline (docs/format-bits.md §3): the record header
+ * 01 7F 15 00, the 16-byte Id, then FE (null bitmap), 00 01 04 00 (tagged
+ * entry: column 256 at offset 4), 01 (header: inline long value) right in
+ * front of the blob. Counted back from the file marker: */
+enum {
+    INLINE_RECORD_ID_BACK = BITS_GUID_SIZE + 6,
+    INLINE_RECORD_HEADER_BACK = 4 + BITS_GUID_SIZE + 6,
+};
+
+/* A random (version 4, RFC 4122 variant) GUID as stored: the version is the
+ * high nibble of byte 7 (Data3 is little-endian), the variant the top two
+ * bits of byte 8. */
+enum {
+    GUID_VERSION_BYTE = 7,
+    GUID_VARIANT_BYTE = 8,
+    GUID_VARIANT_MASK = 0xC0,
+    GUID_VARIANT_RFC4122 = 0x80,
+};
+
 /* At most this many later copies of a marker are tried as the footer. */
 #define FOOTER_TRIES 4
 
@@ -45,7 +91,8 @@ static bool job_header_plausible(const uint8_t *data, size_t bound, size_t at)
     uint32_t field2 = bp_read_u32(&r), priority = bp_read_u32(&r), state = bp_read_u32(&r);
     uint32_t type = bp_read_u32(&r);
     const uint8_t *id = bp_read_bytes(&r, BITS_GUID_SIZE);
-    if (!id || priority > 3 || state > 8 || (type > 2 && field2 > 2) || bp_guid_is_zero(id))
+    if (!id || priority > JOB_PRIORITY_MAX || state > JOB_STATE_MAX ||
+        (type > JOB_TYPE_MAX && field2 > JOB_TYPE_MAX) || bp_guid_is_zero(id))
         return false;
     uint32_t name_units = bp_read_u32(&r);
     return r.failed || (name_units >= 1 && name_units <= BITS_WSTR_MAX_UNITS);
@@ -93,15 +140,16 @@ static bool same_file_progress(const bp_file *a, const bp_file *whole)
 
 bp_file *carve_decode_legacy_file(bp_arena *arena, const uint8_t *record, size_t size)
 {
-    size_t total = BITS_GUID_SIZE + 4 + size; /* no closing marker: its bytes must not feed a cut record */
+    size_t total = LEGACY_LIST_HEADER + size; /* no closing marker: its bytes must not feed a cut record */
     uint8_t *list_bytes = malloc(total);
     if (!list_bytes)
         return NULL;
     memcpy(list_bytes, bits_transfer_marker, BITS_GUID_SIZE);
-    list_bytes[16] = 1;
-    list_bytes[17] = list_bytes[18] = list_bytes[19] = 0;
+    list_bytes[LEGACY_LIST_COUNT] = 1;
+    list_bytes[LEGACY_LIST_COUNT + 1] = list_bytes[LEGACY_LIST_COUNT + 2] = 0;
+    list_bytes[LEGACY_LIST_COUNT + 3] = 0;
     if (size)
-        memcpy(list_bytes + 20, record, size);
+        memcpy(list_bytes + LEGACY_LIST_HEADER, record, size);
     bp_note_list warnings = {NULL, NULL, 0};
     legacy_file_list list;
     legacy_decode_file_list(arena, list_bytes, total, 0, &warnings, "file record", &list);
@@ -158,18 +206,18 @@ static size_t shortest_whole_prefix(bp_arena *scratch, const uint8_t *bytes, siz
 
 static size_t trim_legacy_file(bp_arena *scratch, const uint8_t *record, size_t length, const bp_file *whole)
 {
-    return shortest_whole_prefix(scratch, record, 4, length, legacy_file_reaches, whole);
+    return shortest_whole_prefix(scratch, record, LEGACY_FILE_MIN, length, legacy_file_reaches, whole);
 }
 
 static size_t trim_job(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_job *whole)
 {
-    /* 0x30: a job blob shorter than its fixed header holds no job */
-    return shortest_whole_prefix(scratch, blob, 0x30, length, job_reaches, whole);
+    /* a job blob shorter than its fixed header holds no job */
+    return shortest_whole_prefix(scratch, blob, JOB_STRINGS, length, job_reaches, whole);
 }
 
 static size_t trim_file(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_file *whole)
 {
-    return shortest_whole_prefix(scratch, blob, 20, length, file_reaches, whole);
+    return shortest_whole_prefix(scratch, blob, FILE_HEADER, length, file_reaches, whole);
 }
 
 /* How much of a job blob without its footer its own structure vouches for:
@@ -180,13 +228,14 @@ static size_t trim_file(bp_arena *scratch, const uint8_t *blob, size_t length, c
 static size_t job_structural_length(const uint8_t *blob, size_t length, size_t *file_list_end)
 {
     *file_list_end = 0;
-    size_t strings_at = length >= 0x40 && bits_is_job_marker(blob + BITS_GUID_SIZE) ? 0x40 : 0x30;
+    size_t strings_at =
+        length >= JOB_STRINGS_DOUBLE && bits_is_job_marker(blob + BITS_GUID_SIZE) ? JOB_STRINGS_DOUBLE : JOB_STRINGS;
     bool cut;
     size_t end;
-    if (!carve_strings_ok(blob, length, strings_at, 5, &cut, &end) || cut)
+    if (!carve_strings_ok(blob, length, strings_at, JOB_HEADER_STRINGS, &cut, &end) || cut)
         return cut ? end : length;
     bp_reader r = bp_reader_make(blob, length);
-    size_t sd_length_at = end + 24;  /* notify flags, LocalSystem, integrity, 3 unknown u32 */
+    size_t sd_length_at = end + JOB_OWNER_FIELDS;  /* notify flags, LocalSystem, integrity, 3 unknown u32 */
     bp_reader_seek(&r, sd_length_at);
     uint32_t sd_length = bp_read_u32(&r);
     if (r.failed)
@@ -194,7 +243,7 @@ static size_t job_structural_length(const uint8_t *blob, size_t length, size_t *
     /* sizes and counts are checked before they take part in an offset (no wrap) */
     if (sd_length > BITS_SD_MAX_SIZE)
         return sd_length_at;
-    size_t sd_end = sd_length_at + 4 + (size_t)sd_length;
+    size_t sd_end = sd_length_at + JOB_SD_LENGTH + (size_t)sd_length;
     bp_reader_seek(&r, sd_end);
     const uint8_t *marker = bp_read_bytes(&r, BITS_GUID_SIZE);
     if (!marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
@@ -202,7 +251,7 @@ static size_t job_structural_length(const uint8_t *blob, size_t length, size_t *
     uint32_t count = bp_read_u32(&r);
     if (r.failed || count > bp_reader_left(&r) / BITS_GUID_SIZE)  /* its entries must fit */
         return sd_end;
-    size_t second = sd_end + 20 + 16 * (size_t)count;
+    size_t second = sd_end + JOB_FILE_LIST_HEADER + BITS_GUID_SIZE * (size_t)count;
     bp_reader_seek(&r, second);
     marker = bp_read_bytes(&r, BITS_GUID_SIZE);
     if (!marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
@@ -223,7 +272,7 @@ static bool try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, si
                         bool outer)
 {
     candidate_reset(out, pos);
-    if (!fits(pos, 0x30, bound))
+    if (!fits(pos, JOB_STRINGS, bound))
         return false;
     const uint8_t *marker = data + pos;
     size_t header = pos + BITS_GUID_SIZE;
@@ -292,22 +341,23 @@ static void inline_record_id(const uint8_t *data, size_t pos, char out[37])
     static const uint8_t tail[6] = {0xFE, 0x00, 0x01, 0x04, 0x00, 0x01};
     static const uint8_t head[4] = {0x01, 0x7F, 0x15, 0x00};
     out[0] = '\0';
-    if (pos < 22)
+    if (pos < INLINE_RECORD_ID_BACK)
         return;
     bp_reader r = bp_reader_make(data, pos);
-    bp_reader_seek(&r, pos - 22);
+    bp_reader_seek(&r, pos - INLINE_RECORD_ID_BACK);
     const uint8_t *id = bp_read_bytes(&r, BITS_GUID_SIZE);
     const uint8_t *after = bp_read_bytes(&r, sizeof(tail));
     if (!id || !after || memcmp(after, tail, sizeof(tail)) != 0 || bp_guid_is_zero(id))
         return;
     bool has_head = false;
-    if (pos >= 26) {
+    if (pos >= INLINE_RECORD_HEADER_BACK) {
         bp_reader h = bp_reader_make(data, pos);
-        bp_reader_seek(&h, pos - 26);
+        bp_reader_seek(&h, pos - INLINE_RECORD_HEADER_BACK);
         const uint8_t *bytes = bp_read_bytes(&h, sizeof(head));
         has_head = bytes && memcmp(bytes, head, sizeof(head)) == 0;
     }
-    bool version4 = (id[7] >> 4) == 4 && (id[8] & 0xC0) == 0x80;
+    bool version4 = (id[GUID_VERSION_BYTE] >> 4) == 4 &&
+                    (id[GUID_VARIANT_BYTE] & GUID_VARIANT_MASK) == GUID_VARIANT_RFC4122;
     if (has_head || version4)
         bp_guid_format(id, out);
 }
@@ -315,7 +365,7 @@ static void inline_record_id(const uint8_t *data, size_t pos, char out[37])
 bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
 {
     candidate_reset(out, pos);
-    if (!fits(pos, 20, bound))
+    if (!fits(pos, FILE_HEADER, bound))
         return false;
     {   /* the local path's length: a footer hit is followed by anything */
         bp_reader r = bp_reader_make(data, bound);
@@ -359,7 +409,7 @@ bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, 
 {
     candidate_reset(out, pos);
     out->legacy = true;
-    if (!fits(pos, 0x30, bound) || !job_header_plausible(data, bound, pos + BITS_GUID_SIZE))
+    if (!fits(pos, JOB_STRINGS, bound) || !job_header_plausible(data, bound, pos + BITS_GUID_SIZE))
         return false;
     legacy_job_record record;
     legacy_decode_job_record(scratch, data, bound, pos, &record);

@@ -300,15 +300,6 @@ static bool valid_id(const char *id)
     return true;
 }
 
-/* One line of printable text: no control characters. */
-static bool one_line(const char *text)
-{
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            return false;
-    return true;
-}
-
 /* MITRE ATT&CK ids: T1197, T1197.003, TA0003. */
 static bool valid_mitre(const char *id)
 {
@@ -392,7 +383,7 @@ static detect_rule *parse_rule(loader *l, yaml_node_t *mapping)
                             MAX_ID_LENGTH);
         return NULL;
     }
-    if (!*info->title || !one_line(info->title)) {
+    if (!*info->title || !detect_yaml_one_line(info->title)) {
         detect_yaml_fail_at(l, n.title->start_mark, "'title' must be one non-empty line of text");
         return NULL;
     }
@@ -568,48 +559,24 @@ void detect_document_free(detect_document *document)
     free(document);
 }
 
+/* The document's root: a mapping with 'version' and the 'rules' list. Kept
+ * only when nothing in it failed. */
+static bool read_rule_file(loader *l, yaml_node_t *root, void *unused)
+{
+    (void)unused;
+    parse_root(l, root);
+    return !l->failed;
+}
+
 detect_document *detect_load(const char *text, size_t size, const char *label, char *error,
                              size_t error_size)
 {
-    loader l = {0};
-    l.label = label ? label : "rules";
-    l.text = text ? text : "";
-    l.size = text ? size : 0;
-    l.error = error;
-    l.error_size = error_size;
-    if (error && error_size)
-        error[0] = '\0';
-    if (l.size > MAX_RULE_FILE_SIZE) {
-        detect_yaml_fail_at(&l, detect_yaml_start_of_file(), "rule file larger than 16 MiB");
-        return NULL;
-    }
-    detect_document *document = calloc(1, sizeof(*document));
-    if (!document) {
-        detect_yaml_fail_out_of_memory(&l);
-        return NULL;
-    }
-    bp_arena_init(&document->arena);
-    l.document = document;
-    if (detect_yaml_prescan(&l)) {
-        yaml_parser_t parser;
-        yaml_document_t yaml;
-        if (!yaml_parser_initialize(&parser)) {
-            detect_yaml_fail_out_of_memory(&l);
-        } else {
-            yaml_parser_set_input_string(&parser, (const unsigned char *)l.text, l.size);
-            if (!yaml_parser_load(&parser, &yaml)) {
-                detect_yaml_syntax_error(&l, &parser);
-            } else {
-                l.yaml = &yaml;
-                parse_root(&l, yaml_document_get_root_node(&yaml));
-                yaml_document_delete(&yaml);
-            }
-            yaml_parser_delete(&parser);
-        }
-    }
-    if (l.failed) {
-        detect_document_free(document);
-        return NULL;
-    }
-    return document;
+    loader l = {.label = label ? label : "rules",
+                .text = text ? text : "",
+                .size = text ? size : 0,
+                .language = DETECT_YAML_RULE_FILE,
+                .max_depth = MAX_YAML_DEPTH,
+                .error = error,
+                .error_size = error_size};
+    return detect_yaml_load(&l, read_rule_file, NULL);
 }

@@ -1,117 +1,12 @@
-/* The YAML side of the rule file loader: errors with their place, the event
- * prescan (syntax errors, no aliases, bounded depth), and typed access to the
- * nodes of the document tree (docs/detections.md). */
+/* The YAML side of the rule file loader: typed access to the nodes of the
+ * document tree, with the rule files' wording of their errors
+ * (docs/detections.md; errors and the prescan: yaml_document.c). */
 #include "detect/loader_internal.h"
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 #include "detect/detect_internal.h"
 
-void detect_yaml_fail_at(loader *l, yaml_mark_t mark, const char *format, ...)
-{
-    if (l->failed)
-        return;
-    l->failed = true;
-    if (!l->error || l->error_size == 0)
-        return;
-    int n = snprintf(l->error, l->error_size, "%s:%zu:%zu: ", l->label, mark.line + 1,
-                     mark.column + 1);
-    if (n < 0 || (size_t)n >= l->error_size)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(l->error + n, l->error_size - (size_t)n, format, args);
-    va_end(args);
-}
-
-yaml_mark_t detect_yaml_start_of_file(void)
-{
-    yaml_mark_t mark = {0, 0, 0};
-    return mark;
-}
-
-void detect_yaml_fail_out_of_memory(loader *l) { detect_yaml_fail_at(l, detect_yaml_start_of_file(), "out of memory"); }
-
-/* Line and column of a byte offset (reader errors carry only the offset). */
-static yaml_mark_t mark_of_offset(const loader *l, size_t offset)
-{
-    yaml_mark_t mark = {offset, 0, 0};
-    for (size_t i = 0; i < offset && i < l->size; i++) {
-        if (l->text[i] == '\n') {
-            mark.line++;
-            mark.column = 0;
-        } else {
-            mark.column++;
-        }
-    }
-    return mark;
-}
-
-void detect_yaml_syntax_error(loader *l, const yaml_parser_t *parser)
-{
-    const char *problem = parser->problem ? parser->problem : "unreadable YAML";
-    switch (parser->error) {
-    case YAML_MEMORY_ERROR:
-        detect_yaml_fail_out_of_memory(l);
-        return;
-    case YAML_READER_ERROR:
-        detect_yaml_fail_at(l, mark_of_offset(l, parser->problem_offset), "YAML syntax error: %s", problem);
-        return;
-    default:
-        if (parser->context)
-            detect_yaml_fail_at(l, parser->problem_mark, "YAML syntax error: %s (%s at line %zu, column %zu)",
-                                problem, parser->context, parser->context_mark.line + 1,
-                                parser->context_mark.column + 1);
-        else
-            detect_yaml_fail_at(l, parser->problem_mark, "YAML syntax error: %s", problem);
-        return;
-    }
-}
-
-/* First pass: syntax, one document, no aliases. */
-bool detect_yaml_prescan(loader *l)
-{
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        detect_yaml_fail_out_of_memory(l);
-        return false;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)l->text, l->size);
-    int documents = 0, depth = 0;
-    for (bool done = false; !done && !l->failed;) {
-        yaml_event_t event;
-        if (!yaml_parser_parse(&parser, &event)) {
-            detect_yaml_syntax_error(l, &parser);
-            break;
-        }
-        if (event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT) {
-            /* also keeps libyaml's scanner, whose cost grows with the square of
-             * the nesting depth, away from pathological inputs */
-            if (++depth > MAX_YAML_DEPTH)
-                detect_yaml_fail_at(l, event.start_mark, "YAML nested more than %d levels deep",
-                                    MAX_YAML_DEPTH);
-        } else if (event.type == YAML_SEQUENCE_END_EVENT || event.type == YAML_MAPPING_END_EVENT) {
-            depth--;
-        } else if (event.type == YAML_ALIAS_EVENT)
-            detect_yaml_fail_at(l, event.start_mark, "YAML aliases (*%s) are not allowed in rule files",
-                                (const char *)event.data.alias.anchor);
-        else if (event.type == YAML_DOCUMENT_START_EVENT && ++documents > 1)
-            detect_yaml_fail_at(l, event.start_mark,
-                                "a rule file holds one YAML document; this is a second one");
-        else if (event.type == YAML_STREAM_END_EVENT)
-            done = true;
-        yaml_event_delete(&event);
-    }
-    yaml_parser_delete(&parser);
-    return !l->failed;
-}
-
 /* ---- YAML node helpers -------------------------------------------------- */
-
-yaml_node_t *detect_yaml_node_at(loader *l, int index) { return yaml_document_get_node(l->yaml, index); }
 
 const char *detect_yaml_kind_name(const yaml_node_t *node)
 {

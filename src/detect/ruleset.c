@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/file_read.h"
+#include "util/growable.h"
 #include "result/result.h"
 #include "detect/detect_internal.h"
 #include "detect/detector.h"
@@ -76,14 +77,8 @@ static int merge(bp_ruleset *rules, detect_document *document, const char *label
 {
     size_t needed = rules->count + document->rule_count;
     id_slot *known = rules->count ? malloc(rules->count * sizeof(*known)) : NULL;
-    if (needed > rules->capacity && (!rules->count || known)) {
-        const detect_rule **grown = realloc(rules->rules, needed * sizeof(*grown));
-        if (grown) {
-            rules->rules = grown;
-            rules->capacity = needed;
-        }
-    }
-    if (needed > rules->capacity || (rules->count && !known)) {
+    if ((rules->count && !known) ||
+        !bp_grow_to((void **)&rules->rules, &rules->capacity, needed, sizeof(*rules->rules))) {
         set_error(error, error_size, label, "out of memory");
         free(known);
         detect_document_free(document);

@@ -9,9 +9,6 @@
 #include "detect/sigma.h"
 #include "util/growable.h"
 
-/* The place of errors that belong to no place in the text (out of memory). */
-static const yaml_mark_t file_start = {0, 0, 0};
-
 /* ---- values and modifiers -------------------------------------------------- */
 
 typedef enum match_kind { M_EQUALS, M_CONTAINS, M_STARTS, M_ENDS, M_RE, M_CIDR, M_EXISTS } match_kind;
@@ -21,7 +18,7 @@ typedef struct modifiers {
     bool all, cased, windash, base64, base64offset, re_i;
 } modifiers;
 
-static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec,
+static bool parse_modifiers(loader *l, const yaml_node_t *key, const char *spec,
                             const char *list, modifiers *m)
 {
     memset(m, 0, sizeof(*m));
@@ -45,9 +42,9 @@ static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec
             if (strcmp(name, kinds[i].name) != 0)
                 continue;
             if (m->match != M_EQUALS) {
-                sigma_load_fail_at(l, key->start_mark, "field '%s': modifier '%s' after another match "
-                                   "modifier (only one of contains, startswith, endswith, re, cidr, exists)",
-                                   spec, name);
+                detect_yaml_fail_at(l, key->start_mark, "field '%s': modifier '%s' after another match "
+                                    "modifier (only one of contains, startswith, endswith, re, cidr, exists)",
+                                    spec, name);
                 return false;
             }
             m->match = kinds[i].match;
@@ -68,9 +65,9 @@ static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec
         else if (strcmp(name, "i") == 0 && m->match == M_RE)
             m->re_i = true;
         else {
-            sigma_load_fail_at(l, key->start_mark, "field '%s': modifier '%s' is not supported (supported: "
-                               "contains, startswith, endswith, all, re, re|i, cidr, windash, base64, "
-                               "base64offset, cased, exists)", spec, name);
+            detect_yaml_fail_at(l, key->start_mark, "field '%s': modifier '%s' is not supported (supported: "
+                                "contains, startswith, endswith, all, re, re|i, cidr, windash, base64, "
+                                "base64offset, cased, exists)", spec, name);
             return false;
         }
     }
@@ -86,7 +83,7 @@ static bool parse_modifiers(sloader *l, const yaml_node_t *key, const char *spec
     else if (m->cased && (m->match == M_RE || m->match == M_CIDR || m->match == M_EXISTS))
         why = "cased applies to strings (write re|i for a case-insensitive regex)";
     if (why) {
-        sigma_load_fail_at(l, key->start_mark, "field '%s': %s", spec, why);
+        detect_yaml_fail_at(l, key->start_mark, "field '%s': %s", spec, why);
         return false;
     }
     return true;
@@ -128,7 +125,7 @@ static yaml_mark_t mark_in_scalar(const yaml_node_t *node, size_t offset)
     return mark;
 }
 
-static bool add_regex(sloader *l, const yaml_node_t *node, const char *text, bool icase,
+static bool add_regex(loader *l, const yaml_node_t *node, const char *text, bool icase,
                       sigma_value *value)
 {
     detect_document *document = l->document;
@@ -137,20 +134,20 @@ static bool add_regex(sloader *l, const yaml_node_t *node, const char *text, boo
     size_t offset = 0;
     const char *ere = sigma_regex_to_ere(text, &document->arena, &inline_i, &why, &offset);
     if (!ere) {
-        sigma_load_fail_at(l, mark_in_scalar(node, offset), "regex '%s': %s", text, why);
+        detect_yaml_fail_at(l, mark_in_scalar(node, offset), "regex '%s': %s", text, why);
         return false;
     }
     regex_t *regex = bp_arena_alloc(&document->arena, sizeof(*regex));
     if (!regex || !bp_grow((void **)&document->regexes, &document->regex_capacity,
                            document->regex_count, sizeof(regex_t *))) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     int rc = regcomp(regex, ere, REG_EXTENDED | REG_NOSUB | (icase || inline_i ? REG_ICASE : 0));
     if (rc != 0) {
         char message[128];
         regerror(rc, regex, message, sizeof message);
-        sigma_load_fail_at(l, node->start_mark, "bad regex '%s': %s", text, message);
+        detect_yaml_fail_at(l, node->start_mark, "bad regex '%s': %s", text, message);
         return false;
     }
     document->regexes[document->regex_count++] = regex;
@@ -160,15 +157,15 @@ static bool add_regex(sloader *l, const yaml_node_t *node, const char *text, boo
 }
 
 /* The sigma_values one YAML value gives (base64offset: three). */
-static bool compile_value(sloader *l, const yaml_node_t *node, const char *field,
+static bool compile_value(loader *l, const yaml_node_t *node, const char *field,
                           const modifiers *m, sigma_value *out, size_t *count)
 {
     bp_arena *arena = &l->document->arena;
     const char *text = sigma_load_scalar_text(node);
     *count = 0;
     if (!text) {
-        sigma_load_fail_at(l, node->start_mark, "field '%s': a value must be a single value, not %s", field,
-                           sigma_load_kind_name(node));
+        detect_yaml_fail_at(l, node->start_mark, "field '%s': a value must be a single value, not %s", field,
+                            sigma_load_kind_name(node));
         return false;
     }
     sigma_value base;
@@ -177,7 +174,7 @@ static bool compile_value(sloader *l, const yaml_node_t *node, const char *field
     base.windash = m->windash;
     if (m->match == M_EXISTS) {
         if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0) {
-            sigma_load_fail_at(l, node->start_mark, "field '%s': exists takes true or false", field);
+            detect_yaml_fail_at(l, node->start_mark, "field '%s': exists takes true or false", field);
             return false;
         }
         base.kind = SIGMA_EXISTS;
@@ -187,7 +184,7 @@ static bool compile_value(sloader *l, const yaml_node_t *node, const char *field
     }
     if (sigma_load_is_null(node)) {
         if (m->match != M_EQUALS || m->base64 || m->base64offset || m->windash) {
-            sigma_load_fail_at(l, node->start_mark, "field '%s': null cannot take modifiers", field);
+            detect_yaml_fail_at(l, node->start_mark, "field '%s': null cannot take modifiers", field);
             return false;
         }
         base.kind = SIGMA_NULL;
@@ -204,8 +201,8 @@ static bool compile_value(sloader *l, const yaml_node_t *node, const char *field
     if (m->match == M_CIDR) {
         base.kind = SIGMA_CIDR;
         if (!sigma_parse_cidr(text, &base)) {
-            sigma_load_fail_at(l, node->start_mark, "field '%s': '%s' is not an IPv4 or IPv6 network "
-                               "(ADDRESS/PREFIX)", field, text);
+            detect_yaml_fail_at(l, node->start_mark, "field '%s': '%s' is not an IPv4 or IPv6 network "
+                                "(ADDRESS/PREFIX)", field, text);
             return false;
         }
         out[(*count)++] = base;
@@ -217,7 +214,7 @@ static bool compile_value(sloader *l, const yaml_node_t *node, const char *field
     if (m->base64 || m->base64offset) {
         const char *literal = sigma_unescape(text, arena);
         if (!literal) {
-            sigma_load_fail_at(l, node->start_mark, "field '%s': wildcards cannot be base64-encoded", field);
+            detect_yaml_fail_at(l, node->start_mark, "field '%s': wildcards cannot be base64-encoded", field);
             return false;
         }
         if (m->base64)
@@ -234,13 +231,13 @@ static bool compile_value(sloader *l, const yaml_node_t *node, const char *field
             variants = 0;
     }
     if (variants == 0) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     for (size_t i = 0; i < variants; i++) {
         base.pattern = wrap(encoded[i], m->match, arena);
         if (!base.pattern) {
-            sigma_load_fail_at(l, file_start, "out of memory");
+            detect_yaml_fail_out_of_memory(l);
             return false;
         }
         out[(*count)++] = base;
@@ -249,7 +246,7 @@ static bool compile_value(sloader *l, const yaml_node_t *node, const char *field
 }
 
 /* "field|modifiers: value or list" -> one test, or one per value with `all`. */
-static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t *value,
+static bool compile_tests(loader *l, const yaml_node_t *key, const yaml_node_t *value,
                           sigma_test **tests, size_t *test_count, size_t *capacity)
 {
     bp_arena *arena = &l->document->arena;
@@ -259,8 +256,8 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
     const char *bar = strchr(spec, '|');
     size_t field_length = bar ? (size_t)(bar - spec) : strlen(spec);
     if (field_length == 0) {
-        sigma_load_fail_at(l, key->start_mark, "'%s': keyword searches (modifiers without a field name) "
-                           "are not supported", spec);
+        detect_yaml_fail_at(l, key->start_mark, "'%s': keyword searches (modifiers without a field name) "
+                            "are not supported", spec);
         return false;
     }
     modifiers m;
@@ -273,24 +270,24 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
     if (value->type == YAML_SEQUENCE_NODE) {
         item_count = (size_t)(value->data.sequence.items.top - value->data.sequence.items.start);
         if (item_count == 0) {
-            sigma_load_fail_at(l, value->start_mark, "field '%s': an empty list of values", spec);
+            detect_yaml_fail_at(l, value->start_mark, "field '%s': an empty list of values", spec);
             return false;
         }
         items = bp_arena_array(arena, item_count, sizeof(*items));
         for (size_t i = 0; items && i < item_count; i++)
-            items[i] = sigma_load_node_at(l, value->data.sequence.items.start[i]);
+            items[i] = detect_yaml_node_at(l, value->data.sequence.items.start[i]);
     } else if (value->type == YAML_MAPPING_NODE) {
-        sigma_load_fail_at(l, value->start_mark, "field '%s': a value must be a single value or a list, "
-                           "not a map", spec);
+        detect_yaml_fail_at(l, value->start_mark, "field '%s': a value must be a single value or a list, "
+                            "not a map", spec);
         return false;
     }
     if (m.all && item_count < 2 && value->type != YAML_SEQUENCE_NODE) {
-        sigma_load_fail_at(l, key->start_mark, "field '%s': 'all' needs a list of values", spec);
+        detect_yaml_fail_at(l, key->start_mark, "field '%s': 'all' needs a list of values", spec);
         return false;
     }
     sigma_value *values = bp_arena_array(arena, 3 * item_count, sizeof(*values));
     if (!field || !items || !values) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     size_t value_count = 0;
@@ -301,7 +298,7 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
         /* `all`: one test per value (its base64offset variants OR-ed), AND-ed by the map */
         if (m.all) {
             if (!bp_grow((void **)tests, capacity, *test_count, sizeof(**tests))) {
-                sigma_load_fail_at(l, file_start, "out of memory");
+                detect_yaml_fail_out_of_memory(l);
                 return false;
             }
             (*tests)[(*test_count)++] = (sigma_test){field, values + value_count, produced};
@@ -310,7 +307,7 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
     }
     if (!m.all) {
         if (!bp_grow((void **)tests, capacity, *test_count, sizeof(**tests))) {
-            sigma_load_fail_at(l, file_start, "out of memory");
+            detect_yaml_fail_out_of_memory(l);
             return false;
         }
         (*tests)[(*test_count)++] = (sigma_test){field, values, value_count};
@@ -319,22 +316,22 @@ static bool compile_tests(sloader *l, const yaml_node_t *key, const yaml_node_t 
 }
 
 /* A map of tests -> one group (its tests copied into the arena). */
-static bool compile_group(sloader *l, const yaml_node_t *map, sigma_group *group)
+static bool compile_group(loader *l, const yaml_node_t *map, sigma_group *group)
 {
     sigma_test *tests = NULL;
     size_t count = 0, capacity = 0;
     bool ok = true;
     for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
          ok && pair < map->data.mapping.pairs.top; pair++)
-        ok = compile_tests(l, sigma_load_node_at(l, pair->key), sigma_load_node_at(l, pair->value), &tests, &count,
+        ok = compile_tests(l, detect_yaml_node_at(l, pair->key), detect_yaml_node_at(l, pair->value), &tests, &count,
                                                  &capacity);
     if (ok && count == 0) {
-        sigma_load_fail_at(l, map->start_mark, "an empty map of field tests");
+        detect_yaml_fail_at(l, map->start_mark, "an empty map of field tests");
         ok = false;
     }
     sigma_test *kept = ok ? bp_arena_array(&l->document->arena, count, sizeof(*kept)) : NULL;
     if (ok && !kept) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         ok = false;
     }
     if (ok) {
@@ -345,7 +342,7 @@ static bool compile_group(sloader *l, const yaml_node_t *map, sigma_group *group
     return ok;
 }
 
-static bool compile_selection(sloader *l, const char *name, const yaml_node_t *value,
+static bool compile_selection(loader *l, const char *name, const yaml_node_t *value,
                               sigma_selection *selection)
 {
     bp_arena *arena = &l->document->arena;
@@ -353,7 +350,7 @@ static bool compile_selection(sloader *l, const char *name, const yaml_node_t *v
     if (value->type == YAML_MAPPING_NODE) {
         sigma_group *group = bp_arena_alloc(arena, sizeof(*group));
         if (!group) {
-            sigma_load_fail_at(l, file_start, "out of memory");
+            detect_yaml_fail_out_of_memory(l);
             return false;
         }
         selection->groups = group;
@@ -361,26 +358,26 @@ static bool compile_selection(sloader *l, const char *name, const yaml_node_t *v
         return compile_group(l, value, group);
     }
     if (value->type != YAML_SEQUENCE_NODE) {
-        sigma_load_fail_at(l, value->start_mark, "selection '%s' must be a map of field tests or a list of "
-                           "maps, not %s", name, sigma_load_kind_name(value));
+        detect_yaml_fail_at(l, value->start_mark, "selection '%s' must be a map of field tests or a list of "
+                            "maps, not %s", name, sigma_load_kind_name(value));
         return false;
     }
     size_t count = (size_t)(value->data.sequence.items.top - value->data.sequence.items.start);
     sigma_group *groups = bp_arena_array(arena, count ? count : 1, sizeof(*groups));
     if (!groups) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     if (count == 0) {
-        sigma_load_fail_at(l, value->start_mark, "selection '%s' is an empty list", name);
+        detect_yaml_fail_at(l, value->start_mark, "selection '%s' is an empty list", name);
         return false;
     }
     for (size_t i = 0; i < count; i++) {
-        yaml_node_t *item = sigma_load_node_at(l, value->data.sequence.items.start[i]);
+        yaml_node_t *item = detect_yaml_node_at(l, value->data.sequence.items.start[i]);
         if (item->type != YAML_MAPPING_NODE) {
-            sigma_load_fail_at(l, item->start_mark, "selection '%s': keyword lists (plain values without "
-                               "a field) are not supported; each list entry must be a map of field tests",
-                               name);
+            detect_yaml_fail_at(l, item->start_mark, "selection '%s': keyword lists (plain values without "
+                                "a field) are not supported; each list entry must be a map of field tests",
+                                name);
             return false;
         }
         if (!compile_group(l, item, &groups[i]))
@@ -391,7 +388,7 @@ static bool compile_selection(sloader *l, const char *name, const yaml_node_t *v
     return true;
 }
 
-static const sigma_cond *compile_condition_text(sloader *l, const yaml_node_t *node,
+static const sigma_cond *compile_condition_text(loader *l, const yaml_node_t *node,
                                                 const sigma_rule *rule)
 {
     const char *text = sigma_load_scalar(l, node, "'condition'");
@@ -402,29 +399,29 @@ static const sigma_cond *compile_condition_text(sloader *l, const yaml_node_t *n
     const sigma_cond *cond = sigma_condition_parse(text, rule->selections, rule->selection_count,
                                                    &l->document->arena, &why, &offset);
     if (!cond)
-        sigma_load_fail_at(l, mark_in_scalar(node, offset), "condition '%s': %s", text, why);
+        detect_yaml_fail_at(l, mark_in_scalar(node, offset), "condition '%s': %s", text, why);
     return cond;
 }
 
-bool sigma_load_compile_detection(sloader *l, const yaml_node_t *detection, sigma_rule *rule)
+bool sigma_load_compile_detection(loader *l, const yaml_node_t *detection, sigma_rule *rule)
 {
     bp_arena *arena = &l->document->arena;
     if (detection->type != YAML_MAPPING_NODE) {
-        sigma_load_fail_at(l, detection->start_mark, "'detection' must be a map, not %s",
-                           sigma_load_kind_name(detection));
+        detect_yaml_fail_at(l, detection->start_mark, "'detection' must be a map, not %s",
+                            sigma_load_kind_name(detection));
         return false;
     }
     size_t pairs = (size_t)(detection->data.mapping.pairs.top - detection->data.mapping.pairs.start);
     sigma_selection *selections = bp_arena_array(arena, pairs ? pairs : 1, sizeof(*selections));
     if (!selections) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     yaml_node_t *condition = NULL, *condition_key = NULL;
     size_t count = 0;
     for (yaml_node_pair_t *pair = detection->data.mapping.pairs.start;
          pair < detection->data.mapping.pairs.top; pair++) {
-        yaml_node_t *key = sigma_load_node_at(l, pair->key), *value = sigma_load_node_at(l, pair->value);
+        yaml_node_t *key = detect_yaml_node_at(l, pair->key), *value = detect_yaml_node_at(l, pair->value);
         const char *name = sigma_load_scalar(l, key, "a selection name");
         if (!name)
             return false;
@@ -434,12 +431,12 @@ bool sigma_load_compile_detection(sloader *l, const yaml_node_t *detection, sigm
             continue;
         }
         if (strcmp(name, "timeframe") == 0) {
-            sigma_load_fail_at(l, key->start_mark, "'timeframe' (correlation over time) is not supported");
+            detect_yaml_fail_at(l, key->start_mark, "'timeframe' (correlation over time) is not supported");
             return false;
         }
         for (size_t i = 0; i < count; i++) {
             if (strcmp(selections[i].name, name) == 0) {
-                sigma_load_fail_at(l, key->start_mark, "selection '%s' is defined twice", name);
+                detect_yaml_fail_at(l, key->start_mark, "selection '%s' is defined twice", name);
                 return false;
             }
         }
@@ -450,11 +447,11 @@ bool sigma_load_compile_detection(sloader *l, const yaml_node_t *detection, sigm
     rule->selections = selections;
     rule->selection_count = count;
     if (!condition) {
-        sigma_load_fail_at(l, detection->start_mark, "'detection' has no 'condition'");
+        detect_yaml_fail_at(l, detection->start_mark, "'detection' has no 'condition'");
         return false;
     }
     if (count == 0) {
-        sigma_load_fail_at(l, detection->start_mark, "'detection' has no selection");
+        detect_yaml_fail_at(l, detection->start_mark, "'detection' has no selection");
         return false;
     }
     if (condition->type != YAML_SEQUENCE_NODE) {
@@ -465,13 +462,13 @@ bool sigma_load_compile_detection(sloader *l, const yaml_node_t *detection, sigm
     const sigma_cond *any = NULL;
     for (yaml_node_item_t *item = condition->data.sequence.items.start;
          item < condition->data.sequence.items.top; item++) {
-        const sigma_cond *one = compile_condition_text(l, sigma_load_node_at(l, *item), rule);
+        const sigma_cond *one = compile_condition_text(l, detect_yaml_node_at(l, *item), rule);
         if (!one)
             return false;
         if (any) {
             sigma_cond *both = bp_arena_alloc(arena, sizeof(*both));
             if (!both) {
-                sigma_load_fail_at(l, file_start, "out of memory");
+                detect_yaml_fail_out_of_memory(l);
                 return false;
             }
             *both = (sigma_cond){SIGMA_OR, any, one, NULL, 0};
@@ -480,7 +477,7 @@ bool sigma_load_compile_detection(sloader *l, const yaml_node_t *detection, sigm
         any = one;
     }
     if (!any)
-        sigma_load_fail_at(l, condition_key->start_mark, "'condition' is an empty list");
+        detect_yaml_fail_at(l, condition_key->start_mark, "'condition' is an empty list");
     rule->condition = any;
     return any != NULL;
 }

@@ -4,9 +4,7 @@
  * (LABEL:LINE:COLUMN, 1-based) and the reason, so a rule never runs with a
  * meaning different from the one its author wrote. A rule whose logsource is
  * not Windows' bits-client is skipped before its detection is looked at. */
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -15,76 +13,7 @@
 #include "util/growable.h"
 #include "detect/sigma_loader_internal.h"
 
-void sigma_load_fail_at(sloader *l, yaml_mark_t mark, const char *format, ...)
-{
-    if (l->failed)
-        return;
-    l->failed = true;
-    if (!l->error || l->error_size == 0)
-        return;
-    int n = snprintf(l->error, l->error_size, "%s:%zu:%zu: ", l->label, mark.line + 1,
-                     mark.column + 1);
-    if (n < 0 || (size_t)n >= l->error_size)
-        return;
-    va_list args;
-    va_start(args, format);
-    vsnprintf(l->error + n, l->error_size - (size_t)n, format, args);
-    va_end(args);
-}
-
-static const yaml_mark_t file_start = {0, 0, 0};
-
-static void syntax_error(sloader *l, const yaml_parser_t *parser)
-{
-    const char *problem = parser->problem ? parser->problem : "unreadable YAML";
-    if (parser->error == YAML_MEMORY_ERROR)
-        sigma_load_fail_at(l, file_start, "out of memory");
-    else
-        sigma_load_fail_at(l, parser->problem_mark, "YAML syntax error: %s", problem);
-}
-
-/* Syntax, one document, no aliases, bounded nesting (see loader.c). */
-static bool prescan(sloader *l)
-{
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-        sigma_load_fail_at(l, file_start, "out of memory");
-        return false;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)l->text, l->size);
-    int documents = 0, depth = 0;
-    for (bool done = false; !done && !l->failed;) {
-        yaml_event_t event;
-        if (!yaml_parser_parse(&parser, &event)) {
-            syntax_error(l, &parser);
-            break;
-        }
-        if (event.type == YAML_SEQUENCE_START_EVENT || event.type == YAML_MAPPING_START_EVENT) {
-            if (++depth > MAX_YAML_DEPTH)
-                sigma_load_fail_at(l, event.start_mark, "YAML nested more than %d levels deep",
-                                   MAX_YAML_DEPTH);
-        } else if (event.type == YAML_SEQUENCE_END_EVENT || event.type == YAML_MAPPING_END_EVENT) {
-            depth--;
-        } else if (event.type == YAML_ALIAS_EVENT) {
-            sigma_load_fail_at(l, event.start_mark, "YAML aliases are not supported in Sigma rules");
-        } else if (event.type == YAML_DOCUMENT_START_EVENT && ++documents > 1) {
-            sigma_load_fail_at(l, event.start_mark, "rule collections (several YAML documents in one file) "
-                               "are not supported: one rule per file");
-        } else if (event.type == YAML_STREAM_END_EVENT) {
-            done = true;
-        }
-        yaml_event_delete(&event);
-    }
-    yaml_parser_delete(&parser);
-    return !l->failed;
-}
-
 /* ---- YAML helpers ---------------------------------------------------------- */
-
-yaml_node_t *sigma_load_node_at(sloader *l, int index)
-{
-    return yaml_document_get_node(l->yaml, index);
-}
 
 const char *sigma_load_kind_name(const yaml_node_t *node)
 {
@@ -99,16 +28,16 @@ const char *sigma_load_scalar_text(const yaml_node_t *node)
 }
 
 /* A scalar's text copied into the document (the YAML tree is freed after loading). */
-const char *sigma_load_scalar(sloader *l, const yaml_node_t *node, const char *what)
+const char *sigma_load_scalar(loader *l, const yaml_node_t *node, const char *what)
 {
     const char *text = sigma_load_scalar_text(node);
     if (!text) {
-        sigma_load_fail_at(l, node->start_mark, "%s must be a single value, not %s", what, sigma_load_kind_name(node));
+        detect_yaml_fail_at(l, node->start_mark, "%s must be a single value, not %s", what, sigma_load_kind_name(node));
         return NULL;
     }
     const char *copy = bp_arena_strdup(&l->document->arena, text);
     if (!copy)
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
     return copy;
 }
 
@@ -123,34 +52,26 @@ bool sigma_load_is_null(const yaml_node_t *node)
 }
 
 /* The value of a key of a map node; NULL when absent. */
-static yaml_node_t *member(sloader *l, const yaml_node_t *map, const char *name,
+static yaml_node_t *member(loader *l, const yaml_node_t *map, const char *name,
                            yaml_node_t **key)
 {
     for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
          pair < map->data.mapping.pairs.top; pair++) {
-        yaml_node_t *k = sigma_load_node_at(l, pair->key);
+        yaml_node_t *k = detect_yaml_node_at(l, pair->key);
         const char *text = sigma_load_scalar_text(k);
         if (text && strcmp(text, name) == 0) {
             if (key)
                 *key = k;
-            return sigma_load_node_at(l, pair->value);
+            return detect_yaml_node_at(l, pair->value);
         }
     }
     return NULL;
 }
 
-static bool one_line(const char *text)
-{
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            return false;
-    return true;
-}
-
 /* ---- the rule ----------------------------------------------------------------- */
 
 /* service bits-client (and product windows, when given). */
-static bool is_bits_client(sloader *l, const yaml_node_t *logsource, const char **service)
+static bool is_bits_client(loader *l, const yaml_node_t *logsource, const char **service)
 {
     *service = "";
     if (!logsource || logsource->type != YAML_MAPPING_NODE)
@@ -174,7 +95,7 @@ static const char *mitre_of(const char *tag, bp_arena *arena)
     return id;
 }
 
-static bool string_list(sloader *l, const yaml_node_t *node, const char *what, bool mitre,
+static bool string_list(loader *l, const yaml_node_t *node, const char *what, bool mitre,
                         const char *const **out, size_t *count)
 {
     static const char *const none[1] = {NULL};
@@ -183,17 +104,17 @@ static bool string_list(sloader *l, const yaml_node_t *node, const char *what, b
     if (!node)
         return true;
     if (node->type != YAML_SEQUENCE_NODE) {
-        sigma_load_fail_at(l, node->start_mark, "%s must be a list, not %s", what, sigma_load_kind_name(node));
+        detect_yaml_fail_at(l, node->start_mark, "%s must be a list, not %s", what, sigma_load_kind_name(node));
         return false;
     }
     size_t n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
     const char **list = bp_arena_array(&l->document->arena, n + 1, sizeof(*list));
     if (!list) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *text = sigma_load_scalar(l, sigma_load_node_at(l, node->data.sequence.items.start[i]), what);
+        const char *text = sigma_load_scalar(l, detect_yaml_node_at(l, node->data.sequence.items.start[i]), what);
         if (!text)
             return false;
         const char *kept = mitre ? mitre_of(text, &l->document->arena) : text;
@@ -205,10 +126,10 @@ static bool string_list(sloader *l, const yaml_node_t *node, const char *what, b
     return true;
 }
 
-static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
+static bool parse_rule(loader *l, const yaml_node_t *root, bool *skipped)
 {
     if (!root || root->type != YAML_MAPPING_NODE) {
-        sigma_load_fail_at(l, root ? root->start_mark : file_start, "a Sigma rule must be a map");
+        detect_yaml_fail_at(l, root ? root->start_mark : detect_yaml_start_of_file(), "a Sigma rule must be a map");
         return false;
     }
     const char *service = "";
@@ -223,8 +144,8 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         yaml_node_t *key = NULL;
         if (member(l, root, refused[i], &key)) {
-            sigma_load_fail_at(l, key->start_mark, "'%s': only detection rules are supported (no rule "
-                               "collections, correlations or filters)", refused[i]);
+            detect_yaml_fail_at(l, key->start_mark, "'%s': only detection rules are supported (no rule "
+                                "collections, correlations or filters)", refused[i]);
             return false;
         }
     }
@@ -233,7 +154,7 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
     detect_rule *rule = bp_arena_alloc(arena, sizeof(*rule));
     sigma_rule *sigma = bp_arena_alloc(arena, sizeof(*sigma));
     if (!rule || !sigma) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     memset(rule, 0, sizeof(*rule));
@@ -241,19 +162,19 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
     bp_rule_info *info = &rule->info;
     yaml_node_t *id_node = member(l, root, "id", NULL), *title = member(l, root, "title", NULL);
     if (!id_node || !title) {
-        sigma_load_fail_at(l, root->start_mark, "a Sigma rule needs an 'id' and a 'title'");
+        detect_yaml_fail_at(l, root->start_mark, "a Sigma rule needs an 'id' and a 'title'");
         return false;
     }
     if (!(info->id = sigma_load_scalar(l, id_node, "'id'")) || !(info->title = sigma_load_scalar(l, title, "'title'")))
         return false;
     if (!*info->id || strlen(info->id) > MAX_ID_LENGTH || strpbrk(info->id, "| \t") ||
-        !one_line(info->id)) {
-        sigma_load_fail_at(l, id_node->start_mark, "rule id '%s' must be 1 to %d characters without blanks "
-                           "or '|'", info->id, MAX_ID_LENGTH);
+        !detect_yaml_one_line(info->id)) {
+        detect_yaml_fail_at(l, id_node->start_mark, "rule id '%s' must be 1 to %d characters without blanks "
+                            "or '|'", info->id, MAX_ID_LENGTH);
         return false;
     }
-    if (!*info->title || !one_line(info->title)) {
-        sigma_load_fail_at(l, title->start_mark, "'title' must be one non-empty line");
+    if (!*info->title || !detect_yaml_one_line(info->title)) {
+        detect_yaml_fail_at(l, title->start_mark, "'title' must be one non-empty line");
         return false;
     }
     info->severity = BP_SEVERITY_MEDIUM;  /* Sigma's level is optional */
@@ -263,8 +184,8 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
         if (!text)
             return false;
         if (!bp_severity_parse(text, &info->severity)) {
-            sigma_load_fail_at(l, level->start_mark, "unknown level '%s' (informational, low, medium, high "
-                               "or critical)", text);
+            detect_yaml_fail_at(l, level->start_mark, "unknown level '%s' (informational, low, medium, high "
+                                "or critical)", text);
             return false;
         }
     }
@@ -279,8 +200,8 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
      * id the author may not hold one; refused rather than altered, as the
      * rule's licence asks that the author be shown as written. */
     if (author && strchr(info->author, '|')) {
-        sigma_load_fail_at(l, author->start_mark, "'author' '%s' may not contain '|' (it separates detections "
-                           "in CSV)", info->author);
+        detect_yaml_fail_at(l, author->start_mark, "'author' '%s' may not contain '|' (it separates detections "
+                            "in CSV)", info->author);
         return false;
     }
     if (!string_list(l, member(l, root, "references", NULL), "'references'", false,
@@ -291,11 +212,11 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
     info->origin = bp_arena_printf(arena, "%s:%zu", l->label, id_node->start_mark.line + 1);
     yaml_node_t *detection = member(l, root, "detection", NULL);
     if (!info->origin) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     if (!detection) {
-        sigma_load_fail_at(l, root->start_mark, "a Sigma rule needs a 'detection'");
+        detect_yaml_fail_at(l, root->start_mark, "a Sigma rule needs a 'detection'");
         return false;
     }
     if (!sigma_load_compile_detection(l, detection, sigma))
@@ -305,61 +226,33 @@ static bool parse_rule(sloader *l, const yaml_node_t *root, bool *skipped)
     rule->column = id_node->start_mark.column;
     if (!bp_grow((void **)&document->rules, &document->rule_capacity, document->rule_count,
                  sizeof(*document->rules))) {
-        sigma_load_fail_at(l, file_start, "out of memory");
+        detect_yaml_fail_out_of_memory(l);
         return false;
     }
     document->rules[document->rule_count++] = rule;
     return true;
 }
 
+/* The document's root: one rule; an empty document is refused. */
+static bool read_sigma_rule(loader *l, yaml_node_t *root, void *skipped)
+{
+    if (!root) {
+        detect_yaml_fail_at(l, detect_yaml_start_of_file(), "empty rule file");
+        return false;
+    }
+    return parse_rule(l, root, skipped);
+}
+
 detect_document *sigma_load(const char *text, size_t size, const char *label, char *error,
                             size_t error_size, bool *skipped)
 {
-    sloader l = {0};
-    l.label = label ? label : "sigma";
-    l.text = text ? text : "";
-    l.size = text ? size : 0;
-    l.error = error;
-    l.error_size = error_size;
+    loader l = {.label = label ? label : "sigma",
+                .text = text ? text : "",
+                .size = text ? size : 0,
+                .language = DETECT_YAML_SIGMA_RULE,
+                .max_depth = SIGMA_MAX_YAML_DEPTH,
+                .error = error,
+                .error_size = error_size};
     *skipped = false;
-    if (error && error_size)
-        error[0] = '\0';
-    if (l.size > MAX_RULE_FILE_SIZE) {
-        sigma_load_fail_at(&l, file_start, "rule file larger than 16 MiB");
-        return NULL;
-    }
-    detect_document *document = calloc(1, sizeof(*document));
-    if (!document) {
-        sigma_load_fail_at(&l, file_start, "out of memory");
-        return NULL;
-    }
-    bp_arena_init(&document->arena);
-    l.document = document;
-    bool ok = false;
-    if (prescan(&l)) {
-        yaml_parser_t parser;
-        yaml_document_t yaml;
-        if (!yaml_parser_initialize(&parser)) {
-            sigma_load_fail_at(&l, file_start, "out of memory");
-        } else {
-            yaml_parser_set_input_string(&parser, (const unsigned char *)l.text, l.size);
-            if (!yaml_parser_load(&parser, &yaml)) {
-                syntax_error(&l, &parser);
-            } else {
-                l.yaml = &yaml;
-                yaml_node_t *root = yaml_document_get_root_node(&yaml);
-                if (!root)
-                    sigma_load_fail_at(&l, file_start, "empty rule file");
-                else
-                    ok = parse_rule(&l, root, skipped);
-                yaml_document_delete(&yaml);
-            }
-            yaml_parser_delete(&parser);
-        }
-    }
-    if (!ok) {
-        detect_document_free(document);
-        return NULL;
-    }
-    return document;
+    return detect_yaml_load(&l, read_sigma_rule, skipped);
 }

@@ -13,19 +13,49 @@ static bool all_zero(const uint8_t *bytes, size_t size)
     return true;
 }
 
-/* db->page_state bit 2: the page's impossible tag count was reported (bits 0
- * and 1 are the checksum's, see database.h). */
+/* The page header, tag array and node fields read (docs/format-ese.md §3)
+ * and where the checksums are stored (§4). */
+enum {
+    SMALL_PAGE_MAX = 8192,       /* larger pages have the 80-byte header */
+    PAGE_HEADER_SMALL = 40,
+    PAGE_HEADER_LARGE = 80,
+    PAGE_CHECKSUM = 0,           /* block 0; old format: u32 checksum, u32 pgno */
+    PAGE_OLD_PGNO = 4,
+    PAGE_DBTIME = 8,
+    PAGE_FLAGS = 36,
+    PAGE_CHECKSUM_BLOCK1 = 40,   /* large pages: blocks 1-3 */
+    PAGE_CHECKSUM_BLOCK2 = 48,
+    PAGE_CHECKSUM_BLOCK3 = 56,
+    LARGE_PAGE_BLOCKS = 4,
+    TAG_STATE_COUNT = 0x0FFF,    /* itagState: tags in use */
+    TAG_STATE_RESERVED_SHIFT = 12,
+    TAG_STATE_RESERVED = 0x7,    /* reserved tags, Windows 11 24H2+ */
+    TAG_SIZE = 4,                /* u16 size, then u16 offset, from the page's end */
+    TAG_OFFSET_FIELD = 2,
+    TAG_FIELD_SMALL = 0x1FFF,
+    TAG_FIELD_LARGE = 0x7FFF,
+    NODE_FLAGS_SHIFT_SMALL = 13, /* top 3 bits of the tag's offset word */
+    NODE_FLAGS_SHIFT_LARGE = 5,  /* top 3 bits of the node's first u16 (its byte 1) */
+    NODE_KEY_LENGTH = 0x1FFF,    /* prefix and suffix lengths */
+    ROOT_TAG0_HEADER = 16,       /* root pages: space header or split buffer before a prefix */
+};
+#define OLD_CHECKSUM_SEED 0x89ABCDEFu
+
+/* db->page_state bits (database.h): the checksum was checked, it was bad,
+ * the page's impossible tag count was reported. */
+#define PAGE_STATE_CHECKED 1u
+#define PAGE_STATE_CHECKSUM_BAD 2u
 #define PAGE_STATE_TAGS_WARNED 4u
 
 bool ese_page_tag_slot(const ese_page *page, uint32_t itag, uint16_t *offset, uint16_t *size)
 {
-    if (itag >= page->size / 4u)  /* the slot would lie before the page (and 4 * (itag + 1) could wrap) */
+    if (itag >= page->size / TAG_SIZE)  /* the slot would lie before the page (and 4 * (itag + 1) could wrap) */
         return false;
     bp_reader r = bp_reader_make(page->bytes, page->size);
-    bp_reader_seek(&r, page->size - 4u * (itag + 1u));
+    bp_reader_seek(&r, page->size - TAG_SIZE * (itag + 1u));
     uint16_t size_field = bp_read_u16(&r);
     uint16_t offset_field = bp_read_u16(&r);
-    uint16_t mask = page->large ? 0x7FFF : 0x1FFF;
+    uint16_t mask = page->large ? TAG_FIELD_LARGE : TAG_FIELD_SMALL;
     *size = size_field & mask;
     *offset = offset_field & mask;
     return !r.failed;
@@ -47,7 +77,7 @@ static uint16_t plausible_tag_count(const ese_page *page, uint32_t limit)
         size_t end = page->header_size + (size_t)offset + size;
         if (end > data_end)
             data_end = end;
-        if (data_end > page->size - 4u * (n + 1u))
+        if (data_end > page->size - TAG_SIZE * (n + 1u))
             break;
     }
     return (uint16_t)n;
@@ -64,9 +94,9 @@ static bool page_view(const uint8_t *bytes, uint32_t page_size, uint32_t pgno, e
     page->pgno = pgno;
     page->bytes = bytes;
     page->size = page_size;
-    page->large = page_size > 8192;
-    page->header_size = page->large ? 80 : 40;
-    bp_reader_seek(&r, 8);
+    page->large = page_size > SMALL_PAGE_MAX;
+    page->header_size = page->large ? PAGE_HEADER_LARGE : PAGE_HEADER_SMALL;
+    bp_reader_seek(&r, PAGE_DBTIME);
     page->dbtime = bp_read_u64(&r);
     page->prev = bp_read_u32(&r);
     page->next = bp_read_u32(&r);
@@ -77,12 +107,12 @@ static bool page_view(const uint8_t *bytes, uint32_t page_size, uint32_t pgno, e
     uint16_t tag_state = bp_read_u16(&r);
     page->flags = bp_read_u32(&r);
     /* Windows 11 24H2+ keeps a reserved-tag count in bits 12-14. */
-    page->tag_count = tag_state & 0x0FFF;
-    page->reserved_tags = (tag_state >> 12) & 0x7;
+    page->tag_count = tag_state & TAG_STATE_COUNT;
+    page->reserved_tags = (tag_state >> TAG_STATE_RESERVED_SHIFT) & TAG_STATE_RESERVED;
     if (page->reserved_tags == 0)
         page->reserved_tags = 1;
     *claimed_tags = page->tag_count;
-    uint32_t max_tags = (page->size - page->header_size) / 4;
+    uint32_t max_tags = (page->size - page->header_size) / TAG_SIZE;
     if (page->tag_count > max_tags)
         /* An impossible count: the slots past the real tags hold node bytes or
          * free space. Read only the leading tags that point inside the page. */
@@ -104,11 +134,11 @@ bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
         return false;
     if (all_zero(bytes, 64) && all_zero(bytes, db->page_size))
         return false; /* never written */
-    if (db->page_state && !(db->page_state[pgno] & 1)) {
+    if (db->page_state && !(db->page_state[pgno] & PAGE_STATE_CHECKED)) {
         /* verify once per page; a bad checksum is reported, never fatal */
-        db->page_state[pgno] |= 1;
+        db->page_state[pgno] |= PAGE_STATE_CHECKED;
         if (!ese_page_checksum_ok(db, bytes, pgno)) {
-            db->page_state[pgno] |= 2;
+            db->page_state[pgno] |= PAGE_STATE_CHECKSUM_BAD;
             bp_notes_addf(db->arena, db->warnings, "ESE page %u: checksum mismatch (page read anyway)", pgno);
         }
     }
@@ -121,7 +151,7 @@ bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
         bp_notes_addf(db->arena, db->warnings,
                       "ESE page %u: tag count %u exceeds the page (at most %u fit); reading the %u tags "
                       "that point inside it",
-                      pgno, (unsigned)claimed, (page->size - page->header_size) / 4, (unsigned)page->tag_count);
+                      pgno, (unsigned)claimed, (page->size - page->header_size) / TAG_SIZE, (unsigned)page->tag_count);
     }
     return ok;
 }
@@ -131,7 +161,7 @@ bool ese_page_tag(const ese_page *page, uint16_t itag, uint16_t *offset, uint16_
     if (itag >= page->tag_count)
         return false;
     bool read = ese_page_tag_slot(page, itag, offset, size);
-    size_t data_end = page->size - 4u * page->tag_count;
+    size_t data_end = page->size - TAG_SIZE * page->tag_count;
     return read && page->header_size + (size_t)*offset + *size <= data_end;
 }
 
@@ -159,16 +189,16 @@ bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node)
     node->file_offset = (size_t)(bytes - page->bytes) + ((size_t)page->pgno + 1) * page->size;
     bp_reader r = bp_reader_make(bytes, size);
     if (page->large) {
-        node->flags = (uint8_t)(bytes[1] >> 5);
+        node->flags = (uint8_t)(bytes[1] >> NODE_FLAGS_SHIFT_LARGE);
     } else {
         bp_reader t = bp_reader_make(page->bytes, page->size);
-        bp_reader_seek(&t, page->size - 4u * (itag + 1u) + 2);
-        node->flags = (uint8_t)(bp_read_u16(&t) >> 13);
+        bp_reader_seek(&t, page->size - TAG_SIZE * (itag + 1u) + TAG_OFFSET_FIELD);
+        node->flags = (uint8_t)(bp_read_u16(&t) >> NODE_FLAGS_SHIFT_SMALL);
     }
     uint16_t prefix_size = 0;
     if (node->flags & ESE_NODE_PREFIX)
-        prefix_size = bp_read_u16(&r) & 0x1FFF;
-    uint16_t suffix_size = bp_read_u16(&r) & 0x1FFF;
+        prefix_size = bp_read_u16(&r) & NODE_KEY_LENGTH;
+    uint16_t suffix_size = bp_read_u16(&r) & NODE_KEY_LENGTH;
     const uint8_t *suffix = bp_read_bytes(&r, suffix_size);
     if (!suffix)
         return false;
@@ -180,9 +210,9 @@ bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node)
         if (have && (page->flags & ESE_PAGE_ROOT)) {
             /* root pages: tag 0 starts with the 16-byte space header or split
              * buffer; a prefix, if any, follows it */
-            if (available >= 16) {
-                prefix += 16;
-                available -= 16;
+            if (available >= ROOT_TAG0_HEADER) {
+                prefix += ROOT_TAG0_HEADER;
+                available -= ROOT_TAG0_HEADER;
             } else {
                 available = 0;
             }
@@ -205,28 +235,28 @@ bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node)
 
 size_t ese_page_compute_checksums(uint32_t page_size, const uint8_t *bytes, uint32_t pgno, uint64_t sums[4])
 {
-    bool large = page_size > 8192;
+    bool large = page_size > SMALL_PAGE_MAX;
     bp_reader r = bp_reader_make(bytes, page_size);
-    bp_reader_seek(&r, 36);
+    bp_reader_seek(&r, PAGE_FLAGS);
     uint32_t flags = bp_read_u32(&r);
     if (!large && !(flags & ESE_PAGE_NEW_CHECKSUM)) {
         /* old format: XOR seeded with the signature over everything after the
          * first word; the page number sits in bytes 4..7 */
-        bp_reader_seek(&r, 4);
-        uint32_t sum = 0x89ABCDEFu;
+        bp_reader_seek(&r, PAGE_OLD_PGNO);
+        uint32_t sum = OLD_CHECKSUM_SEED;
         while (bp_reader_left(&r) >= 4)
             sum ^= bp_read_u32(&r);
         sums[0] = ((uint64_t)pgno << 32) | sum;
         return 0;
     }
-    size_t blocks = large ? 4 : 1;
+    size_t blocks = large ? LARGE_PAGE_BLOCKS : 1;
     size_t block_size = page_size / blocks;
     for (size_t b = 0; b < blocks; b++)
         sums[b] = ese_block_checksum(bytes + b * block_size, block_size, pgno, b == 0);
     return blocks;
 }
 
-static const size_t checksum_slots[4] = {0, 40, 48, 56};
+static const size_t checksum_slots[4] = {PAGE_CHECKSUM, PAGE_CHECKSUM_BLOCK1, PAGE_CHECKSUM_BLOCK2, PAGE_CHECKSUM_BLOCK3};
 
 void ese_page_store_checksums(uint32_t page_size, uint8_t *bytes, uint32_t pgno)
 {
@@ -235,7 +265,7 @@ void ese_page_store_checksums(uint32_t page_size, uint8_t *bytes, uint32_t pgno)
     if (blocks == 0) {
         for (int i = 0; i < 4; i++) {
             bytes[i] = (uint8_t)(sums[0] >> (8 * i));
-            bytes[4 + i] = (uint8_t)(pgno >> (8 * i));
+            bytes[PAGE_OLD_PGNO + i] = (uint8_t)(pgno >> (8 * i));
         }
         return;
     }

@@ -6,6 +6,28 @@
 #include "ese/long_value.h"
 #include "util/reader.h"
 
+/* The record layout (docs/format-ese.md §7): a 4-byte header, fixed
+ * columns 1-127, variable columns 128-255 with their u16 end offsets, then
+ * the tagged area of 4-byte entries. */
+enum {
+    RECORD_HEADER_SIZE = 4,
+    LAST_FIXED_COLUMN = 127,
+    FIRST_VARIABLE_COLUMN = 128,
+    LAST_VARIABLE_COLUMN = 255,
+    VARIABLE_END_SIZE = 2,
+    VARIABLE_END_OFFSET = 0x7FFF,   /* end relative to the variable data */
+    VARIABLE_END_NULL = 0x8000,
+    TAGGED_ENTRY_SIZE = 4,          /* u16 column id, u16 offset word */
+    TAGGED_OFFSET_SMALL = 0x1FFF,   /* offset mask, 4/8 KiB pages */
+    TAGGED_OFFSET_LARGE = 0x7FFF,   /* offset mask, 16/32 KiB pages */
+    TAGGED_SMALL_HAS_HEADER = 0x4000,  /* small pages: the value starts with a header byte */
+    TAGGED_SMALL_NULL = 0x2000,
+    MULTI_OFFSET_SIZE = 2,          /* multi-values: u16 offsets, count = first / 2 */
+    MULTI_OFFSET = 0x7FFF,
+    MULTI_OFFSET_SEPARATED = 0x8000,
+};
+
+/* The header byte of a tagged value (§7). */
 enum {
     TAG_HEADER_LONG_VALUE = 0x01,
     TAG_HEADER_COMPRESSED = 0x02,
@@ -25,13 +47,13 @@ bool ese_record_open(ese_record *record, const uint8_t *data, size_t size)
     record->fixed_last = bp_read_u8(&r);
     record->variable_last = bp_read_u8(&r);
     record->fixed_end = bp_read_u16(&r);
-    record->valid = !r.failed && record->fixed_end >= 4 && record->fixed_end <= size;
+    record->valid = !r.failed && record->fixed_end >= RECORD_HEADER_SIZE && record->fixed_end <= size;
     return record->valid;
 }
 
 static size_t variable_count(const ese_record *record)
 {
-    return record->variable_last >= 128 ? (size_t)record->variable_last - 127 : 0;
+    return record->variable_last >= FIRST_VARIABLE_COLUMN ? (size_t)record->variable_last - LAST_FIXED_COLUMN : 0;
 }
 
 /* Start of the variable data and of the tagged area. */
@@ -39,11 +61,11 @@ static bool record_areas(const ese_record *record, size_t *variable_data, size_t
 {
     size_t count = variable_count(record);
     bp_reader r = bp_reader_make(record->data, record->size);
-    *variable_data = record->fixed_end + 2 * count;
+    *variable_data = record->fixed_end + VARIABLE_END_SIZE * count;
     uint16_t last_end = 0;
     if (count) {
-        bp_reader_seek(&r, record->fixed_end + 2 * (count - 1));
-        last_end = bp_read_u16(&r) & 0x7FFF;
+        bp_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * (count - 1));
+        last_end = bp_read_u16(&r) & VARIABLE_END_OFFSET;
     }
     *tagged_start = *variable_data + last_end;
     return !r.failed && *tagged_start <= record->size;
@@ -121,8 +143,8 @@ static bool multi_values(const ese_db *db, ese_table *table, uint8_t header, con
         out->values[1].size = size - 1 - first_size;
         out->count = 2;
     } else {
-        uint16_t first = bp_read_u16(&r) & 0x7FFF;
-        size_t count = first / 2;
+        uint16_t first = bp_read_u16(&r) & MULTI_OFFSET;
+        size_t count = first / MULTI_OFFSET_SIZE;
         if (r.failed || count == 0 || first > size)
             return false;
         out->values = bp_arena_array(db->arena, count, sizeof(ese_value));
@@ -132,13 +154,13 @@ static bool multi_values(const ese_db *db, ese_table *table, uint8_t header, con
         uint16_t current = bp_read_u16(&r);
         for (size_t i = 0; i < count; i++) {
             uint16_t next = i + 1 < count ? bp_read_u16(&r) : (uint16_t)size;
-            size_t start = current & 0x7FFF, end = next & 0x7FFF;
+            size_t start = current & MULTI_OFFSET, end = next & MULTI_OFFSET;
             if (r.failed || start > end || end > size)
                 return false;
             ese_value *value = &out->values[i];
             value->data = data + start;
             value->size = end - start;
-            if (current & 0x8000)
+            if (current & MULTI_OFFSET_SEPARATED)
                 resolve_separated(db, table, value);
             current = next;
         }
@@ -162,15 +184,15 @@ static bool tagged_value(const ese_db *db, ese_table *table, const ese_record *r
     if (start >= record->size)
         return true; /* no tagged columns */
     bp_reader area = bp_reader_make(record->data + start, record->size - start);
-    uint16_t mask = db->large_pages ? 0x7FFF : 0x1FFF;
+    uint16_t mask = db->large_pages ? TAGGED_OFFSET_LARGE : TAGGED_OFFSET_SMALL;
     bp_read_u16(&area);
-    size_t entries = (bp_read_u16(&area) & mask) / 4;
-    if (area.failed || entries == 0 || entries * 4 > area.size) {
+    size_t entries = (bp_read_u16(&area) & mask) / TAGGED_ENTRY_SIZE;
+    if (area.failed || entries == 0 || entries * TAGGED_ENTRY_SIZE > area.size) {
         *problem = "tagged column directory is damaged";
         return false;
     }
     for (size_t k = 0; k < entries; k++) {
-        bp_reader_seek(&area, 4 * k);
+        bp_reader_seek(&area, TAGGED_ENTRY_SIZE * k);
         uint16_t fid = bp_read_u16(&area);
         uint16_t word = bp_read_u16(&area);
         if (fid != column_id)
@@ -187,8 +209,8 @@ static bool tagged_value(const ese_db *db, ese_table *table, const ese_record *r
         }
         const uint8_t *bytes = area.data + begin;
         size_t size = end - begin;
-        bool has_header = db->large_pages || (word & 0x4000);
-        if (!db->large_pages && (word & 0x2000))
+        bool has_header = db->large_pages || (word & TAGGED_SMALL_HAS_HEADER);
+        if (!db->large_pages && (word & TAGGED_SMALL_NULL))
             return true; /* explicitly NULL */
         uint8_t header = 0;
         if (has_header) {
@@ -236,7 +258,7 @@ bool ese_record_get(const ese_db *db, const ese_table *const_table, const ese_re
     const ese_column *column = ese_table_column(table, column_id);
     bool ok = true;
     bool in_record = false;
-    if (column_id >= 1 && column_id <= 127) {
+    if (column_id >= 1 && column_id <= LAST_FIXED_COLUMN) {
         if (column_id <= record->fixed_last && column) {
             in_record = true;
             size_t bitmap_size = ((size_t)record->fixed_last + 7) / 8;
@@ -252,25 +274,25 @@ bool ese_record_get(const ese_db *db, const ese_table *const_table, const ese_re
                 ok = single_value(db, out, record->data + column->fixed_offset, column->fixed_size);
             }
         }
-    } else if (column_id >= 128 && column_id <= 255) {
-        size_t k = column_id - 128;
+    } else if (column_id >= FIRST_VARIABLE_COLUMN && column_id <= LAST_VARIABLE_COLUMN) {
+        size_t k = column_id - FIRST_VARIABLE_COLUMN;
         if (k < variable_count(record)) {
             in_record = true;
             size_t variable_data, tagged_start;
             bp_reader r = bp_reader_make(record->data, record->size);
-            bp_reader_seek(&r, record->fixed_end + 2 * k);
+            bp_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * k);
             uint16_t end = bp_read_u16(&r);
             uint16_t begin = 0;
             if (k) {
-                bp_reader_seek(&r, record->fixed_end + 2 * (k - 1));
-                begin = bp_read_u16(&r) & 0x7FFF;
+                bp_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * (k - 1));
+                begin = bp_read_u16(&r) & VARIABLE_END_OFFSET;
             }
             if (!record_areas(record, &variable_data, &tagged_start) || r.failed ||
-                begin > (end & 0x7FFF) || variable_data + (end & 0x7FFF) > record->size) {
+                begin > (end & VARIABLE_END_OFFSET) || variable_data + (end & VARIABLE_END_OFFSET) > record->size) {
                 *problem = "variable column lies outside the record";
                 ok = false;
-            } else if (!(end & 0x8000)) {
-                ok = single_value(db, out, record->data + variable_data + begin, (size_t)(end & 0x7FFF) - begin);
+            } else if (!(end & VARIABLE_END_NULL)) {
+                ok = single_value(db, out, record->data + variable_data + begin, (size_t)(end & VARIABLE_END_OFFSET) - begin);
             }
         }
     } else {
@@ -290,10 +312,10 @@ size_t ese_record_tagged_ids(const ese_db *db, const ese_record *record, uint32_
     if (!record->valid || !record_areas(record, &variable_data, &start) || start >= record->size)
         return 0;
     bp_reader area = bp_reader_make(record->data + start, record->size - start);
-    uint16_t mask = db->large_pages ? 0x7FFF : 0x1FFF;
+    uint16_t mask = db->large_pages ? TAGGED_OFFSET_LARGE : TAGGED_OFFSET_SMALL;
     bp_read_u16(&area);
-    size_t entries = (bp_read_u16(&area) & mask) / 4;
-    if (area.failed || entries * 4 > area.size)
+    size_t entries = (bp_read_u16(&area) & mask) / TAGGED_ENTRY_SIZE;
+    if (area.failed || entries * TAGGED_ENTRY_SIZE > area.size)
         return 0;
     size_t n = 0;
     bp_reader_seek(&area, 0);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include <libevtx.h>
+
+#include "util/growable.h"
 
 /* ---- libevtx, in a child process ------------------------------------------
  *
@@ -39,17 +42,9 @@ static void put(frame *f, const void *bytes, size_t n)
 {
     if (f->failed)
         return;
-    if (f->size + n > f->capacity) {
-        size_t capacity = f->capacity ? f->capacity : 1024;
-        while (capacity < f->size + n)
-            capacity *= 2;
-        uint8_t *grown = realloc(f->bytes, capacity);
-        if (!grown) {
-            f->failed = true;
-            return;
-        }
-        f->bytes = grown;
-        f->capacity = capacity;
+    if (n > SIZE_MAX - f->size || !bp_grow_to((void **)&f->bytes, &f->capacity, f->size + n, 1)) {
+        f->failed = true;
+        return;
     }
     memcpy(f->bytes + f->size, bytes, n);
     f->size += n;

@@ -12,6 +12,7 @@
 
 #include "input/collector_names.h"
 #include "util/file_read.h"
+#include "util/growable.h"
 #include "input/parse_internal.h"
 
 bool zip_looks_like(const uint8_t *head, size_t size)
@@ -42,6 +43,10 @@ static bool wanted_member(const char *member, bool with_logs)
            (with_logs && carve_is_log_name(decoded) && in_downloader_folder(member));
 }
 
+/* Doubling from 64 KiB reaches the limit exactly, so a member is never cut
+ * below it. */
+_Static_assert((BP_INPUT_MAX_SIZE & (BP_INPUT_MAX_SIZE - 1)) == 0, "BP_INPUT_MAX_SIZE is a power of two");
+
 /* The current member's bytes, hashed as they are read (at most BP_INPUT_MAX_SIZE). */
 static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[BP_SHA256_HEX_SIZE], const char **error)
 {
@@ -56,12 +61,8 @@ static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[BP_SH
                 free(data);
                 return NULL;
             }
-            size_t bigger = capacity * 2 > BP_INPUT_MAX_SIZE ? BP_INPUT_MAX_SIZE : capacity * 2;
-            uint8_t *grown = realloc(data, bigger);
-            if (!grown)
+            if (!bp_grow((void **)&data, &capacity, done, 1))
                 break;
-            data = grown;
-            capacity = bigger;
         }
         la_ssize_t got = archive_read_data(zip, data + done, capacity - done);
         if (got < 0) {

@@ -3,12 +3,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-bool bp_grow(void **items, size_t *capacity, size_t count, size_t element_size)
+bool bp_grow_to(void **items, size_t *capacity, size_t needed, size_t element_size)
 {
-    if (count < *capacity)
+    if (needed <= *capacity)
         return true;
-    size_t next = *capacity ? *capacity * 2 : 64;
-    if (next < *capacity || next > SIZE_MAX / element_size)
+    size_t next = *capacity ? *capacity : 64;
+    while (next < needed) {
+        if (next > SIZE_MAX / 2)
+            return false;
+        next *= 2;
+    }
+    if (next > SIZE_MAX / element_size)
         return false;
     void *grown = realloc(*items, next * element_size);
     if (!grown)

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "random_stream.h"
+#include "time_text.h"
 
 #include "bits/enum_names.h"
 #include "bits/job_blob.h"
@@ -28,15 +29,6 @@ static void print_notes(const bp_note_list *list)
 {
     for (const bp_note *note = list->head; note; note = note->next)
         fprintf(stderr, "    warning: %s\n", note->text);
-}
-
-static const char *filetime_text(uint64_t filetime)
-{
-    static char text[4][32];
-    static int next;
-    char *out = text[next++ % 4];
-    bp_filetime_format(filetime, out);
-    return out;
 }
 
 /* Every string of a job is non-NULL and every list entry readable. */
@@ -109,14 +101,14 @@ static void check_real_dacl(const bp_job *job)
 static void check_real_times(const bp_job *job)
 {
     CHECK_U64(job->created, 0x01D914E27457A12EULL);
-    CHECK_STR(filetime_text(job->created), "2022-12-21T02:18:03.1204654Z");
+    CHECK_STR(time_text(job->created), "2022-12-21T02:18:03.1204654Z");
     CHECK_U64(job->modified, 0x01D914E28C5B23F0ULL);
-    CHECK_STR(filetime_text(job->modified), "2022-12-21T02:18:43.4087920Z");
+    CHECK_STR(time_text(job->modified), "2022-12-21T02:18:43.4087920Z");
     CHECK_U64(job->modified2, job->modified);
-    CHECK_STR(filetime_text(job->completed), "2022-12-21T02:18:43.4087920Z");
+    CHECK_STR(time_text(job->completed), "2022-12-21T02:18:43.4087920Z");
     CHECK(job->inactivity_timer.present);
     CHECK_U64(job->inactivity_timer.start, job->modified);
-    CHECK_STR(filetime_text(job->inactivity_timer.deadline), "2023-03-21T02:18:43.4087920Z");
+    CHECK_STR(time_text(job->inactivity_timer.deadline), "2023-03-21T02:18:43.4087920Z");
     CHECK(!job->no_progress_timer.present);
     CHECK(!job->error_timer.present);
     CHECK(!job->retry_timer.present);
@@ -712,17 +704,18 @@ static void check_markers(void)
     CHECK_STR(text, "09ed3228-c7a6-45e9-8f6d-36d946c27c3e");
 }
 
-/* FILETIME text is built digit by digit (no snprintf): the first and last
- * representable times, zero padding of every part, and out-of-range values. */
+/* FILETIME text (time_text.h: bp_format_filetime, which is bp_filetime_format)
+ * is built digit by digit (no snprintf): the first and last representable
+ * times, zero padding of every part, and out-of-range values. */
 static void check_filetime_text_edges(void)
 {
-    CHECK_STR(filetime_text(1), "1601-01-01T00:00:00.0000001Z");
-    CHECK_STR(filetime_text(2650467743999999999ULL), "9999-12-31T23:59:59.9999999Z");
-    CHECK_STR(filetime_text(2650467744000000000ULL), "");
-    CHECK_STR(filetime_text(0), "");
-    CHECK_STR(filetime_text(116444736000000000ULL), "1970-01-01T00:00:00.0000000Z");
+    CHECK_STR(time_text(1), "1601-01-01T00:00:00.0000001Z");
+    CHECK_STR(time_text(2650467743999999999ULL), "9999-12-31T23:59:59.9999999Z");
+    CHECK_STR(time_text(2650467744000000000ULL), "");
+    CHECK_STR(time_text(0), "");
+    CHECK_STR(time_text(116444736000000000ULL), "1970-01-01T00:00:00.0000000Z");
     /* 2024-02-29T05:06:07.0000089Z: leap day, one-digit month/day/hour/minute/second */
-    CHECK_STR(filetime_text(133536567670000089ULL), "2024-02-29T05:06:07.0000089Z");
+    CHECK_STR(time_text(133536567670000089ULL), "2024-02-29T05:06:07.0000089Z");
 }
 
 int main(void)
