@@ -149,9 +149,9 @@ bool carve_finder_run_all(const carve_finder *finder, const uint8_t *data, size_
         return carve_finder_run(finder, data, size, 0, size, hit, context);
     for (size_t from = 0; from < size; from += FINDER_WINDOW) {
         size_t to = size - from > FINDER_WINDOW ? from + FINDER_WINDOW : size;
+        bp_mapped_touched(mapping, data + from, to - from);
         if (!carve_finder_run(finder, data, size, from, to, hit, context))
             return false;
-        bp_mapped_touched(mapping, to - from);
     }
     return true;
 }

@@ -12,7 +12,7 @@ const uint8_t *ese_db_page_bytes(const ese_db *db, uint32_t pgno)
     if (offset > db->size || db->size - offset < db->page_size)
         return NULL;
     if (db->mapping)
-        bp_mapped_touched(db->mapping, db->page_size);
+        bp_mapped_touched(db->mapping, db->data + offset, db->page_size);
     return db->data + offset;
 }
 

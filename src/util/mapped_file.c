@@ -17,6 +17,24 @@ static _Thread_local bp_mapped_file *live_mappings;
 
 static const uint8_t empty_file[1];
 
+/* A page table holds page_size / 8 entries: one fault maps at most that many
+ * pages, all inside one such aligned region. */
+static void set_regions(bp_mapped_file *m)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t region = page > 0 ? (size_t)page * ((size_t)page / 8) : (size_t)2 << 20;
+    m->region_shift = 0;
+    while (((size_t)1 << (m->region_shift + 1)) <= region)
+        m->region_shift++;
+    region = (size_t)1 << m->region_shift;
+    m->region_limit = BP_MAPPED_RESIDENT_MAX / region;
+    if (m->region_limit < 1)
+        m->region_limit = 1;
+    if (m->region_limit > BP_MAPPED_REGIONS_MAX)
+        m->region_limit = BP_MAPPED_REGIONS_MAX;
+    m->last_region = SIZE_MAX;
+}
+
 bool bp_mapped_open(bp_mapped_file *m, const char *path)
 {
     memset(m, 0, sizeof(*m));
@@ -44,6 +62,7 @@ bool bp_mapped_open(bp_mapped_file *m, const char *path)
         m->mapped = m->size;
     }
     m->fd = fd;
+    set_regions(m);
     m->next = live_mappings;
     live_mappings = m;
     return true;
@@ -67,15 +86,32 @@ bool bp_mapped_sha256(bp_mapped_file *m, char sha256[BP_SHA256_HEX_SIZE])
     }
     if (m->mapped)
         madvise(base, m->mapped, MADV_NORMAL);
-    m->touched = 0;
+    m->region_count = 0;
+    m->last_region = SIZE_MAX;
     bp_sha256_hex(&hash, sha256);
     struct stat st;
     return fstat(m->fd, &st) == 0 && (int64_t)st.st_size == m->file_size;
 }
 
+void bp_mapped_note_regions(bp_mapped_file *m, size_t first, size_t last)
+{
+    for (size_t region = first; region <= last; region++) {
+        bool noted = false;
+        for (size_t i = 0; i < m->region_count && !noted; i++)
+            noted = m->regions[i] == region;
+        if (noted)
+            continue;
+        if (m->region_count >= m->region_limit)
+            bp_mapped_trim(m);
+        m->regions[m->region_count++] = region;
+    }
+    m->last_region = last;
+}
+
 void bp_mapped_trim(bp_mapped_file *m)
 {
-    m->touched = 0;
+    m->region_count = 0;
+    m->last_region = SIZE_MAX;
     if (m->mapped)
         madvise((void *)(uintptr_t)m->data, m->mapped, MADV_DONTNEED);
 }

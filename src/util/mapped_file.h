@@ -7,8 +7,9 @@
  * the page cache. Every pointer into the mapping therefore stays valid for as
  * long as it is mapped, however often it is trimmed.
  *
- * Readers that walk a large input tell the mapping how many bytes they read
- * (bp_mapped_touched); every BP_MAPPED_TRIM_BYTES it drops what is resident.
+ * Readers that walk a large input tell the mapping what they are about to
+ * read (bp_mapped_touched); it drops what is resident before that would pass
+ * BP_MAPPED_RESIDENT_MAX.
  * Code below the input layer does not get the handle passed in: it asks for
  * the live mapping (of this thread) that holds its buffer with
  * bp_mapped_find, and gets NULL for ordinary memory, which must never be
@@ -25,8 +26,13 @@
 
 #include "util/sha256.h"
 
-/* Resident mapped bytes are dropped after this many bytes were read. */
-#define BP_MAPPED_TRIM_BYTES ((size_t)8 << 20)
+/* What is resident is bounded by regions, not bytes: one page fault may map
+ * a whole large folio of the page cache, up to the span of one page table
+ * (2 MiB with 4 KiB pages; Linux 6.18 does so on ext4), however few bytes
+ * were read. So the mapping notes which of these regions were read since the
+ * last trim, and trims when one more would pass BP_MAPPED_RESIDENT_MAX. */
+#define BP_MAPPED_RESIDENT_MAX ((size_t)4 << 20)
+#define BP_MAPPED_REGIONS_MAX 64  /* regions noted at most (smallest region 128 KiB) */
 
 typedef struct bp_mapped_file {
     const uint8_t *data;    /* the file's bytes (an empty file: a static empty buffer) */
@@ -34,7 +40,11 @@ typedef struct bp_mapped_file {
     size_t mapped;          /* length of the mapping, 0 when nothing is mapped */
     int64_t file_size;      /* st_size when mapped, to notice a file that changed size */
     int fd;
-    size_t touched;         /* bytes read since the last trim */
+    unsigned region_shift;  /* log2 of the bytes one page table maps */
+    size_t region_limit;    /* regions that may be resident before a trim */
+    size_t last_region;     /* the region read last (fast path) */
+    size_t region_count;    /* regions read since the last trim */
+    size_t regions[BP_MAPPED_REGIONS_MAX];
     struct bp_mapped_file *next;  /* this thread's live mappings */
 } bp_mapped_file;
 
@@ -52,12 +62,16 @@ bool bp_mapped_sha256(bp_mapped_file *m, char sha256[BP_SHA256_HEX_SIZE]);
 /* Drop every resident page of the mapping (pointers into it stay valid). */
 void bp_mapped_trim(bp_mapped_file *m);
 
-/* `bytes` of the mapping were read: trims once BP_MAPPED_TRIM_BYTES add up. */
-static inline void bp_mapped_touched(bp_mapped_file *m, size_t bytes)
+/* [at, at + bytes) of the mapping are about to be read: trims first when
+ * their regions would take more than BP_MAPPED_RESIDENT_MAX resident. */
+void bp_mapped_note_regions(bp_mapped_file *m, size_t first, size_t last);
+static inline void bp_mapped_touched(bp_mapped_file *m, const void *at, size_t bytes)
 {
-    m->touched += bytes;
-    if (m->touched >= BP_MAPPED_TRIM_BYTES)
-        bp_mapped_trim(m);
+    size_t offset = (size_t)((uintptr_t)at - (uintptr_t)m->data);
+    size_t first = offset >> m->region_shift;
+    size_t last = (offset + (bytes ? bytes - 1 : 0)) >> m->region_shift;
+    if (first != m->last_region || last != first)
+        bp_mapped_note_regions(m, first, last);
 }
 
 /* The live mapping of this thread that holds [data, data + size), or NULL
