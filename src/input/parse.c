@@ -96,7 +96,9 @@ static int parse_blob(const uint8_t *data, size_t size, const char *label, bool 
     bp_record *record = bp_result_add(result);
     if (!record)
         return BP_STATUS_UNREADABLE;
-    bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = (uint32_t)size, .generation = ""};
+    /* a mapped input has no 2 GiB cap any more: the size is clamped as the decoders clamp theirs */
+    uint32_t blob_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = blob_size, .generation = ""};
     if (is_job) {
         record->job = bits_decode_job(&result->arena, data, size);
         record->job_source = source;

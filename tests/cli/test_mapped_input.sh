@@ -5,7 +5,9 @@
 # before: standard input ("-") from a pipe; an empty file; and a sparse file
 # larger than the old 2 GiB cap, which is no BITS input: exit 3 with its
 # message, at once, without reading it (peak memory a few MiB), and a 64 MiB
-# sparse file carved: nothing found, memory bounded.
+# sparse file carved: nothing found, memory bounded. Regression
+# duplicate-not-bits-read-once: the same non-BITS file twice is no BITS input
+# twice (exit 3), not "read once".
 #
 # Usage: bash test_mapped_input.sh PATH-TO-BITSPARSE SHARED-DIR   (exit 77 = skipped)
 set -u
@@ -58,6 +60,15 @@ check "empty file: not a BITS queue" grep -qF "$WORK/empty.bin: $NOT_BITS" "$WOR
 run --carve -f jsonl "$WORK/empty.bin"
 expect_status 0 "empty file carved"
 check "empty file carved: no record" test "$(lines "$WORK/stdout")" = 0
+
+# ---- regression duplicate-not-bits-read-once (docs/hardening.md) ---------------------------
+printf 'case notes: not a BITS file\n' >"$WORK/notes-1.txt"
+cp "$WORK/notes-1.txt" "$WORK/notes-2.txt"
+run -f jsonl "$WORK/notes-1.txt" "$WORK/notes-2.txt"
+expect_status 3 "regression duplicate-not-bits-read-once: no BITS input among the two"
+check "regression duplicate-not-bits-read-once: the first is not a BITS queue" grep -qF "$WORK/notes-1.txt: $NOT_BITS" "$WORK/stderr"
+check "regression duplicate-not-bits-read-once: nor is the second" grep -qF "$WORK/notes-2.txt: $NOT_BITS" "$WORK/stderr"
+check "regression duplicate-not-bits-read-once: not read once" bash -c "! grep -q 'same content' '$WORK/stderr'"
 
 # ---- a sparse file over the old 2 GiB cap --------------------------------------------------
 truncate -s 3G "$WORK/sparse-3g.bin"
