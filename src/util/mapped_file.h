@@ -32,7 +32,7 @@
  * were read. So the mapping notes which of these regions were read since the
  * last trim, and trims when one more would pass BP_MAPPED_RESIDENT_MAX. */
 #define BP_MAPPED_RESIDENT_MAX ((size_t)4 << 20)
-#define BP_MAPPED_REGIONS_MAX 64  /* regions noted at most (smallest region 128 KiB) */
+#define BP_MAPPED_REGIONS_MAX 8  /* room for the regions noted (4 KiB pages: two of 2 MiB) */
 
 typedef struct bp_mapped_file {
     const uint8_t *data;    /* the file's bytes (an empty file: a static empty buffer) */
