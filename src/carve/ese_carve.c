@@ -363,7 +363,7 @@ void carve_ese_collect(carve_session *session, ese_db *db, const char *label, si
     carve_lv_tree(&c, c.files, 1);
     scan_records(&c);
     carve_finder_init(&c.finder, CARVE_FIND_JOBS | CARVE_FIND_FILES);
-    carve_finder_run(&c.finder, db->data, db->size, 0, db->size, raw_hit, &c);
+    carve_finder_run_all(&c.finder, db->data, db->size, raw_hit, &c);
     bp_arena_free(&c.scratch);
     bp_arena_free(&c.value);
     free(c.pages);

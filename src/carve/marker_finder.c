@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "util/mapped_file.h"
 #include "util/reader.h"
 
 #define FILTER_MULTIPLIER 0x9E3779B1u
@@ -130,6 +131,26 @@ bool carve_finder_run(const carve_finder *finder, const uint8_t *data, size_t si
     for (; word <= last; word += CARVE_GRID) {
         uint32_t w = bp_le32(bytes + word);
         if (filter_has(finder, w) && !check_word(finder, bytes, size, word, w, from, to, hit, context))
+            return false;
+    }
+    return true;
+}
+
+/* Bytes searched between two reports to a mapping: a needle's start lies in
+ * exactly one window and windows go front to back, so splitting changes
+ * neither the hits nor their order. */
+#define FINDER_WINDOW ((size_t)1 << 20)
+
+bool carve_finder_run_all(const carve_finder *finder, const uint8_t *data, size_t size, carve_hit_fn hit,
+                          void *context)
+{
+    bp_mapped_file *mapping = bp_mapped_find(data, size);
+    if (!mapping)
+        return carve_finder_run(finder, data, size, 0, size, hit, context);
+    for (size_t from = 0; from < size; from += FINDER_WINDOW) {
+        size_t to = size - from > FINDER_WINDOW ? from + FINDER_WINDOW : size;
+        bp_mapped_touched(mapping, data + from, to - from);
+        if (!carve_finder_run(finder, data, size, from, to, hit, context))
             return false;
     }
     return true;

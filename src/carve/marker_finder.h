@@ -66,4 +66,11 @@ typedef bool (*carve_hit_fn)(void *context, size_t offset, const carve_needle *n
 bool carve_finder_run(const carve_finder *finder, const uint8_t *data, size_t size, size_t from, size_t to,
                       carve_hit_fn hit, void *context);
 
+/* carve_finder_run over all of data. When data is a mapped input file it is
+ * searched window by window, each window announced to the mapping for
+ * trimming (util/mapped_file.h), so a large input never becomes resident whole;
+ * the hits and their order are those of one run. */
+bool carve_finder_run_all(const carve_finder *finder, const uint8_t *data, size_t size, carve_hit_fn hit,
+                          void *context);
+
 #endif

@@ -318,7 +318,7 @@ int carve_scan_memory(carve_session *session, const uint8_t *data, size_t size, 
     }
     s->buf = data;
     s->len = size;
-    carve_finder_run(&s->finder, data, size, 0, size, scan_hit, s);
+    carve_finder_run_all(&s->finder, data, size, scan_hit, s);
     const bp_parse_options *options = carve_session_options(session);
     if (options->progress)
         options->progress(size, size, options->progress_context);

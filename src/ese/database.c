@@ -11,6 +11,8 @@ const uint8_t *ese_db_page_bytes(const ese_db *db, uint32_t pgno)
     size_t offset = ((size_t)pgno + 1) * db->page_size;
     if (offset > db->size || db->size - offset < db->page_size)
         return NULL;
+    if (db->mapping)
+        bp_mapped_touched(db->mapping, db->data + offset, db->page_size);
     return db->data + offset;
 }
 
@@ -21,6 +23,7 @@ bool ese_db_open(ese_db *db, const uint8_t *data, size_t size, bp_arena *arena, 
     db->size = size;
     db->arena = arena;
     db->warnings = warnings;
+    db->mapping = bp_mapped_find(data, size);
     if (!ese_db_header_read(&db->header, data, size, arena, warnings))
         return false;
     db->page_size = db->header.page_size;

@@ -12,6 +12,7 @@
 #include "ese/catalog.h"
 #include "ese/db_header.h"
 #include "util/arena.h"
+#include "util/mapped_file.h"
 
 typedef struct ese_db {
     const uint8_t *data;       /* whole file, read-only */
@@ -29,13 +30,17 @@ typedef struct ese_db {
     bp_arena *value_arena;
     bp_note_list *warnings;
     uint8_t *page_state;       /* per page: bit 0 checksum checked, bit 1 checksum bad, bit 2 tag count reported */
+    /* The file mapping holding data, NULL for bytes in memory: page loads are
+     * counted there so a large database never becomes resident whole. */
+    bp_mapped_file *mapping;
 } ese_db;
 
 /* Open an ESE database held in memory. Returns false only when no database
  * header can be found (not ESE, or too damaged to know the page size). */
 bool ese_db_open(ese_db *db, const uint8_t *data, size_t size, bp_arena *arena, bp_note_list *warnings);
 
-/* Bytes of database page pgno (1-based), or NULL when outside the file. */
+/* Bytes of database page pgno (1-based), or NULL when outside the file. A
+ * page load: counted toward trimming a mapped file (util/mapped_file.h). */
 const uint8_t *ese_db_page_bytes(const ese_db *db, uint32_t pgno);
 
 #endif

@@ -250,6 +250,8 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
             expected = chunk_size;
         const uint8_t *bytes = chunk->data;
         size_t length = chunk->size;
+        if (db->mapping)  /* chunks are read through pointers, not page loads: announced for trimming */
+            bp_mapped_touched(db->mapping, bytes, length);
         unsigned scheme = ese_compression_scheme_of(bytes, length);
         if (length < expected && scheme >= 1 && scheme <= 7) {
             uint8_t *plain;

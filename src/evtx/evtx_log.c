@@ -16,6 +16,7 @@
 
 #include <libevtx.h>
 
+#include "util/mapped_file.h"
 #include "util/reader.h"
 
 /* Reported per problem kind before only a count is kept. */
@@ -297,6 +298,8 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, bool 
     p.data = data;
     p.size = size;
     stats->free_space_readable = evtx_count_free_space(data, size, &places.free_space, provider);
+    /* both walks are done: a mapped log's pages need not stay (the child reads them again) */
+    bp_mapped_release(data, size);
     for (int starts = 0; starts < CHILD_MAX_STARTS; starts++) {
         char ended[160] = "";
         bool finished = run_child(&p, data, size, &places, ended, sizeof ended);

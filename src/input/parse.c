@@ -16,6 +16,7 @@
 #include "input/collector_names.h"
 #include "input/image_tsk.h"
 #include "util/file_read.h"
+#include "util/mapped_file.h"
 #include "input/parse_internal.h"
 #include "result/result.h"
 #include "ese/database.h"
@@ -97,7 +98,9 @@ static int parse_blob(const uint8_t *data, size_t size, const char *label, bool 
     bp_record *record = bp_result_add(result);
     if (!record)
         return BP_STATUS_UNREADABLE;
-    bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = (uint32_t)size, .generation = ""};
+    /* a mapped input has no 2 GiB cap any more: the size is clamped as the decoders clamp theirs */
+    uint32_t blob_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = blob_size, .generation = ""};
     if (is_job) {
         record->job = bits_decode_job(bp_result_record_arena(result), data, size);
         record->job_source = source;
@@ -193,11 +196,35 @@ int bp_parse_bytes(const uint8_t *data, size_t size, const bp_input_origin *orig
     return parse_memory(data, size, origin->path, &result, carve);
 }
 
-static int parse_read_input(uint8_t *data, size_t size, const char *path, const char *sha256, bp_result *result,
+static int parse_read_input(const uint8_t *data, size_t size, const char *path, const char *sha256, bp_result *result,
                             carve_session *carve)
 {
     bp_input_origin origin = {.path = path, .root = bp_system_root(&result->arena, path), .sha256 = sha256};
     return bp_parse_bytes(data, size, &origin, result, carve);
+}
+
+/* A regular file is mapped, not read (util/mapped_file.h, docs/design.md):
+ * hashed through the mapping and parsed in place, so its bytes never count
+ * toward peak memory. Returns false when it cannot be mapped, or changed size
+ * while it was hashed: the caller then reads it whole. */
+static bool parse_mapped(const char *path, bp_result *result, carve_session *carve, int *status)
+{
+    bp_mapped_file map;
+    if (!bp_mapped_open(&map, path))
+        return false;
+    if (!carve && sniff(map.data, map.size) == INPUT_UNKNOWN) {
+        /* not a BITS input and nothing to carve: said from its first bytes,
+         * without hashing the rest (there is nothing of it to read once) */
+        *status = parse_memory(map.data, map.size, path, &result, NULL);
+        bp_mapped_close(&map);
+        return true;
+    }
+    char sha256[BP_SHA256_HEX_SIZE];
+    bool steady = bp_mapped_sha256(&map, sha256);
+    if (steady)
+        *status = parse_read_input(map.data, map.size, path, sha256, result, carve);
+    bp_mapped_close(&map);
+    return steady;
 }
 
 int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
@@ -226,17 +253,20 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
         if (opened)
             return status;
     }
-    size_t size;
-    const char *error = NULL;
-    char sha256[BP_SHA256_HEX_SIZE];
-    uint8_t *data = bp_input_read_hashed(path, &size, &error, sha256);
-    if (!data) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
-        bp_result_note_status(result, BP_STATUS_UNREADABLE);
-        return BP_STATUS_UNREADABLE;
+    int status;
+    if (!parse_mapped(path, result, carve, &status)) {  /* not mappable: read whole, as before */
+        size_t size;
+        const char *error = NULL;
+        char sha256[BP_SHA256_HEX_SIZE];
+        uint8_t *data = bp_input_read_hashed(path, &size, &error, sha256);
+        if (!data) {
+            bp_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
+            bp_result_note_status(result, BP_STATUS_UNREADABLE);
+            return BP_STATUS_UNREADABLE;
+        }
+        status = parse_read_input(data, size, path, sha256, result, carve);
+        free(data);
     }
-    int status = parse_read_input(data, size, path, sha256, result, carve);
-    free(data);
     struct stat st;
     if (legacy_generation_has_files(result) && stat(path, &st) == 0)  /* for the generation rule */
         legacy_generation_set_mtime(result, path, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);

@@ -1,0 +1,87 @@
+/* An input file mapped read-only instead of read into memory, so its bytes do
+ * not count toward the process's peak memory (issue 21).
+ *
+ * The mapping is PROT_READ and MAP_PRIVATE and is never written, so it holds
+ * no private copies: dropping its resident pages (MADV_DONTNEED) only clears
+ * page-table entries, and the next access faults the same bytes back in from
+ * the page cache. Every pointer into the mapping therefore stays valid for as
+ * long as it is mapped, however often it is trimmed.
+ *
+ * Readers that walk a large input tell the mapping what they are about to
+ * read (bp_mapped_touched); it drops what is resident before that would pass
+ * BP_MAPPED_RESIDENT_MAX.
+ * Code below the input layer does not get the handle passed in: it asks for
+ * the live mapping (of this thread) that holds its buffer with
+ * bp_mapped_find, and gets NULL for ordinary memory, which must never be
+ * trimmed (MADV_DONTNEED on anonymous memory would zero it).
+ *
+ * A file truncated by another process while it is mapped makes reads past
+ * its new end raise SIGBUS; see docs/design.md for what is done about it. */
+#ifndef BP_UTIL_MAPPED_FILE_H
+#define BP_UTIL_MAPPED_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/sha256.h"
+
+/* What is resident is bounded by regions, not bytes: one page fault may map
+ * a whole large folio of the page cache, up to the span of one page table
+ * (2 MiB with 4 KiB pages; Linux 6.18 does so on ext4), however few bytes
+ * were read. So the mapping notes which of these regions were read since the
+ * last trim, and trims when one more would pass BP_MAPPED_RESIDENT_MAX. */
+#define BP_MAPPED_RESIDENT_MAX ((size_t)4 << 20)
+#define BP_MAPPED_REGIONS_MAX 8  /* room for the regions noted (4 KiB pages: two of 2 MiB) */
+
+typedef struct bp_mapped_file {
+    const uint8_t *data;    /* the file's bytes (an empty file: a static empty buffer) */
+    size_t size;
+    size_t mapped;          /* length of the mapping, 0 when nothing is mapped */
+    int64_t file_size;      /* st_size when mapped, to notice a file that changed size */
+    int fd;
+    unsigned region_shift;  /* log2 of the bytes one page table maps */
+    size_t region_limit;    /* regions that may be resident before a trim */
+    size_t last_region;     /* the region read last (fast path) */
+    size_t region_count;    /* regions read since the last trim */
+    size_t regions[BP_MAPPED_REGIONS_MAX];
+    struct bp_mapped_file *next;  /* this thread's live mappings */
+} bp_mapped_file;
+
+/* Map the regular file `path` (opened O_RDONLY). Returns false when it is not
+ * a regular file or cannot be opened or mapped: the caller reads it instead.
+ * `m` must stay at its address until bp_mapped_close. */
+bool bp_mapped_open(bp_mapped_file *m, const char *path);
+
+/* SHA-256 of the whole file as hex, walking the mapping chunk by chunk with
+ * read-ahead in front and the chunks behind dropped, so hashing never makes
+ * the file resident. Returns false when the file's size changed meanwhile
+ * (another process is writing it): the caller should not trust the mapping. */
+bool bp_mapped_sha256(bp_mapped_file *m, char sha256[BP_SHA256_HEX_SIZE]);
+
+/* Drop every resident page of the mapping (pointers into it stay valid). */
+void bp_mapped_trim(bp_mapped_file *m);
+
+/* [at, at + bytes) of the mapping are about to be read: trims first when
+ * their regions would take more than BP_MAPPED_RESIDENT_MAX resident. */
+void bp_mapped_note_regions(bp_mapped_file *m, size_t first, size_t last);
+static inline void bp_mapped_touched(bp_mapped_file *m, const void *at, size_t bytes)
+{
+    size_t offset = (size_t)((uintptr_t)at - (uintptr_t)m->data);
+    size_t first = offset >> m->region_shift;
+    size_t last = (offset + (bytes ? bytes - 1 : 0)) >> m->region_shift;
+    if (first != m->last_region || last != first)
+        bp_mapped_note_regions(m, first, last);
+}
+
+/* The live mapping of this thread that holds [data, data + size), or NULL
+ * (ordinary memory, or nothing mapped). */
+bp_mapped_file *bp_mapped_find(const void *data, size_t size);
+
+/* Trim the mapping holding [data, data + size), if there is one: for a reader
+ * that has finished a pass over a buffer it did not map itself. */
+void bp_mapped_release(const void *data, size_t size);
+
+void bp_mapped_close(bp_mapped_file *m);
+
+#endif
