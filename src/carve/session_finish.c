@@ -681,6 +681,7 @@ size_t carve_session_finish(carve_session *s)
     free(s->file_ids);
     free(s->lids);
     free(s->live);
+    carve_session_release_mappings(s);  /* live versions pointed into them */
     free(s);
     return added;
 }
