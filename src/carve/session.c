@@ -167,6 +167,16 @@ void carve_session_release_mappings(carve_session *session)
     session->mapping_count = session->mapping_capacity = 0;
 }
 
+bool carve_session_anything_carved(const carve_session *s)
+{
+    if (s->job_id_count || s->file_id_count)
+        return true;
+    for (size_t v = 0; v < s->version_count; v++)
+        if (!s->versions[v].live)
+            return true;
+    return false;
+}
+
 void carve_session_live_records(carve_session *session, size_t first, size_t end)
 {
     if (end <= first)
