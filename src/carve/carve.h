@@ -68,13 +68,23 @@ size_t carve_session_finish(carve_session *session);
 const bp_parse_options *carve_session_options(const carve_session *session);
 bp_result *carve_session_result(const carve_session *session);
 
+/* The input file about to be parsed is this mapping (util/mapped_file.h), and
+ * the caller can hand it over afterwards: live blobs inside it are referenced,
+ * not copied. After the parse, carve_session_keep_mapping takes the mapping
+ * (malloc'ed; closed and freed by carve_session_finish) when some live blob
+ * points into it; false: the caller closes it as usual. */
+struct bp_mapped_file;
+void carve_session_offer_mapping(carve_session *session, struct bp_mapped_file *mapping);
+bool carve_session_keep_mapping(carve_session *session, struct bp_mapped_file *mapping);
+
 /* Records [first, end) of the result were read live from one input: their
  * blobs are not carved again and their jobs and files take part in linking. */
 void carve_session_live_records(carve_session *session, size_t first, size_t end);
 /* A live blob: carved copies byte-identical to it, or cut copies of it, are
- * dropped. Its bytes are copied (a cut copy found later, in any input of the
- * session, is compared with them); it is not decoded, its record being in the
- * result already. */
+ * dropped. A cut copy found later, in any input of the session, is compared
+ * with its bytes, so they must last to the finish: bytes inside the mapping
+ * offered with carve_session_offer_mapping are referenced, any others copied.
+ * It is not decoded, its record being in the result already. */
 void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob,
                              size_t size);
 

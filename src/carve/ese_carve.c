@@ -48,6 +48,25 @@ static bool visit_record(const ese_page *page, const ese_node *node, void *conte
     return go_on;
 }
 
+/* The bytes of a live long value where the file holds them, when it is one
+ * whole, uncompressed chunk (a blob of a few KiB on large pages): the session
+ * may then point into the input's mapping instead of copying the reassembled
+ * value. Else the reassembled bytes themselves. */
+static const uint8_t *live_value_in_file(ese_carver *c, ese_table *table, const ese_value *blob)
+{
+    const ese_lv_store *store = ese_table_lv_store(c->db, table);
+    if (!store)
+        return blob->data;
+    size_t first, end;
+    ese_lv_chunk_span(store, blob->lid, &first, &end);
+    if (end - first != 1)
+        return blob->data;
+    const ese_lv_chunk *chunk = &store->chunks[first];
+    if (chunk->deleted || chunk->offset != 0 || chunk->size != blob->size || memcmp(chunk->data, blob->data, blob->size) != 0)
+        return blob->data;
+    return chunk->data;
+}
+
 static bool visit_record_in(tree_walk *w, const ese_node *node)
 {
     ese_carver *c = w->c;
@@ -71,7 +90,8 @@ static bool visit_record_in(tree_walk *w, const ese_node *node)
         if (blob->separated)
             carve_ese_lid_add(&c->live_lids[w->which], blob->lid);
         if (blob->data && blob->size)
-            carve_session_live_blob(c->session, w->which == 0, false, blob->data, blob->size);
+            carve_session_live_blob(c->session, w->which == 0, false,
+                                    blob->separated ? live_value_in_file(c, w->table, blob) : blob->data, blob->size);
         return true;
     }
     /* a record flagged deleted */

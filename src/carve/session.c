@@ -12,6 +12,7 @@
 #include "carve/carve.h"
 #include "carve/session_internal.h"
 #include "util/growable.h"
+#include "util/mapped_file.h"
 #include "util/string_map.h"
 #include "util/text.h"
 
@@ -70,10 +71,11 @@ bool carve_session_add_place(carve_session *s, carve_version *v, const carve_pla
     return true;
 }
 
-/* A new version (bytes copied), or the existing one with the same bytes. Jobs
- * and files have an index each (util/string_map.c, keyed by the version's own
- * copy of its bytes). */
-static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size, bool is_job, bool *is_new)
+/* A new version (bytes copied, or only referenced when `in_place`: they stay
+ * valid to the finish), or the existing one with the same bytes. Jobs and files
+ * have an index each (util/string_map.c, keyed by the version's bytes). */
+static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size, bool is_job, bool in_place,
+                             bool *is_new)
 {
     bp_string_map *index = &s->index[is_job];
     uint64_t hash = bp_bytes_hash(blob, size);
@@ -83,11 +85,15 @@ static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size,
         return &s->versions[at];
     if (!bp_grow((void **)&s->versions, &s->version_capacity, s->version_count, sizeof(carve_version)))
         return NULL;
-    uint8_t *copy = bp_arena_alloc(&s->result->arena, size ? size : 1);
-    if (!copy)
-        return NULL;
-    if (size)
-        memcpy(copy, blob, size);
+    const uint8_t *copy = blob;
+    if (!in_place) {
+        uint8_t *own = bp_arena_alloc(&s->result->arena, size ? size : 1);
+        if (!own)
+            return NULL;
+        if (size)
+            memcpy(own, blob, size);
+        copy = own;
+    }
     carve_version *v = &s->versions[s->version_count];
     memset(v, 0, sizeof(*v));
     v->is_job = is_job;
@@ -108,8 +114,14 @@ void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, c
     /* Not decoded: its record is in the result already. The finish decodes a
      * live version only when a cut copy needs its job id or URL (carve_finish_wake_live);
      * decoding every live blob here cost half of --carve's time and memory. */
+    /* bytes inside the input mapping the session keeps (carve_session_offer_mapping)
+     * are referenced, not copied: a cut copy found later, even in another input,
+     * is still compared with them; any other buffer may be gone by the finish */
+    bool in_place = session->offered && bp_mapped_find(blob, size) == session->offered;
+    if (in_place)
+        session->offered_used = true;
     bool is_new;
-    carve_version *v = intern(session, blob, size, is_job, &is_new);
+    carve_version *v = intern(session, blob, size, is_job, in_place, &is_new);
     if (!v) {
         session->out_of_memory = true;
         return;
@@ -117,6 +129,52 @@ void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, c
     v->live = true;
     v->legacy = legacy;
     v->verdict = CARVE_FULL;
+}
+
+void carve_session_offer_mapping(carve_session *session, bp_mapped_file *mapping)
+{
+    /* room to keep it is made now, so keeping it cannot fail once versions
+     * point into it; without room its blobs are copied as before */
+    bool room = bp_grow((void **)&session->mappings, &session->mapping_capacity, session->mapping_count,
+                        sizeof(bp_mapped_file *));
+    session->offered = room ? mapping : NULL;
+    session->offered_used = false;
+}
+
+bool carve_session_keep_mapping(carve_session *session, bp_mapped_file *mapping)
+{
+    bool used = session->offered == mapping && session->offered_used;
+    session->offered = NULL;
+    session->offered_used = false;
+    if (!used)
+        return false;
+    /* only address space from now on: what it holds resident is dropped, and
+     * the descriptor is not needed to keep the mapping */
+    bp_mapped_trim(mapping);
+    bp_mapped_close_fd(mapping);
+    session->mappings[session->mapping_count++] = mapping;
+    return true;
+}
+
+void carve_session_release_mappings(carve_session *session)
+{
+    for (size_t i = 0; i < session->mapping_count; i++) {
+        bp_mapped_close(session->mappings[i]);
+        free(session->mappings[i]);
+    }
+    free(session->mappings);
+    session->mappings = NULL;
+    session->mapping_count = session->mapping_capacity = 0;
+}
+
+bool carve_session_anything_carved(const carve_session *s)
+{
+    if (s->job_id_count || s->file_id_count)
+        return true;
+    for (size_t v = 0; v < s->version_count; v++)
+        if (!s->versions[v].live)
+            return true;
+    return false;
 }
 
 void carve_session_live_records(carve_session *session, size_t first, size_t end)
@@ -144,7 +202,7 @@ static bool add_job(carve_session *session, const uint8_t *blob, size_t size, bo
                     carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
-    carve_version *v = intern(session, blob, size, true, &is_new);
+    carve_version *v = intern(session, blob, size, true, false, &is_new);
     if (!v)
         return false;
     if (is_new) {
@@ -176,7 +234,7 @@ static bool add_file(carve_session *session, const uint8_t *blob, size_t size, b
                      const char *file_id, carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
-    carve_version *v = intern(session, blob, size, false, &is_new);
+    carve_version *v = intern(session, blob, size, false, false, &is_new);
     if (!v)
         return false;
     bp_arena *arena = &session->result->arena;

@@ -579,7 +579,8 @@ size_t carve_session_finish(carve_session *s)
     memset(&f, 0, sizeof(f));
     f.s = s;
     f.arena = &s->result->arena;
-    collect_live(&f);
+    if (carve_session_anything_carved(s))  /* else the live records need no index */
+        collect_live(&f);
     if (f.live_jobs && f.live_files) {
         merge_cut_copies(&f);
         resolve_file_ids(&f);
@@ -681,6 +682,7 @@ size_t carve_session_finish(carve_session *s)
     free(s->file_ids);
     free(s->lids);
     free(s->live);
+    carve_session_release_mappings(s);  /* live versions pointed into them */
     free(s);
     return added;
 }

@@ -209,21 +209,34 @@ static int parse_read_input(const uint8_t *data, size_t size, const char *path, 
  * while it was hashed: the caller then reads it whole. */
 static bool parse_mapped(const char *path, bp_result *result, carve_session *carve, int *status)
 {
-    bp_mapped_file map;
-    if (!bp_mapped_open(&map, path))
+    /* carving: on the heap, as the session may keep it to its finish */
+    bp_mapped_file local;
+    bp_mapped_file *map = carve ? malloc(sizeof(*map)) : &local;
+    if (!map)
         return false;
-    if (!carve && sniff(map.data, map.size) == INPUT_UNKNOWN) {
+    if (!bp_mapped_open(map, path)) {
+        if (map != &local)
+            free(map);
+        return false;
+    }
+    bool steady = true;
+    if (!carve && sniff(map->data, map->size) == INPUT_UNKNOWN) {
         /* not a BITS input and nothing to carve: said from its first bytes,
          * without hashing the rest (there is nothing of it to read once) */
-        *status = parse_memory(map.data, map.size, path, &result, NULL);
-        bp_mapped_close(&map);
-        return true;
+        *status = parse_memory(map->data, map->size, path, &result, NULL);
+    } else {
+        char sha256[BP_SHA256_HEX_SIZE];
+        steady = bp_mapped_sha256(map, sha256);
+        if (steady && carve)  /* live blobs are referenced in it, not copied (carve.h) */
+            carve_session_offer_mapping(carve, map);
+        if (steady)
+            *status = parse_read_input(map->data, map->size, path, sha256, result, carve);
     }
-    char sha256[BP_SHA256_HEX_SIZE];
-    bool steady = bp_mapped_sha256(&map, sha256);
-    if (steady)
-        *status = parse_read_input(map.data, map.size, path, sha256, result, carve);
-    bp_mapped_close(&map);
+    if (carve && carve_session_keep_mapping(carve, map))
+        return steady;  /* the session closes it */
+    bp_mapped_close(map);
+    if (map != &local)
+        free(map);
     return steady;
 }
 

@@ -134,6 +134,13 @@ void bp_mapped_release(const void *data, size_t size)
         bp_mapped_trim(m);
 }
 
+void bp_mapped_close_fd(bp_mapped_file *m)
+{
+    if (m->fd >= 0)
+        close(m->fd);
+    m->fd = -1;
+}
+
 void bp_mapped_close(bp_mapped_file *m)
 {
     for (bp_mapped_file **link = &live_mappings; *link; link = &(*link)->next) {

@@ -82,6 +82,11 @@ bp_mapped_file *bp_mapped_find(const void *data, size_t size);
  * that has finished a pass over a buffer it did not map itself. */
 void bp_mapped_release(const void *data, size_t size);
 
+/* Close the file descriptor only: the mapping and every pointer into it stay
+ * valid (for a mapping kept long after its file was parsed; no more
+ * bp_mapped_sha256 then). */
+void bp_mapped_close_fd(bp_mapped_file *m);
+
 void bp_mapped_close(bp_mapped_file *m);
 
 #endif
