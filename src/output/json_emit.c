@@ -327,6 +327,68 @@ void bp_json_plain_key(bp_json *json, const char *key, size_t length)
         quoted_key(json, key);
 }
 
+/* The bytes a separator takes before a key that is not its object's first. */
+static size_t key_separator_length(const bp_json *json) { return json->pretty ? 2 : 1; }
+
+bool bp_json_prepare_key(const bp_json *json, unsigned depth, const char *key, size_t length,
+                         bp_json_prepared_key *prepared)
+{
+    memset(prepared, 0, sizeof(*prepared));
+    unsigned tabs = json->pretty ? json->indent + depth : 0;
+    if (depth == 0 || depth > BP_JSON_MAX_DEPTH || tabs > 16 || length > 4096 ||
+        escape_offset(key, length) != length)
+        return false;
+    size_t total = key_separator_length(json) + tabs + length + 4;
+    /* padded so bp_json_put_prepared_key can copy whole 16-byte blocks from
+     * the start or from just after the separator */
+    char *text = calloc((total + 15) / 16 + 1, 16);
+    if (!text)
+        return false;
+    char *out = text;
+    *out++ = ',';
+    if (json->pretty)
+        *out++ = '\n';
+    memset(out, '\t', tabs);
+    out += tabs;
+    *out++ = '"';
+    memcpy(out, key, length);
+    out += length;
+    *out++ = '"';
+    *out++ = ':';
+    if (json->pretty)
+        *out++ = '\t';
+    prepared->text = text;
+    prepared->length = (size_t)(out - text);
+    prepared->depth = depth;
+    return true;
+}
+
+void bp_json_prepared_key_free(bp_json_prepared_key *prepared)
+{
+    free(prepared->text);
+    memset(prepared, 0, sizeof(*prepared));
+}
+
+void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepared)
+{
+    if (json->depth != prepared->depth || json->in_array[json->depth - 1]) {
+        json->failed = true;  /* the writer's plan and the emitter disagree */
+        return;
+    }
+    size_t skip = json->has_items[json->depth - 1] ? 0 : key_separator_length(json);
+    size_t length = prepared->length - skip;
+    if (!reserve(json, prepared->length + 16))
+        return;
+    json->has_items[json->depth - 1] = true;
+    /* whole blocks from the padded text: the room beyond is reserved above */
+    char *out = json->text + json->length;
+    const char *in = prepared->text + skip;
+    for (size_t done = 0; done < length; done += 16)
+        memcpy(out + done, in + done, 16);
+    json->length += length;
+    json->text[json->length] = '\0';
+}
+
 void bp_json_string(bp_json *json, const char *text)
 {
     before_value(json);

@@ -117,44 +117,92 @@ static void value_item(bp_json *json, const bp_field_value *value)
     json->failed = true;
 }
 
+/* What the writer does around one field's value; the same for every record,
+ * so it is worked out once per writer. */
+typedef struct json_field_plan {
+    bool closes_group;   /* the previous field's group ends before this one */
+    bool opens_group;    /* this field begins its group's object */
+    bool key_prepared;
+    bp_json_prepared_key key;
+} json_field_plan;
+
+static bool same_group(const bp_field *a, const bp_field *b)
+{
+    return a && a->group && b->group && strcmp(a->group, b->group) == 0;
+}
+
+static void free_plan(json_field_plan *plan)
+{
+    if (!plan)
+        return;
+    for (size_t i = 0; i < bp_record_field_count(); i++)
+        bp_json_prepared_key_free(&plan[i].key);
+    free(plan);
+}
+
+/* NULL when out of memory. A key that cannot be prepared is built as it goes. */
+static json_field_plan *make_plan(const bp_json *json)
+{
+    size_t count = bp_record_field_count();
+    json_field_plan *plan = calloc(count ? count : 1, sizeof(*plan));
+    if (!plan)
+        return NULL;
+    const bp_field *previous = NULL;
+    for (size_t i = 0; i < count; i++) {
+        const bp_field *field = bp_record_field(i);
+        bool grouped_before = previous && previous->group;
+        plan[i].opens_group = field->group && !same_group(previous, field);
+        plan[i].closes_group = grouped_before && !same_group(previous, field);
+        plan[i].key_prepared = bp_json_prepare_key(json, field->group ? 2 : 1, field->name,
+                                                   field->name_length, &plan[i].key);
+        previous = field;
+    }
+    return plan;
+}
+
 /* One record's object. Fields that share a group go into one nested object,
  * opened when the group's first field comes up and closed when another
  * group or an ungrouped field follows. */
-static bool record_object(bp_json *json, const bp_record *record, bp_arena *scratch)
+static bool record_object(bp_json *json, const json_field_plan *plan, const bp_record *record,
+                          bp_arena *scratch)
 {
-    const char *group_name = NULL;
+    bool in_group = false;
     bp_json_begin_object(json);
     for (size_t i = 0; !json->failed && i < bp_record_field_count(); i++) {
         const bp_field *field = bp_record_field(i);
         bp_field_value value;
         if (!bp_record_field_value(field, record, scratch, &value))
             return false;
-        if (group_name && (!field->group || strcmp(group_name, field->group) != 0)) {
+        if (plan[i].closes_group) {
             bp_json_end_object(json);
-            group_name = NULL;
+            in_group = false;
         }
-        if (field->group && !group_name) {
+        if (plan[i].opens_group) {
             bp_json_plain_key(json, field->group, field->group_length);
             bp_json_begin_object(json);
-            group_name = field->group;
+            in_group = true;
         }
-        bp_json_plain_key(json, field->name, field->name_length);
+        if (plan[i].key_prepared)
+            bp_json_put_prepared_key(json, &plan[i].key);
+        else
+            bp_json_plain_key(json, field->name, field->name_length);
         value_item(json, &value);
     }
-    if (group_name)
+    if (in_group)
         bp_json_end_object(json);
     bp_json_end_object(json);
     return !json->failed;
 }
 
-static int write_record(FILE *out, bp_json *json, const bp_record *record, bool one_per_line, bool first)
+static int write_record(FILE *out, bp_json *json, const json_field_plan *plan, const bp_record *record,
+                        bool one_per_line, bool first)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
     bp_json_clear(json);
     if (!one_per_line)  /* inside the array: every line one tab further in */
         bp_json_raw(json, first ? "\n\t" : ",\n\t", first ? 2 : 3);
-    bool ok = record_object(json, record, &scratch);
+    bool ok = record_object(json, plan, record, &scratch);
     bp_arena_free(&scratch);
     if (ok && one_per_line)
         bp_json_raw(json, "\n", 1);
@@ -168,6 +216,7 @@ void bp_json_writer_init(bp_json_writer *writer, FILE *out, bool one_per_line)
     writer->out = out;
     writer->one_per_line = one_per_line;
     writer->count = 0;
+    writer->plan = NULL;
     bp_json_init(&writer->json, !one_per_line, one_per_line ? 0 : 1);
 }
 
@@ -178,7 +227,10 @@ int bp_json_writer_begin(bp_json_writer *writer)
 
 int bp_json_writer_record(bp_json_writer *writer, const bp_record *record)
 {
-    int rc = write_record(writer->out, &writer->json, record, writer->one_per_line, writer->count == 0);
+    if (!writer->plan && !(writer->plan = make_plan(&writer->json)))
+        return -1;
+    int rc = write_record(writer->out, &writer->json, writer->plan, record, writer->one_per_line,
+                          writer->count == 0);
     writer->count++;
     return rc;
 }
@@ -190,7 +242,12 @@ int bp_json_writer_end(bp_json_writer *writer)
     return 0;
 }
 
-void bp_json_writer_free(bp_json_writer *writer) { bp_json_free(&writer->json); }
+void bp_json_writer_free(bp_json_writer *writer)
+{
+    free_plan(writer->plan);
+    writer->plan = NULL;
+    bp_json_free(&writer->json);
+}
 
 int bp_write_json(FILE *out, const bp_result *result, bool one_per_line)
 {

@@ -360,8 +360,78 @@ static void test_plain_keys(void)
     bp_json_free(&json);
 }
 
+/* Prepared keys (written once per writer, copied in 16-byte blocks) come out
+ * as bp_json_plain_key writes them: first and later members, top level and
+ * nested, pretty with an indent and compact, names of every length up to
+ * past two blocks. A key used at another depth than prepared fails the
+ * document instead of writing wrong tabs; a name needing escapes is refused. */
+static void test_prepared_keys(void)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
+    for (int pretty = 0; pretty < 2; pretty++) {
+        bp_json plain, fast;
+        bp_json_init(&plain, pretty, 1);
+        bp_json_init(&fast, pretty, 1);
+        bp_json_prepared_key keys[2][sizeof letters];
+        for (unsigned depth = 1; depth <= 2; depth++)
+            for (size_t length = 1; length < sizeof letters; length++)
+                CHECK(bp_json_prepare_key(&fast, depth, letters, length, &keys[depth - 1][length]));
+        bp_json_begin_object(&plain);
+        bp_json_begin_object(&fast);
+        for (size_t length = 1; length < sizeof letters; length++) {
+            bp_json_plain_key(&plain, letters, length);
+            bp_json_put_prepared_key(&fast, &keys[0][length]);
+            bp_json_unsigned(&plain, length);
+            bp_json_unsigned(&fast, length);
+            BP_JSON_LITERAL_KEY(&plain, "group");
+            BP_JSON_LITERAL_KEY(&fast, "group");
+            bp_json_begin_object(&plain);
+            bp_json_begin_object(&fast);
+            for (size_t inner = length; inner < sizeof letters; inner += 7) {
+                bp_json_plain_key(&plain, letters, inner);
+                bp_json_put_prepared_key(&fast, &keys[1][inner]);
+                bp_json_string(&plain, "v");
+                bp_json_string(&fast, "v");
+            }
+            bp_json_end_object(&plain);
+            bp_json_end_object(&fast);
+        }
+        bp_json_end_object(&plain);
+        bp_json_end_object(&fast);
+        CHECK(!fast.failed);
+        CHECK_U64(fast.length, plain.length);
+        CHECK_STR(fast.text, plain.text);
+        bp_json_clear(&fast);
+        bp_json_begin_object(&fast);
+        bp_json_put_prepared_key(&fast, &keys[1][3]);  /* prepared for depth 2, used at 1 */
+        CHECK(fast.failed);
+        for (unsigned depth = 0; depth < 2; depth++)
+            for (size_t length = 1; length < sizeof letters; length++)
+                bp_json_prepared_key_free(&keys[depth][length]);
+        bp_json_free(&plain);
+        bp_json_free(&fast);
+    }
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_prepared_key key;
+    CHECK(!bp_json_prepare_key(&json, 1, "odd\"key", 7, &key));
+    CHECK(key.text == NULL);
+    CHECK(!bp_json_prepare_key(&json, 0, "top", 3, &key));
+    bp_json_begin_object(&json);
+    CHECK(bp_json_prepare_key(&json, 1, "id", 2, &key));
+    bp_json_put_prepared_key(&json, &key);
+    bp_json_unsigned(&json, 7);
+    bp_json_put_prepared_key(&json, &key);
+    bp_json_bool(&json, false);
+    bp_json_end_object(&json);
+    CHECK_STR(json.text, "{\"id\":7,\"id\":false}");
+    bp_json_prepared_key_free(&key);
+    bp_json_free(&json);
+}
+
 int main(void)
 {
+    test_prepared_keys();
     test_same_bytes_as_cjson(true);
     test_same_bytes_as_cjson(false);
     test_escapes();
