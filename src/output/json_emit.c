@@ -177,30 +177,88 @@ static size_t escape_byte(char *out, unsigned char c)
     }
 }
 
+/* The `length` bytes at s escaped into out, one at a time (short texts and
+ * the rare text with escapes); returns the end of what was written. */
+static char *copy_escaped_bytes(char *out, const char *s, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (needs_escape[c])
+            out += escape_byte(out, c);
+        else
+            *out++ = (char)c;
+    }
+    return out;
+}
+
+/* The bytes of s (length of them) escaped into out; returns the end. Room
+ * for the worst case plus 16 bytes is reserved by the caller, so whole
+ * blocks are stored before looking at them and short texts are copied as
+ * two overlapping words: this is the writers' innermost loop. */
+static char *copy_escaped(char *out, const char *s, size_t length)
+{
+#ifdef __SSE2__
+    if (length >= 16) {
+        const char *start = s;
+        while (length >= 16) {
+            __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
+            _mm_storeu_si128((__m128i *)(void *)out, bytes);
+            unsigned hits = block_escapes(s);
+            if (!hits) {
+                out += 16;
+                s += 16;
+                length -= 16;
+                continue;
+            }
+            unsigned run = (unsigned)__builtin_ctz(hits);
+            out += run;
+            out += escape_byte(out, (unsigned char)s[run]);
+            s += run + 1;
+            length -= run + 1;
+        }
+        /* the rest as the 16 bytes ending the text, when all of them are
+         * clean: the part already written is then the same bytes */
+        if (length > 0 && s - start >= 16 - (ptrdiff_t)length && !block_escapes(s + length - 16)) {
+            _mm_storeu_si128((__m128i *)(void *)(out + length - 16),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + length - 16)));
+            return out + length;
+        }
+        return copy_escaped_bytes(out, s, length);
+    }
+#endif
+    if (length >= 8 && length <= 16 && !word_has_escape(s) && !word_has_escape(s + length - 8)) {
+        memcpy(out, s, 8);
+        memcpy(out + length - 8, s + length - 8, 8);
+        return out + length;
+    }
+    if (length < 8)
+        return copy_escaped_bytes(out, s, length);
+    for (;;) {  /* the runs between escapes, copied in blocks */
+        size_t run = escape_offset(s, length);
+        memcpy(out, s, run);
+        out += run;
+        if (run == length)
+            return out;
+        out += escape_byte(out, (unsigned char)s[run]);
+        s += run + 1;
+        length -= run + 1;
+    }
+}
+
 /* "text" with '"', '\\' and control characters escaped; other bytes as they
  * are (the library hands over valid UTF-8), then `suffix` (the ":\t" after a
- * key). Room for the worst case is reserved once and the runs between
- * escapes are copied in blocks: this is the writers' innermost loop. */
+ * key). */
 static void put_quoted(bp_json *json, const char *text, const char *suffix, size_t suffix_length)
 {
     const char *s = text ? text : "";
     size_t length = strlen(s);
-    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 2 + suffix_length)) {
+    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 2 + suffix_length + 16)) {
         json->failed = true;
         return;
     }
     char *out = json->text + json->length;
     *out++ = '"';
-    for (;;) {
-        size_t run = escape_offset(s, length);
-        memcpy(out, s, run);
-        out += run;
-        if (run == length)
-            break;
-        out += escape_byte(out, (unsigned char)s[run]);
-        s += run + 1;
-        length -= run + 1;
-    }
+    out = copy_escaped(out, s, length);
     *out++ = '"';
     memcpy(out, suffix, suffix_length);
     out += suffix_length;

@@ -360,6 +360,63 @@ static void test_plain_keys(void)
     bp_json_free(&json);
 }
 
+/* The reference: one byte at a time. */
+static size_t escape_slowly(char *out, const char *text, size_t length)
+{
+    size_t n = 0;
+    out[n++] = '"';
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '"' || c == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)c;
+        } else if (c == '\n') {
+            memcpy(out + n, "\\n", 2);
+            n += 2;
+        } else if (c < 0x20) {
+            n += (size_t)sprintf(out + n, "\\u%04x", c);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+    return n;
+}
+
+/* Whole 16-byte blocks are stored before they are looked at, and the last
+ * partial block is written as the 16 bytes ending the text only when they
+ * are all clean: two escapes at every pair of places in texts of every
+ * length up to 48 (one of them just before the tail, so the overlap holds
+ * an escape) come out as a byte-at-a-time escaper writes them. */
+static void test_two_escapes_every_pair(void)
+{
+    size_t mismatches = 0, cases = 0;
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    for (size_t length = 2; length <= 48; length++) {
+        for (size_t a = 0; a < length; a++) {
+            for (size_t b = a + 1; b < length; b++) {
+                char text[49], expected[49 * 6 + 3];
+                for (size_t i = 0; i < length; i++)
+                    text[i] = (char)(i % 5 ? 'a' + (char)(i % 26) : 0xc3);
+                text[length] = '\0';
+                text[a] = '"';
+                text[b] = (char)(b % 2 ? '\x02' : '\n');
+                escape_slowly(expected, text, length);
+                bp_json_clear(&json);
+                bp_json_string(&json, text);
+                cases++;
+                if (!json.text || strcmp(json.text, expected) != 0)
+                    mismatches++;
+            }
+        }
+    }
+    CHECK_U64(cases, 18424);  /* length * (length - 1) / 2 summed over 2..48 */
+    CHECK_U64(mismatches, 0);
+    bp_json_free(&json);
+}
+
 /* Prepared keys (written once per writer, copied in 16-byte blocks) come out
  * as bp_json_plain_key writes them: first and later members, top level and
  * nested, pretty with an indent and compact, names of every length up to
@@ -432,6 +489,7 @@ static void test_prepared_keys(void)
 int main(void)
 {
     test_prepared_keys();
+    test_two_escapes_every_pair();
     test_same_bytes_as_cjson(true);
     test_same_bytes_as_cjson(false);
     test_escapes();
