@@ -79,6 +79,25 @@ typedef enum detect_op {
     DETECT_EMPTY,
 } detect_op;
 
+/* A regex operand that only asks how a text (up to its first stop
+ * character) ends: matched without regexec (suffix_regex.c). */
+typedef struct detect_suffix_regex {
+    char stops[64];          /* NUL-terminated; "" = the whole text */
+    size_t stop_count;
+    const char *literal;     /* LIT, then one of the alternatives ("" alone) */
+    size_t literal_length;
+    const char **alternatives;
+    size_t *alternative_lengths;
+    size_t alternative_count;
+    bool case_sensitive;
+} detect_suffix_regex;
+
+/* NULL when `pattern` has another shape than the two suffix_regex.c knows,
+ * or out of memory: regexec then decides. */
+detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_sensitive, bp_arena *arena);
+/* regexec's verdict for the pattern the regex was parsed from. */
+bool detect_suffix_regex_matches(const detect_suffix_regex *regex, const char *text);
+
 typedef struct detect_node {
     detect_node_kind kind;
     const struct detect_node **children;  /* all_of / any_of / not (one child) */
@@ -91,6 +110,9 @@ typedef struct detect_node {
     size_t value_count;
     regex_t **regexes;                     /* compiled regex operands */
     size_t regex_count;
+    /* per regex: the same test without regexec, or NULL */
+    const detect_suffix_regex **suffix_regexes;
+    bool all_suffix_regexes;               /* every regex has one: not memoised */
 } detect_node;
 
 struct sigma_rule;
