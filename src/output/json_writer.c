@@ -13,39 +13,58 @@
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 
-/* Key order of one ACE object; documented in docs/output-schema.md. */
-static void ace_object(bp_json *json, const bp_ace *ace)
+/* Keys of the objects inside a record's lists, in their output order
+ * (documented in docs/output-schema.md); the writer prepares them once. */
+enum { ACE_ACL, ACE_TYPE, ACE_FLAGS, ACE_MASK, ACE_RIGHTS, ACE_SID, ACE_ACCOUNT, ACE_KEY_COUNT };
+static const char *const ace_key_names[ACE_KEY_COUNT] = {"acl", "ace_type", "flags", "mask",
+                                                         "rights", "sid", "account"};
+enum { DETECTION_ID, DETECTION_TITLE, DETECTION_SEVERITY, DETECTION_AUTHOR, DETECTION_KEY_COUNT };
+static const char *const detection_key_names[DETECTION_KEY_COUNT] = {"id", "title", "severity",
+                                                                     "author"};
+
+/* A list object's key: prepared when the object sits where the writer
+ * expected it (a top-level field's list), built as it goes otherwise. */
+static void list_key(bp_json *json, const bp_json_prepared_key *keys, size_t which,
+                     const char *const *names)
+{
+    if (keys && keys[which].text && keys[which].depth == json->depth)
+        bp_json_put_prepared_key(json, &keys[which]);
+    else
+        bp_json_plain_key(json, names[which], strlen(names[which]));
+}
+
+static void ace_object(bp_json *json, const bp_json_prepared_key *keys, const bp_ace *ace)
 {
     bp_json_begin_object(json);
-    BP_JSON_LITERAL_KEY(json, "acl");
+    list_key(json, keys, ACE_ACL, ace_key_names);
     bp_json_string(json, or_empty(ace->acl));
-    BP_JSON_LITERAL_KEY(json, "ace_type");
+    list_key(json, keys, ACE_TYPE, ace_key_names);
     bp_json_string(json, or_empty(ace->ace_type));
-    BP_JSON_LITERAL_KEY(json, "flags");
+    list_key(json, keys, ACE_FLAGS, ace_key_names);
     bp_json_string(json, or_empty(ace->flags));
-    BP_JSON_LITERAL_KEY(json, "mask");
+    list_key(json, keys, ACE_MASK, ace_key_names);
     bp_json_unsigned(json, ace->mask);
-    BP_JSON_LITERAL_KEY(json, "rights");
+    list_key(json, keys, ACE_RIGHTS, ace_key_names);
     bp_json_string(json, or_empty(ace->rights));
-    BP_JSON_LITERAL_KEY(json, "sid");
+    list_key(json, keys, ACE_SID, ace_key_names);
     bp_json_string(json, or_empty(ace->sid));
-    BP_JSON_LITERAL_KEY(json, "account");
+    list_key(json, keys, ACE_ACCOUNT, ace_key_names);
     bp_json_string(json, or_empty(ace->account));
     bp_json_end_object(json);
 }
 
-/* Key order of one detection object; documented in docs/output-schema.md. */
-static void detection_object(bp_json *json, const bp_detection *detection)
+static void detection_object(bp_json *json, const bp_json_prepared_key *keys,
+                             const bp_detection *detection)
 {
     bp_json_begin_object(json);
-    BP_JSON_LITERAL_KEY(json, "id");
+    list_key(json, keys, DETECTION_ID, detection_key_names);
     bp_json_string(json, or_empty(detection->id));
-    BP_JSON_LITERAL_KEY(json, "title");
+    list_key(json, keys, DETECTION_TITLE, detection_key_names);
     bp_json_string(json, or_empty(detection->title));
-    BP_JSON_LITERAL_KEY(json, "severity");
+    list_key(json, keys, DETECTION_SEVERITY, detection_key_names);
     bp_json_string(json, or_empty(detection->severity));
     if (detection->author && *detection->author) {  /* Sigma rules only */
-        BP_JSON_LITERAL_KEY(json, "author");
+        list_key(json, keys, DETECTION_AUTHOR, detection_key_names);
         bp_json_string(json, detection->author);
     }
     bp_json_end_object(json);
@@ -74,7 +93,22 @@ static void event_object(bp_json *json, const bp_event *event)
     bp_json_end_object(json);
 }
 
-static void value_item(bp_json *json, const bp_field_value *value)
+/* What the writer does around one field's value; the same for every record,
+ * so it is worked out once per writer. */
+typedef struct json_field_plan {
+    bool closes_group;   /* the previous field's group ends before this one */
+    bool opens_group;    /* this field begins its group's object */
+    bool key_prepared;
+    bp_json_prepared_key key;
+} json_field_plan;
+
+typedef struct json_record_plan {
+    json_field_plan *fields;   /* one per output field */
+    bp_json_prepared_key ace_keys[ACE_KEY_COUNT];              /* at depth 3 */
+    bp_json_prepared_key detection_keys[DETECTION_KEY_COUNT];  /* at depth 3 */
+} json_record_plan;
+
+static void value_item(bp_json *json, const json_record_plan *plan, const bp_field_value *value)
 {
     switch (value->kind) {
     case BP_FIELD_TEXT:
@@ -98,13 +132,13 @@ static void value_item(bp_json *json, const bp_field_value *value)
     case BP_FIELD_ACES:
         bp_json_begin_array(json);
         for (size_t i = 0; i < value->ace_count; i++)
-            ace_object(json, &value->aces[i]);
+            ace_object(json, plan->ace_keys, &value->aces[i]);
         bp_json_end_array(json);
         return;
     case BP_FIELD_DETECTIONS:
         bp_json_begin_array(json);
         for (size_t i = 0; i < value->detection_count; i++)
-            detection_object(json, &value->detections[i]);
+            detection_object(json, plan->detection_keys, &value->detections[i]);
         bp_json_end_array(json);
         return;
     case BP_FIELD_EVENTS:
@@ -117,53 +151,59 @@ static void value_item(bp_json *json, const bp_field_value *value)
     json->failed = true;
 }
 
-/* What the writer does around one field's value; the same for every record,
- * so it is worked out once per writer. */
-typedef struct json_field_plan {
-    bool closes_group;   /* the previous field's group ends before this one */
-    bool opens_group;    /* this field begins its group's object */
-    bool key_prepared;
-    bp_json_prepared_key key;
-} json_field_plan;
-
 static bool same_group(const bp_field *a, const bp_field *b)
 {
     return a && a->group && b->group && strcmp(a->group, b->group) == 0;
 }
 
-static void free_plan(json_field_plan *plan)
+static void free_plan(json_record_plan *plan)
 {
     if (!plan)
         return;
-    for (size_t i = 0; i < bp_record_field_count(); i++)
-        bp_json_prepared_key_free(&plan[i].key);
+    for (size_t i = 0; plan->fields && i < bp_record_field_count(); i++)
+        bp_json_prepared_key_free(&plan->fields[i].key);
+    free(plan->fields);
+    for (size_t i = 0; i < ACE_KEY_COUNT; i++)
+        bp_json_prepared_key_free(&plan->ace_keys[i]);
+    for (size_t i = 0; i < DETECTION_KEY_COUNT; i++)
+        bp_json_prepared_key_free(&plan->detection_keys[i]);
     free(plan);
 }
 
-/* NULL when out of memory. A key that cannot be prepared is built as it goes. */
-static json_field_plan *make_plan(const bp_json *json)
+/* NULL when out of memory. A key that cannot be prepared is built as it goes
+ * (prepare leaves its text NULL). */
+static json_record_plan *make_plan(const bp_json *json)
 {
     size_t count = bp_record_field_count();
-    json_field_plan *plan = calloc(count ? count : 1, sizeof(*plan));
-    if (!plan)
+    json_record_plan *plan = calloc(1, sizeof(*plan));
+    if (!plan || !(plan->fields = calloc(count ? count : 1, sizeof(*plan->fields)))) {
+        free(plan);
         return NULL;
+    }
     const bp_field *previous = NULL;
     for (size_t i = 0; i < count; i++) {
         const bp_field *field = bp_record_field(i);
+        json_field_plan *step = &plan->fields[i];
         bool grouped_before = previous && previous->group;
-        plan[i].opens_group = field->group && !same_group(previous, field);
-        plan[i].closes_group = grouped_before && !same_group(previous, field);
-        plan[i].key_prepared = bp_json_prepare_key(json, field->group ? 2 : 1, field->name,
-                                                   field->name_length, &plan[i].key);
+        step->opens_group = field->group && !same_group(previous, field);
+        step->closes_group = grouped_before && !same_group(previous, field);
+        step->key_prepared = bp_json_prepare_key(json, field->group ? 2 : 1, field->name,
+                                                 field->name_length, &step->key);
         previous = field;
     }
+    /* record object, the list's array, the list's objects */
+    for (size_t i = 0; i < ACE_KEY_COUNT; i++)
+        bp_json_prepare_key(json, 3, ace_key_names[i], strlen(ace_key_names[i]), &plan->ace_keys[i]);
+    for (size_t i = 0; i < DETECTION_KEY_COUNT; i++)
+        bp_json_prepare_key(json, 3, detection_key_names[i], strlen(detection_key_names[i]),
+                            &plan->detection_keys[i]);
     return plan;
 }
 
 /* One record's object. Fields that share a group go into one nested object,
  * opened when the group's first field comes up and closed when another
  * group or an ungrouped field follows. */
-static bool record_object(bp_json *json, const json_field_plan *plan, const bp_record *record,
+static bool record_object(bp_json *json, const json_record_plan *plan, const bp_record *record,
                           bp_arena *scratch)
 {
     bool in_group = false;
@@ -173,20 +213,20 @@ static bool record_object(bp_json *json, const json_field_plan *plan, const bp_r
         bp_field_value value;
         if (!bp_record_field_value(field, record, scratch, &value))
             return false;
-        if (plan[i].closes_group) {
+        if (plan->fields[i].closes_group) {
             bp_json_end_object(json);
             in_group = false;
         }
-        if (plan[i].opens_group) {
+        if (plan->fields[i].opens_group) {
             bp_json_plain_key(json, field->group, field->group_length);
             bp_json_begin_object(json);
             in_group = true;
         }
-        if (plan[i].key_prepared)
-            bp_json_put_prepared_key(json, &plan[i].key);
+        if (plan->fields[i].key_prepared)
+            bp_json_put_prepared_key(json, &plan->fields[i].key);
         else
             bp_json_plain_key(json, field->name, field->name_length);
-        value_item(json, &value);
+        value_item(json, plan, &value);
     }
     if (in_group)
         bp_json_end_object(json);
@@ -194,7 +234,7 @@ static bool record_object(bp_json *json, const json_field_plan *plan, const bp_r
     return !json->failed;
 }
 
-static int write_record(FILE *out, bp_json *json, const json_field_plan *plan, const bp_record *record,
+static int write_record(FILE *out, bp_json *json, const json_record_plan *plan, const bp_record *record,
                         bool one_per_line, bool first)
 {
     bp_arena scratch;
