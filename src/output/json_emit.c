@@ -427,24 +427,50 @@ void bp_json_prepared_key_free(bp_json_prepared_key *prepared)
     memset(prepared, 0, sizeof(*prepared));
 }
 
-void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepared)
+/* The prepared key at the end of the text, room for `more` bytes after it
+ * reserved as well; NULL when the emitter is elsewhere or out of memory. */
+static char *write_prepared_key(bp_json *json, const bp_json_prepared_key *prepared, size_t more)
 {
     if (json->depth != prepared->depth || json->in_array[json->depth - 1]) {
         json->failed = true;  /* the writer's plan and the emitter disagree */
-        return;
+        return NULL;
     }
     size_t skip = json->has_items[json->depth - 1] ? 0 : key_separator_length(json);
     size_t length = prepared->length - skip;
-    if (!reserve(json, prepared->length + 16))
-        return;
+    if (more > SIZE_MAX / 2 || !reserve(json, prepared->length + 16 + more))
+        return NULL;
     json->has_items[json->depth - 1] = true;
     /* whole blocks from the padded text: the room beyond is reserved above */
     char *out = json->text + json->length;
     const char *in = prepared->text + skip;
     for (size_t done = 0; done < length; done += 16)
         memcpy(out + done, in + done, 16);
-    json->length += length;
-    json->text[json->length] = '\0';
+    return out + length;
+}
+
+void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepared)
+{
+    char *out = write_prepared_key(json, prepared, 0);
+    if (!out)
+        return;
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
+}
+
+void bp_json_prepared_string(bp_json *json, const bp_json_prepared_key *prepared, const char *text)
+{
+    const char *s = text ? text : "";
+    size_t length = strlen(s);
+    char *out = length <= SIZE_MAX / 8 ? write_prepared_key(json, prepared, 6 * length + 2 + 16) : NULL;
+    if (!out) {
+        json->failed = true;
+        return;
+    }
+    *out++ = '"';
+    out = copy_escaped(out, s, length);
+    *out++ = '"';
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
 }
 
 void bp_json_string(bp_json *json, const char *text)

@@ -58,6 +58,9 @@ bool bp_json_prepare_key(const bp_json *json, unsigned depth, const char *key, s
 void bp_json_prepared_key_free(bp_json_prepared_key *prepared);
 /* The key, as bp_json_plain_key would write it at the prepared depth. */
 void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepared);
+/* The key and a string value in one step: bp_json_put_prepared_key then
+ * bp_json_string (NULL prints ""), with one check for room. */
+void bp_json_prepared_string(bp_json *json, const bp_json_prepared_key *prepared, const char *text);
 
 void bp_json_string(bp_json *json, const char *text);  /* NULL prints "" */
 void bp_json_unsigned(bp_json *json, uint64_t number);

@@ -33,23 +33,29 @@ static void list_key(bp_json *json, const bp_json_prepared_key *keys, size_t whi
         bp_json_plain_key(json, names[which], strlen(names[which]));
 }
 
+/* A list object's key and string value. */
+static void list_string(bp_json *json, const bp_json_prepared_key *keys, size_t which,
+                        const char *const *names, const char *text)
+{
+    if (keys && keys[which].text && keys[which].depth == json->depth) {
+        bp_json_prepared_string(json, &keys[which], text);
+        return;
+    }
+    bp_json_plain_key(json, names[which], strlen(names[which]));
+    bp_json_string(json, text);
+}
+
 static void ace_object(bp_json *json, const bp_json_prepared_key *keys, const bp_ace *ace)
 {
     bp_json_begin_object(json);
-    list_key(json, keys, ACE_ACL, ace_key_names);
-    bp_json_string(json, or_empty(ace->acl));
-    list_key(json, keys, ACE_TYPE, ace_key_names);
-    bp_json_string(json, or_empty(ace->ace_type));
-    list_key(json, keys, ACE_FLAGS, ace_key_names);
-    bp_json_string(json, or_empty(ace->flags));
+    list_string(json, keys, ACE_ACL, ace_key_names, ace->acl);
+    list_string(json, keys, ACE_TYPE, ace_key_names, ace->ace_type);
+    list_string(json, keys, ACE_FLAGS, ace_key_names, ace->flags);
     list_key(json, keys, ACE_MASK, ace_key_names);
     bp_json_unsigned(json, ace->mask);
-    list_key(json, keys, ACE_RIGHTS, ace_key_names);
-    bp_json_string(json, or_empty(ace->rights));
-    list_key(json, keys, ACE_SID, ace_key_names);
-    bp_json_string(json, or_empty(ace->sid));
-    list_key(json, keys, ACE_ACCOUNT, ace_key_names);
-    bp_json_string(json, or_empty(ace->account));
+    list_string(json, keys, ACE_RIGHTS, ace_key_names, ace->rights);
+    list_string(json, keys, ACE_SID, ace_key_names, ace->sid);
+    list_string(json, keys, ACE_ACCOUNT, ace_key_names, ace->account);
     bp_json_end_object(json);
 }
 
@@ -221,6 +227,10 @@ static bool record_object(bp_json *json, const json_record_plan *plan, const bp_
             bp_json_plain_key(json, field->group, field->group_length);
             bp_json_begin_object(json);
             in_group = true;
+        }
+        if (plan->fields[i].key_prepared && value.kind == BP_FIELD_TEXT) {
+            bp_json_prepared_string(json, &plan->fields[i].key, value.text);  /* most fields */
+            continue;
         }
         if (plan->fields[i].key_prepared)
             bp_json_put_prepared_key(json, &plan->fields[i].key);

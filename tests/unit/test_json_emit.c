@@ -417,8 +417,9 @@ static void test_two_escapes_every_pair(void)
     bp_json_free(&json);
 }
 
-/* Prepared keys (written once per writer, copied in 16-byte blocks) come out
- * as bp_json_plain_key writes them: first and later members, top level and
+/* Prepared keys (written once per writer, copied in 16-byte blocks), alone
+ * or with a string value in one step, come out as bp_json_plain_key (and
+ * bp_json_string) write them: first and later members, top level and
  * nested, pretty with an indent and compact, names of every length up to
  * past two blocks. A key used at another depth than prepared fails the
  * document instead of writing wrong tabs; a name needing escapes is refused. */
@@ -444,11 +445,17 @@ static void test_prepared_keys(void)
             BP_JSON_LITERAL_KEY(&fast, "group");
             bp_json_begin_object(&plain);
             bp_json_begin_object(&fast);
-            for (size_t inner = length; inner < sizeof letters; inner += 7) {
+            static const char *const values[] = {"v", NULL, "", "tab\there \"quoted\" \\ and a long run of text",
+                                                 "\xc3\xa9\x01"};
+            for (size_t inner = length, v = 0; inner < sizeof letters; inner += 7, v++) {
                 bp_json_plain_key(&plain, letters, inner);
-                bp_json_put_prepared_key(&fast, &keys[1][inner]);
-                bp_json_string(&plain, "v");
-                bp_json_string(&fast, "v");
+                bp_json_string(&plain, values[v % 5]);
+                if (v % 2) {
+                    bp_json_put_prepared_key(&fast, &keys[1][inner]);
+                    bp_json_string(&fast, values[v % 5]);
+                } else {  /* key and value in one step */
+                    bp_json_prepared_string(&fast, &keys[1][inner], values[v % 5]);
+                }
             }
             bp_json_end_object(&plain);
             bp_json_end_object(&fast);
