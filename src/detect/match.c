@@ -11,13 +11,13 @@ static bool field_values(detect_context *context, size_t field, const char *cons
                          size_t *count)
 {
     detect_field_cache *slot = &context->cache[field];
-    if (!slot->computed) {
-        if (!detect_field_values(field, context->record, context->scratch, &slot->values,
-                                 &slot->count)) {
+    if (slot->record != context->record_number) {
+        if (!detect_field_values(field, context->record, context->scratch, &slot->one,
+                                 &slot->values, &slot->count)) {
             context->out_of_memory = true;
             return false;
         }
-        slot->computed = true;
+        slot->record = context->record_number;
     }
     *values = slot->values;
     *count = slot->count;
