@@ -5,6 +5,10 @@
 
 #include "util/reader.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static size_t put_utf8(uint32_t cp, char *out)
 {
     if (cp < 0x80) {
@@ -38,6 +42,20 @@ char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bo
         return NULL;
     size_t n = 0;
     for (size_t i = 0; i < units; i++) {
+#ifdef __SSE2__
+        /* eight ASCII units at once where SSE2 is part of the base set */
+        while (units - i >= 8) {
+            __m128i eight = _mm_loadu_si128((const __m128i *)(const void *)(bytes + 2 * i));
+            __m128i zero = _mm_setzero_si128();
+            __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(eight, _mm_set1_epi16((short)0xFF80)), zero);
+            __m128i ends = _mm_cmpeq_epi16(eight, zero);
+            if (_mm_movemask_epi8(ascii) != 0xFFFF || _mm_movemask_epi8(ends) != 0)
+                break;  /* a unit above 0x7F, or a terminating zero */
+            _mm_storel_epi64((__m128i *)(void *)(out + n), _mm_packus_epi16(eight, eight));
+            n += 8;
+            i += 8;
+        }
+#endif
         /* four ASCII units at once: most names, paths and URLs are ASCII */
         while (units - i >= 4) {
             uint64_t four = bp_le64(bytes + 2 * i);
