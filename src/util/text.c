@@ -199,10 +199,18 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 /* `width` decimal digits of `value`, zero-padded, into out (no NUL). */
 static void put_digits(char *out, int width, uint64_t value)
 {
-    for (int i = width - 1; i >= 0; i--) {
-        out[i] = (char)('0' + value % 10);
-        value /= 10;
+    /* two digits per division: this runs for every time of every record */
+    static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+                                "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+    int i = width;
+    for (; i >= 2; i -= 2) {
+        size_t two = (size_t)(value % 100) * 2;
+        value /= 100;
+        out[i - 2] = pairs[two];
+        out[i - 1] = pairs[two + 1];
     }
+    if (i == 1)
+        out[0] = (char)('0' + value % 10);
 }
 
 void bp_filetime_format(uint64_t filetime, char out[32])
