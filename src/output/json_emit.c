@@ -522,6 +522,21 @@ void bp_json_unsigned(bp_json *json, uint64_t number)
     bp_json_raw(json, start, (size_t)(end - start));
 }
 
+void bp_json_prepared_unsigned(bp_json *json, const bp_json_prepared_key *prepared, uint64_t number)
+{
+    char text[24];
+    char *end = text + sizeof text;
+    char *start = decimal(end, number);
+    size_t length = (size_t)(end - start);
+    char *out = write_prepared_key(json, prepared, sizeof text);
+    if (!out)
+        return;
+    memcpy(out, start, length);
+    out += length;
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
+}
+
 void bp_json_signed(bp_json *json, int64_t number)
 {
     char text[24];

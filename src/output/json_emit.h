@@ -61,6 +61,8 @@ void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepare
 /* The key and a string value in one step: bp_json_put_prepared_key then
  * bp_json_string (NULL prints ""), with one check for room. */
 void bp_json_prepared_string(bp_json *json, const bp_json_prepared_key *prepared, const char *text);
+/* The same for an unsigned number. */
+void bp_json_prepared_unsigned(bp_json *json, const bp_json_prepared_key *prepared, uint64_t number);
 
 void bp_json_string(bp_json *json, const char *text);  /* NULL prints "" */
 void bp_json_unsigned(bp_json *json, uint64_t number);

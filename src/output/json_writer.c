@@ -51,8 +51,12 @@ static void ace_object(bp_json *json, const bp_json_prepared_key *keys, const bp
     list_string(json, keys, ACE_ACL, ace_key_names, ace->acl);
     list_string(json, keys, ACE_TYPE, ace_key_names, ace->ace_type);
     list_string(json, keys, ACE_FLAGS, ace_key_names, ace->flags);
-    list_key(json, keys, ACE_MASK, ace_key_names);
-    bp_json_unsigned(json, ace->mask);
+    if (keys && keys[ACE_MASK].text && keys[ACE_MASK].depth == json->depth) {
+        bp_json_prepared_unsigned(json, &keys[ACE_MASK], ace->mask);
+    } else {
+        list_key(json, keys, ACE_MASK, ace_key_names);
+        bp_json_unsigned(json, ace->mask);
+    }
     list_string(json, keys, ACE_RIGHTS, ace_key_names, ace->rights);
     list_string(json, keys, ACE_SID, ace_key_names, ace->sid);
     list_string(json, keys, ACE_ACCOUNT, ace_key_names, ace->account);
@@ -63,16 +67,11 @@ static void detection_object(bp_json *json, const bp_json_prepared_key *keys,
                              const bp_detection *detection)
 {
     bp_json_begin_object(json);
-    list_key(json, keys, DETECTION_ID, detection_key_names);
-    bp_json_string(json, or_empty(detection->id));
-    list_key(json, keys, DETECTION_TITLE, detection_key_names);
-    bp_json_string(json, or_empty(detection->title));
-    list_key(json, keys, DETECTION_SEVERITY, detection_key_names);
-    bp_json_string(json, or_empty(detection->severity));
-    if (detection->author && *detection->author) {  /* Sigma rules only */
-        list_key(json, keys, DETECTION_AUTHOR, detection_key_names);
-        bp_json_string(json, detection->author);
-    }
+    list_string(json, keys, DETECTION_ID, detection_key_names, detection->id);
+    list_string(json, keys, DETECTION_TITLE, detection_key_names, detection->title);
+    list_string(json, keys, DETECTION_SEVERITY, detection_key_names, detection->severity);
+    if (detection->author && *detection->author)  /* Sigma rules only */
+        list_string(json, keys, DETECTION_AUTHOR, detection_key_names, detection->author);
     bp_json_end_object(json);
 }
 
@@ -230,6 +229,10 @@ static bool record_object(bp_json *json, const json_record_plan *plan, const bp_
         }
         if (plan->fields[i].key_prepared && value.kind == BP_FIELD_TEXT) {
             bp_json_prepared_string(json, &plan->fields[i].key, value.text);  /* most fields */
+            continue;
+        }
+        if (plan->fields[i].key_prepared && value.kind == BP_FIELD_UNSIGNED) {
+            bp_json_prepared_unsigned(json, &plan->fields[i].key, value.unsigned_number);
             continue;
         }
         if (plan->fields[i].key_prepared)

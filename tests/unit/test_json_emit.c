@@ -487,8 +487,10 @@ static void test_prepared_keys(void)
     bp_json_unsigned(&json, 7);
     bp_json_put_prepared_key(&json, &key);
     bp_json_bool(&json, false);
+    bp_json_prepared_unsigned(&json, &key, 18446744073709551615ULL);
+    bp_json_prepared_unsigned(&json, &key, 0);
     bp_json_end_object(&json);
-    CHECK_STR(json.text, "{\"id\":7,\"id\":false}");
+    CHECK_STR(json.text, "{\"id\":7,\"id\":false,\"id\":18446744073709551615,\"id\":0}");
     bp_json_prepared_key_free(&key);
     bp_json_free(&json);
 }
