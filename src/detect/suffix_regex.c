@@ -155,6 +155,13 @@ detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_se
     if (holds_stop(literal, literal_length, regex->stops))
         return NULL;
     regex->case_sensitive = case_sensitive;
+    if (!case_sensitive) {  /* stored folded: the text alone is folded while matching */
+        for (size_t i = 0; i < literal_length; i++)
+            literal[i] = fold(literal[i]);
+        for (size_t a = 0; a < alternative_count; a++)
+            for (size_t i = 0; i < alternative_lengths[a]; i++)
+                alternatives[a][i] = fold(alternatives[a][i]);
+    }
     regex->literal = bp_arena_strndup(arena, literal, literal_length);
     regex->literal_length = literal_length;
     regex->alternatives = bp_arena_array(arena, alternative_count, sizeof(*regex->alternatives));
@@ -172,12 +179,13 @@ detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_se
     return regex;
 }
 
-static bool same_text(const char *a, const char *b, size_t length, bool case_sensitive)
+/* text against a literal; the literal is stored folded when case is ignored. */
+static bool same_text(const char *text, const char *literal, size_t length, bool case_sensitive)
 {
     if (case_sensitive)
-        return memcmp(a, b, length) == 0;
+        return memcmp(text, literal, length) == 0;
     for (size_t i = 0; i < length; i++)
-        if (fold(a[i]) != fold(b[i]))
+        if (fold(text[i]) != literal[i])
             return false;
     return true;
 }
@@ -190,6 +198,9 @@ bool detect_suffix_regex_matches(const detect_suffix_regex *regex, const char *t
         if (need > end)
             continue;
         const char *at = text + end - need;
+        char first = at[regex->literal_length];  /* most alternatives differ at once */
+        if (tail && (regex->case_sensitive ? first : fold(first)) != regex->alternatives[i][0])
+            continue;
         if (same_text(at + regex->literal_length, regex->alternatives[i], tail, regex->case_sensitive) &&
             same_text(at, regex->literal, regex->literal_length, regex->case_sensitive))
             return true;

@@ -21,6 +21,8 @@ static const char *const taken[] = {
     "^[^?]*/update\\.(exe|msi)([?].*)?$",
     "^[^#?]*\\.ps1([?#].*)?$",
     "a\\-b\\/c_(x|yz)$",
+    "\\.(EXE|Dll|PS1)$",        /* capitals: stored folded when case is ignored */
+    "^[^?#]*/UPDATE\\.(EXE|msi)([?#].*)?$",
 };
 
 /* Left to regexec: other shapes, and near misses of the two. */
@@ -44,7 +46,7 @@ static const char *const refused[] = {
 
 static const char *const pieces[] = {
     "", "a", ".exe", ".EXE", ".eXe", "exe", ".", "..", "?", "#", "?q=1", "#frag.exe",
-    "/dir/", "file.dll", ".dllx", ".psm1", ".PS1", ".ps1", ".application", "http://h/", "update",
+    "/dir/", "file.dll", ".Dll", ".dllx", "UPDATE", "x.Msi", ".psm1", ".PS1", ".ps1", ".application", "http://h/", "update",
     "a-b/c_yz", "a-b/c_X", "\n", "\xc3\xa9", ".ex", "x.msi?",
 };
 #define PIECE_COUNT (sizeof pieces / sizeof pieces[0])
@@ -119,6 +121,21 @@ static void test_parsed_parts(void)
         CHECK_U64(plain->alternative_count, 2);
         CHECK_STR(plain->alternatives[1], "yz");
         CHECK(plain->case_sensitive);
+    }
+    const detect_suffix_regex *folded = detect_suffix_regex_parse("\\.(EXE|Dll)$", false, &arena);
+    CHECK(folded != NULL);
+    if (folded) {
+        CHECK_STR(folded->alternatives[0], "exe");
+        CHECK_STR(folded->alternatives[1], "dll");
+        CHECK(detect_suffix_regex_matches(folded, "x.eXe"));
+        CHECK(!detect_suffix_regex_matches(folded, "x.exe "));
+    }
+    const detect_suffix_regex *exact = detect_suffix_regex_parse("\\.(EXE|Dll)$", true, &arena);
+    CHECK(exact != NULL);
+    if (exact) {
+        CHECK_STR(exact->alternatives[0], "EXE");
+        CHECK(detect_suffix_regex_matches(exact, "x.EXE"));
+        CHECK(!detect_suffix_regex_matches(exact, "x.exe"));
     }
     bp_arena_free(&arena);
 }
