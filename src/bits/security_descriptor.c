@@ -50,6 +50,12 @@ typedef struct sd_decoder {
     bp_note_list *warnings;
     bits_security_descriptor *out;
     size_t *ace_offsets;         /* malloc: where each decoded ACE starts (for the SID order) */
+    /* the rights text of the previous distinct mask: a descriptor's ACEs mostly
+     * repeat one mask (allow and deny the same rights), and the text depends on
+     * the mask and on whether the ACE is a mandatory label only */
+    const char *last_rights;     /* in arena, like the ACEs that share it; NULL: none yet */
+    uint32_t last_mask;
+    bool last_is_label;
 } sd_decoder;
 
 static void sd_warn(sd_decoder *d, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -312,7 +318,13 @@ static bool decode_ace(sd_decoder *d, const acl_view *acl, size_t index, size_t 
     ace->flags_raw = flags;
     ace->flags = flags ? arena_text(d->arena, bits_ace_flags_text(flags, text)) : "";  /* most ACEs: none */
     ace->mask = mask;
-    ace->rights = arena_text(d->arena, bits_access_mask_text(mask, ace_type, text));
+    bool is_label = ace_type == ACE_TYPE_MANDATORY_LABEL;
+    if (!d->last_rights || d->last_mask != mask || d->last_is_label != is_label) {
+        d->last_rights = arena_text(d->arena, bits_access_mask_text(mask, ace_type, text));
+        d->last_mask = mask;
+        d->last_is_label = is_label;
+    }
+    ace->rights = d->last_rights;
     ace->sid = ace_sid(d, &body, ace_type, *pos);
     ace->account = bits_well_known_sid_name(ace->sid);
     note_integrity_label(d, ace);
@@ -407,8 +419,8 @@ bool bits_decode_security_descriptor(bp_arena *arena, bp_reader sd, size_t base_
                                      const char *where, bp_note_list *warnings,
                                      bits_security_descriptor *out)
 {
-    sd_decoder d = {arena, bp_reader_make(sd.data, sd.size), base_offset,
-                    where ? where : "security descriptor", warnings, out, NULL};
+    sd_decoder d = {.arena = arena, .sd = bp_reader_make(sd.data, sd.size), .base = base_offset,
+                    .where = where ? where : "security descriptor", .warnings = warnings, .out = out};
     empty_descriptor(out, sd.size);
     bp_reader r = d.sd;
     out->revision = bp_read_u8(&r);

@@ -28,9 +28,11 @@ size_t detect_field_count(void);
 /* Find a field by name. false with *why set when unknown or not testable. */
 bool detect_field_lookup(const char *name, size_t *index, const char **why);
 /* The values of one field of a record as text (a list field gives one value
- * per entry, possibly none). Computed into scratch; false when out of memory. */
+ * per entry, possibly none). Computed into scratch; a field of one value is
+ * handed back as a list of one in *one (most fields: no list is allocated).
+ * false when out of memory. */
 bool detect_field_values(size_t index, const bp_record *record, bp_arena *scratch,
-                         const char *const **values, size_t *count);
+                         const char **one, const char *const **values, size_t *count);
 
 /* ---- hosts -------------------------------------------------------------- */
 
@@ -79,6 +81,25 @@ typedef enum detect_op {
     DETECT_EMPTY,
 } detect_op;
 
+/* A regex operand that only asks how a text (up to its first stop
+ * character) ends: matched without regexec (suffix_regex.c). */
+typedef struct detect_suffix_regex {
+    char stops[64];          /* NUL-terminated; "" = the whole text */
+    size_t stop_count;
+    const char *literal;     /* LIT, then one of the alternatives ("" alone) */
+    size_t literal_length;
+    const char **alternatives;
+    size_t *alternative_lengths;
+    size_t alternative_count;
+    bool case_sensitive;
+} detect_suffix_regex;
+
+/* NULL when `pattern` has another shape than the two suffix_regex.c knows,
+ * or out of memory: regexec then decides. */
+detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_sensitive, bp_arena *arena);
+/* regexec's verdict for the pattern the regex was parsed from. */
+bool detect_suffix_regex_matches(const detect_suffix_regex *regex, const char *text);
+
 typedef struct detect_node {
     detect_node_kind kind;
     const struct detect_node **children;  /* all_of / any_of / not (one child) */
@@ -91,6 +112,9 @@ typedef struct detect_node {
     size_t value_count;
     regex_t **regexes;                     /* compiled regex operands */
     size_t regex_count;
+    /* per regex: the same test without regexec, or NULL */
+    const detect_suffix_regex **suffix_regexes;
+    bool all_suffix_regexes;               /* every regex has one: not memoised */
 } detect_node;
 
 struct sigma_rule;
@@ -125,8 +149,9 @@ void detect_document_free(detect_document *document);
 /* Evaluation state for one record: the record, a scratch arena and a cache of
  * field values (one slot per field). */
 typedef struct detect_field_cache {
-    bool computed;
-    const char *const *values;
+    size_t record;               /* the detect_context.record_number it holds; 0: none */
+    const char *one;             /* the value of a single-valued field */
+    const char *const *values;   /* &one, or a list field's entries */
     size_t count;
 } detect_field_cache;
 
@@ -147,6 +172,8 @@ typedef struct detect_context {
     const bp_record *record;
     bp_arena *scratch;
     detect_field_cache *cache;  /* detect_field_count() slots */
+    size_t record_number;       /* counts from 1: a slot of another number is stale, so the
+                                   slots need no clearing between records */
     struct sigma_events *sigma;  /* the record as Sigma events, built on first use */
     bool out_of_memory;
     detect_verdicts *verdicts;  /* NULL: no memo */

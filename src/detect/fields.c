@@ -83,41 +83,40 @@ bool detect_field_lookup(const char *name, size_t *index, const char **why)
     return false;
 }
 
-static bool single(bp_arena *scratch, const char *text, const char *const **values, size_t *count)
+static bool single(const char **one, const char *text, const char *const **values, size_t *count)
 {
-    const char **list = bp_arena_array(scratch, 1, sizeof(*list));
-    if (!list || !text)
+    if (!text)
         return false;
-    list[0] = text;
-    *values = list;
+    *one = text;
+    *values = one;
     *count = 1;
     return true;
 }
 
 bool detect_field_values(size_t index, const bp_record *record, bp_arena *scratch,
-                         const char *const **values, size_t *count)
+                         const char **one, const char *const **values, size_t *count)
 {
     *values = NULL;
     *count = 0;
     if (index >= bp_record_field_count()) {
         size_t d = index - bp_record_field_count();
         return d < DERIVED_COUNT &&
-               single(scratch, derived[d].compute(record, scratch), values, count);
+               single(one, derived[d].compute(record, scratch), values, count);
     }
     bp_field_value value;
     if (!bp_record_field_value(bp_record_field(index), record, scratch, &value))
         return false;
     switch (value.kind) {
     case BP_FIELD_TEXT:
-        return single(scratch, or_empty(value.text), values, count);
+        return single(one, or_empty(value.text), values, count);
     case BP_FIELD_UNSIGNED:
-        return single(scratch, bp_arena_printf(scratch, "%" PRIu64, value.unsigned_number), values,
+        return single(one, bp_arena_printf(scratch, "%" PRIu64, value.unsigned_number), values,
                       count);
     case BP_FIELD_SIGNED:
-        return single(scratch, bp_arena_printf(scratch, "%" PRId64, value.signed_number), values,
+        return single(one, bp_arena_printf(scratch, "%" PRId64, value.signed_number), values,
                       count);
     case BP_FIELD_BOOL:
-        return single(scratch, value.boolean ? "true" : "false", values, count);
+        return single(one, value.boolean ? "true" : "false", values, count);
     case BP_FIELD_TEXT_LIST:
         *values = value.texts;
         *count = value.texts ? value.text_count : 0;

@@ -11,13 +11,13 @@ static bool field_values(detect_context *context, size_t field, const char *cons
                          size_t *count)
 {
     detect_field_cache *slot = &context->cache[field];
-    if (!slot->computed) {
-        if (!detect_field_values(field, context->record, context->scratch, &slot->values,
-                                 &slot->count)) {
+    if (slot->record != context->record_number) {
+        if (!detect_field_values(field, context->record, context->scratch, &slot->one,
+                                 &slot->values, &slot->count)) {
             context->out_of_memory = true;
             return false;
         }
-        slot->computed = true;
+        slot->record = context->record_number;
     }
     *values = slot->values;
     *count = slot->count;
@@ -80,9 +80,11 @@ static bool value_matches_now(const detect_node *node, const char *text)
     case DETECT_ENDS_WITH:
         return any_operand(node, text, detect_text_ends_with);
     case DETECT_REGEX:
-        for (size_t i = 0; i < node->regex_count; i++)
-            if (regexec(node->regexes[i], text, 0, NULL, 0) == 0)
+        for (size_t i = 0; i < node->regex_count; i++) {
+            if (node->suffix_regexes[i] ? detect_suffix_regex_matches(node->suffix_regexes[i], text)
+                                        : regexec(node->regexes[i], text, 0, NULL, 0) == 0)
                 return true;
+        }
         return false;
     case DETECT_IS_IP:
     case DETECT_TLD_IN:
@@ -108,7 +110,8 @@ void detect_verdicts_free(detect_verdicts *verdicts)
 static bool worth_remembering(const detect_node *node)
 {
     switch (node->op) {
-    case DETECT_REGEX:
+    case DETECT_REGEX:  /* a suffix test costs less than the memo lookup */
+        return !node->all_suffix_regexes;
     case DETECT_IS_IP:
     case DETECT_TLD_IN:
     case DETECT_HOST_IN:

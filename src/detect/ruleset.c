@@ -200,6 +200,7 @@ struct bp_detector {
     bp_detection **shared;       /* per rule: its id/title copied once */
     size_t *matched;             /* scratch: indexes of the rules the current record matched */
     detect_field_cache *cache;
+    size_t records;              /* records evaluated: numbers the cache's contents */
     detect_verdicts verdicts;    /* per distinct value, for the whole run */
 };
 
@@ -228,8 +229,8 @@ static long detect_record(bp_detector *run, bp_record *record, bp_arena *lists)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
-    memset(run->cache, 0, detect_field_count() * sizeof(*run->cache));
-    detect_context context = {.record = record, .scratch = &scratch, .cache = run->cache, .verdicts = &run->verdicts};
+    detect_context context = {.record = record, .scratch = &scratch, .cache = run->cache,
+                              .record_number = ++run->records, .verdicts = &run->verdicts};
     size_t count = 0;
     size_t *indexes = run->matched;
     for (size_t i = 0; i < run->rules->count && !context.out_of_memory; i++) {

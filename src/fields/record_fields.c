@@ -28,10 +28,11 @@ bool fields_set_unsigned(bp_field_value *value, uint64_t number)
 
 static bool set_filetime(bp_arena *scratch, bp_field_value *value, uint64_t filetime)
 {
-    char buf[32];
-    bp_filetime_format(filetime, buf);
-    value->text = bp_arena_strdup(scratch, buf);
-    return value->text != NULL;
+    char *text = bp_arena_alloc(scratch, 32);  /* formatted in place, not copied */
+    if (text)
+        bp_filetime_format(filetime, text);
+    value->text = text;
+    return text != NULL;
 }
 
 /* Enum/flag name helpers may hand back NULL for "no name"; the schema wants "". */

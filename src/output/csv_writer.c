@@ -9,35 +9,74 @@
  * opened. Such text cells get a leading apostrophe, which makes them plain
  * text. Numbers are left alone (-1 stays a number). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fields/field_text.h"
 #include "fields/record_fields.h"
 #include "output/writers.h"
+#include "util/growable.h"
 
 /* A spreadsheet treats a cell starting with one of these as a formula (tab
  * and CR because some of them strip leading whitespace first). */
 static bool formula_start(const char *text) { return *text && strchr("=+-@\t\r", *text) != NULL; }
 
+/* One row's text, built in memory and written with one fwrite (a stdio call
+ * per cell cost more than the rest of the row). */
+typedef struct csv_row {
+    char *text;
+    size_t length;
+    size_t capacity;
+    bool failed;     /* out of memory */
+} csv_row;
+
+static bool row_room(csv_row *row, size_t more)
+{
+    if (row->failed || more > SIZE_MAX / 2 - row->length ||
+        !bp_grow_to((void **)&row->text, &row->capacity, row->length + more, 1)) {
+        row->failed = true;
+        return false;
+    }
+    return true;
+}
+
 /* RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes.
  * defuse: put an apostrophe before text that would start a formula. */
-static int put_cell(FILE *out, const char *text, bool first, bool defuse)
+static void put_cell(csv_row *row, const char *text, bool first, bool defuse)
 {
-    if (!first && fputc(',', out) == EOF)
-        return -1;
-    const char *prefix = defuse && formula_start(text) ? "'" : "";
-    if (strpbrk(text, ",\"\r\n") == NULL)
-        return fputs(prefix, out) == EOF || fputs(text, out) == EOF ? -1 : 0;
-    if (fputc('"', out) == EOF || fputs(prefix, out) == EOF)
-        return -1;
-    for (const char *run = text; *run;) {
-        const char *quote = strchr(run, '"');
-        size_t length = quote ? (size_t)(quote - run) + 1 : strlen(run);
-        if (fwrite(run, 1, length, out) != length || (quote && fputc('"', out) == EOF))
-            return -1;
-        run += length;
+    size_t length = strlen(text);
+    bool apostrophe = defuse && formula_start(text);
+    if (length > SIZE_MAX / 4 || !row_room(row, 2 * length + 4))  /* every byte a quote, at worst */
+        return;
+    char *out = row->text + row->length;
+    if (!first)
+        *out++ = ',';
+    bool quoted = strcspn(text, ",\"\r\n") < length;
+    if (quoted)
+        *out++ = '"';
+    if (apostrophe)
+        *out++ = '\'';
+    if (!quoted) {
+        memcpy(out, text, length);
+        out += length;
+    } else {
+        for (size_t i = 0; i < length; i++) {
+            if (text[i] == '"')
+                *out++ = '"';
+            *out++ = text[i];
+        }
+        *out++ = '"';
     }
-    return fputc('"', out) == EOF ? -1 : 0;
+    row->length = (size_t)(out - row->text);
+}
+
+static int write_row_text(FILE *out, csv_row *row)
+{
+    if (!row_room(row, 2))
+        return -1;
+    memcpy(row->text + row->length, "\r\n", 2);
+    row->length += 2;
+    return fwrite(row->text, 1, row->length, out) == row->length ? 0 : -1;
 }
 
 static bool is_number(const bp_field_value *value)
@@ -88,6 +127,7 @@ static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
 /* Grouped fields become group_name columns (source_path, source_format ...). */
 static int write_header(FILE *out)
 {
+    csv_row row = {0};
     for (size_t i = 0; i < bp_record_field_count(); i++) {
         const bp_field *field = bp_record_field(i);
         char name[128];
@@ -95,26 +135,34 @@ static int write_header(FILE *out)
             snprintf(name, sizeof name, "%s_%s", field->group, field->name);
         else
             snprintf(name, sizeof name, "%s", field->name);
-        if (put_cell(out, name, i == 0, false) != 0)
-            return -1;
+        put_cell(&row, name, i == 0, false);
     }
-    return fputs("\r\n", out) == EOF ? -1 : 0;
+    int rc = row.failed ? -1 : write_row_text(out, &row);
+    free(row.text);
+    return rc;
 }
 
 static int write_row(FILE *out, const bp_record *record, bool excel)
 {
     bp_arena scratch;
     bp_arena_init(&scratch);
+    csv_row row = {0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < bp_record_field_count(); i++) {
+    for (size_t i = 0; rc == 0 && !row.failed && i < bp_record_field_count(); i++) {
         bp_field_value value;
         const char *text = NULL;
         if (bp_record_field_value(bp_record_field(i), record, &scratch, &value))
             text = cell_text(&scratch, &value);
-        rc = text ? put_cell(out, text, i == 0, excel && !is_number(&value)) : -1;
+        if (text)
+            put_cell(&row, text, i == 0, excel && !is_number(&value));
+        else
+            rc = -1;
     }
-    if (rc == 0 && fputs("\r\n", out) == EOF)
+    if (rc == 0 && !row.failed)
+        rc = write_row_text(out, &row);
+    else
         rc = -1;
+    free(row.text);
     bp_arena_free(&scratch);
     return rc;
 }

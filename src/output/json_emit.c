@@ -177,30 +177,88 @@ static size_t escape_byte(char *out, unsigned char c)
     }
 }
 
+/* The `length` bytes at s escaped into out, one at a time (short texts and
+ * the rare text with escapes); returns the end of what was written. */
+static char *copy_escaped_bytes(char *out, const char *s, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (needs_escape[c])
+            out += escape_byte(out, c);
+        else
+            *out++ = (char)c;
+    }
+    return out;
+}
+
+/* The bytes of s (length of them) escaped into out; returns the end. Room
+ * for the worst case plus 16 bytes is reserved by the caller, so whole
+ * blocks are stored before looking at them and short texts are copied as
+ * two overlapping words: this is the writers' innermost loop. */
+static char *copy_escaped(char *out, const char *s, size_t length)
+{
+#ifdef __SSE2__
+    if (length >= 16) {
+        const char *start = s;
+        while (length >= 16) {
+            __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
+            _mm_storeu_si128((__m128i *)(void *)out, bytes);
+            unsigned hits = block_escapes(s);
+            if (!hits) {
+                out += 16;
+                s += 16;
+                length -= 16;
+                continue;
+            }
+            unsigned run = (unsigned)__builtin_ctz(hits);
+            out += run;
+            out += escape_byte(out, (unsigned char)s[run]);
+            s += run + 1;
+            length -= run + 1;
+        }
+        /* the rest as the 16 bytes ending the text, when all of them are
+         * clean: the part already written is then the same bytes */
+        if (length > 0 && s - start >= 16 - (ptrdiff_t)length && !block_escapes(s + length - 16)) {
+            _mm_storeu_si128((__m128i *)(void *)(out + length - 16),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + length - 16)));
+            return out + length;
+        }
+        return copy_escaped_bytes(out, s, length);
+    }
+#endif
+    if (length >= 8 && length <= 16 && !word_has_escape(s) && !word_has_escape(s + length - 8)) {
+        memcpy(out, s, 8);
+        memcpy(out + length - 8, s + length - 8, 8);
+        return out + length;
+    }
+    if (length < 8)
+        return copy_escaped_bytes(out, s, length);
+    for (;;) {  /* the runs between escapes, copied in blocks */
+        size_t run = escape_offset(s, length);
+        memcpy(out, s, run);
+        out += run;
+        if (run == length)
+            return out;
+        out += escape_byte(out, (unsigned char)s[run]);
+        s += run + 1;
+        length -= run + 1;
+    }
+}
+
 /* "text" with '"', '\\' and control characters escaped; other bytes as they
  * are (the library hands over valid UTF-8), then `suffix` (the ":\t" after a
- * key). Room for the worst case is reserved once and the runs between
- * escapes are copied in blocks: this is the writers' innermost loop. */
+ * key). */
 static void put_quoted(bp_json *json, const char *text, const char *suffix, size_t suffix_length)
 {
     const char *s = text ? text : "";
     size_t length = strlen(s);
-    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 2 + suffix_length)) {
+    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 2 + suffix_length + 16)) {
         json->failed = true;
         return;
     }
     char *out = json->text + json->length;
     *out++ = '"';
-    for (;;) {
-        size_t run = escape_offset(s, length);
-        memcpy(out, s, run);
-        out += run;
-        if (run == length)
-            break;
-        out += escape_byte(out, (unsigned char)s[run]);
-        s += run + 1;
-        length -= run + 1;
-    }
+    out = copy_escaped(out, s, length);
     *out++ = '"';
     memcpy(out, suffix, suffix_length);
     out += suffix_length;
@@ -327,6 +385,94 @@ void bp_json_plain_key(bp_json *json, const char *key, size_t length)
         quoted_key(json, key);
 }
 
+/* The bytes a separator takes before a key that is not its object's first. */
+static size_t key_separator_length(const bp_json *json) { return json->pretty ? 2 : 1; }
+
+bool bp_json_prepare_key(const bp_json *json, unsigned depth, const char *key, size_t length,
+                         bp_json_prepared_key *prepared)
+{
+    memset(prepared, 0, sizeof(*prepared));
+    unsigned tabs = json->pretty ? json->indent + depth : 0;
+    if (depth == 0 || depth > BP_JSON_MAX_DEPTH || tabs > 16 || length > 4096 ||
+        escape_offset(key, length) != length)
+        return false;
+    size_t total = key_separator_length(json) + tabs + length + 4;
+    /* padded so bp_json_put_prepared_key can copy whole 16-byte blocks from
+     * the start or from just after the separator */
+    char *text = calloc((total + 15) / 16 + 1, 16);
+    if (!text)
+        return false;
+    char *out = text;
+    *out++ = ',';
+    if (json->pretty)
+        *out++ = '\n';
+    memset(out, '\t', tabs);
+    out += tabs;
+    *out++ = '"';
+    memcpy(out, key, length);
+    out += length;
+    *out++ = '"';
+    *out++ = ':';
+    if (json->pretty)
+        *out++ = '\t';
+    prepared->text = text;
+    prepared->length = (size_t)(out - text);
+    prepared->depth = depth;
+    return true;
+}
+
+void bp_json_prepared_key_free(bp_json_prepared_key *prepared)
+{
+    free(prepared->text);
+    memset(prepared, 0, sizeof(*prepared));
+}
+
+/* The prepared key at the end of the text, room for `more` bytes after it
+ * reserved as well; NULL when the emitter is elsewhere or out of memory. */
+static char *write_prepared_key(bp_json *json, const bp_json_prepared_key *prepared, size_t more)
+{
+    if (json->depth != prepared->depth || json->in_array[json->depth - 1]) {
+        json->failed = true;  /* the writer's plan and the emitter disagree */
+        return NULL;
+    }
+    size_t skip = json->has_items[json->depth - 1] ? 0 : key_separator_length(json);
+    size_t length = prepared->length - skip;
+    if (more > SIZE_MAX / 2 || !reserve(json, prepared->length + 16 + more))
+        return NULL;
+    json->has_items[json->depth - 1] = true;
+    /* whole blocks from the padded text: the room beyond is reserved above */
+    char *out = json->text + json->length;
+    const char *in = prepared->text + skip;
+    for (size_t done = 0; done < length; done += 16)
+        memcpy(out + done, in + done, 16);
+    return out + length;
+}
+
+void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepared)
+{
+    char *out = write_prepared_key(json, prepared, 0);
+    if (!out)
+        return;
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
+}
+
+void bp_json_prepared_string(bp_json *json, const bp_json_prepared_key *prepared, const char *text)
+{
+    const char *s = text ? text : "";
+    size_t length = strlen(s);
+    char *out = length <= SIZE_MAX / 8 ? write_prepared_key(json, prepared, 6 * length + 2 + 16) : NULL;
+    if (!out) {
+        json->failed = true;
+        return;
+    }
+    *out++ = '"';
+    out = copy_escaped(out, s, length);
+    *out++ = '"';
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
+}
+
 void bp_json_string(bp_json *json, const char *text)
 {
     before_value(json);
@@ -374,6 +520,21 @@ void bp_json_unsigned(bp_json *json, uint64_t number)
     char *end = text + sizeof text;
     char *start = decimal(end, number);
     bp_json_raw(json, start, (size_t)(end - start));
+}
+
+void bp_json_prepared_unsigned(bp_json *json, const bp_json_prepared_key *prepared, uint64_t number)
+{
+    char text[24];
+    char *end = text + sizeof text;
+    char *start = decimal(end, number);
+    size_t length = (size_t)(end - start);
+    char *out = write_prepared_key(json, prepared, sizeof text);
+    if (!out)
+        return;
+    memcpy(out, start, length);
+    out += length;
+    *out = '\0';
+    json->length = (size_t)(out - json->text);
 }
 
 void bp_json_signed(bp_json *json, int64_t number)

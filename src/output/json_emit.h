@@ -41,6 +41,29 @@ void bp_json_plain_key(bp_json *json, const char *key, size_t length);
 /* A string literal as a plain key. */
 #define BP_JSON_LITERAL_KEY(json, literal) bp_json_plain_key((json), "" literal, sizeof(literal) - 1)
 
+/* A member key written out ahead of time for one nesting depth of one
+ * emitter's layout: separator, tabs, "key", colon (and tab). A record's keys
+ * are the same every time, so a writer prepares them once and each key is
+ * then one copy instead of a dozen small steps. */
+typedef struct bp_json_prepared_key {
+    char *text;       /* padded to a multiple of 16 bytes; owned */
+    size_t length;    /* bytes of text, separator included */
+    unsigned depth;   /* nesting depth the key is written at (1 = top object) */
+} bp_json_prepared_key;
+
+/* false when the key cannot be prepared (it needs escaping, the nesting is
+ * too deep, or out of memory): write it with bp_json_plain_key instead. */
+bool bp_json_prepare_key(const bp_json *json, unsigned depth, const char *key, size_t length,
+                         bp_json_prepared_key *prepared);
+void bp_json_prepared_key_free(bp_json_prepared_key *prepared);
+/* The key, as bp_json_plain_key would write it at the prepared depth. */
+void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepared);
+/* The key and a string value in one step: bp_json_put_prepared_key then
+ * bp_json_string (NULL prints ""), with one check for room. */
+void bp_json_prepared_string(bp_json *json, const bp_json_prepared_key *prepared, const char *text);
+/* The same for an unsigned number. */
+void bp_json_prepared_unsigned(bp_json *json, const bp_json_prepared_key *prepared, uint64_t number);
+
 void bp_json_string(bp_json *json, const char *text);  /* NULL prints "" */
 void bp_json_unsigned(bp_json *json, uint64_t number);
 void bp_json_signed(bp_json *json, int64_t number);

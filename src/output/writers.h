@@ -23,6 +23,7 @@ typedef struct bp_json_writer {
     bool one_per_line;
     size_t count;          /* records written */
     bp_json json;          /* one record's text, reused */
+    struct json_record_plan *plan;  /* prepared keys and group changes, made once */
 } bp_json_writer;
 
 void bp_json_writer_init(bp_json_writer *writer, FILE *out, bool one_per_line);

@@ -5,6 +5,10 @@
 
 #include "util/reader.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static size_t put_utf8(uint32_t cp, char *out)
 {
     if (cp < 0x80) {
@@ -38,6 +42,20 @@ char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bo
         return NULL;
     size_t n = 0;
     for (size_t i = 0; i < units; i++) {
+#ifdef __SSE2__
+        /* eight ASCII units at once where SSE2 is part of the base set */
+        while (units - i >= 8) {
+            __m128i eight = _mm_loadu_si128((const __m128i *)(const void *)(bytes + 2 * i));
+            __m128i zero = _mm_setzero_si128();
+            __m128i ascii = _mm_cmpeq_epi16(_mm_and_si128(eight, _mm_set1_epi16((short)0xFF80)), zero);
+            __m128i ends = _mm_cmpeq_epi16(eight, zero);
+            if (_mm_movemask_epi8(ascii) != 0xFFFF || _mm_movemask_epi8(ends) != 0)
+                break;  /* a unit above 0x7F, or a terminating zero */
+            _mm_storel_epi64((__m128i *)(void *)(out + n), _mm_packus_epi16(eight, eight));
+            n += 8;
+            i += 8;
+        }
+#endif
         /* four ASCII units at once: most names, paths and URLs are ASCII */
         while (units - i >= 4) {
             uint64_t four = bp_le64(bytes + 2 * i);
@@ -181,10 +199,18 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 /* `width` decimal digits of `value`, zero-padded, into out (no NUL). */
 static void put_digits(char *out, int width, uint64_t value)
 {
-    for (int i = width - 1; i >= 0; i--) {
-        out[i] = (char)('0' + value % 10);
-        value /= 10;
+    /* two digits per division: this runs for every time of every record */
+    static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+                                "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+    int i = width;
+    for (; i >= 2; i -= 2) {
+        size_t two = (size_t)(value % 100) * 2;
+        value /= 100;
+        out[i - 2] = pairs[two];
+        out[i - 1] = pairs[two + 1];
     }
+    if (i == 1)
+        out[0] = (char)('0' + value % 10);
 }
 
 void bp_filetime_format(uint64_t filetime, char out[32])

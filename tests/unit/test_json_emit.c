@@ -360,8 +360,145 @@ static void test_plain_keys(void)
     bp_json_free(&json);
 }
 
+/* The reference: one byte at a time. */
+static size_t escape_slowly(char *out, const char *text, size_t length)
+{
+    size_t n = 0;
+    out[n++] = '"';
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '"' || c == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)c;
+        } else if (c == '\n') {
+            memcpy(out + n, "\\n", 2);
+            n += 2;
+        } else if (c < 0x20) {
+            n += (size_t)sprintf(out + n, "\\u%04x", c);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+    return n;
+}
+
+/* Whole 16-byte blocks are stored before they are looked at, and the last
+ * partial block is written as the 16 bytes ending the text only when they
+ * are all clean: two escapes at every pair of places in texts of every
+ * length up to 48 (one of them just before the tail, so the overlap holds
+ * an escape) come out as a byte-at-a-time escaper writes them. */
+static void test_two_escapes_every_pair(void)
+{
+    size_t mismatches = 0, cases = 0;
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    for (size_t length = 2; length <= 48; length++) {
+        for (size_t a = 0; a < length; a++) {
+            for (size_t b = a + 1; b < length; b++) {
+                char text[49], expected[49 * 6 + 3];
+                for (size_t i = 0; i < length; i++)
+                    text[i] = (char)(i % 5 ? 'a' + (char)(i % 26) : 0xc3);
+                text[length] = '\0';
+                text[a] = '"';
+                text[b] = (char)(b % 2 ? '\x02' : '\n');
+                escape_slowly(expected, text, length);
+                bp_json_clear(&json);
+                bp_json_string(&json, text);
+                cases++;
+                if (!json.text || strcmp(json.text, expected) != 0)
+                    mismatches++;
+            }
+        }
+    }
+    CHECK_U64(cases, 18424);  /* length * (length - 1) / 2 summed over 2..48 */
+    CHECK_U64(mismatches, 0);
+    bp_json_free(&json);
+}
+
+/* Prepared keys (written once per writer, copied in 16-byte blocks), alone
+ * or with a string value in one step, come out as bp_json_plain_key (and
+ * bp_json_string) write them: first and later members, top level and
+ * nested, pretty with an indent and compact, names of every length up to
+ * past two blocks. A key used at another depth than prepared fails the
+ * document instead of writing wrong tabs; a name needing escapes is refused. */
+static void test_prepared_keys(void)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
+    for (int pretty = 0; pretty < 2; pretty++) {
+        bp_json plain, fast;
+        bp_json_init(&plain, pretty, 1);
+        bp_json_init(&fast, pretty, 1);
+        bp_json_prepared_key keys[2][sizeof letters];
+        for (unsigned depth = 1; depth <= 2; depth++)
+            for (size_t length = 1; length < sizeof letters; length++)
+                CHECK(bp_json_prepare_key(&fast, depth, letters, length, &keys[depth - 1][length]));
+        bp_json_begin_object(&plain);
+        bp_json_begin_object(&fast);
+        for (size_t length = 1; length < sizeof letters; length++) {
+            bp_json_plain_key(&plain, letters, length);
+            bp_json_put_prepared_key(&fast, &keys[0][length]);
+            bp_json_unsigned(&plain, length);
+            bp_json_unsigned(&fast, length);
+            BP_JSON_LITERAL_KEY(&plain, "group");
+            BP_JSON_LITERAL_KEY(&fast, "group");
+            bp_json_begin_object(&plain);
+            bp_json_begin_object(&fast);
+            static const char *const values[] = {"v", NULL, "", "tab\there \"quoted\" \\ and a long run of text",
+                                                 "\xc3\xa9\x01"};
+            for (size_t inner = length, v = 0; inner < sizeof letters; inner += 7, v++) {
+                bp_json_plain_key(&plain, letters, inner);
+                bp_json_string(&plain, values[v % 5]);
+                if (v % 2) {
+                    bp_json_put_prepared_key(&fast, &keys[1][inner]);
+                    bp_json_string(&fast, values[v % 5]);
+                } else {  /* key and value in one step */
+                    bp_json_prepared_string(&fast, &keys[1][inner], values[v % 5]);
+                }
+            }
+            bp_json_end_object(&plain);
+            bp_json_end_object(&fast);
+        }
+        bp_json_end_object(&plain);
+        bp_json_end_object(&fast);
+        CHECK(!fast.failed);
+        CHECK_U64(fast.length, plain.length);
+        CHECK_STR(fast.text, plain.text);
+        bp_json_clear(&fast);
+        bp_json_begin_object(&fast);
+        bp_json_put_prepared_key(&fast, &keys[1][3]);  /* prepared for depth 2, used at 1 */
+        CHECK(fast.failed);
+        for (unsigned depth = 0; depth < 2; depth++)
+            for (size_t length = 1; length < sizeof letters; length++)
+                bp_json_prepared_key_free(&keys[depth][length]);
+        bp_json_free(&plain);
+        bp_json_free(&fast);
+    }
+    bp_json json;
+    bp_json_init(&json, false, 0);
+    bp_json_prepared_key key;
+    CHECK(!bp_json_prepare_key(&json, 1, "odd\"key", 7, &key));
+    CHECK(key.text == NULL);
+    CHECK(!bp_json_prepare_key(&json, 0, "top", 3, &key));
+    bp_json_begin_object(&json);
+    CHECK(bp_json_prepare_key(&json, 1, "id", 2, &key));
+    bp_json_put_prepared_key(&json, &key);
+    bp_json_unsigned(&json, 7);
+    bp_json_put_prepared_key(&json, &key);
+    bp_json_bool(&json, false);
+    bp_json_prepared_unsigned(&json, &key, 18446744073709551615ULL);
+    bp_json_prepared_unsigned(&json, &key, 0);
+    bp_json_end_object(&json);
+    CHECK_STR(json.text, "{\"id\":7,\"id\":false,\"id\":18446744073709551615,\"id\":0}");
+    bp_json_prepared_key_free(&key);
+    bp_json_free(&json);
+}
+
 int main(void)
 {
+    test_prepared_keys();
+    test_two_escapes_every_pair();
     test_same_bytes_as_cjson(true);
     test_same_bytes_as_cjson(false);
     test_escapes();

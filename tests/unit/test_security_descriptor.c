@@ -240,6 +240,52 @@ static void check_ace_kinds(void)
     bp_arena_free(&arena);
 }
 
+/* A descriptor's ACEs share the rights text of the previous ACE with the same
+ * mask; a mandatory label with that mask names other bits, so it must get its
+ * own text, and the mask after it must not reuse the label's. */
+static void check_repeated_masks(void)
+{
+    static const struct {
+        uint8_t type;
+        uint32_t mask;
+        const char *rights;
+    } aces[] = {
+        {0x00, 0x000F003F, "Specific0x1|Specific0x2|Specific0x4|Specific0x8|Specific0x10|Specific0x20|"
+                           "Delete|ReadControl|WriteDac|WriteOwner"},
+        {0x01, 0x000F003F, "Specific0x1|Specific0x2|Specific0x4|Specific0x8|Specific0x10|Specific0x20|"
+                           "Delete|ReadControl|WriteDac|WriteOwner"},
+        {0x00, 0x00000001, "Specific0x1"},
+        {0x11, 0x00000001, "NoWriteUp"},     /* mandatory label, same mask */
+        {0x00, 0x00000001, "Specific0x1"},
+        {0x11, 0x00000003, "NoWriteUp|NoReadUp"},
+        {0x00, 0x000F003F, "Specific0x1|Specific0x2|Specific0x4|Specific0x8|Specific0x10|Specific0x20|"
+                           "Delete|ReadControl|WriteDac|WriteOwner"},
+    };
+    enum { COUNT = sizeof aces / sizeof aces[0], ACE_SIZE = 20 };
+    builder b;
+    put_header(&b, 0x8004, 0, 0, 0, 20);
+    put_acl_header(&b, 2, (uint16_t)(8 + COUNT * ACE_SIZE), COUNT);
+    for (size_t i = 0; i < COUNT; i++) {
+        put_u8(&b, aces[i].type);
+        put_u8(&b, 0);
+        put_u16(&b, ACE_SIZE);
+        put_u32(&b, aces[i].mask);
+        put_bytes(&b, aces[i].type == 0x11 ? (const uint8_t[12]){1, 1, 0, 0, 0, 0, 0, 16, 0, 0x20, 0, 0}
+                                           : sid_everyone, 12);
+    }
+    bp_arena arena;
+    bp_arena_init(&arena);
+    bp_note_list warnings = {0};
+    bits_security_descriptor sd;
+    CHECK(decode(&arena, b.data, b.size, &warnings, &sd));
+    CHECK_U64(sd.ace_count, COUNT);
+    for (size_t i = 0; i < sd.ace_count && i < COUNT; i++) {
+        CHECK_U64(sd.aces[i].mask, aces[i].mask);
+        CHECK_STR(sd.aces[i].rights, aces[i].rights);
+    }
+    bp_arena_free(&arena);
+}
+
 static void check_hostile(void)
 {
     bp_arena arena;
@@ -410,6 +456,7 @@ int main(void)
     check_names();
     check_sids();
     check_ace_kinds();
+    check_repeated_masks();
     check_hostile();
 
     if (check_failures)  /* report synthetic failures even without the shared data */
