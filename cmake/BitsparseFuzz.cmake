@@ -38,7 +38,7 @@ function(bitsparse_fuzz_library name)
   get_target_property(library_links bitsparse_lib LINK_LIBRARIES)
   target_link_libraries(${name} PUBLIC ${library_links})
   if(EXISTS ${PROJECT_SOURCE_DIR}/src/detect/default_rules.yaml)
-    bitsparse_embed_file(${name} ${PROJECT_SOURCE_DIR}/src/detect/default_rules.yaml bp_default_rules_yaml)
+    bitsparse_embed_file(${name} ${PROJECT_SOURCE_DIR}/src/detect/default_rules.yaml detect_default_rules_yaml)
   endif()
   bitsparse_set_warnings(${name})
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer-no-link,${BITSPARSE_FUZZ_SANITIZERS}

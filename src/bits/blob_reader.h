@@ -14,8 +14,8 @@
 #include "util/reader.h"
 
 typedef struct bits_blob_reader {
-    bp_reader r;
-    bp_arena *arena;
+    util_reader r;
+    util_arena *arena;
     bp_note_list *warnings;    /* where warnings go */
     const char *what;          /* warning prefix: "job blob", "file blob" ... */
     bool ran_out;              /* a field ran past the end of the data */
@@ -43,6 +43,6 @@ bool bits_take_optional_wstr(bits_blob_reader *b, const char *field, const char 
 bool bits_take_counted_block(bits_blob_reader *b, const char *field, size_t item_size, uint32_t *count);
 
 /* Position of the first `needle` at or after `from`, SIZE_MAX when absent. */
-size_t bits_find_bytes(const bp_reader *r, size_t from, const uint8_t *needle, size_t length);
+size_t bits_find_bytes(const util_reader *r, size_t from, const uint8_t *needle, size_t length);
 
 #endif

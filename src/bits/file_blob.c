@@ -23,7 +23,7 @@ typedef struct file_decoder {
 static bool decode_prefix(file_decoder *d)
 {
     bp_file *file = d->file;
-    const uint8_t *marker = bp_read_bytes(&d->in.r, BITS_GUID_SIZE);
+    const uint8_t *marker = util_read_bytes(&d->in.r, BITS_GUID_SIZE);
     if (!marker)
         return bits_blob_truncated(&d->in, 0, "file marker");
     if (memcmp(marker, bits_file_marker, BITS_GUID_SIZE) != 0)
@@ -72,9 +72,9 @@ static bool decode_common_tail(file_decoder *d)
 /* Field 27: `count` (u64, u64) ranges, which must fit in the blob. */
 static bool take_ranges(file_decoder *d, uint32_t count)
 {
-    if (count > bp_reader_left(&d->in.r) / 16) {
+    if (count > util_reader_left(&d->in.r) / 16) {
         bits_blob_warn(&d->in, "range count %u does not fit at offset 0x%zx (%zu bytes left)", count, d->in.r.pos,
-                  bp_reader_left(&d->in.r));
+                  util_reader_left(&d->in.r));
         return false;
     }
     return bits_take_skip(&d->in, "completed ranges", (size_t)count * 16);
@@ -101,21 +101,21 @@ static void init_file(bp_file *file, size_t size)
     file->blob_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
 }
 
-bp_file *bits_decode_file(bp_arena *arena, const uint8_t *blob, size_t size)
+bp_file *bits_decode_file(util_arena *arena, const uint8_t *blob, size_t size)
 {
-    bp_file *file = bp_arena_alloc(arena, sizeof(*file));
+    bp_file *file = util_arena_alloc(arena, sizeof(*file));
     if (!file)
         return NULL;
     init_file(file, size);
-    file_decoder d = {{bp_reader_make(blob, size), arena, &file->warnings, "file blob", false}, file};
+    file_decoder d = {{util_reader_make(blob, size), arena, &file->warnings, "file blob", false}, file};
     if (!decode_prefix(&d) || !decode_common_tail(&d))
         return file;
     file->tail_decoded = true;
     if (!decode_ranges_and_footer(&d))
         return file;
     file->complete = true;
-    if (bp_reader_left(&d.in.r))
-        bits_blob_warn(&d.in, "%zu unexpected bytes after the footer at offset 0x%zx", bp_reader_left(&d.in.r),
+    if (util_reader_left(&d.in.r))
+        bits_blob_warn(&d.in, "%zu unexpected bytes after the footer at offset 0x%zx", util_reader_left(&d.in.r),
                   d.in.r.pos);
     return file;
 }

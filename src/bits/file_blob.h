@@ -10,6 +10,6 @@
 
 /* Decode a file blob. Always returns a file (NULL only when out of memory);
  * file_id stays "" (the blob does not hold its own id: the caller sets it). */
-bp_file *bits_decode_file(bp_arena *arena, const uint8_t *blob, size_t size);
+bp_file *bits_decode_file(util_arena *arena, const uint8_t *blob, size_t size);
 
 #endif

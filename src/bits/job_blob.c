@@ -38,17 +38,17 @@ typedef struct job_limits {
 
 static const char *guid_text(job_decoder *d, const uint8_t *guid)
 {
-    const char *text = bp_guid_string(d->in.arena, guid);
+    const char *text = util_guid_string(d->in.arena, guid);
     return text ? text : "";
 }
 
 /* ---- fields 1-6: header ----------------------------------------------------------------- */
 
 /* Priority, state and a type in range: what a real header looks like. */
-static bool header_fields_plausible(bp_reader r)
+static bool header_fields_plausible(util_reader r)
 {
-    uint32_t field2 = bp_read_u32(&r), priority = bp_read_u32(&r);
-    uint32_t state = bp_read_u32(&r), field5 = bp_read_u32(&r);
+    uint32_t field2 = util_read_u32(&r), priority = util_read_u32(&r);
+    uint32_t state = util_read_u32(&r), field5 = util_read_u32(&r);
     return !r.failed && priority <= 3 && state <= 8 && (field5 <= 2 || field2 <= 2);
 }
 
@@ -56,8 +56,8 @@ static bool header_fields_plausible(bp_reader r)
  * marker itself, or when only the shifted fields look like a header. */
 static void skip_second_guid(job_decoder *d)
 {
-    bp_reader shifted = d->in.r;
-    const uint8_t *second = bp_read_bytes(&shifted, BITS_GUID_SIZE);
+    util_reader shifted = d->in.r;
+    const uint8_t *second = util_read_bytes(&shifted, BITS_GUID_SIZE);
     if (!second)
         return;
     bool is_marker = bits_is_job_marker(second);
@@ -93,9 +93,9 @@ static bool expect_transfer_marker(job_decoder *d, size_t search_from)
 {
     size_t at = d->in.r.pos;
     const uint8_t *marker;
-    if (bp_reader_has(&d->in.r, BITS_GUID_SIZE)) {
-        bp_reader peek = d->in.r;
-        marker = bp_read_bytes(&peek, BITS_GUID_SIZE);
+    if (util_reader_has(&d->in.r, BITS_GUID_SIZE)) {
+        util_reader peek = d->in.r;
+        marker = util_read_bytes(&peek, BITS_GUID_SIZE);
         if (memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) == 0) {
             d->in.r = peek;
             return true;
@@ -103,13 +103,13 @@ static bool expect_transfer_marker(job_decoder *d, size_t search_from)
     }
     size_t found = bits_find_bytes(&d->in.r, search_from, bits_transfer_marker, BITS_GUID_SIZE);
     if (found == SIZE_MAX) {
-        if (!bp_reader_has(&d->in.r, BITS_GUID_SIZE))
+        if (!util_reader_has(&d->in.r, BITS_GUID_SIZE))
             return bits_blob_truncated(&d->in, at, "transfer marker");
         bits_blob_warn(&d->in, "transfer marker not found (expected at offset 0x%zx)", at);
         return false;
     }
     bits_blob_warn(&d->in, "transfer marker expected at offset 0x%zx found at 0x%zx", at, found);
-    bp_reader_seek(&d->in.r, found + BITS_GUID_SIZE);
+    util_reader_seek(&d->in.r, found + BITS_GUID_SIZE);
     return true;
 }
 
@@ -122,16 +122,16 @@ static bool decode_file_list(job_decoder *d, size_t sd_start)
     uint32_t count;
     if (!bits_take_u32(&d->in, "file count", &count))
         return false;
-    size_t left = bp_reader_left(&d->in.r);
+    size_t left = util_reader_left(&d->in.r);
     if ((size_t)count * BITS_GUID_SIZE + BITS_GUID_SIZE > left) {
         bits_blob_warn(&d->in, "file count %u at offset 0x%zx does not fit (%zu bytes left)", count, at, left);
         return false;
     }
-    job->file_ids = count ? bp_arena_array(d->in.arena, count, sizeof(char *)) : NULL;
+    job->file_ids = count ? util_arena_array(d->in.arena, count, sizeof(char *)) : NULL;
     if (count && !job->file_ids)
         return false;
     for (uint32_t i = 0; i < count; i++) {
-        const uint8_t *guid = bp_read_bytes(&d->in.r, BITS_GUID_SIZE);
+        const uint8_t *guid = util_read_bytes(&d->in.r, BITS_GUID_SIZE);
         job->file_ids[i] = guid_text(d, guid);
         job->file_count++;
     }
@@ -151,17 +151,17 @@ static bool decode_file_list(job_decoder *d, size_t sd_start)
 
 /* Fields 48-53, field 54's first flag and GUID and the flag after it, which
  * tells the two layouts of field 54 apart (1: the GUID again; 0: 54b). */
-static bool read_limits_head(bp_reader *r, job_limits *out, uint8_t *second_flag)
+static bool read_limits_head(util_reader *r, job_limits *out, uint8_t *second_flag)
 {
-    out->max_download_time = bp_read_u32(r);
-    bp_read_u32(r);  /* field 49 */
-    bp_read_u32(r);  /* field 50 */
-    out->cost_flags = bp_read_u32(r);
-    bp_read_u32(r);  /* field 52 */
-    bp_reader_skip(r, 38);
-    bp_read_u8(r);   /* field 54's first flag: 0 on suspended jobs */
-    out->guid = bp_read_bytes(r, BITS_GUID_SIZE);
-    *second_flag = bp_read_u8(r);
+    out->max_download_time = util_read_u32(r);
+    util_read_u32(r);  /* field 49 */
+    util_read_u32(r);  /* field 50 */
+    out->cost_flags = util_read_u32(r);
+    util_read_u32(r);  /* field 52 */
+    util_reader_skip(r, 38);
+    util_read_u8(r);   /* field 54's first flag: 0 on suspended jobs */
+    out->guid = util_read_bytes(r, BITS_GUID_SIZE);
+    *second_flag = util_read_u8(r);
     return !r->failed;
 }
 
@@ -221,8 +221,8 @@ static bool take_limits(bits_blob_reader *in, bp_job *job, job_limits *out)
             !bits_take_skip(in, "unknown bytes (field 55)", FIELD55_SIZE))
             return false;
     } else {
-        const uint8_t *second = bp_read_bytes(&in->r, BITS_GUID_SIZE);
-        if (!bp_reader_skip(&in->r, FIELD55_SIZE) || !second)
+        const uint8_t *second = util_read_bytes(&in->r, BITS_GUID_SIZE);
+        if (!util_reader_skip(&in->r, FIELD55_SIZE) || !second)
             return bits_blob_truncated(in, at, what);
         if (memcmp(second, limits.guid, BITS_GUID_SIZE) != 0)
             bits_blob_warn(in, "the two copies of the field 54 GUID at offset 0x%zx differ", at + 58);
@@ -284,8 +284,8 @@ static void decode_footer(job_decoder *d)
         return;
     }
     d->job->complete = true;
-    if (bp_reader_left(&d->in.r))
-        bits_blob_warn(&d->in, "%zu unexpected bytes after the footer at offset 0x%zx", bp_reader_left(&d->in.r),
+    if (util_reader_left(&d->in.r))
+        bits_blob_warn(&d->in, "%zu unexpected bytes after the footer at offset 0x%zx", util_reader_left(&d->in.r),
                  d->in.r.pos);
 }
 
@@ -293,20 +293,20 @@ static void decode_footer(job_decoder *d)
 
 /* Start of the counted string whose NUL ends right at `end`, not before `floor`;
  * tried from the shortest candidate, every unit before the NUL non-zero. */
-static size_t find_wstr_ending_at(const bp_reader *r, size_t floor, size_t end)
+static size_t find_wstr_ending_at(const util_reader *r, size_t floor, size_t end)
 {
     if (end < floor)
         return SIZE_MAX;
-    bp_reader view = bp_reader_sub(r, floor, end - floor);
-    const uint8_t *bytes = bp_read_bytes(&view, view.size);
+    util_reader view = util_reader_sub(r, floor, end - floor);
+    const uint8_t *bytes = util_read_bytes(&view, view.size);
     size_t span = view.size;
-    if (!bytes || span < 6 || bp_le16(bytes + span - 2) != 0)
+    if (!bytes || span < 6 || util_le16(bytes + span - 2) != 0)
         return SIZE_MAX;
     for (size_t units = 1; units <= BITS_WSTR_MAX_UNITS && 4 + 2 * units <= span; units++) {
         size_t start = span - 4 - 2 * units;
-        if (units > 1 && bp_le16(bytes + span - 2 * units) == 0)
+        if (units > 1 && util_le16(bytes + span - 2 * units) == 0)
             return SIZE_MAX;  /* an earlier NUL: no longer string can end here */
-        if (bp_le32(bytes + start) == units)
+        if (util_le32(bytes + start) == units)
             return floor + start;
     }
     return SIZE_MAX;
@@ -318,16 +318,16 @@ static size_t find_wstr_ending_at(const bp_reader *r, size_t floor, size_t end)
 static bool probe_limits(job_decoder *d, size_t start, size_t creator_start, bp_job *found, job_limits *limits)
 {
     bp_note_list notes = {NULL, NULL, 0};
-    bits_blob_reader probe = {bp_reader_make(d->in.r.data, d->in.r.size), d->in.arena, &notes, "job blob", false};
+    bits_blob_reader probe = {util_reader_make(d->in.r.data, d->in.r.size), d->in.arena, &notes, "job blob", false};
     found->package_family_name = found->package_app_id = "";
-    return bp_reader_seek(&probe.r, start) && take_limits(&probe, found, limits) && notes.count == 0 &&
-           probe.r.pos == creator_start && !bp_guid_is_zero(limits->guid);
+    return util_reader_seek(&probe.r, start) && take_limits(&probe, found, limits) && notes.count == 0 &&
+           probe.r.pos == creator_start && !util_guid_is_zero(limits->guid);
 }
 
 /* Where fields 48-55 start if they carry the 24H2 package identity (54b) and
  * field 55 starts at `end`: back over `01` + u32 + GUID and the two flagged
  * strings, then the 0 byte, the first GUID and its flag and fields 48-53. */
-static size_t package_limits_start(const bp_reader *whole, size_t floor, size_t end)
+static size_t package_limits_start(const util_reader *whole, size_t floor, size_t end)
 {
     const size_t after_strings = 1 + 4 + BITS_GUID_SIZE;
     if (end < floor + after_strings)
@@ -342,10 +342,10 @@ static size_t package_limits_start(const bp_reader *whole, size_t floor, size_t 
 }
 
 /* The byte at `offset`, or 0 outside the data. */
-static uint8_t byte_at(const bp_reader *whole, size_t offset)
+static uint8_t byte_at(const util_reader *whole, size_t offset)
 {
-    bp_reader one = bp_reader_sub(whole, offset, 1);
-    return bp_read_u8(&one);
+    util_reader one = util_reader_sub(whole, offset, 1);
+    return util_read_u8(&one);
 }
 
 /* Fields 48-55 sit right before the creator program, in either layout of
@@ -354,7 +354,7 @@ static void recover_limits(job_decoder *d, size_t creator_start)
 {
     if (creator_start < d->resync_from + LIMITS_BLOCK_SIZE)
         return;
-    bp_reader whole = bp_reader_make(d->in.r.data, d->in.r.size);
+    util_reader whole = util_reader_make(d->in.r.data, d->in.r.size);
     bp_job found;
     memset(&found, 0, sizeof found);
     job_limits limits;
@@ -379,7 +379,7 @@ static void recover_limits(job_decoder *d, size_t creator_start)
 /* body_ok: fields 1-38 decoded, so the failure lies in the tail itself. */
 static void recover_tail(job_decoder *d, bool body_ok)
 {
-    bp_reader whole = bp_reader_make(d->in.r.data, d->in.r.size);
+    util_reader whole = util_reader_make(d->in.r.data, d->in.r.size);
     size_t anchor = bits_find_bytes(&whole, d->resync_from, bits_job_tail_anchor, BITS_GUID_SIZE);
     if (anchor == SIZE_MAX) {
         if (body_ok && !d->in.ran_out)
@@ -392,11 +392,11 @@ static void recover_tail(job_decoder *d, bool body_ok)
     size_t creator = find_wstr_ending_at(&whole, d->resync_from, anchor);
     d->in.r = whole;
     if (creator != SIZE_MAX) {
-        bp_reader_seek(&d->in.r, creator);
+        util_reader_seek(&d->in.r, creator);
         bits_take_wstr(&d->in, "creator program", &d->job->creator_program);
         recover_limits(d, creator);
     }
-    bp_reader_seek(&d->in.r, anchor);
+    util_reader_seek(&d->in.r, anchor);
     if (decode_after_creator(d))
         decode_footer(d);
 }
@@ -416,13 +416,13 @@ static bool decode_body(job_decoder *d)
     return true;
 }
 
-bp_job *bits_decode_job(bp_arena *arena, const uint8_t *blob, size_t size)
+bp_job *bits_decode_job(util_arena *arena, const uint8_t *blob, size_t size)
 {
-    bp_job *job = bp_arena_alloc(arena, sizeof(*job));
+    bp_job *job = util_arena_alloc(arena, sizeof(*job));
     if (!job)
         return NULL;
     bits_job_init(job, size);
-    job_decoder d = {{bp_reader_make(blob, size), arena, &job->warnings, "job blob", false}, job, NULL, 0, false};
+    job_decoder d = {{util_reader_make(blob, size), arena, &job->warnings, "job blob", false}, job, NULL, 0, false};
     bool body_ok = decode_body(&d);
     if (!d.header_marker)
         return job;  /* not even 16 bytes */

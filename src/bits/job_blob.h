@@ -10,6 +10,6 @@
 
 /* Decode a job blob. Always returns a job (NULL only when out of memory):
  * whatever decodes is kept, and what does not becomes a warning on the job. */
-bp_job *bits_decode_job(bp_arena *arena, const uint8_t *blob, size_t size);
+bp_job *bits_decode_job(util_arena *arena, const uint8_t *blob, size_t size);
 
 #endif

@@ -21,7 +21,7 @@ enum {
 
 static const char *guid_text(bits_blob_reader *b, const uint8_t *guid)
 {
-    const char *text = bp_guid_string(b->arena, guid);
+    const char *text = util_guid_string(b->arena, guid);
     return text ? text : "";
 }
 
@@ -102,16 +102,16 @@ bool bits_job_read_security(bits_blob_reader *b, bp_job *job)
     uint32_t length;
     if (!bits_take_u32(b, "security descriptor length", &length))
         return false;
-    if (length > BITS_SD_MAX_SIZE || length > bp_reader_left(&b->r)) {
+    if (length > BITS_SD_MAX_SIZE || length > util_reader_left(&b->r)) {
         bits_blob_warn(b, "security descriptor length %u at offset 0x%zx is impossible (%zu bytes "
-                          "left, limit %u)", length, at, bp_reader_left(&b->r), BITS_SD_MAX_SIZE);
+                          "left, limit %u)", length, at, util_reader_left(&b->r), BITS_SD_MAX_SIZE);
         return true;
     }
     job->security_descriptor_size = length;
     char where[128];
     snprintf(where, sizeof where, "%s: security descriptor", b->what);
     bits_security_descriptor sd;
-    bp_reader bytes = bp_reader_sub(&b->r, b->r.pos, length);
+    util_reader bytes = util_reader_sub(&b->r, b->r.pos, length);
     /* the descriptor decoder counts offsets from base_offset, and the sub-reader from 0 */
     bits_decode_security_descriptor(b->arena, bytes, b->r.pos, where, b->warnings, &sd);
     job->aces = sd.aces;
@@ -124,7 +124,7 @@ bool bits_job_read_security(bits_blob_reader *b, bp_job *job)
     if (sd.has_integrity_label && sd.integrity_rid != job->owner_integrity)
         bits_blob_warn(b, "owner integrity 0x%x differs from the descriptor's label 0x%x",
                          job->owner_integrity, sd.integrity_rid);
-    bp_reader_skip(&b->r, length);
+    util_reader_skip(&b->r, length);
     return true;
 }
 
@@ -132,16 +132,16 @@ bool bits_job_read_security(bits_blob_reader *b, bp_job *job)
 
 /* End of `count` records of `size` bytes (each ending in a flag byte that announces
  * a counted string) starting at `start`; 0 when they do not fit. */
-static size_t error_records_end(bp_reader r, size_t start, size_t size, uint32_t count)
+static size_t error_records_end(util_reader r, size_t start, size_t size, uint32_t count)
 {
-    bp_reader_seek(&r, start);
+    util_reader_seek(&r, start);
     for (uint32_t i = 0; i < count; i++) {
-        bp_reader_skip(&r, size - 1);
-        if (bp_read_u8(&r)) {
-            uint32_t units = bp_read_u32(&r);
+        util_reader_skip(&r, size - 1);
+        if (util_read_u8(&r)) {
+            uint32_t units = util_read_u32(&r);
             if (units > BITS_WSTR_MAX_UNITS)
                 return 0;
-            bp_reader_skip(&r, (size_t)units * 2);
+            util_reader_skip(&r, (size_t)units * 2);
         }
         if (r.failed)
             return 0;
@@ -150,13 +150,13 @@ static size_t error_records_end(bp_reader r, size_t start, size_t size, uint32_t
 }
 
 /* Do the three u32s and two FILETIMEs after the records look like real ones? */
-static bool after_errors_plausible(bp_reader r, size_t pos)
+static bool after_errors_plausible(util_reader r, size_t pos)
 {
     if (!pos)
         return false;
-    bp_reader_seek(&r, pos);
-    bp_reader_skip(&r, 12);
-    uint64_t created = bp_read_u64(&r), modified = bp_read_u64(&r);
+    util_reader_seek(&r, pos);
+    util_reader_skip(&r, 12);
+    uint64_t created = util_read_u64(&r), modified = util_read_u64(&r);
     return !r.failed && filetime_plausible(created) &&
            (modified == 0 || (filetime_plausible(modified) && created <= modified));
 }
@@ -165,17 +165,17 @@ static bool read_error_records(bits_blob_reader *b, bp_job *job, size_t size, ui
 {
     for (uint32_t i = 0; i < count; i++) {
         if (i == 0) {
-            bp_reader record = bp_reader_sub(&b->r, b->r.pos, size);
+            util_reader record = util_reader_sub(&b->r, b->r.pos, size);
             if (size == ERROR_RECORD_SHORT) {
-                bp_read_u32(&record);
-                job->error_hresult = bp_read_u32(&record);
+                util_read_u32(&record);
+                job->error_hresult = util_read_u32(&record);
             } else {
-                uint64_t code = bp_read_u64(&record);
+                uint64_t code = util_read_u64(&record);
                 job->error_hresult = (uint32_t)code ? (uint32_t)code : (uint32_t)(code >> 32);
             }
-            bp_read_u32(&record);
-            job->error_context = bp_read_u32(&record);
-            job->error_class = bp_read_u32(&record);
+            util_read_u32(&record);
+            job->error_context = util_read_u32(&record);
+            job->error_class = util_read_u32(&record);
         }
         uint8_t has_text;
         const char *text = "";
@@ -275,9 +275,9 @@ static bool take_custom_headers(bits_blob_reader *b, bp_job *job)
     if (!bits_take_u32(b, "custom headers length", &length))
         return false;
     job->custom_headers_size = length;
-    if (length > bp_reader_left(&b->r)) {
+    if (length > util_reader_left(&b->r)) {
         bits_blob_warn(b, "custom headers length %u at offset 0x%zx exceeds the %zu bytes left", length,
-                         at, bp_reader_left(&b->r));
+                         at, util_reader_left(&b->r));
         return false;
     }
     return bits_take_skip(b, "custom headers (DPAPI blob)", length);

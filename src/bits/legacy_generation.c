@@ -20,17 +20,17 @@
 #include <string.h>
 #include <strings.h>
 
-/* The key of this module's state in a result (bp_result_parser_state). */
+/* The key of this module's state in a result (result_result_parser_state). */
 static const char state_key;
 
 static legacy_state_list *state_list(bp_result *result)
 {
-    return bp_result_parser_state(result, &state_key, sizeof(legacy_state_list));
+    return result_result_parser_state(result, &state_key, sizeof(legacy_state_list));
 }
 
 const legacy_state_list *legacy_generation_files(const bp_result *result)
 {
-    return bp_result_find_parser_state(result, &state_key);
+    return result_find_parser_state(result, &state_key);
 }
 
 bool legacy_generation_has_files(const bp_result *result) { return legacy_generation_files(result) != NULL; }
@@ -39,7 +39,7 @@ void legacy_generation_register(bp_result *result, const char *label, size_t fir
                                 size_t end_record)
 {
     legacy_state_list *list = state_list(result);
-    legacy_state_entry *entry = list ? bp_arena_alloc(&result->arena, sizeof(*entry)) : NULL;
+    legacy_state_entry *entry = list ? util_arena_alloc(&result->arena, sizeof(*entry)) : NULL;
     if (!entry)
         return;
     entry->label = label ? label : "";
@@ -57,7 +57,7 @@ void legacy_generation_register(bp_result *result, const char *label, size_t fir
 
 void legacy_generation_set_mtime(bp_result *result, const char *label, int64_t sec, long nsec)
 {
-    legacy_state_list *list = bp_result_find_parser_state(result, &state_key);
+    legacy_state_list *list = result_find_parser_state(result, &state_key);
     if (!list || !label)
         return;
     /* the latest registration of that path is the one just read */
@@ -245,7 +245,7 @@ static void decide_pair(bp_result *result, legacy_state_entry *a, legacy_state_e
 
 void legacy_generation_assign(bp_result *result)
 {
-    legacy_state_list *list = bp_result_find_parser_state(result, &state_key);
+    legacy_state_list *list = result_find_parser_state(result, &state_key);
     if (!list)
         return;
     for (legacy_state_entry *e = list->head; e; e = e->next)

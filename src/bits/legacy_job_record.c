@@ -81,9 +81,9 @@ static bool decode_file_tail(bits_blob_reader *c, bp_file *file)
 
 /* One file record at r's position; r ends after what was read. NULL only when
  * out of memory. *ok: the whole record decoded. */
-static bp_file *decode_file_record(bp_arena *arena, bp_reader *r, bool *ok)
+static bp_file *decode_file_record(util_arena *arena, util_reader *r, bool *ok)
 {
-    bp_file *file = bp_arena_alloc(arena, sizeof(*file));
+    bp_file *file = util_arena_alloc(arena, sizeof(*file));
     if (!file)
         return NULL;
     init_file(file);
@@ -110,13 +110,13 @@ static void keep_file(legacy_file_list *list, bp_file *file, size_t offset, size
     entry->size = end - offset;
 }
 
-bool legacy_decode_file_list(bp_arena *arena, const uint8_t *data, size_t size, size_t start,
+bool legacy_decode_file_list(util_arena *arena, const uint8_t *data, size_t size, size_t start,
                              bp_note_list *warnings, const char *what, legacy_file_list *out)
 {
     memset(out, 0, sizeof(*out));
     out->end = start;
-    bits_blob_reader c = {bp_reader_make(data, size), arena, warnings, what, false};
-    bp_reader_seek(&c.r, start);
+    bits_blob_reader c = {util_reader_make(data, size), arena, warnings, what, false};
+    util_reader_seek(&c.r, start);
     if (!bits_take_marker(&c, "transfer marker", bits_transfer_marker))
         return false;
     size_t count_at = c.r.pos;
@@ -125,14 +125,14 @@ bool legacy_decode_file_list(bp_arena *arena, const uint8_t *data, size_t size, 
         out->end = c.r.pos;
         return false;
     }
-    size_t fit = bp_reader_left(&c.r) / LEGACY_MIN_FILE_RECORD;
+    size_t fit = util_reader_left(&c.r) / LEGACY_MIN_FILE_RECORD;
     size_t limit = count;
     if (limit > fit) {  /* the records are read in sequence: a count is only bounded by the bytes */
         limit = fit;
         bits_blob_warn(&c, "file count %u at offset 0x%zx does not fit (%zu bytes left); reading at "
-                           "most %zu", count, count_at, bp_reader_left(&c.r), limit);
+                           "most %zu", count, count_at, util_reader_left(&c.r), limit);
     }
-    out->files = limit ? bp_arena_array(arena, limit, sizeof(*out->files)) : NULL;
+    out->files = limit ? util_arena_array(arena, limit, sizeof(*out->files)) : NULL;
     if (limit && !out->files)
         return false;
     bool all_read = limit == count;
@@ -177,10 +177,10 @@ bool legacy_decode_file_list(bp_arena *arena, const uint8_t *data, size_t size, 
 
 /* ---- job record ----------------------------------------------------------------------------- */
 
-static bool is_any_job_marker(const bp_reader *r, size_t at)
+static bool is_any_job_marker(const util_reader *r, size_t at)
 {
-    bp_reader view = bp_reader_sub(r, at, BITS_GUID_SIZE);
-    const uint8_t *bytes = bp_read_bytes(&view, BITS_GUID_SIZE);
+    util_reader view = util_reader_sub(r, at, BITS_GUID_SIZE);
+    const uint8_t *bytes = util_read_bytes(&view, BITS_GUID_SIZE);
     return bytes && bits_is_job_marker(bytes);
 }
 
@@ -190,7 +190,7 @@ static bool decode_files(bits_blob_reader *c, legacy_job_record *out, size_t sd_
     size_t at = c->r.pos;
     size_t found = bits_find_bytes(&c->r, sd_start, bits_transfer_marker, BITS_GUID_SIZE);
     if (found == SIZE_MAX) {
-        if (bp_reader_left(&c->r) < BITS_GUID_SIZE)
+        if (util_reader_left(&c->r) < BITS_GUID_SIZE)
             c->ran_out = true;
         bits_blob_warn(c, "transfer marker not found (expected at offset 0x%zx)", at);
         return false;
@@ -199,7 +199,7 @@ static bool decode_files(bits_blob_reader *c, legacy_job_record *out, size_t sd_
         bits_blob_warn(c, "transfer marker expected at offset 0x%zx found at 0x%zx", at, found);
     bool ok = legacy_decode_file_list(c->arena, c->r.data, c->r.size, found, c->warnings, c->what,
                                       &out->files);
-    bp_reader_seek(&c->r, out->files.end);
+    util_reader_seek(&c->r, out->files.end);
     return ok;
 }
 
@@ -220,7 +220,7 @@ static bool decode_tail(bits_blob_reader *c, legacy_job_record *out, const uint8
         else if (is_any_job_marker(&c->r, p + TAIL_WIN10_SIZE))
             footer_at = p + TAIL_WIN10_SIZE;
         else {
-            c->ran_out = bp_reader_left(&c->r) < TAIL_WIN10_SIZE + BITS_GUID_SIZE;
+            c->ran_out = util_reader_left(&c->r) < TAIL_WIN10_SIZE + BITS_GUID_SIZE;
             bits_blob_warn(c, "footer not found after offset 0x%zx", p);
             return false;
         }
@@ -246,7 +246,7 @@ static bool decode_tail(bits_blob_reader *c, legacy_job_record *out, const uint8
         out->tail = LEGACY_TAIL_OTHER;
         bits_blob_warn(c, "%zu bytes between the maximum download time and the footer at offset "
                           "0x%zx (known layouts: 8 and 55); not decoded", gap, footer_at);
-        bp_reader_seek(&c->r, footer_at);
+        util_reader_seek(&c->r, footer_at);
     }
     job->tail_decoded = out->tail != LEGACY_TAIL_OTHER;
     size_t at = c->r.pos;
@@ -264,25 +264,25 @@ static bool decode_tail(bits_blob_reader *c, legacy_job_record *out, const uint8
     return false;
 }
 
-bool legacy_decode_job_record(bp_arena *arena, const uint8_t *data, size_t size, size_t start,
+bool legacy_decode_job_record(util_arena *arena, const uint8_t *data, size_t size, size_t start,
                               legacy_job_record *out)
 {
     memset(out, 0, sizeof(*out));
     out->start = start;
     out->end = size;
-    bp_job *job = bp_arena_alloc(arena, sizeof(*job));
+    bp_job *job = util_arena_alloc(arena, sizeof(*job));
     out->job = job;
     if (!job)
         return false;
     bits_job_init(job, 0);
-    bp_reader whole = bp_reader_make(data, size);
-    bp_reader head = bp_reader_sub(&whole, start, BITS_GUID_SIZE);
-    const uint8_t *marker = bp_read_bytes(&head, BITS_GUID_SIZE);
+    util_reader whole = util_reader_make(data, size);
+    util_reader head = util_reader_sub(&whole, start, BITS_GUID_SIZE);
+    const uint8_t *marker = util_read_bytes(&head, BITS_GUID_SIZE);
     size_t footer_at = marker ? bits_find_bytes(&whole, start + BITS_GUID_SIZE, marker, BITS_GUID_SIZE)
                               : SIZE_MAX;
     size_t limit = footer_at == SIZE_MAX ? size : footer_at + BITS_GUID_SIZE;
-    bits_blob_reader c = {bp_reader_make(data, limit), arena, &job->warnings, JOB_WHAT, false};
-    bp_reader_seek(&c.r, start);
+    bits_blob_reader c = {util_reader_make(data, limit), arena, &job->warnings, JOB_WHAT, false};
+    util_reader_seek(&c.r, start);
 
     const uint8_t *header_marker = NULL;
     bool ok = bits_job_read_header(&c, job, &header_marker);

@@ -52,12 +52,12 @@ typedef struct legacy_job_record {
 /* Decode the job record whose header marker is at data[start]. Warnings go to
  * the job (and its files) with absolute offsets. Always fills *out; returns
  * out->complete. */
-bool legacy_decode_job_record(bp_arena *arena, const uint8_t *data, size_t size, size_t start,
+bool legacy_decode_job_record(util_arena *arena, const uint8_t *data, size_t size, size_t start,
                               legacy_job_record *out);
 
 /* Decode a file list at data[start]: transfer marker, u32 N, N file records,
  * transfer marker. List-level problems go to `warnings` prefixed with `what`. */
-bool legacy_decode_file_list(bp_arena *arena, const uint8_t *data, size_t size, size_t start,
+bool legacy_decode_file_list(util_arena *arena, const uint8_t *data, size_t size, size_t start,
                              bp_note_list *warnings, const char *what, legacy_file_list *out);
 
 #endif

@@ -30,7 +30,7 @@ enum {
 typedef struct state_reader {
     const uint8_t *data;
     size_t size;
-    bp_reader r;
+    util_reader r;
     const char *label;
     bp_result *result;
     legacy_state_info *info;
@@ -47,29 +47,29 @@ static void state_warn(state_reader *s, const char *format, ...)
     char text[512];
     va_list args;
     va_start(args, format);
-    bp_utf8_vformat(text, sizeof text, format, args);
+    util_utf8_vformat(text, sizeof text, format, args);
     va_end(args);
-    bp_notes_addf(&s->result->arena, &s->result->warnings, "%s: legacy state file: %s", s->label, text);
+    util_notes_addf(&s->result->arena, &s->result->warnings, "%s: legacy state file: %s", s->label, text);
 }
 
 /* Are the 16 bytes at `at` equal to `guid`? */
-static bool guid_at(const bp_reader *r, size_t at, const uint8_t *guid)
+static bool guid_at(const util_reader *r, size_t at, const uint8_t *guid)
 {
-    bp_reader view = bp_reader_sub(r, at, BITS_GUID_SIZE);
-    const uint8_t *bytes = bp_read_bytes(&view, BITS_GUID_SIZE);
+    util_reader view = util_reader_sub(r, at, BITS_GUID_SIZE);
+    const uint8_t *bytes = util_read_bytes(&view, BITS_GUID_SIZE);
     return bytes && memcmp(bytes, guid, BITS_GUID_SIZE) == 0;
 }
 
-static const uint8_t *bytes_at(const bp_reader *r, size_t at, size_t length)
+static const uint8_t *bytes_at(const util_reader *r, size_t at, size_t length)
 {
-    bp_reader view = bp_reader_sub(r, at, length);
-    return bp_read_bytes(&view, length);
+    util_reader view = util_reader_sub(r, at, length);
+    return util_read_bytes(&view, length);
 }
 
 /* `guid` starting at 16 or later and ending within the first `within` bytes. */
 static size_t find_early(const uint8_t *data, size_t size, const uint8_t *guid, size_t within)
 {
-    bp_reader r = bp_reader_make(data, size < within ? size : within);
+    util_reader r = util_reader_make(data, size < within ? size : within);
     return bits_find_bytes(&r, BITS_GUID_SIZE, guid, BITS_GUID_SIZE);
 }
 
@@ -86,7 +86,7 @@ static size_t find_queue_header(const uint8_t *data, size_t size)
 
 static bool known_version(const uint8_t *data, size_t size)
 {
-    bp_reader r = bp_reader_make(data, size);
+    util_reader r = util_reader_make(data, size);
     return guid_at(&r, 0, bits_legacy_version_win7) || guid_at(&r, 0, bits_legacy_version_win10);
 }
 
@@ -118,7 +118,7 @@ static void add_job_records(bp_result *result, const char *label, const legacy_j
     bp_source job_source = legacy_source(label, rec->start, rec->end - rec->start);
     size_t count = rec->files.count ? rec->files.count : 1;
     for (size_t i = 0; i < count; i++) {
-        bp_record *record = bp_result_add(result);
+        bp_record *record = result_add(result);
         if (!record)
             return;
         record->job = rec->job;
@@ -129,7 +129,7 @@ static void add_job_records(bp_result *result, const char *label, const legacy_j
             record->file_source = legacy_source(label, entry->offset, entry->size);
         }
         if (note)
-            bp_notes_add(&result->arena, &record->warnings, note);
+            util_notes_add(&result->arena, &record->warnings, note);
     }
 }
 
@@ -162,14 +162,14 @@ static bool job_record_starts(state_reader *s, size_t at, int queue, size_t inde
                          bits_find_bytes(&s->r, at + BITS_GUID_SIZE, bytes, BITS_GUID_SIZE) != SIZE_MAX;
     if (!s->marker && (known || unknown_first)) {
         s->marker = bytes;
-        s->info->marker = bp_guid_string(&s->result->arena, bytes);
+        s->info->marker = util_guid_string(&s->result->arena, bytes);
         if (!s->info->marker)
             s->info->marker = "";
         return true;  /* an unknown marker is reported by the record decoder */
     }
     if (known) {
         char text[37];
-        bp_guid_format(bytes, text);
+        util_guid_format(bytes, text);
         state_warn(s, "job record at offset 0x%zx in queue %d has the marker %s, not the first job's",
                    at, queue, text);
         return true;
@@ -249,9 +249,9 @@ static size_t read_counted_queue(state_reader *s, size_t pos, int queue)
         pos = found;
     }
     pos += BITS_GUID_SIZE;
-    bp_reader count_reader = s->r;
-    bp_reader_seek(&count_reader, pos);
-    uint32_t count = bp_read_u32(&count_reader);
+    util_reader count_reader = s->r;
+    util_reader_seek(&count_reader, pos);
+    uint32_t count = util_read_u32(&count_reader);
     if (count_reader.failed) {
         state_warn(s, "truncated at offset 0x%zx while reading the job count of queue %d", pos, queue);
         return SIZE_MAX;
@@ -271,7 +271,7 @@ static void read_version(state_reader *s)
         s->info->version = LEGACY_VERSION_WIN10;
     } else if (version) {
         char text[37];
-        bp_guid_format(version, text);
+        util_guid_format(version, text);
         state_warn(s, "unknown version GUID %s at offset 0x0 (a Windows version not yet seen)", text);
     }
     size_t at = s->info->header_offset;
@@ -301,11 +301,11 @@ static void read_trailer(state_reader *s, size_t pos)
         state_warn(s, "closing version GUID at offset 0x%zx differs from the one at offset 0x0", pos);
     pos += BITS_GUID_SIZE;
     info->trailer_found = true;
-    info->crc_computed = bp_crc32(0, s->data, pos);
+    info->crc_computed = util_crc32(0, s->data, pos);
     const uint8_t *stored = bytes_at(&s->r, pos, 4);
     info->end = pos;
     if (stored) {
-        info->crc_stored = bp_le32(stored);
+        info->crc_stored = util_le32(stored);
         info->crc_present = info->crc_stored == info->crc_computed;
     }
     if (info->crc_present) {
@@ -349,7 +349,7 @@ int legacy_state_file_read(const uint8_t *data, size_t size, const char *label, 
     legacy_state_info *info = info_out ? info_out : &local;
     memset(info, 0, sizeof(*info));
     info->marker = "";
-    state_reader s = {data, size, bp_reader_make(data, size), label, result, info, NULL,
+    state_reader s = {data, size, util_reader_make(data, size), label, result, info, NULL,
                       result->warnings.count, SIZE_MAX, SIZE_MAX};
     size_t first_record = result->count;
     info->header_offset = find_file_header(data, size);
@@ -380,7 +380,7 @@ int legacy_state_file_read(const uint8_t *data, size_t size, const char *label, 
 int legacy_job_record_read(const uint8_t *data, size_t size, const char *label, bp_result *result)
 {
     /* records cut out of a queue one after the other are all read */
-    bp_reader r = bp_reader_make(data, size);
+    util_reader r = util_reader_make(data, size);
     size_t pos = 0;
     for (;;) {
         legacy_job_record rec;
@@ -392,7 +392,7 @@ int legacy_job_record_read(const uint8_t *data, size_t size, const char *label, 
             break;
         const uint8_t *next = bytes_at(&r, rec.end, BITS_GUID_SIZE);
         if (!next || !bits_is_job_marker(next)) {
-            bp_notes_addf(&result->arena, &rec.job->warnings,
+            util_notes_addf(&result->arena, &rec.job->warnings,
                           "legacy job record: %zu unexpected bytes after the footer at offset 0x%zx",
                           size - rec.end, rec.end);
             break;
@@ -408,20 +408,20 @@ int legacy_file_list_read(const uint8_t *data, size_t size, const char *label, b
     bp_note_list problems = {NULL, NULL, 0};
     legacy_decode_file_list(&result->arena, data, size, 0, &problems, "legacy file list", &list);
     for (size_t i = 0; i < list.count; i++) {
-        bp_record *record = bp_result_add(result);
+        bp_record *record = result_add(result);
         if (!record)
             return BP_STATUS_UNREADABLE;
         record->file = list.files[i].file;
         record->file_source = legacy_source(label, list.files[i].offset, list.files[i].size);
-        bp_notes_add(&result->arena, &record->warnings,
+        util_notes_add(&result->arena, &record->warnings,
                      "orphan file: a legacy file list without the job record that holds it");
         for (const bp_note *n = problems.head; n && i + 1 == list.count; n = n->next)
-            bp_notes_add(&result->arena, &record->warnings, n->text);
+            util_notes_add(&result->arena, &record->warnings, n->text);
     }
     if (list.count == 0) {
         for (const bp_note *n = problems.head; n; n = n->next)
-            bp_notes_addf(&result->arena, &result->warnings, "%s: %s", label, n->text);
-        bp_notes_addf(&result->arena, &result->warnings, "%s: legacy file list without a readable file "
+            util_notes_addf(&result->arena, &result->warnings, "%s: %s", label, n->text);
+        util_notes_addf(&result->arena, &result->warnings, "%s: legacy file list without a readable file "
                       "record", label);
         return BP_STATUS_UNREADABLE;
     }

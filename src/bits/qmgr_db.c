@@ -61,8 +61,8 @@ typedef struct qmgr_reader {
     ese_table *files_table;
     uint32_t files_id_column, files_blob_column;
     file_index files;
-    bp_arena row_scratch;      /* the column values of the row being read; reset after each row */
-    bp_arena blob_bytes;       /* the Blob of the row being decoded; reset once it is decoded */
+    util_arena row_scratch;      /* the column values of the row being read; reset after each row */
+    util_arena blob_bytes;       /* the Blob of the row being decoded; reset once it is decoded */
     size_t added;
     bool failed;               /* out of memory: the walk stops */
 } qmgr_reader;
@@ -80,7 +80,7 @@ typedef struct decoded_row {
  * reassembled long value) go to `blob_bytes`, which the caller resets once the
  * blob is decoded (the decoders copy what they keep). */
 static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t blob_column, const char *path,
-                     const row_place *place, bp_arena *arena, bp_arena *row_scratch, bp_arena *blob_bytes,
+                     const row_place *place, util_arena *arena, util_arena *row_scratch, util_arena *blob_bytes,
                      decoded_row *row)
 {
     memset(row, 0, sizeof(*row));
@@ -95,39 +95,39 @@ static void read_row(ese_db *db, ese_table *table, uint32_t id_column, uint32_t 
      * long as the result: a row scratch instead, once nothing long-lived can
      * be built during the read (the table's long-value index: built by the
      * first separated value, in db->arena, with its page warnings). */
-    bp_arena *long_lived = db->arena;
+    util_arena *long_lived = db->arena;
     if (table->lv || !table->lv_root_pgno)
         db->arena = row_scratch;
     ese_record record;
     if (!ese_record_open(&record, place->data, place->data_size)) {
-        bp_notes_add(arena, &row->problems, "record header is damaged");
+        util_notes_add(arena, &row->problems, "record header is damaged");
     } else {
         ese_column_value value;
         const char *problem;
         ese_record_get(db, table, &record, id_column, &value, &problem);
         if (value.present && value.values[0].size == 16)
-            row->id = bp_guid_string(arena, value.values[0].data);
+            row->id = util_guid_string(arena, value.values[0].data);
         else
-            bp_notes_add(arena, &row->problems, "record has no 16-byte Id");
+            util_notes_add(arena, &row->problems, "record has no 16-byte Id");
         db->value_arena = blob_bytes;
         bool got_blob = ese_record_get(db, table, &record, blob_column, &value, &problem);
         db->value_arena = NULL;
         if (!got_blob)
-            bp_notes_addf(arena, &row->problems, "Blob column unreadable: %s", problem);
+            util_notes_addf(arena, &row->problems, "Blob column unreadable: %s", problem);
         else if (!value.present)
-            bp_notes_add(arena, &row->problems, "record has no Blob");
+            util_notes_add(arena, &row->problems, "record has no Blob");
         if (value.present) {
             const ese_value *v = &value.values[0];
             row->blob = v->data;
             row->blob_size = v->size;
             row->source.long_value_id = v->separated ? v->lid : 0;
             if (v->problem)
-                bp_notes_addf(arena, &row->problems, "Blob: %s", v->problem);
+                util_notes_addf(arena, &row->problems, "Blob: %s", v->problem);
         }
     }
     row->source.blob_size = (uint32_t)row->blob_size;
     db->arena = long_lived;
-    bp_arena_reset(row_scratch);
+    util_arena_reset(row_scratch);
 }
 
 static const uint8_t *blob_or_empty(const decoded_row *row) { return row->blob ? row->blob : (const uint8_t *)""; }
@@ -145,22 +145,22 @@ static bool decode_file(qmgr_reader *reader, file_entry *entry, decoded_file *ou
         *out = *reader->files.decoded[slot];
         return true;
     }
-    bp_arena *arena = bp_result_record_arena(reader->result);
+    util_arena *arena = result_record_arena(reader->result);
     decoded_row row;
     row_place place = place_of(entry);
     read_row(reader->db, reader->files_table, reader->files_id_column, reader->files_blob_column, reader->path,
              &place, arena, &reader->row_scratch, &reader->blob_bytes, &row);
     bp_file *file = bits_decode_file(arena, blob_or_empty(&row), row.blob_size);
-    bp_arena_reset(&reader->blob_bytes);
+    util_arena_reset(&reader->blob_bytes);
     if (!file)
         return false;
     file->file_id = row.id;
     for (bp_note *n = row.problems.head; n; n = n->next)
-        bp_notes_addf(arena, &file->warnings, "Files record (page %u tag %u): %s", entry->page, entry->tag,
+        util_notes_addf(arena, &file->warnings, "Files record (page %u tag %u): %s", entry->page, entry->tag,
                       n->text);
     *out = (decoded_file){file, row.source};
     if (reader->files.decoded) {
-        reader->files.decoded[slot] = bp_arena_alloc(arena, sizeof(decoded_file));
+        reader->files.decoded[slot] = util_arena_alloc(arena, sizeof(decoded_file));
         if (reader->files.decoded[slot])
             *reader->files.decoded[slot] = *out;
     }
@@ -173,7 +173,7 @@ static bp_record *add_record(qmgr_reader *reader, const bp_job *job, const bp_so
     decoded_file file = {NULL, {0}};
     if (entry && !decode_file(reader, entry, &file))
         return NULL;
-    bp_record *record = bp_result_add(reader->result);
+    bp_record *record = result_add(reader->result);
     if (!record)
         return NULL;
     reader->added++;
@@ -191,7 +191,7 @@ static bp_record *add_record(qmgr_reader *reader, const bp_job *job, const bp_so
 
 /* ---- the Files table: an index ------------------------------------------------ */
 
-/* The bytes of a GUID in the order bp_guid_format writes them: comparing
+/* The bytes of a GUID in the order util_guid_format writes them: comparing
  * these compares the texts (same length, digits in ASCII order). */
 static void key_of_guid(const uint8_t guid[16], uint8_t key[16])
 {
@@ -205,7 +205,7 @@ static int hex_digit(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* The key of a GUID text as bp_guid_format writes it; false for any other text
+/* The key of a GUID text as util_guid_format writes it; false for any other text
  * (which no indexed id can equal). */
 static bool key_of_text(const char *text, uint8_t key[16])
 {
@@ -230,7 +230,7 @@ static bool index_file_row(const ese_page *page, const ese_node *node, void *con
     qmgr_reader *reader = context;
     file_index *index = &reader->files;
     if (index->count >= UINT32_MAX || node->data_size > UINT32_MAX ||
-        !bp_grow((void **)&index->entries, &index->capacity, index->count, sizeof(file_entry)))
+        !util_grow((void **)&index->entries, &index->capacity, index->count, sizeof(file_entry)))
         return false;
     file_entry *entry = &index->entries[index->count];
     memset(entry, 0, sizeof(*entry));
@@ -245,7 +245,7 @@ static bool index_file_row(const ese_page *page, const ese_node *node, void *con
         return true;
     ese_db *db = reader->db;
     ese_table *table = reader->files_table;
-    bp_arena *long_lived = db->arena;  /* the values' arrays to the row scratch (see read_row) */
+    util_arena *long_lived = db->arena;  /* the values' arrays to the row scratch (see read_row) */
     if (table->lv || !table->lv_root_pgno)
         db->arena = &reader->row_scratch;
     ese_column_value value;
@@ -262,10 +262,10 @@ static bool index_file_row(const ese_page *page, const ese_node *node, void *con
         db->value_arena = &reader->blob_bytes;
         ese_record_get(db, table, &record, reader->files_blob_column, &value, &problem);
         db->value_arena = NULL;
-        bp_arena_reset(&reader->blob_bytes);
+        util_arena_reset(&reader->blob_bytes);
     }
     db->arena = long_lived;
-    bp_arena_reset(&reader->row_scratch);
+    util_arena_reset(&reader->row_scratch);
     return true;
 }
 
@@ -316,23 +316,23 @@ static bool emit_job_row(const ese_page *page, const ese_node *node, void *conte
 {
     qmgr_reader *reader = context;
     bp_result *result = reader->result;
-    bp_arena *arena = bp_result_record_arena(result);
+    util_arena *arena = result_record_arena(result);
     row_place place = {node->data, node->data_size, page->pgno, node->itag, node->file_offset};
     decoded_row row;
     read_row(reader->db, reader->table, reader->id_column, reader->blob_column, reader->path, &place, arena,
              &reader->row_scratch, &reader->blob_bytes, &row);
     bp_job *job = bits_decode_job(arena, blob_or_empty(&row), row.blob_size);
-    bp_arena_reset(&reader->blob_bytes);
+    util_arena_reset(&reader->blob_bytes);
     if (!job) {
         reader->failed = true;
         return false;
     }
     if (row.id[0] && job->job_id[0] && strcmp(row.id, job->job_id) != 0)
-        bp_notes_addf(arena, &row.problems, "Jobs.Id %s differs from the job id in the blob", row.id);
+        util_notes_addf(arena, &row.problems, "Jobs.Id %s differs from the job id in the blob", row.id);
     if (!job->job_id[0])
         job->job_id = row.id;
     for (bp_note *n = row.problems.head; n; n = n->next)
-        bp_notes_addf(arena, &job->warnings, "Jobs record (page %u tag %u): %s", page->pgno, node->itag, n->text);
+        util_notes_addf(arena, &job->warnings, "Jobs record (page %u tag %u): %s", page->pgno, node->itag, n->text);
 
     if (job->file_count == 0 && !add_record(reader, job, &row.source, NULL))
         reader->failed = true;
@@ -343,10 +343,10 @@ static bool emit_job_row(const ese_page *page, const ese_node *node, void *conte
         if (!record)
             reader->failed = true;
         else if (!entry)
-            bp_notes_addf(arena, &record->warnings, "file %s is listed by the job but has no Files record",
+            util_notes_addf(arena, &record->warnings, "file %s is listed by the job but has no Files record",
                           file_id);
     }
-    bp_result_stream_point(result);  /* this job's records are final */
+    result_stream_point(result);  /* this job's records are final */
     return !reader->failed;
 }
 
@@ -355,7 +355,7 @@ static ese_table *find_table(ese_db *db, const char *name, const char *path, bp_
 {
     ese_table *table = ese_catalog_find(&db->catalog, name);
     if (!table) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: table %s not found in the ESE catalog", path, name);
+        util_notes_addf(&result->arena, &result->warnings, "%s: table %s not found in the ESE catalog", path, name);
         return NULL;
     }
     const ese_column *id = ese_table_column_named(table, "Id");
@@ -392,12 +392,12 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
             continue;
         bp_record *record = add_record(&reader, NULL, NULL, entry);
         if (record)
-            bp_notes_add(bp_result_record_arena(result), &record->warnings, "orphan file: no job lists this file");
-        bp_result_stream_point(result);
+            util_notes_add(result_record_arena(result), &record->warnings, "orphan file: no job lists this file");
+        result_stream_point(result);
     }
     free(reader.files.entries);
     free(reader.files.decoded);
-    bp_arena_free(&reader.row_scratch);
-    bp_arena_free(&reader.blob_bytes);
+    util_arena_free(&reader.row_scratch);
+    util_arena_free(&reader.blob_bytes);
     return reader.added;
 }

@@ -43,8 +43,8 @@ typedef struct acl_view {
 } acl_view;
 
 typedef struct sd_decoder {
-    bp_arena *arena;
-    bp_reader sd;
+    util_arena *arena;
+    util_reader sd;
     size_t base;
     const char *where;
     bp_note_list *warnings;
@@ -65,10 +65,10 @@ static void sd_warn(sd_decoder *d, const char *format, ...)
     char text[512];
     va_list args;
     va_start(args, format);
-    bp_utf8_vformat(text, sizeof text, format, args);
+    util_utf8_vformat(text, sizeof text, format, args);
     va_end(args);
     if (d->warnings)
-        bp_notes_addf(d->arena, d->warnings, "%s: %s", d->where, text);
+        util_notes_addf(d->arena, d->warnings, "%s: %s", d->where, text);
 }
 
 /* The decimal digits of value appended at text[used]; the new length. */
@@ -85,11 +85,11 @@ static size_t append_decimal(char *text, size_t used, uint64_t value)
     return used;
 }
 
-char *bits_read_sid(bp_arena *arena, bp_reader *r)
+char *bits_read_sid(util_arena *arena, util_reader *r)
 {
-    uint8_t revision = bp_read_u8(r);
-    uint8_t count = bp_read_u8(r);
-    const uint8_t *authority = bp_read_bytes(r, 6);
+    uint8_t revision = util_read_u8(r);
+    uint8_t count = util_read_u8(r);
+    const uint8_t *authority = util_read_bytes(r, 6);
     if (r->failed || revision != 1 || count > SID_MAX_SUB_AUTHORITIES)
         return NULL;
     uint64_t value = 0;
@@ -111,14 +111,14 @@ char *bits_read_sid(bp_arena *arena, bp_reader *r)
         used = append_decimal(text, used, value);
     }
     for (uint8_t i = 0; i < count; i++) {
-        uint32_t sub = bp_read_u32(r);
+        uint32_t sub = util_read_u32(r);
         text[used++] = '-';
         used = append_decimal(text, used, sub);
     }
     text[used] = '\0';
     if (r->failed)
         return NULL;
-    return bp_arena_strdup(arena, text);
+    return util_arena_strdup(arena, text);
 }
 
 const char *bits_ace_type_name(uint8_t ace_type)
@@ -197,9 +197,9 @@ const char *bits_access_mask_text(uint32_t mask, uint8_t ace_type, char out[BITS
 }
 
 /* An arena copy of text, "" when out of memory (strings are never NULL). */
-static const char *arena_text(bp_arena *arena, const char *text)
+static const char *arena_text(util_arena *arena, const char *text)
 {
-    const char *copy = bp_arena_strdup(arena, text);
+    const char *copy = util_arena_strdup(arena, text);
     return copy ? copy : "";
 }
 
@@ -208,9 +208,9 @@ static const char *sid_at(sd_decoder *d, uint32_t offset, const char *what)
 {
     if (offset == 0)
         return "";
-    bp_reader r = d->sd;
+    util_reader r = d->sd;
     char *sid = NULL;
-    if (bp_reader_seek(&r, offset))
+    if (util_reader_seek(&r, offset))
         sid = bits_read_sid(d->arena, &r);
     if (!sid) {
         sd_warn(d, "%s SID at offset 0x%zx %s", what, d->base + offset,
@@ -225,12 +225,12 @@ static acl_view read_acl_header(sd_decoder *d, const char *label, bool flagged, 
     acl_view acl = {label, false, 0, 0, 0};
     if (!flagged || offset == 0)
         return acl;  /* absent, or a NULL ACL: no entries to list */
-    bp_reader r = d->sd;
-    bp_reader_seek(&r, offset);
-    bp_read_u8(&r);  /* AclRevision */
-    bp_read_u8(&r);  /* Sbz1 */
-    uint16_t acl_size = bp_read_u16(&r);
-    uint16_t ace_count = bp_read_u16(&r);
+    util_reader r = d->sd;
+    util_reader_seek(&r, offset);
+    util_read_u8(&r);  /* AclRevision */
+    util_read_u8(&r);  /* Sbz1 */
+    uint16_t acl_size = util_read_u16(&r);
+    uint16_t ace_count = util_read_u16(&r);
     if (r.failed) {
         sd_warn(d, "%s header at offset 0x%zx lies outside the descriptor", label, d->base + offset);
         return acl;
@@ -258,20 +258,20 @@ static size_t acl_capacity(const acl_view *acl)
 }
 
 /* The SID of an ACE body positioned after the access mask; "" when the type has none. */
-static const char *ace_sid(sd_decoder *d, bp_reader *body, uint8_t ace_type, size_t ace_offset)
+static const char *ace_sid(sd_decoder *d, util_reader *body, uint8_t ace_type, size_t ace_offset)
 {
     if (ace_type > 0x15) {
         sd_warn(d, "ACE at offset 0x%zx has unknown type 0x%02x", d->base + ace_offset, ace_type);
         return "";
     }
     if (ace_type == ACE_TYPE_ACCESS_ALLOWED_COMPOUND)
-        bp_reader_skip(body, 4);  /* compound type + reserved, then the server SID */
+        util_reader_skip(body, 4);  /* compound type + reserved, then the server SID */
     if (ace_type_is_object(ace_type)) {
-        uint32_t object_flags = bp_read_u32(body);
+        uint32_t object_flags = util_read_u32(body);
         if (object_flags & ACE_OBJECT_TYPE_PRESENT)
-            bp_reader_skip(body, 16);
+            util_reader_skip(body, 16);
         if (object_flags & ACE_INHERITED_OBJECT_TYPE_PRESENT)
-            bp_reader_skip(body, 16);
+            util_reader_skip(body, 16);
     }
     char *sid = bits_read_sid(d->arena, body);
     if (!sid) {
@@ -294,11 +294,11 @@ static void note_integrity_label(sd_decoder *d, const bp_ace *ace)
 /* Decode the ACE at *pos into *ace and advance; false when the ACL cannot go on. */
 static bool decode_ace(sd_decoder *d, const acl_view *acl, size_t index, size_t *pos, bp_ace *ace)
 {
-    bp_reader r = d->sd;
-    bp_reader_seek(&r, *pos);
-    uint8_t ace_type = bp_read_u8(&r);
-    uint8_t flags = bp_read_u8(&r);
-    uint16_t ace_size = bp_read_u16(&r);
+    util_reader r = d->sd;
+    util_reader_seek(&r, *pos);
+    uint8_t ace_type = util_read_u8(&r);
+    uint8_t flags = util_read_u8(&r);
+    uint16_t ace_size = util_read_u16(&r);
     if (r.failed || *pos + ACE_HEADER_SIZE > acl->end) {
         sd_warn(d, "%s ends at ACE %zu of %u (offset 0x%zx)", acl->label, index, acl->ace_count,
                 d->base + *pos);
@@ -309,8 +309,8 @@ static bool decode_ace(sd_decoder *d, const acl_view *acl, size_t index, size_t 
                 d->base + *pos, ace_size);
         return false;
     }
-    bp_reader body = bp_reader_sub(&d->sd, *pos + ACE_HEADER_SIZE, ace_size - ACE_HEADER_SIZE);
-    uint32_t mask = bp_read_u32(&body);
+    util_reader body = util_reader_sub(&d->sd, *pos + ACE_HEADER_SIZE, ace_size - ACE_HEADER_SIZE);
+    uint32_t mask = util_read_u32(&body);
     char text[BITS_FLAGS_TEXT_SIZE];
     ace->acl = acl->label;
     ace->ace_type_raw = ace_type;
@@ -370,7 +370,7 @@ static void list_sids_in_stored_order(sd_decoder *d, uint32_t owner, uint32_t gr
     bits_security_descriptor *out = d->out;
     size_t total = out->ace_count + 2;
     placed_sid *placed = malloc(total * sizeof(*placed));
-    const char **sids = bp_arena_array(d->arena, total, sizeof(*sids));
+    const char **sids = util_arena_array(d->arena, total, sizeof(*sids));
     if (!placed || !sids) {
         free(placed);
         return;
@@ -384,7 +384,7 @@ static void list_sids_in_stored_order(sd_decoder *d, uint32_t owner, uint32_t gr
     /* a job's descriptor has a handful of SIDs: compared with those kept so
      * far; a hash map only for descriptors with many ACEs */
     bool use_map = count > SMALL_SID_COUNT;
-    bp_string_map seen = {0};
+    util_string_map seen = {0};
     for (size_t i = 0; i < count; i++) {
         const char *sid = placed[i].sid;
         if (!sid || !sid[0])
@@ -392,9 +392,9 @@ static void list_sids_in_stored_order(sd_decoder *d, uint32_t owner, uint32_t gr
         bool known = false;
         if (use_map) {
             size_t at;
-            known = bp_string_map_get(&seen, sid, &at);
+            known = util_string_map_get(&seen, sid, &at);
             if (!known)
-                bp_string_map_add(&seen, sid, out->sid_count);
+                util_string_map_add(&seen, sid, out->sid_count);
         } else {
             for (size_t k = 0; k < out->sid_count && !known; k++)
                 known = strcmp(sids[k], sid) == 0;
@@ -402,7 +402,7 @@ static void list_sids_in_stored_order(sd_decoder *d, uint32_t owner, uint32_t gr
         if (!known)
             sids[out->sid_count++] = sid;
     }
-    bp_string_map_free(&seen);
+    util_string_map_free(&seen);
     free(placed);
     out->sids = sids;
 }
@@ -415,19 +415,19 @@ static void empty_descriptor(bits_security_descriptor *out, size_t size)
     out->group_sid = "";
 }
 
-bool bits_decode_security_descriptor(bp_arena *arena, bp_reader sd, size_t base_offset,
+bool bits_decode_security_descriptor(util_arena *arena, util_reader sd, size_t base_offset,
                                      const char *where, bp_note_list *warnings,
                                      bits_security_descriptor *out)
 {
-    sd_decoder d = {.arena = arena, .sd = bp_reader_make(sd.data, sd.size), .base = base_offset,
+    sd_decoder d = {.arena = arena, .sd = util_reader_make(sd.data, sd.size), .base = base_offset,
                     .where = where ? where : "security descriptor", .warnings = warnings, .out = out};
     empty_descriptor(out, sd.size);
-    bp_reader r = d.sd;
-    out->revision = bp_read_u8(&r);
-    bp_read_u8(&r);  /* Sbz1 (resource manager control bits) */
-    out->control = bp_read_u16(&r);
-    uint32_t owner = bp_read_u32(&r), group = bp_read_u32(&r);
-    uint32_t sacl = bp_read_u32(&r), dacl = bp_read_u32(&r);
+    util_reader r = d.sd;
+    out->revision = util_read_u8(&r);
+    util_read_u8(&r);  /* Sbz1 (resource manager control bits) */
+    out->control = util_read_u16(&r);
+    uint32_t owner = util_read_u32(&r), group = util_read_u32(&r);
+    uint32_t sacl = util_read_u32(&r), dacl = util_read_u32(&r);
     if (r.failed) {
         sd_warn(&d, "only %zu bytes at offset 0x%zx, too short for a header", sd.size, base_offset);
         return false;
@@ -443,7 +443,7 @@ bool bits_decode_security_descriptor(bp_arena *arena, bp_reader sd, size_t base_
     acl_view dacl_view = read_acl_header(&d, "DACL", out->control & SE_DACL_PRESENT, dacl);
     acl_view sacl_view = read_acl_header(&d, "SACL", out->control & SE_SACL_PRESENT, sacl);
     size_t capacity = acl_capacity(&dacl_view) + acl_capacity(&sacl_view);
-    out->aces = capacity ? bp_arena_array(arena, capacity, sizeof(bp_ace)) : NULL;
+    out->aces = capacity ? util_arena_array(arena, capacity, sizeof(bp_ace)) : NULL;
     if (capacity && !out->aces)
         return false;
     d.ace_offsets = capacity ? malloc(capacity * sizeof(size_t)) : NULL;

@@ -33,14 +33,14 @@ typedef struct bits_security_descriptor {
  * base_offset (where the descriptor starts in the enclosing blob). Whatever
  * decodes is kept. Returns false when the header itself is unusable (too short
  * or not self-relative); *out is then still valid (empty strings, no ACEs). */
-bool bits_decode_security_descriptor(bp_arena *arena, bp_reader sd, size_t base_offset,
+bool bits_decode_security_descriptor(util_arena *arena, util_reader sd, size_t base_offset,
                                      const char *where, bp_note_list *warnings,
                                      bits_security_descriptor *out);
 
 /* Binary SID at r's position -> "S-1-..." (the reader advances past it). NULL
  * when truncated (r->failed set) or invalid (revision not 1, more than 15
  * sub-authorities; r->failed clear) or out of memory. */
-char *bits_read_sid(bp_arena *arena, bp_reader *r);
+char *bits_read_sid(util_arena *arena, util_reader *r);
 
 /* "AccessAllowed", "AccessDenied", "SystemAudit", "MandatoryLabel" ...; "UNKNOWN". */
 const char *bits_ace_type_name(uint8_t ace_type);

@@ -68,8 +68,8 @@ static size_t find16(const uint8_t *data, size_t size, size_t from, size_t to, c
 {
     if (to > size)
         to = size;
-    bp_reader r = bp_reader_make(data, size);
-    const uint8_t *bytes = bp_read_bytes(&r, to);
+    util_reader r = util_reader_make(data, size);
+    const uint8_t *bytes = util_read_bytes(&r, to);
     while (bytes && from < to && to - from >= BITS_GUID_SIZE) {
         const uint8_t *p = memchr(bytes + from, needle[0], to - BITS_GUID_SIZE + 1 - from);
         if (!p)
@@ -85,16 +85,16 @@ static size_t find16(const uint8_t *data, size_t size, size_t from, size_t to, c
 /* Fields 2-6 of a job header starting at data[at] (the byte after the marker). */
 static bool job_header_plausible(const uint8_t *data, size_t bound, size_t at)
 {
-    bp_reader r = bp_reader_make(data, bound);
-    if (!bp_reader_seek(&r, at))
+    util_reader r = util_reader_make(data, bound);
+    if (!util_reader_seek(&r, at))
         return false;
-    uint32_t field2 = bp_read_u32(&r), priority = bp_read_u32(&r), state = bp_read_u32(&r);
-    uint32_t type = bp_read_u32(&r);
-    const uint8_t *id = bp_read_bytes(&r, BITS_GUID_SIZE);
+    uint32_t field2 = util_read_u32(&r), priority = util_read_u32(&r), state = util_read_u32(&r);
+    uint32_t type = util_read_u32(&r);
+    const uint8_t *id = util_read_bytes(&r, BITS_GUID_SIZE);
     if (!id || priority > JOB_PRIORITY_MAX || state > JOB_STATE_MAX ||
-        (type > JOB_TYPE_MAX && field2 > JOB_TYPE_MAX) || bp_guid_is_zero(id))
+        (type > JOB_TYPE_MAX && field2 > JOB_TYPE_MAX) || util_guid_is_zero(id))
         return false;
-    uint32_t name_units = bp_read_u32(&r);
+    uint32_t name_units = util_read_u32(&r);
     return r.failed || (name_units >= 1 && name_units <= BITS_WSTR_MAX_UNITS);
 }
 
@@ -138,7 +138,7 @@ static bool same_file_progress(const bp_file *a, const bp_file *whole)
     return a->tail_decoded && a->file_size == whole->file_size && a->remote_file_time == whole->remote_file_time;
 }
 
-bp_file *carve_decode_legacy_file(bp_arena *arena, const uint8_t *record, size_t size)
+bp_file *carve_decode_legacy_file(util_arena *arena, const uint8_t *record, size_t size)
 {
     size_t total = LEGACY_LIST_HEADER + size; /* no closing marker: its bytes must not feed a cut record */
     uint8_t *list_bytes = malloc(total);
@@ -169,21 +169,21 @@ void carve_forget_unfinished_stage(bp_file *file)
 }
 
 /* Does decoding `length` bytes reach as far as decoding the whole value did? */
-typedef bool (*reaches_whole_fn)(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole);
+typedef bool (*reaches_whole_fn)(util_arena *scratch, const uint8_t *bytes, size_t length, const void *whole);
 
-static bool legacy_file_reaches(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
+static bool legacy_file_reaches(util_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
 {
     bp_file *file = carve_decode_legacy_file(scratch, bytes, length);
     return file && same_file_progress(file, whole);
 }
 
-static bool job_reaches(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
+static bool job_reaches(util_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
 {
     bp_job *job = bits_decode_job(scratch, bytes, length);
     return job && same_job_progress(job, whole);
 }
 
-static bool file_reaches(bp_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
+static bool file_reaches(util_arena *scratch, const uint8_t *bytes, size_t length, const void *whole)
 {
     bp_file *file = bits_decode_file(scratch, bytes, length);
     return file && same_file_progress(file, whole);
@@ -191,7 +191,7 @@ static bool file_reaches(bp_arena *scratch, const uint8_t *bytes, size_t length,
 
 /* Shortest length in [lo, hi] whose decode reaches as far as the whole one:
  * bisection, since a longer prefix never decodes less. */
-static size_t shortest_whole_prefix(bp_arena *scratch, const uint8_t *bytes, size_t lo, size_t hi,
+static size_t shortest_whole_prefix(util_arena *scratch, const uint8_t *bytes, size_t lo, size_t hi,
                                     reaches_whole_fn reaches, const void *whole)
 {
     while (lo < hi) {
@@ -204,18 +204,18 @@ static size_t shortest_whole_prefix(bp_arena *scratch, const uint8_t *bytes, siz
     return hi;
 }
 
-static size_t trim_legacy_file(bp_arena *scratch, const uint8_t *record, size_t length, const bp_file *whole)
+static size_t trim_legacy_file(util_arena *scratch, const uint8_t *record, size_t length, const bp_file *whole)
 {
     return shortest_whole_prefix(scratch, record, LEGACY_FILE_MIN, length, legacy_file_reaches, whole);
 }
 
-static size_t trim_job(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_job *whole)
+static size_t trim_job(util_arena *scratch, const uint8_t *blob, size_t length, const bp_job *whole)
 {
     /* a job blob shorter than its fixed header holds no job */
     return shortest_whole_prefix(scratch, blob, JOB_STRINGS, length, job_reaches, whole);
 }
 
-static size_t trim_file(bp_arena *scratch, const uint8_t *blob, size_t length, const bp_file *whole)
+static size_t trim_file(util_arena *scratch, const uint8_t *blob, size_t length, const bp_file *whole)
 {
     return shortest_whole_prefix(scratch, blob, FILE_HEADER, length, file_reaches, whole);
 }
@@ -234,41 +234,41 @@ static size_t job_structural_length(const uint8_t *blob, size_t length, size_t *
     size_t end;
     if (!carve_strings_ok(blob, length, strings_at, JOB_HEADER_STRINGS, &cut, &end) || cut)
         return cut ? end : length;
-    bp_reader r = bp_reader_make(blob, length);
+    util_reader r = util_reader_make(blob, length);
     size_t sd_length_at = end + JOB_OWNER_FIELDS;  /* notify flags, LocalSystem, integrity, 3 unknown u32 */
-    bp_reader_seek(&r, sd_length_at);
-    uint32_t sd_length = bp_read_u32(&r);
+    util_reader_seek(&r, sd_length_at);
+    uint32_t sd_length = util_read_u32(&r);
     if (r.failed)
         return length;
     /* sizes and counts are checked before they take part in an offset (no wrap) */
     if (sd_length > BITS_SD_MAX_SIZE)
         return sd_length_at;
     size_t sd_end = sd_length_at + JOB_SD_LENGTH + (size_t)sd_length;
-    bp_reader_seek(&r, sd_end);
-    const uint8_t *marker = bp_read_bytes(&r, BITS_GUID_SIZE);
+    util_reader_seek(&r, sd_end);
+    const uint8_t *marker = util_read_bytes(&r, BITS_GUID_SIZE);
     if (!marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
         return sd_length_at;
-    uint32_t count = bp_read_u32(&r);
-    if (r.failed || count > bp_reader_left(&r) / BITS_GUID_SIZE)  /* its entries must fit */
+    uint32_t count = util_read_u32(&r);
+    if (r.failed || count > util_reader_left(&r) / BITS_GUID_SIZE)  /* its entries must fit */
         return sd_end;
     size_t second = sd_end + JOB_FILE_LIST_HEADER + BITS_GUID_SIZE * (size_t)count;
-    bp_reader_seek(&r, second);
-    marker = bp_read_bytes(&r, BITS_GUID_SIZE);
+    util_reader_seek(&r, second);
+    marker = util_read_bytes(&r, BITS_GUID_SIZE);
     if (!marker || memcmp(marker, bits_transfer_marker, BITS_GUID_SIZE) != 0)
         return sd_end;
     *file_list_end = second + BITS_GUID_SIZE;
     return length;
 }
 
-static bool try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out,
+static bool try_ese_job(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out,
                         bool outer);
 
-bool carve_try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
+bool carve_try_ese_job(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
 {
     return try_ese_job(scratch, data, bound, pos, out, true);
 }
 
-static bool try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out,
+static bool try_ese_job(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out,
                         bool outer)
 {
     candidate_reset(out, pos);
@@ -343,34 +343,34 @@ static void inline_record_id(const uint8_t *data, size_t pos, char out[37])
     out[0] = '\0';
     if (pos < INLINE_RECORD_ID_BACK)
         return;
-    bp_reader r = bp_reader_make(data, pos);
-    bp_reader_seek(&r, pos - INLINE_RECORD_ID_BACK);
-    const uint8_t *id = bp_read_bytes(&r, BITS_GUID_SIZE);
-    const uint8_t *after = bp_read_bytes(&r, sizeof(tail));
-    if (!id || !after || memcmp(after, tail, sizeof(tail)) != 0 || bp_guid_is_zero(id))
+    util_reader r = util_reader_make(data, pos);
+    util_reader_seek(&r, pos - INLINE_RECORD_ID_BACK);
+    const uint8_t *id = util_read_bytes(&r, BITS_GUID_SIZE);
+    const uint8_t *after = util_read_bytes(&r, sizeof(tail));
+    if (!id || !after || memcmp(after, tail, sizeof(tail)) != 0 || util_guid_is_zero(id))
         return;
     bool has_head = false;
     if (pos >= INLINE_RECORD_HEADER_BACK) {
-        bp_reader h = bp_reader_make(data, pos);
-        bp_reader_seek(&h, pos - INLINE_RECORD_HEADER_BACK);
-        const uint8_t *bytes = bp_read_bytes(&h, sizeof(head));
+        util_reader h = util_reader_make(data, pos);
+        util_reader_seek(&h, pos - INLINE_RECORD_HEADER_BACK);
+        const uint8_t *bytes = util_read_bytes(&h, sizeof(head));
         has_head = bytes && memcmp(bytes, head, sizeof(head)) == 0;
     }
     bool version4 = (id[GUID_VERSION_BYTE] >> 4) == 4 &&
                     (id[GUID_VARIANT_BYTE] & GUID_VARIANT_MASK) == GUID_VARIANT_RFC4122;
     if (has_head || version4)
-        bp_guid_format(id, out);
+        util_guid_format(id, out);
 }
 
-bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
+bool carve_try_ese_file(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
 {
     candidate_reset(out, pos);
     if (!fits(pos, FILE_HEADER, bound))
         return false;
     {   /* the local path's length: a footer hit is followed by anything */
-        bp_reader r = bp_reader_make(data, bound);
-        bp_reader_seek(&r, pos + BITS_GUID_SIZE);
-        uint32_t units = bp_read_u32(&r);
+        util_reader r = util_reader_make(data, bound);
+        util_reader_seek(&r, pos + BITS_GUID_SIZE);
+        uint32_t units = util_read_u32(&r);
         if (units == 0 || units > BITS_WSTR_MAX_UNITS)
             return false;
     }
@@ -405,7 +405,7 @@ bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, si
     return out->verdict != CARVE_REJECT;
 }
 
-bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
+bool carve_try_legacy_job(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out)
 {
     candidate_reset(out, pos);
     out->legacy = true;
@@ -440,7 +440,7 @@ bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, 
     return out->verdict != CARVE_REJECT;
 }
 
-size_t carve_try_legacy_file_list(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos,
+size_t carve_try_legacy_file_list(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos,
                                   carve_file_fn each, void *context)
 {
     bp_note_list warnings = {NULL, NULL, 0};
@@ -452,8 +452,8 @@ size_t carve_try_legacy_file_list(bp_arena *scratch, const uint8_t *data, size_t
      * reported (the verdicts live in the scratch arena: a fixed array of 64
      * silently dropped the files after the 64th) */
     size_t count = list.count;
-    carve_verdict *verdicts = bp_arena_array(scratch, count, sizeof(*verdicts));
-    char (*missing)[160] = bp_arena_array(scratch, count, sizeof(*missing));
+    carve_verdict *verdicts = util_arena_array(scratch, count, sizeof(*verdicts));
+    char (*missing)[160] = util_arena_array(scratch, count, sizeof(*missing));
     if (!verdicts || !missing)
         return 0;
     for (size_t i = 0; i < count; i++) {

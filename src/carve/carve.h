@@ -73,9 +73,9 @@ bp_result *carve_session_result(const carve_session *session);
  * not copied. After the parse, carve_session_keep_mapping takes the mapping
  * (malloc'ed; closed and freed by carve_session_finish) when some live blob
  * points into it; false: the caller closes it as usual. */
-struct bp_mapped_file;
-void carve_session_offer_mapping(carve_session *session, struct bp_mapped_file *mapping);
-bool carve_session_keep_mapping(carve_session *session, struct bp_mapped_file *mapping);
+struct util_mapped_file;
+void carve_session_offer_mapping(carve_session *session, struct util_mapped_file *mapping);
+bool carve_session_keep_mapping(carve_session *session, struct util_mapped_file *mapping);
 
 /* Records [first, end) of the result were read live from one input: their
  * blobs are not carved again and their jobs and files take part in linking. */
@@ -104,7 +104,7 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
 typedef enum carve_known { CARVE_KNOWN_NEW, CARVE_KNOWN_CARVED, CARVE_KNOWN_OTHER } carve_known;
 carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size);
 /* The arena carved jobs and files are decoded into (the result's). */
-bp_arena *carve_session_arena(carve_session *session);
+util_arena *carve_session_arena(carve_session *session);
 /* As carve_session_add_job / _add_file (ESE blobs), with the blob decoded
  * already into carve_session_arena: a new version takes that decode, so a
  * candidate checked once is not decoded again. */
@@ -139,18 +139,18 @@ typedef struct carve_candidate {
  * data[0, bound) is read, so bound must not pass the end of the buffer: a
  * caller whose bound comes from file values (a tag, a page) clamps it to its
  * buffer first. The scratch arena takes the trial decodes (callers reset it). */
-bool carve_try_ese_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
-bool carve_try_ese_file(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
-bool carve_try_legacy_job(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
+bool carve_try_ese_job(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
+bool carve_try_ese_file(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
+bool carve_try_legacy_job(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos, carve_candidate *out);
 /* A legacy file list at a transfer marker: each valid file record is passed on. */
 typedef void (*carve_file_fn)(void *context, size_t start, size_t length, carve_verdict verdict,
                               const char *missing);
-size_t carve_try_legacy_file_list(bp_arena *scratch, const uint8_t *data, size_t bound, size_t pos,
+size_t carve_try_legacy_file_list(util_arena *scratch, const uint8_t *data, size_t bound, size_t pos,
                                   carve_file_fn each, void *context);
 
 /* One legacy file record (no marker of its own), decoded as the only record
  * of a file list. */
-bp_file *carve_decode_legacy_file(bp_arena *arena, const uint8_t *record, size_t size);
+bp_file *carve_decode_legacy_file(util_arena *arena, const uint8_t *record, size_t size);
 /* A file cut short: forget the fields of the stage that did not finish. */
 void carve_forget_unfinished_stage(bp_file *file);
 
@@ -165,7 +165,7 @@ int carve_scan_memory(carve_session *session, const uint8_t *data, size_t size, 
 /* Stream a file (or block device) in blocks, hashing it as it goes: sha256
  * (may be NULL) gets its hex digest, "" when it could not be read to its end.
  * Returns 0, or -errno when it cannot be read. */
-int carve_scan_path(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE]);
+int carve_scan_path(carve_session *session, const char *path, char sha256[UTIL_SHA256_HEX_SIZE]);
 
 /* Runs of bytes a caller reads (a disk image's unallocated clusters), searched
  * as carve_scan_path searches a file, in the same bounded memory. `offset` is
@@ -188,7 +188,7 @@ bool carve_is_log_name(const char *name);
 uint8_t *carve_read_head(const char *path, size_t *size);
 /* Stream-scan one input; problems become input warnings; sha256 (may be
  * NULL) as carve_scan_path. Returns a bp_status. */
-int carve_scan_input(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE]);
+int carve_scan_input(carve_session *session, const char *path, char sha256[UTIL_SHA256_HEX_SIZE]);
 /* A folder entry carving reads besides the queue files: transaction logs, and
  * with scan every regular file. */
 bool carve_folder_entry(carve_session *session, const char *folder, const char *name);

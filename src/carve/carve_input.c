@@ -31,15 +31,15 @@ uint8_t *carve_read_head(const char *path, size_t *size)
     return head;
 }
 
-int carve_scan_input(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE])
+int carve_scan_input(carve_session *session, const char *path, char sha256[UTIL_SHA256_HEX_SIZE])
 {
     int error = carve_scan_path(session, path, sha256);
     if (error == 0)
         return BP_STATUS_CLEAN;
     bp_result *r = carve_session_result(session);
-    bp_notes_addf(&r->arena, &r->warnings, "%s: cannot scan: %s", path,
+    util_notes_addf(&r->arena, &r->warnings, "%s: cannot scan: %s", path,
                   error == -EINVAL ? "not a regular file or block device" : strerror(-error));
-    bp_result_note_status(r, BP_STATUS_UNREADABLE);
+    result_note_status(r, BP_STATUS_UNREADABLE);
     return BP_STATUS_UNREADABLE;
 }
 
@@ -81,10 +81,10 @@ void carve_scan_after_live(carve_session *session, const uint8_t *data, size_t s
             passed[k] = true;
             passed_offset[k] = source->offset;
             passed_size[k] = source->blob_size;
-            bp_reader r = bp_reader_make(data, size);
-            if (!bp_reader_seek(&r, (size_t)source->offset))
+            util_reader r = util_reader_make(data, size);
+            if (!util_reader_seek(&r, (size_t)source->offset))
                 continue;
-            const uint8_t *bytes = bp_read_bytes(&r, source->blob_size);
+            const uint8_t *bytes = util_read_bytes(&r, source->blob_size);
             bool legacy = source->format && strcmp(source->format, "legacy") == 0;
             if (bytes)
                 carve_session_live_blob(session, k == 0, legacy, bytes, source->blob_size);
@@ -106,7 +106,7 @@ int carve_finish_input(carve_session *session, int status)
     }
     if (status == BP_STATUS_UNREADABLE && result->count > first)
         status = BP_STATUS_WARNINGS;  /* nothing live, but carving found records */
-    bp_result_note_status(result, status);
+    result_note_status(result, status);
     bp_result_correlate_events(result);
     return status;
 }

@@ -38,13 +38,13 @@ static bool visit_record(const ese_page *page, const ese_node *node, void *conte
     /* a long value read here is needed only while its record is looked at (the
      * session copies what it keeps): one arena per record, or the bytes of every
      * live long value stayed in the result's arena to the end */
-    bp_arena value_bytes;
-    bp_arena_init(&value_bytes);
-    bp_arena *before = w->c->db->value_arena;
+    util_arena value_bytes;
+    util_arena_init(&value_bytes);
+    util_arena *before = w->c->db->value_arena;
     w->c->db->value_arena = &value_bytes;
     bool go_on = visit_record_in(w, node);
     w->c->db->value_arena = before;
-    bp_arena_free(&value_bytes);
+    util_arena_free(&value_bytes);
     return go_on;
 }
 
@@ -82,7 +82,7 @@ static bool visit_record_in(tree_walk *w, const ese_node *node)
     char id[37] = "";
     if (ese_record_get(c->db, w->table, &record, w->id_column, &id_value, &problem) && id_value.present &&
         id_value.values[0].size == 16)
-        bp_guid_format(id_value.values[0].data, id);
+        util_guid_format(id_value.values[0].data, id);
     if (!ese_record_get(c->db, w->table, &record, w->blob_column, &blob_value, &problem) || !blob_value.present)
         return true;
     const ese_value *blob = &blob_value.values[0];
@@ -226,15 +226,15 @@ static void stale_record(ese_carver *c, size_t at)
 {
     static const uint8_t middle[5] = {0xFE, 0x00, 0x01, 0x04, 0x00};
     const ese_db *db = c->db;
-    bp_reader r = bp_reader_make(db->data, db->size);
-    bp_reader_seek(&r, at + 4);
-    const uint8_t *id_bytes = bp_read_bytes(&r, 16);
-    const uint8_t *mid = bp_read_bytes(&r, sizeof(middle));
-    uint8_t header = bp_read_u8(&r);
-    if (r.failed || memcmp(mid, middle, sizeof(middle)) != 0 || bp_guid_is_zero(id_bytes))
+    util_reader r = util_reader_make(db->data, db->size);
+    util_reader_seek(&r, at + 4);
+    const uint8_t *id_bytes = util_read_bytes(&r, 16);
+    const uint8_t *mid = util_read_bytes(&r, sizeof(middle));
+    uint8_t header = util_read_u8(&r);
+    if (r.failed || memcmp(mid, middle, sizeof(middle)) != 0 || util_guid_is_zero(id_bytes))
         return;
     char id[37];
-    bp_guid_format(id_bytes, id);
+    util_guid_format(id_bytes, id);
     spot where = carve_ese_locate(c, at);
     carve_place place = carve_ese_make_place(c, carve_ese_how_of_record(c, &where), &where, at, 0);
     const char *table = where.table;
@@ -242,11 +242,11 @@ static void stale_record(ese_carver *c, size_t at)
     if ((header & 0x07) == 0x05) {
         /* separated: an 8-byte LID has its top bit set, else it is a 4-byte one */
         size_t lid_at = r.pos;
-        uint64_t lid = bp_read_u64(&r);
+        uint64_t lid = util_read_u64(&r);
         if (r.failed || !(lid >> 63)) {
-            bp_reader short_lid = bp_reader_make(db->data, db->size);
-            bp_reader_seek(&short_lid, lid_at);
-            lid = bp_read_u32(&short_lid);
+            util_reader short_lid = util_reader_make(db->data, db->size);
+            util_reader_seek(&short_lid, lid_at);
+            lid = util_read_u32(&short_lid);
             if (short_lid.failed)
                 return;
             r = short_lid;
@@ -270,9 +270,9 @@ static void stale_record(ese_carver *c, size_t at)
      * else with the page */
     size_t blob_at = r.pos;
     size_t bound = where.node_end > blob_at ? where.node_end : where.page_end;
-    bp_reader m = bp_reader_make(db->data, db->size);
-    bp_reader_seek(&m, blob_at);
-    const uint8_t *marker = bp_read_bytes(&m, BITS_GUID_SIZE);
+    util_reader m = util_reader_make(db->data, db->size);
+    util_reader_seek(&m, blob_at);
+    const uint8_t *marker = util_read_bytes(&m, BITS_GUID_SIZE);
     if (!marker || bound <= blob_at)
         return;
     bool is_file = memcmp(marker, bits_file_marker, BITS_GUID_SIZE) == 0;
@@ -366,11 +366,11 @@ void carve_ese_collect(carve_session *session, ese_db *db, const char *label, si
     c.session = session;
     c.db = db;
     c.label = label;
-    bp_arena_init(&c.scratch);
-    bp_arena_init(&c.value);
+    util_arena_init(&c.scratch);
+    util_arena_init(&c.value);
     c.pages = calloc((size_t)db->page_count + 1, 1);
     if (!c.pages) {
-        bp_arena_free(&c.scratch);
+        util_arena_free(&c.scratch);
         return;
     }
     carve_session_live_records(session, live_first, live_end);
@@ -384,8 +384,8 @@ void carve_ese_collect(carve_session *session, ese_db *db, const char *label, si
     scan_records(&c);
     carve_finder_init(&c.finder, CARVE_FIND_JOBS | CARVE_FIND_FILES);
     carve_finder_run_all(&c.finder, db->data, db->size, raw_hit, &c);
-    bp_arena_free(&c.scratch);
-    bp_arena_free(&c.value);
+    util_arena_free(&c.scratch);
+    util_arena_free(&c.value);
     free(c.pages);
     free(c.settled.items);
     free(c.recent.items);

@@ -41,8 +41,8 @@ typedef struct ese_carver {
     carve_session *session;
     ese_db *db;
     const char *label;
-    bp_arena scratch;
-    bp_arena value;            /* the long value read last (read_long_value) */
+    util_arena scratch;
+    util_arena value;            /* the long value read last (read_long_value) */
     uint8_t *pages;            /* PAGE_* per page number */
     /* Byte ranges taken (claim / claimed). They come in any order while the
      * trees are walked, then in increasing order during each scan: those go

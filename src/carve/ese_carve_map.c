@@ -23,7 +23,7 @@
 
 void carve_ese_lid_add(lid_set *set, uint64_t lid)
 {
-    if (bp_grow((void **)&set->lids, &set->capacity, set->count, sizeof(uint64_t))) {
+    if (util_grow((void **)&set->lids, &set->capacity, set->count, sizeof(uint64_t))) {
         set->lids[set->count++] = lid;
         set->sorted = false;
     }
@@ -59,7 +59,7 @@ bool carve_ese_lid_has(lid_set *set, uint64_t lid)
 
 static bool range_push(range_list *list, size_t start, size_t end)
 {
-    if (!bp_grow((void **)&list->items, &list->capacity, list->count, sizeof(byte_range)))
+    if (!util_grow((void **)&list->items, &list->capacity, list->count, sizeof(byte_range)))
         return false;
     byte_range *range = &list->items[list->count];
     range->start = start;
@@ -128,8 +128,8 @@ bool carve_ese_claimed(ese_carver *c, size_t offset)
 
 void carve_ese_scratch_reset(ese_carver *c)
 {
-    bp_arena_free(&c->scratch);
-    bp_arena_init(&c->scratch);
+    util_arena_free(&c->scratch);
+    util_arena_init(&c->scratch);
 }
 
 /* ---- which pages the trees reach ---------------------------------------------------------------- */
@@ -141,7 +141,7 @@ static void reach_tree(ese_carver *c, uint32_t root, uint32_t objid)
         return;
     uint32_t *stack = NULL;
     size_t count = 0, capacity = 0;
-    if (!bp_grow((void **)&stack, &capacity, count, sizeof(uint32_t)))
+    if (!util_grow((void **)&stack, &capacity, count, sizeof(uint32_t)))
         return;
     stack[count++] = root;
     while (count) {
@@ -162,9 +162,9 @@ static void reach_tree(ese_carver *c, uint32_t root, uint32_t objid)
         for (uint16_t itag = page.reserved_tags; itag < page.tag_count; itag++) {
             if (!ese_page_node(&page, itag, &node) || node.data_size < 4 || (node.flags & ESE_NODE_DELETED))
                 continue;
-            if (!bp_grow((void **)&stack, &capacity, count, sizeof(uint32_t)))
+            if (!util_grow((void **)&stack, &capacity, count, sizeof(uint32_t)))
                 break;
-            stack[count++] = bp_le32(node.data);
+            stack[count++] = util_le32(node.data);
         }
     }
     free(stack);
@@ -206,7 +206,7 @@ const char *carve_ese_table_name_of(ese_carver *c, uint32_t objid)
         if (table->objid == objid)
             name = table->name;
         else if (table->lv_objid == objid)
-            name = bp_arena_printf(c->db->arena, "%s LV", table->name);
+            name = util_arena_printf(c->db->arena, "%s LV", table->name);
         if (!name)
             name = "";
         if (name[0])
@@ -311,8 +311,8 @@ size_t carve_ese_offset_in_file(const ese_carver *c, const uint8_t *p) { return 
 bool carve_ese_read_long_value(ese_carver *c, ese_table *table, uint64_t lid, const uint8_t **data, size_t *size,
                                const char **problem)
 {
-    bp_arena_free(&c->value);
-    bp_arena_init(&c->value);
+    util_arena_free(&c->value);
+    util_arena_init(&c->value);
     return ese_lv_read_into(c->db, table, lid, true, &c->value, data, size, problem);
 }
 
@@ -331,7 +331,7 @@ carve_verdict carve_ese_offer(ese_carver *c, bool is_job, const uint8_t *bytes, 
     /* a new version is decoded straight into the result, once (a rejected blob
      * leaves its decode there, rare for blobs of the Jobs and Files tables);
      * a copy of a live blob only needs the verdict */
-    bp_arena *arena = &c->scratch;
+    util_arena *arena = &c->scratch;
     if (known == CARVE_KNOWN_NEW)
         arena = carve_session_arena(s);
     else
@@ -373,7 +373,7 @@ bool carve_ese_job_reference(ese_carver *c, uint64_t lid, const char *id, const 
     if (!carve_ese_read_long_value(c, c->jobs, lid, &bytes, &size, &problem) || size < 0x30)
         return false;
     char blob_id[37];
-    bp_guid_format(bytes + 0x20, blob_id);
+    util_guid_format(bytes + 0x20, blob_id);
     if (strcmp(blob_id, id) != 0)
         return false;
     carve_place reference = *place;

@@ -26,7 +26,7 @@ static void add_needle(carve_finder *finder, const uint8_t *bytes, carve_needle_
     finder->needles[n].bytes = bytes;
     finder->needles[n].kind = kind;
     for (uint8_t shift = 0; shift < CARVE_GRID; shift++) {
-        uint32_t word = bp_le32(bytes + shift);
+        uint32_t word = util_le32(bytes + shift);
         uint32_t f = filter_index(word);
         finder->filter[f >> 3] |= (uint8_t)(1u << (f & 7));
         uint32_t s = slot_index(word);
@@ -104,8 +104,8 @@ bool carve_finder_run(const carve_finder *finder, const uint8_t *data, size_t si
     if (from >= to || size < BITS_GUID_SIZE || finder->needle_count == 0)
         return true;
     /* the bytes are checked once here; the loop below stays inside them */
-    bp_reader r = bp_reader_make(data, size);
-    const uint8_t *bytes = bp_read_bytes(&r, size);
+    util_reader r = util_reader_make(data, size);
+    const uint8_t *bytes = util_read_bytes(&r, size);
     if (!bytes)
         return true;
     /* grid words whose start can belong to a needle starting in [from, to): the
@@ -116,8 +116,8 @@ bool carve_finder_run(const carve_finder *finder, const uint8_t *data, size_t si
         last = size - 4;
     const size_t step = 4 * CARVE_GRID;
     while (word + step <= last + CARVE_GRID) {
-        uint32_t w0 = bp_le32(bytes + word), w1 = bp_le32(bytes + word + CARVE_GRID);
-        uint32_t w2 = bp_le32(bytes + word + 2 * CARVE_GRID), w3 = bp_le32(bytes + word + 3 * CARVE_GRID);
+        uint32_t w0 = util_le32(bytes + word), w1 = util_le32(bytes + word + CARVE_GRID);
+        uint32_t w2 = util_le32(bytes + word + 2 * CARVE_GRID), w3 = util_le32(bytes + word + 3 * CARVE_GRID);
         if (filter_has(finder, w0) | filter_has(finder, w1) | filter_has(finder, w2) | filter_has(finder, w3)) {
             for (size_t k = 0; k < 4; k++) {
                 size_t base = word + CARVE_GRID * k;
@@ -129,7 +129,7 @@ bool carve_finder_run(const carve_finder *finder, const uint8_t *data, size_t si
         word += step;
     }
     for (; word <= last; word += CARVE_GRID) {
-        uint32_t w = bp_le32(bytes + word);
+        uint32_t w = util_le32(bytes + word);
         if (filter_has(finder, w) && !check_word(finder, bytes, size, word, w, from, to, hit, context))
             return false;
     }
@@ -144,12 +144,12 @@ bool carve_finder_run(const carve_finder *finder, const uint8_t *data, size_t si
 bool carve_finder_run_all(const carve_finder *finder, const uint8_t *data, size_t size, carve_hit_fn hit,
                           void *context)
 {
-    bp_mapped_file *mapping = bp_mapped_find(data, size);
+    util_mapped_file *mapping = util_mapped_find(data, size);
     if (!mapping)
         return carve_finder_run(finder, data, size, 0, size, hit, context);
     for (size_t from = 0; from < size; from += FINDER_WINDOW) {
         size_t to = size - from > FINDER_WINDOW ? from + FINDER_WINDOW : size;
-        bp_mapped_touched(mapping, data + from, to - from);
+        util_mapped_touched(mapping, data + from, to - from);
         if (!carve_finder_run(finder, data, size, from, to, hit, context))
             return false;
     }

@@ -41,7 +41,7 @@ typedef struct scanner {
     const char *label;
     bool is_log;
     carve_finder finder;
-    bp_arena scratch;
+    util_arena scratch;
     const uint8_t *buf;
     size_t len;
     uint64_t base;             /* input offset of buf[0] */
@@ -69,15 +69,15 @@ bool carve_is_log_name(const char *name)
  * and the file type 3 at offset 667. */
 static bool looks_like_log(const uint8_t *data, size_t size)
 {
-    bp_reader r = bp_reader_make(data, size);
-    bp_reader_seek(&r, 4);
-    uint32_t generation = bp_read_u32(&r);
-    uint16_t sector = bp_read_u16(&r);
-    bp_read_u16(&r);
-    bp_read_u16(&r);
-    uint16_t page = bp_read_u16(&r);
-    bp_reader_seek(&r, 667);
-    uint32_t type = bp_read_u32(&r);
+    util_reader r = util_reader_make(data, size);
+    util_reader_seek(&r, 4);
+    uint32_t generation = util_read_u32(&r);
+    uint16_t sector = util_read_u16(&r);
+    util_read_u16(&r);
+    util_read_u16(&r);
+    uint16_t page = util_read_u16(&r);
+    util_reader_seek(&r, 667);
+    uint32_t type = util_read_u32(&r);
     return !r.failed && generation && (sector == 512 || sector == 4096) &&
            (page == 4096 || page == 8192 || page == 16384 || page == 32768) && type == 3;
 }
@@ -89,8 +89,8 @@ static bool try_at(scanner *s, carve_needle_kind kind, const uint8_t *data, size
 {
     if (bound > size)
         bound = size;
-    bp_arena_free(&s->scratch);
-    bp_arena_init(&s->scratch);
+    util_arena_free(&s->scratch);
+    util_arena_init(&s->scratch);
     switch (kind) {
     case CARVE_NEEDLE_JOB_ESE: return carve_try_ese_job(&s->scratch, data, bound, pos, cand);
     case CARVE_NEEDLE_JOB_LEGACY: return carve_try_legacy_job(&s->scratch, data, bound, pos, cand);
@@ -107,7 +107,7 @@ static size_t splice_segments(scanner *s, size_t pos, size_t bound)
     s->gap_count = 0;
     size_t out = 0;
     size_t at = pos;
-    bp_reader r = bp_reader_make(s->buf, bound);
+    util_reader r = util_reader_make(s->buf, bound);
     while (at < bound && out < SCAN_WINDOW) {
         uint64_t absolute = s->base + at;
         uint64_t next = (absolute / LOG_SEGMENT + 1) * LOG_SEGMENT;
@@ -116,8 +116,8 @@ static size_t splice_segments(scanner *s, size_t pos, size_t bound)
             chunk = bound - at;
         if (chunk > SCAN_WINDOW - out)
             chunk = SCAN_WINDOW - out;
-        bp_reader_seek(&r, at);
-        const uint8_t *bytes = bp_read_bytes(&r, chunk);
+        util_reader_seek(&r, at);
+        const uint8_t *bytes = util_read_bytes(&r, chunk);
         if (!bytes)
             break;
         memcpy(s->spliced + out, bytes, chunk);
@@ -126,15 +126,15 @@ static size_t splice_segments(scanner *s, size_t pos, size_t bound)
         if (at >= bound || s->base + at != next)
             break;
         /* a segment header: u64 checksum, then LGPOS with the segment number */
-        bp_reader h = bp_reader_make(s->buf, bound);
-        bp_reader_seek(&h, at + 8);
-        bp_read_u16(&h);
-        uint16_t segment = bp_read_u16(&h);
+        util_reader h = util_reader_make(s->buf, bound);
+        util_reader_seek(&h, at + 8);
+        util_read_u16(&h);
+        uint16_t segment = util_read_u16(&h);
         if (h.failed || segment != (uint16_t)(next / LOG_SEGMENT))
             break;
         size_t skip = LOG_SEGMENT_HEADER;
-        bp_reader_seek(&h, at + LOG_SEGMENT_HEADER);
-        if (bp_read_u8(&h) == LOG_FRAGMENT_RECORD && !h.failed)
+        util_reader_seek(&h, at + LOG_SEGMENT_HEADER);
+        if (util_read_u8(&h) == LOG_FRAGMENT_RECORD && !h.failed)
             skip += 3;
         if (s->gap_count < sizeof(s->gaps) / sizeof(s->gaps[0])) {
             s->gaps[s->gap_count].at = out;
@@ -211,8 +211,8 @@ static bool scan_hit(void *context, size_t pos, const carve_needle *needle)
     place.offset = absolute;
 
     if (needle->kind == CARVE_NEEDLE_TRANSFER) {
-        bp_arena_free(&s->scratch);
-        bp_arena_init(&s->scratch);
+        util_arena_free(&s->scratch);
+        util_arena_init(&s->scratch);
         list_context l = {s, place};
         l.place.format = "legacy";
         size_t taken = carve_try_legacy_file_list(&s->scratch, s->buf, bound, pos, take_list_file, &l);
@@ -282,7 +282,7 @@ static bool scanner_init(scanner *s, carve_session *session, const char *label, 
     s->session = session;
     s->label = label;
     s->is_log = is_log;
-    bp_arena_init(&s->scratch);
+    util_arena_init(&s->scratch);
     carve_finder_init(&s->finder, CARVE_FIND_JOBS | CARVE_FIND_FILES | CARVE_FIND_TRANSFER);
     s->spliced = is_log ? malloc(SCAN_WINDOW) : NULL;
     /* a log holds records, not database pages */
@@ -293,7 +293,7 @@ static bool scanner_init(scanner *s, carve_session *session, const char *label, 
 
 static void scanner_free(scanner *s)
 {
-    bp_arena_free(&s->scratch);
+    util_arena_free(&s->scratch);
     free(s->spliced);
     scan_pages_free(s->pages);
     free(s->joined);
@@ -374,7 +374,7 @@ static size_t scan_step(scanner *s, uint8_t *buf, size_t len, size_t *from, bool
  * the whole scan, docs/performance.md). */
 #define SCAN_CAPACITY (SCAN_BLOCK + SCAN_WINDOW + SCAN_LOOKBACK)
 
-int carve_scan_path(carve_session *session, const char *path, char sha256[BP_SHA256_HEX_SIZE])
+int carve_scan_path(carve_session *session, const char *path, char sha256[UTIL_SHA256_HEX_SIZE])
 {
     if (sha256)
         sha256[0] = '\0';
@@ -422,9 +422,9 @@ int carve_scan_path(carve_session *session, const char *path, char sha256[BP_SHA
         return -ENOMEM;
     }
     /* the input's sha256 (source.sha256) as its bytes go by: no second pass */
-    bp_sha256 hash;
-    bp_sha256_init(&hash);
-    bp_sha256_update(&hash, buf, (size_t)first);
+    util_sha256 hash;
+    util_sha256_init(&hash);
+    util_sha256_update(&hash, buf, (size_t)first);
     size_t len = (size_t)first;
     size_t from = 0;
     bool eof = len < capacity;
@@ -438,12 +438,12 @@ int carve_scan_path(carve_session *session, const char *path, char sha256[BP_SHA
             status = -errno;
             break;
         }
-        bp_sha256_update(&hash, buf + len, (size_t)got);
+        util_sha256_update(&hash, buf + len, (size_t)got);
         len += (size_t)got;
         eof = len < capacity;
     }
     if (sha256 && status == 0)
-        bp_sha256_hex(&hash, sha256);
+        util_sha256_hex(&hash, sha256);
     scanner_free(s);
     free(s);
     free(buf);

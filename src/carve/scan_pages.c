@@ -58,11 +58,11 @@ static bool header_fits(const uint8_t *data, size_t size, size_t at, uint32_t pa
 {
     if (at > size || size - at < page_size)
         return false;
-    bp_reader r = bp_reader_make(data, size);
-    bp_reader_seek(&r, at + 32);
-    uint16_t first_free = bp_read_u16(&r);
-    uint16_t tags = bp_read_u16(&r) & 0x0FFF;
-    *flags = bp_read_u32(&r);
+    util_reader r = util_reader_make(data, size);
+    util_reader_seek(&r, at + 32);
+    uint16_t first_free = util_read_u16(&r);
+    uint16_t tags = util_read_u16(&r) & 0x0FFF;
+    *flags = util_read_u32(&r);
     if (r.failed || (*flags & PAGE_FLAGS_ALWAYS) != PAGE_FLAGS_ALWAYS || *flags > 0xFFFFF)
         return false;
     uint32_t header = page_size > 8192 ? 80 : 40;
@@ -89,16 +89,16 @@ static bool checksum_pgno(const uint8_t *page, uint32_t page_size, uint32_t *pgn
 {
     uint64_t sums[4];
     size_t blocks = ese_page_compute_checksums(page_size, page, 0, sums);
-    bp_reader r = bp_reader_make(page, page_size);
+    util_reader r = util_reader_make(page, page_size);
     if (blocks == 0) {
-        uint32_t stored = bp_read_u32(&r);
-        *pgno = bp_read_u32(&r);
+        uint32_t stored = util_read_u32(&r);
+        *pgno = util_read_u32(&r);
         return !r.failed && stored == (uint32_t)sums[0];
     }
-    *pgno = bp_read_u32(&r) ^ (uint32_t)sums[0];
+    *pgno = util_read_u32(&r) ^ (uint32_t)sums[0];
     for (size_t b = 0; b < blocks; b++) {
-        bp_reader_seek(&r, checksum_slots[b]);
-        if (bp_read_u64(&r) != (sums[b] ^ *pgno) || r.failed)
+        util_reader_seek(&r, checksum_slots[b]);
+        if (util_read_u64(&r) != (sums[b] ^ *pgno) || r.failed)
             return false;
     }
     return true;
@@ -111,9 +111,9 @@ static bool checksum_pgno(const uint8_t *page, uint32_t page_size, uint32_t *pgn
  * summed (random bytes pass about once in 2^15). */
 static bool ecc_plausible(const uint8_t *data, size_t size, size_t at, uint32_t page_size)
 {
-    bp_reader r = bp_reader_make(data, size);
-    bp_reader_seek(&r, at + 4);
-    uint32_t ecc = bp_read_u32(&r);
+    util_reader r = util_reader_make(data, size);
+    util_reader_seek(&r, at + 4);
+    uint32_t ecc = util_read_u32(&r);
     uint32_t block = page_size > 8192 ? page_size / 4 : page_size;
     uint32_t m = block / 4 - 1;
     uint32_t rp = (ecc >> 5) & m, rq = (ecc >> 21) & m, cp = ecc & 31, cq = (ecc >> 16) & 31;
@@ -145,8 +145,8 @@ static bool find_page(scan_pages *geometry, const uint8_t *data, size_t size, ui
         }
     }
     /* the bytes are checked once here; the loop reads inside them */
-    bp_reader r = bp_reader_make(data, size);
-    const uint8_t *bytes = bp_read_bytes(&r, size);
+    util_reader r = util_reader_make(data, size);
+    const uint8_t *bytes = util_read_bytes(&r, size);
     if (!bytes)
         return false;
     /* nearest start first; at each start the page sizes that can hold pos */
@@ -184,8 +184,8 @@ static bool read_chunk_key(const ese_node *node, chunk_key *key)
     const uint8_t *k = node->key;
     if (node->key_incomplete || !(node->key_size == 12 || (node->key_size == 8 && !(k[0] & 0x80))))
         return false;
-    key->lid = node->key_size == 8 ? bp_be32(k) : bp_be64(k);
-    key->offset = bp_be32(k + node->key_size - 4);
+    key->lid = node->key_size == 8 ? util_be32(k) : util_be64(k);
+    key->offset = util_be32(k + node->key_size - 4);
     return true;
 }
 
@@ -195,7 +195,7 @@ static bool read_root_key(const ese_node *node, uint64_t *lid)
     const uint8_t *k = node->key;
     if (node->key_incomplete || !(node->key_size == 4 || (node->key_size == 8 && (k[0] & 0x80))))
         return false;
-    *lid = node->key_size == 4 ? bp_be32(k) : bp_be64(k);
+    *lid = node->key_size == 4 ? util_be32(k) : util_be64(k);
     return true;
 }
 

@@ -56,13 +56,13 @@ bool carve_session_add_place(carve_session *s, carve_version *v, const carve_pla
             v->more_copies++;
         return true;
     }
-    if (!bp_grow((void **)&v->places, &v->place_capacity, v->place_count, sizeof(carve_place))) {
+    if (!util_grow((void **)&v->places, &v->place_capacity, v->place_count, sizeof(carve_place))) {
         s->out_of_memory = true;
         return false;
     }
     const char *path = place->path ? place->path : "";
     if (!s->last_path || strcmp(s->last_path, path) != 0)
-        s->last_path = bp_arena_strdup(&s->result->arena, path);
+        s->last_path = util_arena_strdup(&s->result->arena, path);
     if (!s->last_path)
         return false;
     v->places[v->place_count] = *place;
@@ -77,17 +77,17 @@ bool carve_session_add_place(carve_session *s, carve_version *v, const carve_pla
 static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size, bool is_job, bool in_place,
                              bool *is_new)
 {
-    bp_string_map *index = &s->index[is_job];
-    uint64_t hash = bp_bytes_hash(blob, size);
+    util_string_map *index = &s->index[is_job];
+    uint64_t hash = util_bytes_hash(blob, size);
     size_t at;
     *is_new = false;
-    if (bp_bytes_map_get_hashed(index, blob, size, hash, &at))
+    if (util_bytes_map_get_hashed(index, blob, size, hash, &at))
         return &s->versions[at];
-    if (!bp_grow((void **)&s->versions, &s->version_capacity, s->version_count, sizeof(carve_version)))
+    if (!util_grow((void **)&s->versions, &s->version_capacity, s->version_count, sizeof(carve_version)))
         return NULL;
     const uint8_t *copy = blob;
     if (!in_place) {
-        uint8_t *own = bp_arena_alloc(&s->result->arena, size ? size : 1);
+        uint8_t *own = util_arena_alloc(&s->result->arena, size ? size : 1);
         if (!own)
             return NULL;
         if (size)
@@ -102,7 +102,7 @@ static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size,
     v->file_id = "";
     v->order = s->version_count;
     /* out of memory: the version is kept, a later copy of it becomes a version of its own */
-    if (!bp_bytes_map_add_hashed(index, copy, size, hash, s->version_count))
+    if (!util_bytes_map_add_hashed(index, copy, size, hash, s->version_count))
         s->out_of_memory = true;
     s->version_count++;
     *is_new = true;
@@ -117,7 +117,7 @@ void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, c
     /* bytes inside the input mapping the session keeps (carve_session_offer_mapping)
      * are referenced, not copied: a cut copy found later, even in another input,
      * is still compared with them; any other buffer may be gone by the finish */
-    bool in_place = session->offered && bp_mapped_find(blob, size) == session->offered;
+    bool in_place = session->offered && util_mapped_find(blob, size) == session->offered;
     if (in_place)
         session->offered_used = true;
     bool is_new;
@@ -131,17 +131,17 @@ void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, c
     v->verdict = CARVE_FULL;
 }
 
-void carve_session_offer_mapping(carve_session *session, bp_mapped_file *mapping)
+void carve_session_offer_mapping(carve_session *session, util_mapped_file *mapping)
 {
     /* room to keep it is made now, so keeping it cannot fail once versions
      * point into it; without room its blobs are copied as before */
-    bool room = bp_grow((void **)&session->mappings, &session->mapping_capacity, session->mapping_count,
-                        sizeof(bp_mapped_file *));
+    bool room = util_grow((void **)&session->mappings, &session->mapping_capacity, session->mapping_count,
+                        sizeof(util_mapped_file *));
     session->offered = room ? mapping : NULL;
     session->offered_used = false;
 }
 
-bool carve_session_keep_mapping(carve_session *session, bp_mapped_file *mapping)
+bool carve_session_keep_mapping(carve_session *session, util_mapped_file *mapping)
 {
     bool used = session->offered == mapping && session->offered_used;
     session->offered = NULL;
@@ -150,8 +150,8 @@ bool carve_session_keep_mapping(carve_session *session, bp_mapped_file *mapping)
         return false;
     /* only address space from now on: what it holds resident is dropped, and
      * the descriptor is not needed to keep the mapping */
-    bp_mapped_trim(mapping);
-    bp_mapped_close_fd(mapping);
+    util_mapped_trim(mapping);
+    util_mapped_close_fd(mapping);
     session->mappings[session->mapping_count++] = mapping;
     return true;
 }
@@ -159,7 +159,7 @@ bool carve_session_keep_mapping(carve_session *session, bp_mapped_file *mapping)
 void carve_session_release_mappings(carve_session *session)
 {
     for (size_t i = 0; i < session->mapping_count; i++) {
-        bp_mapped_close(session->mappings[i]);
+        util_mapped_close(session->mappings[i]);
         free(session->mappings[i]);
     }
     free(session->mappings);
@@ -181,7 +181,7 @@ void carve_session_live_records(carve_session *session, size_t first, size_t end
 {
     if (end <= first)
         return;
-    if (!bp_grow((void **)&session->live, &session->live_capacity, session->live_count, sizeof(live_range))) {
+    if (!util_grow((void **)&session->live, &session->live_capacity, session->live_count, sizeof(live_range))) {
         session->out_of_memory = true;
         return;
     }
@@ -190,9 +190,9 @@ void carve_session_live_records(carve_session *session, size_t first, size_t end
     session->live_count++;
 }
 
-static void note_partial(bp_arena *arena, bp_note_list *warnings, size_t size, const char *missing)
+static void note_partial(util_arena *arena, bp_note_list *warnings, size_t size, const char *missing)
 {
-    bp_notes_addf(arena, warnings, "carved copy is cut short after %zu bytes; missing: %s", size,
+    util_notes_addf(arena, warnings, "carved copy is cut short after %zu bytes; missing: %s", size,
                   missing && missing[0] ? missing : "the end of the blob");
 }
 
@@ -206,7 +206,7 @@ static bool add_job(carve_session *session, const uint8_t *blob, size_t size, bo
     if (!v)
         return false;
     if (is_new) {
-        bp_arena *arena = &session->result->arena;
+        util_arena *arena = &session->result->arena;
         v->legacy = legacy;
         v->verdict = verdict;
         if (legacy) {
@@ -214,7 +214,7 @@ static bool add_job(carve_session *session, const uint8_t *blob, size_t size, bo
             legacy_decode_job_record(arena, v->bytes, v->size, 0, &record);
             v->job = record.job;
             if (record.files.count) {
-                v->inline_files = bp_arena_array(arena, record.files.count, sizeof(bp_file *));
+                v->inline_files = util_arena_array(arena, record.files.count, sizeof(bp_file *));
                 for (size_t i = 0; v->inline_files && i < record.files.count; i++)
                     if (record.files.files[i].file)
                         v->inline_files[v->inline_file_count++] = record.files.files[i].file;
@@ -237,7 +237,7 @@ static bool add_file(carve_session *session, const uint8_t *blob, size_t size, b
     carve_version *v = intern(session, blob, size, false, false, &is_new);
     if (!v)
         return false;
-    bp_arena *arena = &session->result->arena;
+    util_arena *arena = &session->result->arena;
     if (is_new) {
         v->legacy = legacy;
         v->verdict = verdict;
@@ -252,7 +252,7 @@ static bool add_file(carve_session *session, const uint8_t *blob, size_t size, b
         }
     }
     if (file_id && file_id[0] && !v->file_id[0]) {
-        v->file_id = bp_arena_strdup(arena, file_id);
+        v->file_id = util_arena_strdup(arena, file_id);
         if (!v->file_id)
             return false;
     }
@@ -275,13 +275,13 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
 carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size)
 {
     size_t at;
-    if (!bp_bytes_map_get(&session->index[is_job], blob, size, &at))
+    if (!util_bytes_map_get(&session->index[is_job], blob, size, &at))
         return CARVE_KNOWN_NEW;
     const carve_version *v = &session->versions[at];
     return v->live || v->legacy ? CARVE_KNOWN_OTHER : CARVE_KNOWN_CARVED;
 }
 
-bp_arena *carve_session_arena(carve_session *session) { return &session->result->arena; }
+util_arena *carve_session_arena(carve_session *session) { return &session->result->arena; }
 
 bool carve_session_add_decoded_job(carve_session *session, const uint8_t *blob, size_t size, bp_job *job,
                                    carve_verdict verdict, const char *missing, const carve_place *place)
@@ -299,14 +299,14 @@ bool carve_session_add_decoded_file(carve_session *session, const uint8_t *blob,
 static void add_stale_id(carve_session *session, stale_id **ids, size_t *count, size_t *capacity, const char *id,
                          const carve_place *place)
 {
-    if (!bp_grow((void **)ids, capacity, *count, sizeof(stale_id))) {
+    if (!util_grow((void **)ids, capacity, *count, sizeof(stale_id))) {
         session->out_of_memory = true;
         return;
     }
     stale_id *entry = &(*ids)[*count];
-    entry->id = bp_arena_strdup(&session->result->arena, id);
+    entry->id = util_arena_strdup(&session->result->arena, id);
     entry->place = *place;
-    entry->place.path = bp_arena_strdup(&session->result->arena, place->path ? place->path : "");
+    entry->place.path = util_arena_strdup(&session->result->arena, place->path ? place->path : "");
     if (entry->id && entry->place.path)
         (*count)++;
 }
@@ -334,21 +334,21 @@ void carve_session_file_lid(carve_session *session, const char *path, uint64_t l
     }
     snprintf(probe, (size_t)length + 1, "%llx\n%s\n%s", (unsigned long long)lid, file_id, path);
     size_t seen;
-    bool repeat = bp_string_map_get(&session->lid_keys, probe, &seen);
-    const char *key = repeat ? NULL : bp_arena_strdup(&session->result->arena, probe);
+    bool repeat = util_string_map_get(&session->lid_keys, probe, &seen);
+    const char *key = repeat ? NULL : util_arena_strdup(&session->result->arena, probe);
     free(probe);
     if (repeat)
         return;
-    if (!key || !bp_grow((void **)&session->lids, &session->lid_capacity, session->lid_count, sizeof(lid_evidence))) {
+    if (!key || !util_grow((void **)&session->lids, &session->lid_capacity, session->lid_count, sizeof(lid_evidence))) {
         session->out_of_memory = true;
         return;
     }
     lid_evidence *e = &session->lids[session->lid_count];
-    e->path = bp_arena_strdup(&session->result->arena, path);
-    e->id = bp_arena_strdup(&session->result->arena, file_id);
+    e->path = util_arena_strdup(&session->result->arena, path);
+    e->id = util_arena_strdup(&session->result->arena, file_id);
     e->lid = lid;
     if (e->path && e->id) {
-        bp_string_map_add(&session->lid_keys, key, session->lid_count);
+        util_string_map_add(&session->lid_keys, key, session->lid_count);
         session->lid_count++;
     }
 }

@@ -18,29 +18,29 @@
 /* Add key unless it is there; true when the caller holds its first
  * occurrence. When the map runs out of memory the key counts as new: an item
  * is then listed twice rather than lost. */
-static bool first_time(bp_string_map *map, const char *key, size_t value)
+static bool first_time(util_string_map *map, const char *key, size_t value)
 {
     size_t seen;
-    return bp_string_map_add(map, key, value) || !bp_string_map_get(map, key, &seen);
+    return util_string_map_add(map, key, value) || !util_string_map_get(map, key, &seen);
 }
 
 bool carve_finish_live_job_id(const finish_state *f, const char *id)
 {
     size_t i;
-    return bp_string_map_get(&f->live_job_ids, id, &i);
+    return util_string_map_get(&f->live_job_ids, id, &i);
 }
 
 const bp_file *carve_finish_live_file(const finish_state *f, const char *id)
 {
     size_t i;
-    return bp_string_map_get(&f->live_file_ids, id, &i) ? f->live_files[i] : NULL;
+    return util_string_map_get(&f->live_file_ids, id, &i) ? f->live_files[i] : NULL;
 }
 
 void carve_finish_wake_live(finish_state *f, carve_version *v)
 {
     if (!v->live || v->job || v->file || !v->bytes)
         return;
-    bp_arena *arena = &f->live_arena;
+    util_arena *arena = &f->live_arena;
     if (v->is_job && v->legacy) {
         legacy_job_record record;
         legacy_decode_job_record(arena, v->bytes, v->size, 0, &record);
@@ -55,7 +55,7 @@ void carve_finish_wake_live(finish_state *f, carve_version *v)
 static bool listed_by_a_job(const finish_state *f, const char *file_id)
 {
     size_t i;
-    return bp_string_map_get(&f->listed, file_id, &i);
+    return util_string_map_get(&f->listed, file_id, &i);
 }
 
 static void index_listed(finish_state *f)
@@ -65,11 +65,11 @@ static void index_listed(finish_state *f)
         if (!j->is_job || !j->job || j->dropped)
             continue;
         for (size_t i = 0; i < j->job->file_count; i++)
-            bp_string_map_add(&f->listed, j->job->file_ids[i], v);
+            util_string_map_add(&f->listed, j->job->file_ids[i], v);
     }
     for (size_t i = 0; i < f->live_job_count; i++)
         for (size_t k = 0; k < f->live_jobs[i].job->file_count; k++)
-            bp_string_map_add(&f->listed, f->live_jobs[i].job->file_ids[k], i);
+            util_string_map_add(&f->listed, f->live_jobs[i].job->file_ids[k], i);
 }
 
 /* Positions of the long-value evidence sorted by lid (then as found), so a
@@ -143,12 +143,12 @@ static void resolve_file_ids(finish_state *f)
                 file->file_id = listed;
             } else if (candidates == 1) {
                 file->file_id = only;
-                bp_notes_addf(f->arena, &file->file->warnings,
+                util_notes_addf(f->arena, &file->file->warnings,
                               "file id taken from a stale Files record that names long value 0x%llx; no job "
                               "lists it, and long-value ids are reused, so it is unconfirmed",
                               (unsigned long long)place->lid);
             } else if (candidates > 1) {
-                bp_notes_addf(f->arena, &file->file->warnings,
+                util_notes_addf(f->arena, &file->file->warnings,
                               "%zu stale Files records name long value 0x%llx (ids are reused); file id unknown",
                               candidates, (unsigned long long)place->lid);
             }
@@ -197,7 +197,7 @@ static const char *item_key(const carve_version *v)
 static bool wake_live_wholes(finish_state *f)
 {
     carve_session *s = f->s;
-    bp_string_map heads[2];    /* [0] files, [1] jobs: first bytes of the cut copies */
+    util_string_map heads[2];    /* [0] files, [1] jobs: first bytes of the cut copies */
     memset(heads, 0, sizeof(heads));
     bool any[2] = {false, false}, all[2] = {false, false};
     for (size_t v = 0; v < s->version_count; v++) {
@@ -208,7 +208,7 @@ static bool wake_live_wholes(finish_state *f)
         if (cut->size < CUT_HEAD)
             all[cut->is_job] = true;
         else
-            bp_bytes_map_add(&heads[cut->is_job], cut->bytes, CUT_HEAD, v);
+            util_bytes_map_add(&heads[cut->is_job], cut->bytes, CUT_HEAD, v);
     }
     for (size_t v = 0; v < s->version_count; v++) {
         carve_version *whole = &s->versions[v];
@@ -216,11 +216,11 @@ static bool wake_live_wholes(finish_state *f)
         size_t at;
         if (whole->live && any[k] &&
             (all[k] || heads[k].out_of_memory ||
-             (whole->size > CUT_HEAD && bp_bytes_map_get(&heads[k], whole->bytes, CUT_HEAD, &at))))
+             (whole->size > CUT_HEAD && util_bytes_map_get(&heads[k], whole->bytes, CUT_HEAD, &at))))
             carve_finish_wake_live(f, whole);
     }
-    bp_string_map_free(&heads[0]);
-    bp_string_map_free(&heads[1]);
+    util_string_map_free(&heads[0]);
+    util_string_map_free(&heads[1]);
     return any[0] || any[1];
 }
 
@@ -237,7 +237,7 @@ static void merge_cut_copies(finish_state *f)
         return;  /* no cut copy */
     size_t *next = malloc(s->version_count * sizeof(size_t));
     size_t *last = malloc(s->version_count * sizeof(size_t));
-    bp_string_map first[2];    /* [0] files, [1] jobs: item key -> first version */
+    util_string_map first[2];    /* [0] files, [1] jobs: item key -> first version */
     memset(first, 0, sizeof(first));
     if (!next || !last) {
         free(next);
@@ -251,11 +251,11 @@ static void merge_cut_copies(finish_state *f)
         size_t head;
         if (!key)
             continue;
-        if (bp_string_map_get(&first[s->versions[v].is_job], key, &head)) {
+        if (util_string_map_get(&first[s->versions[v].is_job], key, &head)) {
             next[last[head]] = v;
             last[head] = v;
         } else {
-            bp_string_map_add(&first[s->versions[v].is_job], key, v);
+            util_string_map_add(&first[s->versions[v].is_job], key, v);
             last[v] = v;
         }
     }
@@ -264,7 +264,7 @@ static void merge_cut_copies(finish_state *f)
         carve_version *cut = &s->versions[v];
         const char *key = item_key(cut);
         size_t w, compared = 0;
-        if (cut->live || cut->verdict != CARVE_PARTIAL || !key || !bp_string_map_get(&first[cut->is_job], key, &w))
+        if (cut->live || cut->verdict != CARVE_PARTIAL || !key || !util_string_map_get(&first[cut->is_job], key, &w))
             continue;
         for (; w != SIZE_MAX; w = next[w]) {
             if (++compared > MAX_MERGE_CANDIDATES) {
@@ -289,14 +289,14 @@ static void merge_cut_copies(finish_state *f)
         }
     }
     if (capped)
-        bp_notes_addf(&s->result->arena, &s->result->warnings,
+        util_notes_addf(&s->result->arena, &s->result->warnings,
                       "cut copies compared only with the first %d versions of their job or file: %zu; a copy "
                       "that belongs to a later version is listed as a version of its own",
                       MAX_MERGE_CANDIDATES, capped);
     if (first[0].out_of_memory || first[1].out_of_memory)
         s->out_of_memory = true;
-    bp_string_map_free(&first[0]);
-    bp_string_map_free(&first[1]);
+    util_string_map_free(&first[0]);
+    util_string_map_free(&first[1]);
     free(next);
     free(last);
 }
@@ -360,7 +360,7 @@ static uint32_t full_copies(const carve_version *v)
 bp_record *carve_finish_emit(finish_state *f, const carve_version *job_v, const carve_version *file_v,
                              const live_job *live, const bp_file *file_override)
 {
-    bp_record *record = bp_result_add(f->s->result);
+    bp_record *record = result_add(f->s->result);
     if (!record) {
         f->s->out_of_memory = true;
         return NULL;
@@ -388,7 +388,7 @@ bp_record *carve_finish_emit(finish_state *f, const carve_version *job_v, const 
     }
     size_t total = (job_v ? job_v->place_count : 0) + (file_v ? file_v->place_count : 0);
     if (total) {
-        bp_location *locations = bp_arena_array(f->arena, total, sizeof(bp_location));
+        bp_location *locations = util_arena_array(f->arena, total, sizeof(bp_location));
         size_t count = 0;
         if (locations) {
             add_locations(locations, &count, job_v, "job");
@@ -420,15 +420,15 @@ static void index_best_files(finish_state *f)
         size_t best;
         if (file->is_job || file->live || file->dropped || !file->file)
             continue;
-        if (!bp_string_map_get(&f->best_files, file->file_id, &best) || better_file(file, &f->s->versions[best]))
-            bp_string_map_set(&f->best_files, file->file_id, v);
+        if (!util_string_map_get(&f->best_files, file->file_id, &best) || better_file(file, &f->s->versions[best]))
+            util_string_map_set(&f->best_files, file->file_id, v);
     }
 }
 
 static carve_version *best_file_version(finish_state *f, const char *file_id)
 {
     size_t v;
-    return bp_string_map_get(&f->best_files, file_id, &v) ? &f->s->versions[v] : NULL;
+    return util_string_map_get(&f->best_files, file_id, &v) ? &f->s->versions[v] : NULL;
 }
 
 /* Versions of one job: newest modification first. */
@@ -462,7 +462,7 @@ static int compare_groups(const void *a, const void *b)
 static bool file_found(const finish_state *f, const char *file_id)
 {
     size_t v;
-    return carve_finish_live_file(f, file_id) || bp_string_map_get(&f->best_files, file_id, &v) || carve_finish_id_only_file_of(f, file_id);
+    return carve_finish_live_file(f, file_id) || util_string_map_get(&f->best_files, file_id, &v) || carve_finish_id_only_file_of(f, file_id);
 }
 
 /* One row per listed file that was found (live, carved, or its id alone);
@@ -499,7 +499,7 @@ static void emit_job_version(finish_state *f, carve_version *job_v)
             bp_record *record = carve_finish_emit(f, job_v, NULL, NULL, NULL);
             for (size_t k = i; record && k < job->file_count; k++)
                 if (!file_found(f, job->file_ids[k]))
-                    bp_notes_addf(f->arena, &record->warnings, "file %s is listed by the job but was not found",
+                    util_notes_addf(f->arena, &record->warnings, "file %s is listed by the job but was not found",
                                   job->file_ids[k]);
         }
     }
@@ -521,22 +521,22 @@ static void index_newest_listings(finish_state *f, carve_version *const *sorted,
         for (size_t k = 0; k < sorted[i]->job->file_count; k++) {
             size_t newest;
             const char *id = sorted[i]->job->file_ids[k];
-            if (!bp_string_map_get(&f->newest_listings, id, &newest) ||
+            if (!util_string_map_get(&f->newest_listings, id, &newest) ||
                 sorted[i]->job->modified > sorted[newest]->job->modified)
-                bp_string_map_set(&f->newest_listings, id, i);
+                util_string_map_set(&f->newest_listings, id, i);
         }
 }
 
 static carve_version *newest_job_listing(const finish_state *f, carve_version *const *sorted, const char *file_id)
 {
     size_t i;
-    return bp_string_map_get(&f->newest_listings, file_id, &i) ? sorted[i] : NULL;
+    return util_string_map_get(&f->newest_listings, file_id, &i) ? sorted[i] : NULL;
 }
 
 const live_job *carve_finish_live_job_listing(const finish_state *f, const char *file_id)
 {
     size_t i;
-    return bp_string_map_get(&f->live_listings, file_id, &i) ? &f->live_jobs[i] : NULL;
+    return util_string_map_get(&f->live_listings, file_id, &i) ? &f->live_jobs[i] : NULL;
 }
 
 static void collect_live(finish_state *f)
@@ -555,7 +555,7 @@ static void collect_live(finish_state *f)
             if (record->job && first_time(&f->live_job_ids, record->job->job_id, f->live_job_count)) {
                 f->live_jobs[f->live_job_count].job = record->job;
                 /* point at a copy: the records array may move while we append */
-                bp_source *source = bp_arena_alloc(f->arena, sizeof(bp_source));
+                bp_source *source = util_arena_alloc(f->arena, sizeof(bp_source));
                 if (source)
                     *source = record->job_source;
                 f->live_jobs[f->live_job_count].source = source ? source : &record->job_source;
@@ -568,7 +568,7 @@ static void collect_live(finish_state *f)
     }
     for (size_t i = 0; i < f->live_job_count; i++)
         for (size_t k = 0; k < f->live_jobs[i].job->file_count; k++)
-            bp_string_map_add(&f->live_listings, f->live_jobs[i].job->file_ids[k], i);
+            util_string_map_add(&f->live_listings, f->live_jobs[i].job->file_ids[k], i);
 }
 
 size_t carve_session_finish(carve_session *s)
@@ -631,7 +631,7 @@ size_t carve_session_finish(carve_session *s)
             if (job_v) {
                 bp_record *record = carve_finish_emit(&f, job_v, file_v, NULL, NULL);
                 if (record)
-                    bp_notes_addf(f.arena, &record->warnings,
+                    util_notes_addf(f.arena, &record->warnings,
                                   "another version of file %s (the job's own record carries the most complete one)",
                                   file_v->file_id);
                 file_v->used = true;
@@ -647,7 +647,7 @@ size_t carve_session_finish(carve_session *s)
                 continue;
             bp_record *record = carve_finish_emit(&f, NULL, file_v, NULL, NULL);
             if (record)
-                bp_notes_add(f.arena, &record->warnings, "orphan file: no job found lists this file");
+                util_notes_add(f.arena, &record->warnings, "orphan file: no job found lists this file");
         }
 
         carve_finish_emit_stale_job_ids(&f, sorted, sorted ? count : 0);
@@ -655,28 +655,28 @@ size_t carve_session_finish(carve_session *s)
         free(sorted);
         free(groups);
     }
-    bp_string_map *maps[] = {&f.live_job_ids, &f.live_file_ids, &f.live_listings, &f.listed, &f.best_files,
+    util_string_map *maps[] = {&f.live_job_ids, &f.live_file_ids, &f.live_listings, &f.listed, &f.best_files,
                              &f.newest_listings, &f.id_file_index, &s->lid_keys};
     for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
         if (maps[i]->out_of_memory)
             s->out_of_memory = true;
-        bp_string_map_free(maps[i]);
+        util_string_map_free(maps[i]);
     }
     if (s->out_of_memory)
-        bp_notes_add(&s->result->arena, &s->result->warnings, "carving ran out of memory; results are incomplete");
+        util_notes_add(&s->result->arena, &s->result->warnings, "carving ran out of memory; results are incomplete");
     size_t added = f.added;
     free(f.live_jobs);
     free((void *)f.live_files);
     free(f.id_files);
     free(f.id_file_refs);
-    bp_arena_free(&f.live_arena);
+    util_arena_free(&f.live_arena);
     for (size_t v = 0; v < s->version_count; v++)
         free(s->versions[v].places);
     free(s->versions);
     for (int k = 0; k < 2; k++) {
         if (s->index[k].out_of_memory)
             s->out_of_memory = true;
-        bp_string_map_free(&s->index[k]);
+        util_string_map_free(&s->index[k]);
     }
     free(s->job_ids);
     free(s->file_ids);

@@ -55,20 +55,20 @@ struct carve_session {
     bp_parse_options options;
     carve_version *versions;
     size_t version_count, version_capacity;
-    bp_string_map index[2];    /* [0] files, [1] jobs: exact bytes -> version number */
+    util_string_map index[2];    /* [0] files, [1] jobs: exact bytes -> version number */
     stale_id *job_ids;
     size_t job_id_count, job_id_capacity;
     stale_id *file_ids;        /* Files records whose blob was not read with them */
     size_t file_id_count, file_id_capacity;
     lid_evidence *lids;
     size_t lid_count, lid_capacity;
-    bp_string_map lid_keys;    /* "lid path id" of every entry in lids, against repeats */
+    util_string_map lid_keys;    /* "lid path id" of every entry in lids, against repeats */
     live_range *live;
     size_t live_count, live_capacity;
     const char *last_path;     /* arena copy of the path of the last place added */
-    struct bp_mapped_file *offered;  /* the input mapping being parsed, kept if live blobs point into it */
+    struct util_mapped_file *offered;  /* the input mapping being parsed, kept if live blobs point into it */
     bool offered_used;
-    struct bp_mapped_file **mappings;  /* kept to the end of the finish (malloc'ed, closed then) */
+    struct util_mapped_file **mappings;  /* kept to the end of the finish (malloc'ed, closed then) */
     size_t mapping_count, mapping_capacity;
     bool out_of_memory;
 };
@@ -101,22 +101,22 @@ typedef struct live_job {
  * it in strcmp). */
 typedef struct finish_state {
     carve_session *s;
-    bp_arena *arena;
+    util_arena *arena;
     live_job *live_jobs;
     size_t live_job_count;
     const bp_file **live_files;
     size_t live_file_count;
-    bp_string_map live_job_ids;    /* job id -> live_jobs index (its first record) */
-    bp_string_map live_file_ids;   /* file id -> live_files index */
-    bp_string_map live_listings;   /* file id -> live_jobs index of the first live job listing it */
-    bp_string_map listed;          /* file ids a live job or a carved version (not dropped) lists */
-    bp_string_map best_files;      /* file id -> its best carved version (better_file) */
-    bp_string_map newest_listings; /* file id -> `sorted` index of the newest carved job listing it */
+    util_string_map live_job_ids;    /* job id -> live_jobs index (its first record) */
+    util_string_map live_file_ids;   /* file id -> live_files index */
+    util_string_map live_listings;   /* file id -> live_jobs index of the first live job listing it */
+    util_string_map listed;          /* file ids a live job or a carved version (not dropped) lists */
+    util_string_map best_files;      /* file id -> its best carved version (better_file) */
+    util_string_map newest_listings; /* file id -> `sorted` index of the newest carved job listing it */
     struct id_only_file *id_files; /* file ids only stale Files records name (index_id_only_files) */
     size_t id_file_count;
     const stale_id **id_file_refs; /* the entries of those records, grouped by id */
-    bp_string_map id_file_index;   /* file id -> id_files index */
-    bp_arena live_arena;           /* live versions decoded by carve_finish_wake_live, freed at the end */
+    util_string_map id_file_index;   /* file id -> id_files index */
+    util_arena live_arena;           /* live versions decoded by carve_finish_wake_live, freed at the end */
     size_t added;
 } finish_state;
 

@@ -32,13 +32,13 @@ void carve_finish_index_id_only_files(finish_state *f)
     size_t n = s->file_id_count;
     if (!n)
         return;
-    bp_string_map found = {0};
+    util_string_map found = {0};
     for (size_t v = 0; v < s->version_count; v++) {
         carve_version *file = &s->versions[v];
         if (!file->is_job && !file->dropped && file->file_id[0])
             carve_finish_wake_live(f, file);  /* a live file a stale record named */
         if (!file->is_job && file->file && !file->dropped && file->file_id[0])
-            bp_string_map_add(&found, file->file_id, v);
+            util_string_map_add(&found, file->file_id, v);
     }
     f->id_file_refs = malloc(n * sizeof(*f->id_file_refs));
     f->id_files = malloc(n * sizeof(*f->id_files));
@@ -55,7 +55,7 @@ void carve_finish_index_id_only_files(finish_state *f)
         while (end < n && strcmp(f->id_file_refs[end]->id, f->id_file_refs[i]->id) == 0)
             end++;
         const char *id = f->id_file_refs[i]->id;
-        if (!carve_finish_live_file(f, id) && !bp_string_map_get(&found, id, &at)) {
+        if (!carve_finish_live_file(f, id) && !util_string_map_get(&found, id, &at)) {
             id_only_file *g = &f->id_files[f->id_file_count];
             memset(g, 0, sizeof(*g));
             g->first = &f->id_file_refs[i];
@@ -74,16 +74,16 @@ void carve_finish_index_id_only_files(finish_state *f)
     if (f->id_file_count)  /* in the order first found */
         qsort(f->id_files, f->id_file_count, sizeof(*f->id_files), compare_id_only_files);
     for (size_t i = 0; i < f->id_file_count; i++)
-        bp_string_map_add(&f->id_file_index, f->id_files[i].file->file_id, i);
+        util_string_map_add(&f->id_file_index, f->id_files[i].file->file_id, i);
     if (found.out_of_memory)
         s->out_of_memory = true;
-    bp_string_map_free(&found);
+    util_string_map_free(&found);
 }
 
 id_only_file *carve_finish_id_only_file_of(const finish_state *f, const char *file_id)
 {
     size_t i;
-    return bp_string_map_get(&f->id_file_index, file_id, &i) ? &f->id_files[i] : NULL;
+    return util_string_map_get(&f->id_file_index, file_id, &i) ? &f->id_files[i] : NULL;
 }
 
 /* A row for a file id alone, with the job (carved or live) that lists it, if any. */
@@ -110,16 +110,16 @@ void carve_finish_emit_id_only_file(finish_state *f, const carve_version *job_v,
     for (size_t k = 0; k < g->count && !lid; k++)
         lid = g->first[k]->place.lid;
     if (lid)
-        bp_notes_addf(f->arena, &record->warnings,
+        util_notes_addf(f->arena, &record->warnings,
                       "only the file id is known: a stale Files record names it, but no file blob found carries it "
                       "(long value 0x%llx holds another file or nothing)",
                       (unsigned long long)lid);
     else
-        bp_notes_add(f->arena, &record->warnings,
+        util_notes_add(f->arena, &record->warnings,
                      "only the file id is known: a stale Files record names it, but its inline blob does not "
                      "decode and no file blob found carries it");
     if (!job_v && !live)
-        bp_notes_add(f->arena, &record->warnings, "orphan file: no job found lists this file");
+        util_notes_add(f->arena, &record->warnings, "orphan file: no job found lists this file");
 }
 
 /* Is there a carved job version of this id? `sorted` is sorted by id first
@@ -215,7 +215,7 @@ void carve_finish_emit_stale_job_ids(finish_state *f, carve_version *const *sort
         bp_record *record = carve_finish_emit(f, &pseudo, NULL, NULL, NULL);
         free(pseudo.places);
         if (record)
-            bp_notes_addf(f->arena, &record->warnings,
+            util_notes_addf(f->arena, &record->warnings,
                           "only the job id is known: a stale Jobs record names it, but its blob is gone "
                           "(long value 0x%llx holds another job or nothing)",
                           (unsigned long long)entry->place.lid);

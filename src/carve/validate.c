@@ -49,27 +49,27 @@ bool carve_sid_text_ok(const char *text)
 }
 
 /* One counted string: 1 = good, 0 = wrong, -1 = the data ends first. */
-static int one_string(bp_reader *r)
+static int one_string(util_reader *r)
 {
-    if (bp_reader_left(r) < 4)
+    if (util_reader_left(r) < 4)
         return -1;
-    uint32_t units = bp_read_u32(r);
+    uint32_t units = util_read_u32(r);
     if (units == 0 || units > BITS_WSTR_MAX_UNITS)
         return 0;
-    bool cut = bp_reader_left(r) < (size_t)units * 2;
-    size_t available = cut ? bp_reader_left(r) / 2 : units;
-    const uint8_t *text = bp_read_bytes(r, available * 2);
+    bool cut = util_reader_left(r) < (size_t)units * 2;
+    size_t available = cut ? util_reader_left(r) / 2 : units;
+    const uint8_t *text = util_read_bytes(r, available * 2);
     if (!text && available)
         return 0;
     for (size_t i = 0; i < available; i++) {
-        uint16_t unit = bp_le16(text + 2 * i);
+        uint16_t unit = util_le16(text + 2 * i);
         bool last = i + 1 == units;
         if ((unit == 0) != last)
             return 0;
         if (unit >= 0xD800 && unit <= 0xDBFF) {
             if (i + 1 >= available)
                 return cut ? -1 : 0;
-            uint16_t next = bp_le16(text + 2 * (i + 1));
+            uint16_t next = util_le16(text + 2 * (i + 1));
             if (next < 0xDC00 || next > 0xDFFF)
                 return 0;
             i++;
@@ -83,8 +83,8 @@ static int one_string(bp_reader *r)
 bool carve_strings_ok(const uint8_t *data, size_t size, size_t offset, unsigned count, bool *cut, size_t *end)
 {
     *cut = false;
-    bp_reader r = bp_reader_make(data, size);
-    if (!bp_reader_seek(&r, offset)) {
+    util_reader r = util_reader_make(data, size);
+    if (!util_reader_seek(&r, offset)) {
         *cut = true;
         *end = offset;
         return true;

@@ -220,22 +220,22 @@ static int check_output(const cli_options *options)
 {
     const char *output = options->output;
     for (int i = 0; i < options->path_count; i++)
-        if (bp_output_file_is_input(output, options->paths[i]))
+        if (out_file_is_input(output, options->paths[i]))
             return usage_error("refusing to write the output over an input: ", options->paths[i]);
     for (int i = 0; i < options->rule_file_count; i++)
-        if (bp_output_file_is_input(output, options->rule_files[i]))
+        if (out_file_is_input(output, options->rule_files[i]))
             return usage_error("refusing to write the output over an input (a --rules file): ",
                                options->rule_files[i]);
     for (int i = 0; i < options->sigma_path_count; i++)
-        if (bp_output_file_is_input(output, options->sigma_paths[i]) ||
-            bp_output_file_in_folder(output, options->sigma_paths[i]))
+        if (out_file_is_input(output, options->sigma_paths[i]) ||
+            out_file_in_folder(output, options->sigma_paths[i]))
             return usage_error("refusing to write the output over or into a --sigma input: ",
                                options->sigma_paths[i]);
     for (int i = 0; i < options->path_count; i++)
-        if (bp_output_file_in_folder(output, options->paths[i]))
+        if (out_file_in_folder(output, options->paths[i]))
             return usage_error("refusing to write the output inside an input folder: ",
                                options->paths[i]);
-    if (bp_output_file_unsupported(output))
+    if (out_file_unsupported(output))
         return usage_error("refusing to write the output to a folder, a socket, a block device or a device "
                            "other than a terminal, /dev/null, /dev/zero or /dev/full: ", output);
     return -1;
@@ -370,18 +370,18 @@ static int write_output(const cli_options *options, const bp_result *result)
      * since the options were read (a link swapped, a folder mounted) */
     if (check_output(options) != -1)
         return -1;
-    bp_output_file file;
-    if (bp_output_file_open(&file, options->output) != 0) {
+    out_file file;
+    if (out_file_open(&file, options->output) != 0) {
         fprintf(stderr, "bitsparse: cannot create %s: %s\n", options->output, strerror(errno));
         return -1;
     }
     if (bp_write(file.stream, result, options->format) != 0) {
         int saved = errno;
-        bp_output_file_abort(&file);
+        out_file_abort(&file);
         fprintf(stderr, "bitsparse: cannot write %s: %s\n", options->output, strerror(saved));
         return -1;
     }
-    if (bp_output_file_commit(&file) != 0) {
+    if (out_file_commit(&file) != 0) {
         fprintf(stderr, "bitsparse: cannot write %s: %s\n", options->output, strerror(errno));
         return -1;
     }
@@ -393,10 +393,10 @@ static int write_output(const cli_options *options, const bp_result *result)
  * records is detected, counted and written, and the -o file is committed (or
  * removed) at the end. */
 typedef struct stream_run {
-    bp_output_file file;         /* -o; stdout otherwise */
+    out_file file;         /* -o; stdout otherwise */
     bool to_file;
-    bp_record_writer *writer;
-    bp_detector *detector;       /* NULL: --no-detections */
+    out_record_writer *writer;
+    detect_detector *detector;       /* NULL: --no-detections */
     cli_summary *summary;
     bool detect_failed;
     bool write_failed;
@@ -408,11 +408,11 @@ typedef struct stream_run {
 static void stream_records(bp_result *result, bp_record *records, size_t count, void *context)
 {
     stream_run *run = context;
-    if (run->detector && !run->detect_failed && bp_detector_run(run->detector, result, records, count) < 0)
+    if (run->detector && !run->detect_failed && detect_detector_run(run->detector, result, records, count) < 0)
         run->detect_failed = true;
     cli_summary_add(run->summary, records, count);
     for (size_t i = 0; i < count && !run->write_failed && !run->detect_failed; i++) {
-        if (bp_record_writer_put(run->writer, &records[i]) != 0) {
+        if (out_record_writer_put(run->writer, &records[i]) != 0) {
             run->write_failed = true;
             run->write_errno = errno;
         }
@@ -425,7 +425,7 @@ static void stream_records(bp_result *result, bp_record *records, size_t count, 
 static bool can_stream(const cli_options *options)
 {
     return !options->carve && !options->scan && options->format != BP_FORMAT_TIMELINE &&
-           bp_inputs_allow_streaming(options->paths, options->path_count);
+           input_inputs_allow_streaming(options->paths, options->path_count);
 }
 
 /* Open the output and set the result's sink; false (nothing changed) when the
@@ -435,24 +435,24 @@ static bool stream_begin(const cli_options *options, const bp_ruleset *rules, st
 {
     FILE *out = stdout;
     if (options->output) {
-        if (bp_output_file_open(&run->file, options->output) != 0)
+        if (out_file_open(&run->file, options->output) != 0)
             return false;
         run->to_file = true;
         out = run->file.stream;
     }
-    run->writer = bp_record_writer_new(out, options->format);
-    run->detector = rules ? bp_detector_new(rules, options->min_severity) : NULL;
+    run->writer = out_record_writer_new(out, options->format);
+    run->detector = rules ? detect_detector_new(rules, options->min_severity) : NULL;
     if (!run->writer || (rules && !run->detector)) {
-        bp_record_writer_free(run->writer);
-        bp_detector_free(run->detector);
+        out_record_writer_free(run->writer);
+        detect_detector_free(run->detector);
         if (run->to_file)
-            bp_output_file_abort(&run->file);
+            out_file_abort(&run->file);
         run->writer = NULL;
         run->detector = NULL;
         run->to_file = false;
         return false;
     }
-    bp_result_stream_to(result, stream_records, run);
+    result_stream_to(result, stream_records, run);
     return true;
 }
 
@@ -463,22 +463,22 @@ static int stream_end(const cli_options *options, stream_run *run, bool keep)
     int rc = 0;
     if (!keep) {
         if (run->to_file)
-            bp_output_file_abort(&run->file);
-    } else if (run->write_failed || bp_record_writer_end(run->writer) != 0) {
+            out_file_abort(&run->file);
+    } else if (run->write_failed || out_record_writer_end(run->writer) != 0) {
         int saved = run->write_failed ? run->write_errno : errno;
         if (run->to_file) {
-            bp_output_file_abort(&run->file);
+            out_file_abort(&run->file);
             fprintf(stderr, "bitsparse: cannot write %s: %s\n", options->output, strerror(saved));
         } else {
             fprintf(stderr, "bitsparse: cannot write to standard output: %s\n", strerror(saved));
         }
         rc = -1;
-    } else if (run->to_file && bp_output_file_commit(&run->file) != 0) {
+    } else if (run->to_file && out_file_commit(&run->file) != 0) {
         fprintf(stderr, "bitsparse: cannot write %s: %s\n", options->output, strerror(errno));
         rc = -1;
     }
-    bp_record_writer_free(run->writer);
-    bp_detector_free(run->detector);
+    out_record_writer_free(run->writer);
+    detect_detector_free(run->detector);
     run->writer = NULL;
     run->detector = NULL;
     return rc;
@@ -588,7 +588,7 @@ int main(int argc, char **argv)
         return fflush(stdout) == 0 && !ferror(stdout) ? BP_STATUS_CLEAN : BP_STATUS_UNREADABLE;
     }
 
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     cli_summary *summary = cli_summary_new(options.paths, options.path_count);
     /* input-level warnings of each input, for the summary */
     size_t *warnings_per_input = calloc((size_t)options.path_count, sizeof(*warnings_per_input));

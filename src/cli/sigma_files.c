@@ -19,7 +19,7 @@ static bool has_rule_suffix(const char *name)
 
 static int add(sigma_files *list, const char *path)
 {
-    if (!bp_grow((void **)&list->paths, &list->capacity, list->count, sizeof(*list->paths)))
+    if (!util_grow((void **)&list->paths, &list->capacity, list->count, sizeof(*list->paths)))
         return -1;
     char *copy = strdup(path);
     if (!copy)

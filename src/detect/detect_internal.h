@@ -31,7 +31,7 @@ bool detect_field_lookup(const char *name, size_t *index, const char **why);
  * per entry, possibly none). Computed into scratch; a field of one value is
  * handed back as a list of one in *one (most fields: no list is allocated).
  * false when out of memory. */
-bool detect_field_values(size_t index, const bp_record *record, bp_arena *scratch,
+bool detect_field_values(size_t index, const bp_record *record, util_arena *scratch,
                          const char **one, const char *const **values, size_t *count);
 
 /* ---- hosts -------------------------------------------------------------- */
@@ -39,12 +39,12 @@ bool detect_field_values(size_t index, const bp_record *record, bp_arena *scratc
 /* Host of a URL ("scheme://user@host:port/..."), of a UNC path ("\\host\share"),
  * or the value itself otherwise: lower case, without IPv6 brackets, zone, port
  * or trailing dot. "" when there is none (also for a local path "C:\..."). */
-const char *detect_host_of(const char *value, bp_arena *scratch);
+const char *detect_host_of(const char *value, util_arena *scratch);
 /* Scheme of a URL in lower case ("http"), "" when the value is not a URL. */
-const char *detect_scheme_of(const char *value, bp_arena *scratch);
+const char *detect_scheme_of(const char *value, util_arena *scratch);
 /* Last path component (after the last \ or /) of a program path, with
  * surrounding blanks and quotes removed. */
-const char *detect_program_name(const char *path, bp_arena *scratch);
+const char *detect_program_name(const char *path, util_arena *scratch);
 /* An IPv4 literal in any form Windows accepts (dotted decimal, fewer parts,
  * octal or hex parts: "10.1", "0x7f.1", "3232235777") or an IPv6 literal. */
 bool detect_is_ip_literal(const char *host);
@@ -96,7 +96,7 @@ typedef struct detect_suffix_regex {
 
 /* NULL when `pattern` has another shape than the two suffix_regex.c knows,
  * or out of memory: regexec then decides. */
-detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_sensitive, bp_arena *arena);
+detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_sensitive, util_arena *arena);
 /* regexec's verdict for the pattern the regex was parsed from. */
 bool detect_suffix_regex_matches(const detect_suffix_regex *regex, const char *text);
 
@@ -130,7 +130,7 @@ typedef struct detect_rule {
 
 /* One loaded YAML document: owns the memory of its rules and their regexes. */
 typedef struct detect_document {
-    bp_arena arena;
+    util_arena arena;
     regex_t **regexes;   /* malloc'ed list of every compiled regex, for regfree */
     size_t regex_count;
     size_t regex_capacity;
@@ -161,8 +161,8 @@ typedef struct detect_field_cache {
  * DETECT_VERDICTS_MAX entries new values are tested but not remembered. */
 #define DETECT_VERDICTS_MAX 16384
 typedef struct detect_verdicts {
-    bp_string_map map;   /* "<test address>:<value>" -> verdict (0 or 1) */
-    bp_arena keys;       /* the keys' text */
+    util_string_map map;   /* "<test address>:<value>" -> verdict (0 or 1) */
+    util_arena keys;       /* the keys' text */
     char *probe;         /* reused buffer for a key being looked up */
     size_t probe_size;
 } detect_verdicts;
@@ -170,7 +170,7 @@ void detect_verdicts_free(detect_verdicts *verdicts);
 
 typedef struct detect_context {
     const bp_record *record;
-    bp_arena *scratch;
+    util_arena *scratch;
     detect_field_cache *cache;  /* detect_field_count() slots */
     size_t record_number;       /* counts from 1: a slot of another number is stale, so the
                                    slots need no clearing between records */
@@ -184,7 +184,7 @@ typedef struct detect_context {
 bool detect_node_matches(const detect_node *node, detect_context *context);
 
 /* The embedded default rule file (generated at build time). */
-extern const unsigned char bp_default_rules_yaml[];
-extern const size_t bp_default_rules_yaml_size;
+extern const unsigned char detect_default_rules_yaml[];
+extern const size_t detect_default_rules_yaml_size;
 
 #endif

@@ -9,26 +9,26 @@
 #include "fields/field_text.h"
 #include "fields/record_fields.h"
 
-typedef const char *(*derived_compute)(const bp_record *record, bp_arena *scratch);
+typedef const char *(*derived_compute)(const bp_record *record, util_arena *scratch);
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 
-static const char *url_host(const bp_record *r, bp_arena *s)
+static const char *url_host(const bp_record *r, util_arena *s)
 {
     return detect_host_of(r->file ? r->file->remote_url : "", s);
 }
 
-static const char *url_scheme(const bp_record *r, bp_arena *s)
+static const char *url_scheme(const bp_record *r, util_arena *s)
 {
     return detect_scheme_of(r->file ? r->file->remote_url : "", s);
 }
 
-static const char *job_command_name(const bp_record *r, bp_arena *s)
+static const char *job_command_name(const bp_record *r, util_arena *s)
 {
     return detect_program_name(r->job ? r->job->notify_program : "", s);
 }
 
-static const char *creator_program_name(const bp_record *r, bp_arena *s)
+static const char *creator_program_name(const bp_record *r, util_arena *s)
 {
     return detect_program_name(r->job ? r->job->creator_program : "", s);
 }
@@ -44,10 +44,10 @@ static const struct {
 };
 #define DERIVED_COUNT (sizeof(derived) / sizeof(derived[0]))
 
-size_t detect_field_count(void) { return bp_record_field_count() + DERIVED_COUNT; }
+size_t detect_field_count(void) { return fields_record_field_count() + DERIVED_COUNT; }
 
 /* "source_path" names the field "path" of group "source". */
-static bool output_name_is(const bp_field *field, const char *name)
+static bool output_name_is(const fields_field *field, const char *name)
 {
     if (!field->group)
         return strcmp(field->name, name) == 0;
@@ -58,15 +58,15 @@ static bool output_name_is(const bp_field *field, const char *name)
 
 bool detect_field_lookup(const char *name, size_t *index, const char **why)
 {
-    for (size_t i = 0; i < bp_record_field_count(); i++) {
-        const bp_field *field = bp_record_field(i);
+    for (size_t i = 0; i < fields_record_field_count(); i++) {
+        const fields_field *field = fields_record_field(i);
         if (!output_name_is(field, name))
             continue;
-        if (field->kind == BP_FIELD_ACES) {
+        if (field->kind == FIELDS_FIELD_ACES) {
             *why = "cannot be tested (a list of ACEs); test owner_sid or additional_sids";
             return false;
         }
-        if (field->kind == BP_FIELD_DETECTIONS) {
+        if (field->kind == FIELDS_FIELD_DETECTIONS) {
             *why = "cannot be tested (it is the result of the rules)";
             return false;
         }
@@ -75,7 +75,7 @@ bool detect_field_lookup(const char *name, size_t *index, const char **why)
     }
     for (size_t i = 0; i < DERIVED_COUNT; i++) {
         if (strcmp(derived[i].name, name) == 0) {
-            *index = bp_record_field_count() + i;
+            *index = fields_record_field_count() + i;
             return true;
         }
     }
@@ -93,47 +93,47 @@ static bool single(const char **one, const char *text, const char *const **value
     return true;
 }
 
-bool detect_field_values(size_t index, const bp_record *record, bp_arena *scratch,
+bool detect_field_values(size_t index, const bp_record *record, util_arena *scratch,
                          const char **one, const char *const **values, size_t *count)
 {
     *values = NULL;
     *count = 0;
-    if (index >= bp_record_field_count()) {
-        size_t d = index - bp_record_field_count();
+    if (index >= fields_record_field_count()) {
+        size_t d = index - fields_record_field_count();
         return d < DERIVED_COUNT &&
                single(one, derived[d].compute(record, scratch), values, count);
     }
-    bp_field_value value;
-    if (!bp_record_field_value(bp_record_field(index), record, scratch, &value))
+    fields_field_value value;
+    if (!fields_record_field_value(fields_record_field(index), record, scratch, &value))
         return false;
     switch (value.kind) {
-    case BP_FIELD_TEXT:
+    case FIELDS_FIELD_TEXT:
         return single(one, or_empty(value.text), values, count);
-    case BP_FIELD_UNSIGNED:
-        return single(one, bp_arena_printf(scratch, "%" PRIu64, value.unsigned_number), values,
+    case FIELDS_FIELD_UNSIGNED:
+        return single(one, util_arena_printf(scratch, "%" PRIu64, value.unsigned_number), values,
                       count);
-    case BP_FIELD_SIGNED:
-        return single(one, bp_arena_printf(scratch, "%" PRId64, value.signed_number), values,
+    case FIELDS_FIELD_SIGNED:
+        return single(one, util_arena_printf(scratch, "%" PRId64, value.signed_number), values,
                       count);
-    case BP_FIELD_BOOL:
+    case FIELDS_FIELD_BOOL:
         return single(one, value.boolean ? "true" : "false", values, count);
-    case BP_FIELD_TEXT_LIST:
+    case FIELDS_FIELD_TEXT_LIST:
         *values = value.texts;
         *count = value.texts ? value.text_count : 0;
         return true;
-    case BP_FIELD_EVENTS: {  /* one value per event: "TIME event ID: what" */
-        const char **list = value.event_count ? bp_arena_array(scratch, value.event_count, sizeof(*list)) : NULL;
+    case FIELDS_FIELD_EVENTS: {  /* one value per event: "TIME event ID: what" */
+        const char **list = value.event_count ? util_arena_array(scratch, value.event_count, sizeof(*list)) : NULL;
         if (value.event_count && !list)
             return false;
         for (size_t i = 0; i < value.event_count; i++)
-            if (!(list[i] = bp_csv_events_text(scratch, &value.events[i], 1)))
+            if (!(list[i] = fields_csv_events_text(scratch, &value.events[i], 1)))
                 return false;
         *values = list;
         *count = value.event_count;
         return true;
     }
-    case BP_FIELD_ACES:
-    case BP_FIELD_DETECTIONS:
+    case FIELDS_FIELD_ACES:
+    case FIELDS_FIELD_DETECTIONS:
         return true;  /* refused when the rule is loaded */
     }
     return true;

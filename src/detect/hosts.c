@@ -72,16 +72,16 @@ static size_t scheme_length(const char *p)
     return strncmp(p + n, "://", 3) == 0 ? n : 0;
 }
 
-static char *lower_copy(bp_arena *scratch, const char *start, size_t length)
+static char *lower_copy(util_arena *scratch, const char *start, size_t length)
 {
-    char *copy = bp_arena_strndup(scratch, start, length);
+    char *copy = util_arena_strndup(scratch, start, length);
     if (copy)
         for (char *c = copy; *c; c++)
             *c = fold(*c);
     return copy;
 }
 
-const char *detect_scheme_of(const char *value, bp_arena *scratch)
+const char *detect_scheme_of(const char *value, util_arena *scratch)
 {
     const char *p = skip_blanks(value ? value : "");
     size_t n = scheme_length(p);
@@ -117,7 +117,7 @@ static size_t find(const char *text, size_t from, size_t to, char c)
  * every URL). */
 static bool ends_authority(char c) { return c == '/' || c == '\\' || c == '?' || c == '#'; }
 
-const char *detect_host_of(const char *value, bp_arena *scratch)
+const char *detect_host_of(const char *value, util_arena *scratch)
 {
     const char *text = authority_start(skip_blanks(value ? value : ""));
     if (!text)
@@ -144,7 +144,7 @@ const char *detect_host_of(const char *value, bp_arena *scratch)
     return lower_copy(scratch, text + start, end - start);
 }
 
-const char *detect_program_name(const char *path, bp_arena *scratch)
+const char *detect_program_name(const char *path, util_arena *scratch)
 {
     const char *start = skip_blanks(path ? path : "");
     const char *end;
@@ -161,7 +161,7 @@ const char *detect_program_name(const char *path, bp_arena *scratch)
             start = c + 1;
     while (end > start && (is_blank(end[-1]) || end[-1] == '"'))
         end--;
-    return bp_arena_strndup(scratch, start, (size_t)(end - start));
+    return util_arena_strndup(scratch, start, (size_t)(end - start));
 }
 
 /* ---- IP literals -------------------------------------------------------- */

@@ -49,7 +49,7 @@ static detect_node *new_node(loader *l, yaml_node_t *yaml_node, detect_node_kind
                             MAX_CONDITION_NODES);
         return NULL;
     }
-    detect_node *node = bp_arena_alloc(&l->document->arena, sizeof(*node));
+    detect_node *node = util_arena_alloc(&l->document->arena, sizeof(*node));
     if (!node)
         detect_yaml_fail_out_of_memory(l);
     else
@@ -86,7 +86,7 @@ static const detect_node *parse_logical(loader *l, yaml_node_t *mapping, const c
             return NULL;
         }
     }
-    const detect_node **children = bp_arena_array(&l->document->arena, count, sizeof(*children));
+    const detect_node **children = util_arena_array(&l->document->arena, count, sizeof(*children));
     if (!children) {
         detect_yaml_fail_out_of_memory(l);
         return NULL;
@@ -104,20 +104,20 @@ static const detect_node *parse_logical(loader *l, yaml_node_t *mapping, const c
 static bool compile_regexes(loader *l, detect_node *node, yaml_node_t **nodes)
 {
     detect_document *document = l->document;
-    node->regexes = bp_arena_array(&document->arena, node->value_count, sizeof(*node->regexes));
-    node->suffix_regexes = bp_arena_array(&document->arena, node->value_count, sizeof(*node->suffix_regexes));
+    node->regexes = util_arena_array(&document->arena, node->value_count, sizeof(*node->regexes));
+    node->suffix_regexes = util_arena_array(&document->arena, node->value_count, sizeof(*node->suffix_regexes));
     if (!node->regexes || !node->suffix_regexes) {
         detect_yaml_fail_out_of_memory(l);
         return false;
     }
     int flags = REG_EXTENDED | REG_NOSUB | (node->case_sensitive ? 0 : REG_ICASE);
     for (size_t i = 0; i < node->value_count; i++) {
-        if (!bp_grow((void **)&document->regexes, &document->regex_capacity, document->regex_count,
+        if (!util_grow((void **)&document->regexes, &document->regex_capacity, document->regex_count,
                      sizeof(regex_t *))) {
             detect_yaml_fail_out_of_memory(l);
             return false;
         }
-        regex_t *regex = bp_arena_alloc(&document->arena, sizeof(*regex));
+        regex_t *regex = util_arena_alloc(&document->arena, sizeof(*regex));
         if (!regex) {
             detect_yaml_fail_out_of_memory(l);
             return false;
@@ -373,7 +373,7 @@ static detect_rule *parse_rule(loader *l, yaml_node_t *mapping)
     if (!detect_yaml_require_mapping(l, mapping, "a rule") || !detect_yaml_no_duplicate_keys(l, mapping) ||
                                      !collect_rule_keys(l, mapping, &n))
         return NULL;
-    detect_rule *rule = bp_arena_alloc(&l->document->arena, sizeof(*rule));
+    detect_rule *rule = util_arena_alloc(&l->document->arena, sizeof(*rule));
     if (!rule) {
         detect_yaml_fail_out_of_memory(l);
         return NULL;
@@ -430,7 +430,7 @@ static detect_rule *parse_rule(loader *l, yaml_node_t *mapping)
         info->references = none;
     }
     info->author = "";  /* bitsparse's own rules name no author */
-    info->origin = bp_arena_printf(&l->document->arena, "%s:%zu", l->label,
+    info->origin = util_arena_printf(&l->document->arena, "%s:%zu", l->label,
                                    n.id->start_mark.line + 1);
     if (!info->origin) {
         detect_yaml_fail_out_of_memory(l);
@@ -446,7 +446,7 @@ static bool add_rule(loader *l, detect_rule *rule, yaml_node_t *mapping)
     rule->position = document->rule_count;
     rule->line = mapping->start_mark.line;
     rule->column = mapping->start_mark.column;
-    if (!bp_grow((void **)&document->rules, &document->rule_capacity, document->rule_count,
+    if (!util_grow((void **)&document->rules, &document->rule_capacity, document->rule_count,
                  sizeof(detect_rule *))) {
         detect_yaml_fail_out_of_memory(l);
         return false;
@@ -561,7 +561,7 @@ void detect_document_free(detect_document *document)
         regfree(document->regexes[i]);
     free(document->regexes);
     free(document->rules);
-    bp_arena_free(&document->arena);
+    util_arena_free(&document->arena);
     free(document);
 }
 

@@ -35,7 +35,7 @@ const char *detect_yaml_scalar(loader *l, yaml_node_t *node, const char *what)
         detect_yaml_fail_at(l, node->start_mark, "%s holds a NUL character", what);
         return NULL;
     }
-    char *copy = bp_arena_strndup(&l->document->arena, value, length);
+    char *copy = util_arena_strndup(&l->document->arena, value, length);
     if (!copy)
         detect_yaml_fail_out_of_memory(l);
     return copy;
@@ -121,7 +121,7 @@ bool detect_yaml_boolean(loader *l, yaml_node_t *node, const char *what, bool *o
 bool detect_yaml_strings(loader *l, yaml_node_t *node, const char *what, bool list_required,
                          const char ***values, size_t *count, yaml_node_t ***nodes)
 {
-    bp_arena *arena = &l->document->arena;
+    util_arena *arena = &l->document->arena;
     size_t n = 1;
     if (node->type == YAML_SEQUENCE_NODE)
         n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
@@ -133,8 +133,8 @@ bool detect_yaml_strings(loader *l, yaml_node_t *node, const char *what, bool li
         detect_yaml_fail_at(l, node->start_mark, "%s is an empty list", what);
         return false;
     }
-    const char **list = bp_arena_array(arena, n, sizeof(*list));
-    yaml_node_t **item_nodes = bp_arena_array(arena, n, sizeof(*item_nodes));
+    const char **list = util_arena_array(arena, n, sizeof(*list));
+    yaml_node_t **item_nodes = util_arena_array(arena, n, sizeof(*item_nodes));
     if (!list || !item_nodes) {
         detect_yaml_fail_out_of_memory(l);
         return false;

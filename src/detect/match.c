@@ -98,8 +98,8 @@ static bool value_matches_now(const detect_node *node, const char *text)
 
 void detect_verdicts_free(detect_verdicts *verdicts)
 {
-    bp_string_map_free(&verdicts->map);
-    bp_arena_free(&verdicts->keys);
+    util_string_map_free(&verdicts->map);
+    util_arena_free(&verdicts->keys);
     free(verdicts->probe);
     memset(verdicts, 0, sizeof(*verdicts));
 }
@@ -163,13 +163,13 @@ static bool value_matches(const detect_node *node, const char *text, detect_cont
     if (!verdicts || !worth_remembering(node) || !verdict_key(verdicts, node, text))
         return value_matches_now(node, text);
     size_t verdict;
-    if (bp_string_map_get(&verdicts->map, verdicts->probe, &verdict))
+    if (util_string_map_get(&verdicts->map, verdicts->probe, &verdict))
         return verdict != 0;
     bool matches = value_matches_now(node, text);
     if (!context->out_of_memory && verdicts->map.count < DETECT_VERDICTS_MAX) {
-        char *key = bp_arena_strdup(&verdicts->keys, verdicts->probe);
+        char *key = util_arena_strdup(&verdicts->keys, verdicts->probe);
         if (key)
-            bp_string_map_add(&verdicts->map, key, matches);
+            util_string_map_add(&verdicts->map, key, matches);
     }
     return matches;
 }

@@ -78,7 +78,7 @@ static int merge(bp_ruleset *rules, detect_document *document, const char *label
     size_t needed = rules->count + document->rule_count;
     id_slot *known = rules->count ? malloc(rules->count * sizeof(*known)) : NULL;
     if ((rules->count && !known) ||
-        !bp_grow_to((void **)&rules->rules, &rules->capacity, needed, sizeof(*rules->rules))) {
+        !util_grow_to((void **)&rules->rules, &rules->capacity, needed, sizeof(*rules->rules))) {
         set_error(error, error_size, label, "out of memory");
         free(known);
         detect_document_free(document);
@@ -123,7 +123,7 @@ int bp_ruleset_add_file(bp_ruleset *rules, const char *path, char *error, size_t
 {
     size_t size = 0;
     const char *why = NULL;
-    uint8_t *data = bp_input_read(path, &size, &why);
+    uint8_t *data = util_input_read(path, &size, &why);
     if (!data) {
         char message[256];
         snprintf(message, sizeof message, "cannot read the rule file: %s", why ? why : "error");
@@ -156,7 +156,7 @@ int bp_ruleset_add_sigma_file(bp_ruleset *rules, const char *path, char *error,
 {
     size_t size = 0;
     const char *why = NULL;
-    uint8_t *data = bp_input_read(path, &size, &why);
+    uint8_t *data = util_input_read(path, &size, &why);
     if (!data) {
         char message[256];
         snprintf(message, sizeof message, "cannot read the rule file: %s", why ? why : "error");
@@ -172,14 +172,14 @@ int bp_ruleset_add_sigma_file(bp_ruleset *rules, const char *path, char *error,
 const char *bp_default_rules_text(size_t *size)
 {
     if (size)
-        *size = bp_default_rules_yaml_size;
-    return (const char *)bp_default_rules_yaml;
+        *size = detect_default_rules_yaml_size;
+    return (const char *)detect_default_rules_yaml;
 }
 
 int bp_ruleset_add_default(bp_ruleset *rules, char *error, size_t error_size)
 {
-    return bp_ruleset_add_memory(rules, (const char *)bp_default_rules_yaml,
-                                 bp_default_rules_yaml_size, "default_rules.yaml", error,
+    return bp_ruleset_add_memory(rules, (const char *)detect_default_rules_yaml,
+                                 detect_default_rules_yaml_size, "default_rules.yaml", error,
                                  error_size);
 }
 
@@ -192,11 +192,11 @@ const bp_rule_info *bp_ruleset_rule(const bp_ruleset *rules, size_t index)
 
 /* ---- evaluation --------------------------------------------------------- */
 
-struct bp_detector {
+struct detect_detector {
     const bp_ruleset *rules;
     bp_severity min_severity;
-    bp_arena own_strings;        /* the shared id/title copies when no result keeps them */
-    bp_arena *strings;           /* where they go */
+    util_arena own_strings;        /* the shared id/title copies when no result keeps them */
+    util_arena *strings;           /* where they go */
     bp_detection **shared;       /* per rule: its id/title copied once */
     size_t *matched;             /* scratch: indexes of the rules the current record matched */
     detect_field_cache *cache;
@@ -204,18 +204,18 @@ struct bp_detector {
     detect_verdicts verdicts;    /* per distinct value, for the whole run */
 };
 
-static const bp_detection *shared_detection(bp_detector *run, size_t rule_index)
+static const bp_detection *shared_detection(detect_detector *run, size_t rule_index)
 {
     if (!run->shared[rule_index]) {
         const bp_rule_info *info = &run->rules->rules[rule_index]->info;
-        bp_arena *arena = run->strings;
-        bp_detection *detection = bp_arena_alloc(arena, sizeof(*detection));
+        util_arena *arena = run->strings;
+        bp_detection *detection = util_arena_alloc(arena, sizeof(*detection));
         if (!detection)
             return NULL;
-        detection->id = bp_arena_strdup(arena, info->id);
-        detection->title = bp_arena_strdup(arena, info->title);
+        detection->id = util_arena_strdup(arena, info->id);
+        detection->title = util_arena_strdup(arena, info->title);
         detection->severity = bp_severity_name(info->severity);  /* static */
-        detection->author = bp_arena_strdup(arena, info->author ? info->author : "");
+        detection->author = util_arena_strdup(arena, info->author ? info->author : "");
         if (!detection->id || !detection->title || !detection->author)
             return NULL;
         run->shared[rule_index] = detection;
@@ -225,10 +225,10 @@ static const bp_detection *shared_detection(bp_detector *run, size_t rule_index)
 
 /* Evaluate one record; its list goes to `lists`. -1 when out of memory (the
  * record is left as it was). */
-static long detect_record(bp_detector *run, bp_record *record, bp_arena *lists)
+static long detect_record(detect_detector *run, bp_record *record, util_arena *lists)
 {
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     detect_context context = {.record = record, .scratch = &scratch, .cache = run->cache,
                               .record_number = ++run->records, .verdicts = &run->verdicts};
     size_t count = 0;
@@ -242,12 +242,12 @@ static long detect_record(bp_detector *run, bp_record *record, bp_arena *lists)
         if (hit && !context.out_of_memory)
             indexes[count++] = i;
     }
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     if (context.out_of_memory)
         return -1;
     bp_detection *list = NULL;
     if (count) {
-        list = bp_arena_array(lists, count, sizeof(*list));
+        list = util_arena_array(lists, count, sizeof(*list));
         if (!list)
             return -1;
         for (size_t i = 0; i < count; i++) {
@@ -262,33 +262,33 @@ static long detect_record(bp_detector *run, bp_record *record, bp_arena *lists)
     return (long)count;
 }
 
-static bp_detector *detector_new(const bp_ruleset *rules, bp_severity min_severity, bp_arena *strings)
+static detect_detector *detector_new(const bp_ruleset *rules, bp_severity min_severity, util_arena *strings)
 {
-    bp_detector *run = calloc(1, sizeof(*run));
+    detect_detector *run = calloc(1, sizeof(*run));
     if (!run)
         return NULL;
     size_t rule_count = bp_ruleset_count(rules);
     run->rules = rules;
     run->min_severity = min_severity;
-    bp_arena_init(&run->own_strings);
+    util_arena_init(&run->own_strings);
     run->strings = strings ? strings : &run->own_strings;
-    bp_arena_init(&run->verdicts.keys);
+    util_arena_init(&run->verdicts.keys);
     run->shared = calloc(rule_count ? rule_count : 1, sizeof(*run->shared));
     run->matched = calloc(rule_count ? rule_count : 1, sizeof(*run->matched));
     run->cache = calloc(detect_field_count(), sizeof(*run->cache));
     if (!run->shared || !run->matched || !run->cache) {
-        bp_detector_free(run);
+        detect_detector_free(run);
         return NULL;
     }
     return run;
 }
 
-bp_detector *bp_detector_new(const bp_ruleset *rules, bp_severity min_severity)
+detect_detector *detect_detector_new(const bp_ruleset *rules, bp_severity min_severity)
 {
     return detector_new(rules, min_severity, NULL);
 }
 
-long bp_detector_run(bp_detector *detector, bp_result *result, bp_record *records, size_t count)
+long detect_detector_run(detect_detector *detector, bp_result *result, bp_record *records, size_t count)
 {
     long total = 0;
     for (size_t i = 0; i < count; i++) {
@@ -297,7 +297,7 @@ long bp_detector_run(bp_detector *detector, bp_result *result, bp_record *record
             records[i].detection_count = 0;
             continue;
         }
-        long found = detect_record(detector, &records[i], bp_result_record_arena(result));
+        long found = detect_record(detector, &records[i], result_record_arena(result));
         if (found < 0)
             return -1;
         total += found;
@@ -305,7 +305,7 @@ long bp_detector_run(bp_detector *detector, bp_result *result, bp_record *record
     return total;
 }
 
-void bp_detector_free(bp_detector *detector)
+void detect_detector_free(detect_detector *detector)
 {
     if (!detector)
         return;
@@ -313,7 +313,7 @@ void bp_detector_free(bp_detector *detector)
     free(detector->matched);
     free(detector->cache);
     detect_verdicts_free(&detector->verdicts);
-    bp_arena_free(&detector->own_strings);
+    util_arena_free(&detector->own_strings);
     free(detector);
 }
 
@@ -330,8 +330,8 @@ long bp_detect(const bp_ruleset *rules, bp_result *result, bp_severity min_sever
         return 0;
     }
     /* the shared copies live in the result: it may outlive the rule set */
-    bp_detector *run = detector_new(rules, min_severity, &result->arena);
-    long total = run ? bp_detector_run(run, result, result->records, result->count) : -1;
-    bp_detector_free(run);
+    detect_detector *run = detector_new(rules, min_severity, &result->arena);
+    long total = run ? detect_detector_run(run, result, result->records, result->count) : -1;
+    detect_detector_free(run);
     return total;
 }

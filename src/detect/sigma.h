@@ -98,24 +98,24 @@ typedef struct sigma_events {
 /* Parse a condition over the rule's selections. NULL on error with *why (a
  * static text or one in arena) and *offset (byte in text where it was found). */
 const sigma_cond *sigma_condition_parse(const char *text, const sigma_selection *selections,
-                                        size_t selection_count, bp_arena *arena,
+                                        size_t selection_count, util_arena *arena,
                                         const char **why, size_t *offset);
 
 /* ---- sigma_regex.c ---- */
 /* Translate a Sigma `re` value to POSIX ERE in arena. NULL with *why (static)
  * and *offset when it uses something ERE cannot express the same way. */
-const char *sigma_regex_to_ere(const char *pcre, bp_arena *arena, bool *case_insensitive,
+const char *sigma_regex_to_ere(const char *pcre, util_arena *arena, bool *case_insensitive,
                                const char **why, size_t *offset);
 
 /* ---- sigma_values.c ---- */
 /* The text of a value with Sigma's escapes applied literally ("\*" -> "*"),
  * for base64 encodings; NULL when the value holds an unescaped wildcard. */
-const char *sigma_unescape(const char *value, bp_arena *arena);
+const char *sigma_unescape(const char *value, util_arena *arena);
 /* Standard base64 of bytes, and the three shifted forms of base64offset. */
-const char *sigma_base64(const char *text, bp_arena *arena);
-bool sigma_base64_offsets(const char *text, bp_arena *arena, const char *out[3]);
+const char *sigma_base64(const char *text, util_arena *arena);
+bool sigma_base64_offsets(const char *text, util_arena *arena, const char *out[3]);
 /* A literal text as a pattern (wildcards escaped). */
-const char *sigma_literal_pattern(const char *text, bp_arena *arena);
+const char *sigma_literal_pattern(const char *text, util_arena *arena);
 /* "10.0.0.0/8", "fe80::/10" (prefix optional: a single address). */
 bool sigma_parse_cidr(const char *text, sigma_value *value);
 
@@ -123,9 +123,9 @@ bool sigma_parse_cidr(const char *text, sigma_value *value);
 bool sigma_pattern_matches(const char *pattern, const char *text, bool case_sensitive,
                            bool windash);
 /* text NULL = the event has no such field. */
-bool sigma_value_matches(const sigma_value *value, const char *text, bp_arena *scratch);
+bool sigma_value_matches(const sigma_value *value, const char *text, util_arena *scratch);
 bool sigma_rule_matches_event(const sigma_rule *rule, const sigma_event *event,
-                              bp_arena *scratch);
+                              util_arena *scratch);
 /* The rule against every event of the record (built once per record in
  * context->sigma). Sets context->out_of_memory on failure. */
 bool sigma_rule_matches_record(const sigma_rule *rule, detect_context *context);
@@ -134,7 +134,7 @@ bool sigma_rule_matches_record(const sigma_rule *rule, detect_context *context);
 /* The record as Sigma events: the log events attached to it that carry data,
  * and for a queue record (not read from a log) the EID 3 and EID 16403 events
  * BITS logs for its job and file. false when out of memory. */
-bool sigma_record_events(const bp_record *record, bp_arena *scratch, sigma_events *out);
+bool sigma_record_events(const bp_record *record, util_arena *scratch, sigma_events *out);
 
 /* ---- sigma_loader.c ---- */
 /* One Sigma rule document. NULL with *skipped when its logsource is not

@@ -90,9 +90,9 @@ static bool parse_modifiers(loader *l, const yaml_node_t *key, const char *spec,
 }
 
 /* Sigma's text (escapes \* \? \\, a lone \ is itself) -> our pattern form. */
-static const char *sigma_pattern(const char *text, bp_arena *arena)
+static const char *sigma_pattern(const char *text, util_arena *arena)
 {
-    char *out = bp_arena_alloc(arena, 2 * strlen(text) + 1);
+    char *out = util_arena_alloc(arena, 2 * strlen(text) + 1);
     if (!out)
         return NULL;
     char *o = out;
@@ -108,9 +108,9 @@ static const char *sigma_pattern(const char *text, bp_arena *arena)
     return out;
 }
 
-static const char *wrap(const char *pattern, match_kind match, bp_arena *arena)
+static const char *wrap(const char *pattern, match_kind match, util_arena *arena)
 {
-    return bp_arena_printf(arena, "%s%s%s", match == M_CONTAINS || match == M_ENDS ? "*" : "",
+    return util_arena_printf(arena, "%s%s%s", match == M_CONTAINS || match == M_ENDS ? "*" : "",
                            pattern, match == M_CONTAINS || match == M_STARTS ? "*" : "");
 }
 
@@ -137,8 +137,8 @@ static bool add_regex(loader *l, const yaml_node_t *node, const char *text, bool
         detect_yaml_fail_at(l, mark_in_scalar(node, offset), "regex '%s': %s", text, why);
         return false;
     }
-    regex_t *regex = bp_arena_alloc(&document->arena, sizeof(*regex));
-    if (!regex || !bp_grow((void **)&document->regexes, &document->regex_capacity,
+    regex_t *regex = util_arena_alloc(&document->arena, sizeof(*regex));
+    if (!regex || !util_grow((void **)&document->regexes, &document->regex_capacity,
                            document->regex_count, sizeof(regex_t *))) {
         detect_yaml_fail_out_of_memory(l);
         return false;
@@ -160,7 +160,7 @@ static bool add_regex(loader *l, const yaml_node_t *node, const char *text, bool
 static bool compile_value(loader *l, const yaml_node_t *node, const char *field,
                           const modifiers *m, sigma_value *out, size_t *count)
 {
-    bp_arena *arena = &l->document->arena;
+    util_arena *arena = &l->document->arena;
     const char *text = sigma_load_scalar_text(node);
     *count = 0;
     if (!text) {
@@ -249,7 +249,7 @@ static bool compile_value(loader *l, const yaml_node_t *node, const char *field,
 static bool compile_tests(loader *l, const yaml_node_t *key, const yaml_node_t *value,
                           sigma_test **tests, size_t *test_count, size_t *capacity)
 {
-    bp_arena *arena = &l->document->arena;
+    util_arena *arena = &l->document->arena;
     const char *spec = sigma_load_scalar(l, key, "a field name");
     if (!spec)
         return false;
@@ -263,7 +263,7 @@ static bool compile_tests(loader *l, const yaml_node_t *key, const yaml_node_t *
     modifiers m;
     if (!parse_modifiers(l, key, spec, bar ? bar + 1 : "", &m))
         return false;
-    const char *field = bp_arena_strndup(arena, spec, field_length);
+    const char *field = util_arena_strndup(arena, spec, field_length);
     yaml_node_t *single[1] = {(yaml_node_t *)value};
     yaml_node_t **items = single;
     size_t item_count = 1;
@@ -273,7 +273,7 @@ static bool compile_tests(loader *l, const yaml_node_t *key, const yaml_node_t *
             detect_yaml_fail_at(l, value->start_mark, "field '%s': an empty list of values", spec);
             return false;
         }
-        items = bp_arena_array(arena, item_count, sizeof(*items));
+        items = util_arena_array(arena, item_count, sizeof(*items));
         for (size_t i = 0; items && i < item_count; i++)
             items[i] = detect_yaml_node_at(l, value->data.sequence.items.start[i]);
     } else if (value->type == YAML_MAPPING_NODE) {
@@ -285,7 +285,7 @@ static bool compile_tests(loader *l, const yaml_node_t *key, const yaml_node_t *
         detect_yaml_fail_at(l, key->start_mark, "field '%s': 'all' needs a list of values", spec);
         return false;
     }
-    sigma_value *values = bp_arena_array(arena, 3 * item_count, sizeof(*values));
+    sigma_value *values = util_arena_array(arena, 3 * item_count, sizeof(*values));
     if (!field || !items || !values) {
         detect_yaml_fail_out_of_memory(l);
         return false;
@@ -297,7 +297,7 @@ static bool compile_tests(loader *l, const yaml_node_t *key, const yaml_node_t *
             return false;
         /* `all`: one test per value (its base64offset variants OR-ed), AND-ed by the map */
         if (m.all) {
-            if (!bp_grow((void **)tests, capacity, *test_count, sizeof(**tests))) {
+            if (!util_grow((void **)tests, capacity, *test_count, sizeof(**tests))) {
                 detect_yaml_fail_out_of_memory(l);
                 return false;
             }
@@ -306,7 +306,7 @@ static bool compile_tests(loader *l, const yaml_node_t *key, const yaml_node_t *
         value_count += produced;
     }
     if (!m.all) {
-        if (!bp_grow((void **)tests, capacity, *test_count, sizeof(**tests))) {
+        if (!util_grow((void **)tests, capacity, *test_count, sizeof(**tests))) {
             detect_yaml_fail_out_of_memory(l);
             return false;
         }
@@ -329,7 +329,7 @@ static bool compile_group(loader *l, const yaml_node_t *map, sigma_group *group)
         detect_yaml_fail_at(l, map->start_mark, "an empty map of field tests");
         ok = false;
     }
-    sigma_test *kept = ok ? bp_arena_array(&l->document->arena, count, sizeof(*kept)) : NULL;
+    sigma_test *kept = ok ? util_arena_array(&l->document->arena, count, sizeof(*kept)) : NULL;
     if (ok && !kept) {
         detect_yaml_fail_out_of_memory(l);
         ok = false;
@@ -345,10 +345,10 @@ static bool compile_group(loader *l, const yaml_node_t *map, sigma_group *group)
 static bool compile_selection(loader *l, const char *name, const yaml_node_t *value,
                               sigma_selection *selection)
 {
-    bp_arena *arena = &l->document->arena;
+    util_arena *arena = &l->document->arena;
     selection->name = name;
     if (value->type == YAML_MAPPING_NODE) {
-        sigma_group *group = bp_arena_alloc(arena, sizeof(*group));
+        sigma_group *group = util_arena_alloc(arena, sizeof(*group));
         if (!group) {
             detect_yaml_fail_out_of_memory(l);
             return false;
@@ -363,7 +363,7 @@ static bool compile_selection(loader *l, const char *name, const yaml_node_t *va
         return false;
     }
     size_t count = (size_t)(value->data.sequence.items.top - value->data.sequence.items.start);
-    sigma_group *groups = bp_arena_array(arena, count ? count : 1, sizeof(*groups));
+    sigma_group *groups = util_arena_array(arena, count ? count : 1, sizeof(*groups));
     if (!groups) {
         detect_yaml_fail_out_of_memory(l);
         return false;
@@ -405,14 +405,14 @@ static const sigma_cond *compile_condition_text(loader *l, const yaml_node_t *no
 
 bool sigma_load_compile_detection(loader *l, const yaml_node_t *detection, sigma_rule *rule)
 {
-    bp_arena *arena = &l->document->arena;
+    util_arena *arena = &l->document->arena;
     if (detection->type != YAML_MAPPING_NODE) {
         detect_yaml_fail_at(l, detection->start_mark, "'detection' must be a map, not %s",
                             sigma_load_kind_name(detection));
         return false;
     }
     size_t pairs = (size_t)(detection->data.mapping.pairs.top - detection->data.mapping.pairs.start);
-    sigma_selection *selections = bp_arena_array(arena, pairs ? pairs : 1, sizeof(*selections));
+    sigma_selection *selections = util_arena_array(arena, pairs ? pairs : 1, sizeof(*selections));
     if (!selections) {
         detect_yaml_fail_out_of_memory(l);
         return false;
@@ -466,7 +466,7 @@ bool sigma_load_compile_detection(loader *l, const yaml_node_t *detection, sigma
         if (!one)
             return false;
         if (any) {
-            sigma_cond *both = bp_arena_alloc(arena, sizeof(*both));
+            sigma_cond *both = util_arena_alloc(arena, sizeof(*both));
             if (!both) {
                 detect_yaml_fail_out_of_memory(l);
                 return false;

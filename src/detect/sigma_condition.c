@@ -20,7 +20,7 @@ typedef struct parser {
     size_t token, token_length;  /* current token */
     const sigma_selection *selections;
     size_t selection_count;
-    bp_arena *arena;
+    util_arena *arena;
     const char *why;
     size_t error_at;
     int depth;
@@ -66,7 +66,7 @@ static sigma_cond *node(parser *p, sigma_cond_kind kind)
         fail(p, "the condition has too many operators");
         return NULL;
     }
-    sigma_cond *n = bp_arena_alloc(p->arena, sizeof(*n));
+    sigma_cond *n = util_arena_alloc(p->arena, sizeof(*n));
     if (!n) {
         fail(p, "out of memory");
         return NULL;
@@ -79,8 +79,8 @@ static sigma_cond *node(parser *p, sigma_cond_kind kind)
 /* The selections a name or pattern (or `them`) stands for. */
 static const sigma_cond *selections_of(parser *p, sigma_cond_kind kind, bool them)
 {
-    char *name = bp_arena_strndup(p->arena, p->text + p->token, p->token_length);
-    size_t *list = bp_arena_array(p->arena, p->selection_count ? p->selection_count : 1,
+    char *name = util_arena_strndup(p->arena, p->text + p->token, p->token_length);
+    size_t *list = util_arena_array(p->arena, p->selection_count ? p->selection_count : 1,
                                   sizeof(*list));
     sigma_cond *n = node(p, kind);
     if (!name || !list || !n)
@@ -93,7 +93,7 @@ static const sigma_cond *selections_of(parser *p, sigma_cond_kind kind, bool the
             list[count++] = i;
     }
     if (count == 0) {
-        const char *why = bp_arena_printf(p->arena, "'%s' names no selection of the detection",
+        const char *why = util_arena_printf(p->arena, "'%s' names no selection of the detection",
                                           name);
         return fail(p, why ? why : "out of memory");
     }
@@ -182,7 +182,7 @@ static const sigma_cond *conjunction(parser *p) { return chain(p, "and", SIGMA_A
 static const sigma_cond *expression(parser *p) { return chain(p, "or", SIGMA_OR, conjunction); }
 
 const sigma_cond *sigma_condition_parse(const char *text, const sigma_selection *selections,
-                                        size_t selection_count, bp_arena *arena,
+                                        size_t selection_count, util_arena *arena,
                                         const char **why, size_t *offset)
 {
     parser p = {text, 0, 0, 0, selections, selection_count, arena, NULL, 0, 0, 0};

@@ -24,12 +24,12 @@ static const char *job_owner(const bp_record *record)
 }
 
 /* The log writes job ids in braces, upper case ("{6F364A04-...}"). */
-static const char *logged_job_id(const bp_record *record, bp_arena *scratch)
+static const char *logged_job_id(const bp_record *record, util_arena *scratch)
 {
     const char *id = record->job ? or_empty(record->job->job_id) : "";
     if (!*id)
         return "";
-    char *text = bp_arena_printf(scratch, "{%s}", id);
+    char *text = util_arena_printf(scratch, "{%s}", id);
     for (char *p = text; p && *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 32);
@@ -42,7 +42,7 @@ static bool from_log(const bp_record *record)
     return format && strcmp(format, "evtx") == 0;
 }
 
-bool sigma_record_events(const bp_record *record, bp_arena *scratch, sigma_events *out)
+bool sigma_record_events(const bp_record *record, util_arena *scratch, sigma_events *out)
 {
     size_t logged = 0;
     for (size_t i = 0; record->events && i < record->event_count; i++)
@@ -54,7 +54,7 @@ bool sigma_record_events(const bp_record *record, bp_arena *scratch, sigma_event
     out->count = 0;
     if (total == 0)
         return true;
-    sigma_event *events = bp_arena_array(scratch, total, sizeof(*events));
+    sigma_event *events = util_arena_array(scratch, total, sizeof(*events));
     if (!events)
         return false;
     size_t n = 0;
@@ -69,7 +69,7 @@ bool sigma_record_events(const bp_record *record, bp_arena *scratch, sigma_event
             return false;
         const char *title = or_empty(job ? job->name : NULL), *owner = job_owner(record);
         if (job) {
-            bp_event_data *created = bp_arena_array(scratch, 4, sizeof(*created));
+            bp_event_data *created = util_arena_array(scratch, 4, sizeof(*created));
             if (!created)
                 return false;
             created[0] = (bp_event_data){"jobTitle", title};
@@ -79,8 +79,8 @@ bool sigma_record_events(const bp_record *record, bp_arena *scratch, sigma_event
             events[n++] = (sigma_event){3, created, 4};
         }
         if (record->file) {
-            bp_event_data *added = bp_arena_array(scratch, 6, sizeof(*added));
-            const char *count = bp_arena_printf(scratch, "%zu", job ? job->file_count : (size_t)1);
+            bp_event_data *added = util_arena_array(scratch, 6, sizeof(*added));
+            const char *count = util_arena_printf(scratch, "%zu", job ? job->file_count : (size_t)1);
             if (!added || !count)
                 return false;
             size_t k = 0;

@@ -35,7 +35,7 @@ const char *sigma_load_scalar(loader *l, const yaml_node_t *node, const char *wh
         detect_yaml_fail_at(l, node->start_mark, "%s must be a single value, not %s", what, sigma_load_kind_name(node));
         return NULL;
     }
-    const char *copy = bp_arena_strdup(&l->document->arena, text);
+    const char *copy = util_arena_strdup(&l->document->arena, text);
     if (!copy)
         detect_yaml_fail_out_of_memory(l);
     return copy;
@@ -84,11 +84,11 @@ static bool is_bits_client(loader *l, const yaml_node_t *logsource, const char *
 }
 
 /* "attack.t1197" -> "T1197"; NULL for other tags. */
-static const char *mitre_of(const char *tag, bp_arena *arena)
+static const char *mitre_of(const char *tag, util_arena *arena)
 {
     if (strncmp(tag, "attack.t", 8) != 0 || tag[8] < '0' || tag[8] > '9')
         return NULL;
-    char *id = bp_arena_strdup(arena, tag + 7);
+    char *id = util_arena_strdup(arena, tag + 7);
     for (char *p = id; p && *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 32);
@@ -108,7 +108,7 @@ static bool string_list(loader *l, const yaml_node_t *node, const char *what, bo
         return false;
     }
     size_t n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
-    const char **list = bp_arena_array(&l->document->arena, n + 1, sizeof(*list));
+    const char **list = util_arena_array(&l->document->arena, n + 1, sizeof(*list));
     if (!list) {
         detect_yaml_fail_out_of_memory(l);
         return false;
@@ -150,9 +150,9 @@ static bool parse_rule(loader *l, const yaml_node_t *root, bool *skipped)
         }
     }
     detect_document *document = l->document;
-    bp_arena *arena = &document->arena;
-    detect_rule *rule = bp_arena_alloc(arena, sizeof(*rule));
-    sigma_rule *sigma = bp_arena_alloc(arena, sizeof(*sigma));
+    util_arena *arena = &document->arena;
+    detect_rule *rule = util_arena_alloc(arena, sizeof(*rule));
+    sigma_rule *sigma = util_arena_alloc(arena, sizeof(*sigma));
     if (!rule || !sigma) {
         detect_yaml_fail_out_of_memory(l);
         return false;
@@ -209,7 +209,7 @@ static bool parse_rule(loader *l, const yaml_node_t *root, bool *skipped)
         !string_list(l, member(l, root, "tags", NULL), "'tags'", true, &info->mitre,
                      &info->mitre_count))
         return false;
-    info->origin = bp_arena_printf(arena, "%s:%zu", l->label, id_node->start_mark.line + 1);
+    info->origin = util_arena_printf(arena, "%s:%zu", l->label, id_node->start_mark.line + 1);
     yaml_node_t *detection = member(l, root, "detection", NULL);
     if (!info->origin) {
         detect_yaml_fail_out_of_memory(l);
@@ -224,7 +224,7 @@ static bool parse_rule(loader *l, const yaml_node_t *root, bool *skipped)
     rule->sigma = sigma;
     rule->line = id_node->start_mark.line;
     rule->column = id_node->start_mark.column;
-    if (!bp_grow((void **)&document->rules, &document->rule_capacity, document->rule_count,
+    if (!util_grow((void **)&document->rules, &document->rule_capacity, document->rule_count,
                  sizeof(*document->rules))) {
         detect_yaml_fail_out_of_memory(l);
         return false;

@@ -84,7 +84,7 @@ bool sigma_pattern_matches(const char *pattern, const char *text, bool case_sens
 }
 
 /* The address in a value: the value itself, or the host of a URL / UNC path. */
-static int address_of(const char *text, bp_arena *scratch, uint8_t address[16])
+static int address_of(const char *text, util_arena *scratch, uint8_t address[16])
 {
     const char *candidates[2] = {text, detect_host_of(text, scratch)};
     for (size_t i = 0; i < 2; i++) {
@@ -98,7 +98,7 @@ static int address_of(const char *text, bp_arena *scratch, uint8_t address[16])
     return 0;
 }
 
-static bool cidr_matches(const sigma_value *value, const char *text, bp_arena *scratch)
+static bool cidr_matches(const sigma_value *value, const char *text, util_arena *scratch)
 {
     uint8_t address[16];
     if (address_of(text, scratch, address) != value->family)
@@ -112,7 +112,7 @@ static bool cidr_matches(const sigma_value *value, const char *text, bp_arena *s
     return (address[full] & mask) == (value->network[full] & mask);
 }
 
-bool sigma_value_matches(const sigma_value *value, const char *text, bp_arena *scratch)
+bool sigma_value_matches(const sigma_value *value, const char *text, util_arena *scratch)
 {
     switch (value->kind) {
     case SIGMA_NULL:
@@ -144,7 +144,7 @@ static const char *event_field(const sigma_event *event, const char *field, char
     return NULL;
 }
 
-static bool test_matches(const sigma_test *test, const sigma_event *event, bp_arena *scratch)
+static bool test_matches(const sigma_test *test, const sigma_event *event, util_arena *scratch)
 {
     char id_text[16];
     const char *text = event_field(event, test->field, id_text);
@@ -155,7 +155,7 @@ static bool test_matches(const sigma_test *test, const sigma_event *event, bp_ar
 }
 
 static bool selection_matches(const sigma_selection *selection, const sigma_event *event,
-                              bp_arena *scratch)
+                              util_arena *scratch)
 {
     for (size_t g = 0; g < selection->group_count; g++) {
         const sigma_group *group = &selection->groups[g];
@@ -169,7 +169,7 @@ static bool selection_matches(const sigma_selection *selection, const sigma_even
 }
 
 static bool cond_matches(const sigma_rule *rule, const sigma_cond *cond, const sigma_event *event,
-                         bp_arena *scratch)
+                         util_arena *scratch)
 {
     switch (cond->kind) {
     case SIGMA_AND:
@@ -195,7 +195,7 @@ static bool cond_matches(const sigma_rule *rule, const sigma_cond *cond, const s
 }
 
 bool sigma_rule_matches_event(const sigma_rule *rule, const sigma_event *event,
-                              bp_arena *scratch)
+                              util_arena *scratch)
 {
     return cond_matches(rule, rule->condition, event, scratch);
 }
@@ -203,7 +203,7 @@ bool sigma_rule_matches_event(const sigma_rule *rule, const sigma_event *event,
 bool sigma_rule_matches_record(const sigma_rule *rule, detect_context *context)
 {
     if (!context->sigma) {
-        sigma_events *events = bp_arena_alloc(context->scratch, sizeof(*events));
+        sigma_events *events = util_arena_alloc(context->scratch, sizeof(*events));
         if (!events || !sigma_record_events(context->record, context->scratch, events)) {
             context->out_of_memory = true;
             return false;

@@ -41,12 +41,12 @@ static bool is_alnum(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-const char *sigma_regex_to_ere(const char *pcre, bp_arena *arena, bool *case_insensitive,
+const char *sigma_regex_to_ere(const char *pcre, util_arena *arena, bool *case_insensitive,
                                const char **why, size_t *offset)
 {
     size_t length = strlen(pcre);
     /* worst case: every character becomes "[^[:alnum:]_]" (13 bytes) */
-    ere_out out = {bp_arena_alloc(arena, 13 * length + 1), 0};
+    ere_out out = {util_arena_alloc(arena, 13 * length + 1), 0};
     if (!out.text) {
         *why = "out of memory";
         *offset = 0;

@@ -8,9 +8,9 @@
 
 /* Sigma's escapes: "\*", "\?" and "\\" stand for the character; any other
  * backslash is itself. NULL when an unescaped wildcard remains. */
-const char *sigma_unescape(const char *value, bp_arena *arena)
+const char *sigma_unescape(const char *value, util_arena *arena)
 {
-    char *out = bp_arena_alloc(arena, strlen(value) + 1);
+    char *out = util_arena_alloc(arena, strlen(value) + 1);
     if (!out)
         return NULL;
     char *o = out;
@@ -29,9 +29,9 @@ const char *sigma_unescape(const char *value, bp_arena *arena)
 static const char base64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static char *base64_bytes(const unsigned char *bytes, size_t length, bp_arena *arena)
+static char *base64_bytes(const unsigned char *bytes, size_t length, util_arena *arena)
 {
-    char *out = bp_arena_alloc(arena, (length + 2) / 3 * 4 + 1);
+    char *out = util_arena_alloc(arena, (length + 2) / 3 * 4 + 1);
     if (!out)
         return NULL;
     char *o = out;
@@ -50,7 +50,7 @@ static char *base64_bytes(const unsigned char *bytes, size_t length, bp_arena *a
     return out;
 }
 
-const char *sigma_base64(const char *text, bp_arena *arena)
+const char *sigma_base64(const char *text, util_arena *arena)
 {
     return base64_bytes((const unsigned char *)text, strlen(text), arena);
 }
@@ -60,12 +60,12 @@ const char *sigma_base64(const char *text, bp_arena *arena)
  * unknown leading bytes) and, depending on where the value ends in its
  * 3-byte group, the last 0/3/2 (they hold the unknown following bytes). This
  * is what Sigma's specification gives for base64offset. */
-bool sigma_base64_offsets(const char *text, bp_arena *arena, const char *out[3])
+bool sigma_base64_offsets(const char *text, util_arena *arena, const char *out[3])
 {
     static const size_t start_cut[3] = {0, 2, 3};
     static const size_t end_cut[3] = {0, 3, 2};
     size_t length = strlen(text);
-    unsigned char *shifted = bp_arena_alloc(arena, length + 3);
+    unsigned char *shifted = util_arena_alloc(arena, length + 3);
     if (!shifted)
         return false;
     for (size_t i = 0; i < 3; i++) {
@@ -87,9 +87,9 @@ bool sigma_base64_offsets(const char *text, bp_arena *arena, const char *out[3])
     return true;
 }
 
-const char *sigma_literal_pattern(const char *text, bp_arena *arena)
+const char *sigma_literal_pattern(const char *text, util_arena *arena)
 {
-    char *out = bp_arena_alloc(arena, 2 * strlen(text) + 1);
+    char *out = util_arena_alloc(arena, 2 * strlen(text) + 1);
     if (!out)
         return NULL;
     char *o = out;

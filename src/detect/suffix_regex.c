@@ -98,7 +98,7 @@ static bool holds_stop(const char *text, size_t length, const char *stops)
     return false;
 }
 
-detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_sensitive, bp_arena *arena)
+detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_sensitive, util_arena *arena)
 {
     enum { MAX_TEXT = 256, MAX_ALTERNATIVES = 64 };
     char literal[MAX_TEXT], alternatives[MAX_ALTERNATIVES][MAX_TEXT];
@@ -145,7 +145,7 @@ detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_se
     if (strcmp(p, "$") != 0)
         return NULL;
 
-    detect_suffix_regex *regex = bp_arena_alloc(arena, sizeof(*regex));
+    detect_suffix_regex *regex = util_arena_alloc(arena, sizeof(*regex));
     if (!regex)
         return NULL;
     memset(regex, 0, sizeof(*regex));
@@ -162,16 +162,16 @@ detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_se
             for (size_t i = 0; i < alternative_lengths[a]; i++)
                 alternatives[a][i] = fold(alternatives[a][i]);
     }
-    regex->literal = bp_arena_strndup(arena, literal, literal_length);
+    regex->literal = util_arena_strndup(arena, literal, literal_length);
     regex->literal_length = literal_length;
-    regex->alternatives = bp_arena_array(arena, alternative_count, sizeof(*regex->alternatives));
-    regex->alternative_lengths = bp_arena_array(arena, alternative_count, sizeof(size_t));
+    regex->alternatives = util_arena_array(arena, alternative_count, sizeof(*regex->alternatives));
+    regex->alternative_lengths = util_arena_array(arena, alternative_count, sizeof(size_t));
     if (!regex->literal || !regex->alternatives || !regex->alternative_lengths)
         return NULL;
     for (size_t i = 0; i < alternative_count; i++) {
         if (holds_stop(alternatives[i], alternative_lengths[i], regex->stops))
             return NULL;
-        if (!(regex->alternatives[i] = bp_arena_strndup(arena, alternatives[i], alternative_lengths[i])))
+        if (!(regex->alternatives[i] = util_arena_strndup(arena, alternatives[i], alternative_lengths[i])))
             return NULL;
         regex->alternative_lengths[i] = alternative_lengths[i];
     }

@@ -139,7 +139,7 @@ detect_document *detect_yaml_load(loader *l, detect_yaml_root_reader read_root, 
         detect_yaml_fail_out_of_memory(l);
         return NULL;
     }
-    bp_arena_init(&document->arena);
+    util_arena_init(&document->arena);
     l->document = document;
     bool kept = false;
     if (prescan(l)) {

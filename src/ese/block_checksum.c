@@ -39,11 +39,11 @@ static uint64_t combine(uint32_t colpar, uint32_t rp, uint32_t rq, uint32_t word
 
 uint64_t ese_block_checksum_reference(const uint8_t *block, size_t block_size, uint32_t pgno, bool first)
 {
-    bp_reader r = bp_reader_make(block, block_size);
+    util_reader r = util_reader_make(block, block_size);
     uint32_t words = (uint32_t)(block_size / 4);
     uint32_t colpar = 0, rp = 0, rq = 0;
     for (uint32_t i = 0; i < words; i++) {
-        uint32_t w = bp_read_u32(&r);
+        uint32_t w = util_read_u32(&r);
         if (first && i < 2)
             continue;
         colpar ^= w;
@@ -60,8 +60,8 @@ uint64_t ese_block_checksum(const uint8_t *block, size_t block_size, uint32_t pg
     size_t groups = block_size / GROUP_BYTES;
     if (block_size % GROUP_BYTES || groups > MAX_GROUPS || (groups & (groups - 1)) || groups == 0)
         return ese_block_checksum_reference(block, block_size, pgno, first);
-    bp_reader r = bp_reader_make(block, block_size);
-    const uint8_t *bytes = bp_read_bytes(&r, block_size);
+    util_reader r = util_reader_make(block, block_size);
+    const uint8_t *bytes = util_read_bytes(&r, block_size);
     if (!bytes)
         return ese_block_checksum_reference(block, block_size, pgno, first);
 
@@ -72,8 +72,8 @@ uint64_t ese_block_checksum(const uint8_t *block, size_t block_size, uint32_t pg
     running[0] = 0;
     for (size_t g = 0; g < groups; g++) {
         const uint8_t *p = bytes + g * GROUP_BYTES;
-        uint64_t x0 = bp_le64(p), x1 = bp_le64(p + 8), x2 = bp_le64(p + 16), x3 = bp_le64(p + 24);
-        uint64_t x4 = bp_le64(p + 32), x5 = bp_le64(p + 40), x6 = bp_le64(p + 48), x7 = bp_le64(p + 56);
+        uint64_t x0 = util_le64(p), x1 = util_le64(p + 8), x2 = util_le64(p + 16), x3 = util_le64(p + 24);
+        uint64_t x4 = util_le64(p + 32), x5 = util_le64(p + 40), x6 = util_le64(p + 48), x7 = util_le64(p + 56);
         uint64_t odd = x1 ^ x3 ^ x5 ^ x7;
         uint64_t upper = x4 ^ x5 ^ x6 ^ x7;
         by_bit[0] ^= odd;
@@ -83,7 +83,7 @@ uint64_t ese_block_checksum(const uint8_t *block, size_t block_size, uint32_t pg
     }
     uint64_t all = running[groups];
     if (first)  /* words 0 and 1 (pair 0 of group 0) are left out; they only reach `all` */
-        all ^= bp_le64(bytes);
+        all ^= util_le64(bytes);
 
     uint32_t words = (uint32_t)(block_size / 4);
     uint32_t colpar = (uint32_t)all ^ (uint32_t)(all >> 32);

@@ -19,7 +19,7 @@ typedef struct walk_stack {
 
 static bool stack_push(walk_stack *stack, uint32_t pgno, uint32_t depth)
 {
-    if (!bp_grow((void **)&stack->frames, &stack->capacity, stack->count, sizeof(walk_frame)))
+    if (!util_grow((void **)&stack->frames, &stack->capacity, stack->count, sizeof(walk_frame)))
         return false;
     stack->frames[stack->count].pgno = pgno;
     stack->frames[stack->count].depth = depth;
@@ -30,7 +30,7 @@ static bool stack_push(walk_stack *stack, uint32_t pgno, uint32_t depth)
 static void problem(const ese_db *db, ese_walk_stats *stats, const char *what, uint32_t pgno, uint32_t root)
 {
     stats->problems++;
-    bp_notes_addf(db->arena, db->warnings, "ESE tree at page %u: %s (page %u skipped)", root, what, pgno);
+    util_notes_addf(db->arena, db->warnings, "ESE tree at page %u: %s (page %u skipped)", root, what, pgno);
 }
 
 /* Unreadable nodes of one page are reported once, with their number: a
@@ -43,10 +43,10 @@ static void unreadable_nodes(const ese_db *db, ese_walk_stats *stats, const char
     stats->unreadable_nodes += count;
     /* only those nodes are skipped: the page's other nodes are read */
     if (count == 1)
-        bp_notes_addf(db->arena, db->warnings, "ESE tree at page %u: unreadable %s node on page %u skipped", root,
+        util_notes_addf(db->arena, db->warnings, "ESE tree at page %u: unreadable %s node on page %u skipped", root,
                       kind, pgno);
     else
-        bp_notes_addf(db->arena, db->warnings, "ESE tree at page %u: %u unreadable %s nodes on page %u skipped",
+        util_notes_addf(db->arena, db->warnings, "ESE tree at page %u: %u unreadable %s nodes on page %u skipped",
                       root, count, kind, pgno);
 }
 
@@ -64,8 +64,8 @@ static bool push_children(const ese_db *db, const ese_page *page, uint32_t depth
         }
         if (node.flags & ESE_NODE_DELETED)
             continue;
-        bp_reader r = bp_reader_make(node.data, node.data_size);
-        uint32_t child = bp_read_u32(&r);
+        util_reader r = util_reader_make(node.data, node.data_size);
+        uint32_t child = util_read_u32(&r);
         ok = stack_push(stack, child, depth + 1);
     }
     unreadable_nodes(db, stats, "branch", unreadable, page->pgno, root);

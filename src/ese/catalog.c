@@ -100,8 +100,8 @@ static uint32_t fixed_u32(const ese_db *db, const ese_record *record, uint32_t c
     *present = value.present;
     if (!value.present)
         return 0;
-    bp_reader r = bp_reader_make(value.values[0].data, value.values[0].size);
-    return value.values[0].size >= 4 ? bp_read_u32(&r) : bp_read_u16(&r);
+    util_reader r = util_reader_make(value.values[0].data, value.values[0].size);
+    return value.values[0].size >= 4 ? util_read_u32(&r) : util_read_u16(&r);
 }
 
 static bool collect_catalog_row(const ese_page *page, const ese_node *node, void *context)
@@ -114,7 +114,7 @@ static bool collect_catalog_row(const ese_page *page, const ese_node *node, void
         rows->unreadable++;
         return true;
     }
-    if (!bp_grow((void **)&rows->rows, &rows->capacity, rows->count, sizeof(catalog_row)))
+    if (!util_grow((void **)&rows->rows, &rows->capacity, rows->count, sizeof(catalog_row)))
         return false;
     catalog_row *row = &rows->rows[rows->count];
     memset(row, 0, sizeof(*row));
@@ -131,7 +131,7 @@ static bool collect_catalog_row(const ese_page *page, const ese_node *node, void
     ese_column_value value;
     const char *problem;
     ese_record_get(db, &catalog_table, &record, 128, &value, &problem);
-    row->name = value.present ? bp_latin1_to_utf8(db->arena, value.values[0].data, value.values[0].size) : "";
+    row->name = value.present ? util_latin1_to_utf8(db->arena, value.values[0].data, value.values[0].size) : "";
     ese_record_get(db, &catalog_table, &record, 131, &value, &problem);
     if (value.present) {
         row->default_value = value.values[0].data;
@@ -160,8 +160,8 @@ static void build_table(ese_db *db, ese_table *table, const catalog_rows *rows, 
         columns += rows->rows[i].type == CATALOG_TYPE_COLUMN;
         indexes += rows->rows[i].type == CATALOG_TYPE_INDEX;
     }
-    table->columns = bp_arena_array(db->arena, columns, sizeof(ese_column));
-    table->indexes = bp_arena_array(db->arena, indexes, sizeof(ese_index));
+    table->columns = util_arena_array(db->arena, columns, sizeof(ese_column));
+    table->indexes = util_arena_array(db->arena, indexes, sizeof(ese_index));
     if (!table->columns || !table->indexes)
         return;
     for (size_t i = 0; i < rows->count; i++) {
@@ -215,17 +215,17 @@ void ese_catalog_load(ese_db *db, ese_catalog *catalog)
     catalog_rows rows;
     if (read_catalog_rows(db, &rows, CATALOG_ROOT_PGNO, CATALOG_OBJID) == 0) {
         free(rows.rows);
-        bp_notes_add(db->arena, db->warnings, "ESE catalog (MSysObjects) unreadable; using MSysObjectsShadow");
+        util_notes_add(db->arena, db->warnings, "ESE catalog (MSysObjects) unreadable; using MSysObjectsShadow");
         catalog->from_shadow = true;
         read_catalog_rows(db, &rows, CATALOG_SHADOW_ROOT_PGNO, CATALOG_SHADOW_OBJID);
     }
     if (rows.unreadable)
-        bp_notes_addf(db->arena, db->warnings, "ESE catalog: %zu unreadable entries skipped", rows.unreadable);
+        util_notes_addf(db->arena, db->warnings, "ESE catalog: %zu unreadable entries skipped", rows.unreadable);
     catalog->entries = rows.count;
     size_t tables = 0;
     for (size_t i = 0; i < rows.count; i++)
         tables += rows.rows[i].type == CATALOG_TYPE_TABLE;
-    catalog->tables = bp_arena_array(db->arena, tables, sizeof(ese_table));
+    catalog->tables = util_arena_array(db->arena, tables, sizeof(ese_table));
     if (catalog->tables) {
         for (size_t i = 0; i < rows.count; i++)
             if (rows.rows[i].type == CATALOG_TYPE_TABLE)

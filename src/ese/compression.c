@@ -1,6 +1,6 @@
 /* ESE column / long-value decompression (ese-format §10).
  *
- * Every input byte is read through bp_reader; output goes into one arena
+ * Every input byte is read through util_reader; output goes into one arena
  * buffer sized from the header (Xpress) or from the input length (7-bit), and
  * every write is checked against that size. All loops are bounded by the
  * output size, so hostile input can neither overrun nor hang. */
@@ -27,7 +27,7 @@ static decode_result fail(ese_decompress_status status, const char *error)
 
 /* Schemes 1 and 2: a little-endian bit stream of 7-bit values after the
  * header byte. `wide` selects the UTF-16LE form (value, 0x00). */
-static decode_result decode_7bit(bp_arena *arena, const uint8_t *data, size_t size, bool wide,
+static decode_result decode_7bit(util_arena *arena, const uint8_t *data, size_t size, bool wide,
                                  uint8_t **out, size_t *out_size)
 {
     if (size < 2)
@@ -36,14 +36,14 @@ static decode_result decode_7bit(bp_arena *arena, const uint8_t *data, size_t si
     if (size > SIZE_MAX / 16)
         return fail(ESE_DECOMPRESS_CORRUPT, "7-bit value too large");
 
-    bp_reader r = bp_reader_make(data, size);
-    uint8_t header = bp_read_u8(&r);
+    util_reader r = util_reader_make(data, size);
+    uint8_t header = util_read_u8(&r);
     size_t bits_in_last = (size_t)(header & 7u) + 1u;
     size_t total_bits = (size - 2) * 8 + bits_in_last;
     size_t count = total_bits / 7;
     size_t produced = wide ? count * 2 : count;
 
-    uint8_t *buf = bp_arena_alloc(arena, produced ? produced : 1);
+    uint8_t *buf = util_arena_alloc(arena, produced ? produced : 1);
     if (!buf)
         return fail(ESE_DECOMPRESS_CORRUPT, "out of memory");
 
@@ -52,7 +52,7 @@ static decode_result decode_7bit(bp_arena *arena, const uint8_t *data, size_t si
     size_t w = 0;
     for (size_t i = 0; i < count; i++) {
         while (have < 7) {
-            uint8_t byte = bp_read_u8(&r);
+            uint8_t byte = util_read_u8(&r);
             if (r.failed)
                 return fail(ESE_DECOMPRESS_CORRUPT, "7-bit stream ends early");
             acc |= (uint32_t)byte << have;
@@ -76,16 +76,16 @@ static decode_result decode_7bit(bp_arena *arena, const uint8_t *data, size_t si
 }
 
 /* Scheme 3: header byte, u16 LE uncompressed size, MS-XCA plain LZ77. */
-static decode_result decode_xpress(bp_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
+static decode_result decode_xpress(util_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
                                    size_t *out_size)
 {
-    bp_reader r = bp_reader_make(data, size);
-    (void)bp_read_u8(&r);
-    size_t expected = bp_read_u16(&r);
+    util_reader r = util_reader_make(data, size);
+    (void)util_read_u8(&r);
+    size_t expected = util_read_u16(&r);
     if (r.failed)
         return fail(ESE_DECOMPRESS_CORRUPT, "Xpress header truncated");
 
-    uint8_t *buf = bp_arena_alloc(arena, expected ? expected : 1);
+    uint8_t *buf = util_arena_alloc(arena, expected ? expected : 1);
     if (!buf)
         return fail(ESE_DECOMPRESS_CORRUPT, "out of memory");
 
@@ -99,21 +99,21 @@ static decode_result decode_xpress(bp_arena *arena, const uint8_t *data, size_t 
      * iterations run. */
     while (w < expected) {
         if (flags_left == 0) {
-            flags = bp_read_u32(&r);
+            flags = util_read_u32(&r);
             if (r.failed)
                 return fail(ESE_DECOMPRESS_CORRUPT, "Xpress stream ends early (flags)");
             flags_left = 32;
         }
         flags_left--;
         if (((flags >> flags_left) & 1u) == 0) {
-            uint8_t literal = bp_read_u8(&r);
+            uint8_t literal = util_read_u8(&r);
             if (r.failed)
                 return fail(ESE_DECOMPRESS_CORRUPT, "Xpress stream ends early (literal)");
             buf[w++] = literal;
             continue;
         }
 
-        uint16_t v = bp_read_u16(&r);
+        uint16_t v = util_read_u16(&r);
         if (r.failed)
             return fail(ESE_DECOMPRESS_CORRUPT, "Xpress stream ends early (match)");
         size_t offset = ((size_t)v >> 3) + 1;
@@ -121,7 +121,7 @@ static decode_result decode_xpress(bp_arena *arena, const uint8_t *data, size_t 
         if (length == 7) {
             unsigned n;
             if (!nibble_pending) {
-                nibble_byte = bp_read_u8(&r);
+                nibble_byte = util_read_u8(&r);
                 if (r.failed)
                     return fail(ESE_DECOMPRESS_CORRUPT, "Xpress stream ends early (length)");
                 nibble_pending = true;
@@ -133,15 +133,15 @@ static decode_result decode_xpress(bp_arena *arena, const uint8_t *data, size_t 
             if (n < 15) {
                 length = (uint64_t)n + 7;
             } else {
-                uint8_t b = bp_read_u8(&r);
+                uint8_t b = util_read_u8(&r);
                 if (r.failed)
                     return fail(ESE_DECOMPRESS_CORRUPT, "Xpress stream ends early (length)");
                 if (b < 255) {
                     length = (uint64_t)b + 15 + 7;
                 } else {
-                    length = bp_read_u16(&r);
+                    length = util_read_u16(&r);
                     if (length == 0 && !r.failed)
-                        length = bp_read_u32(&r);
+                        length = util_read_u32(&r);
                     if (r.failed)
                         return fail(ESE_DECOMPRESS_CORRUPT, "Xpress stream ends early (length)");
                 }
@@ -164,7 +164,7 @@ static decode_result decode_xpress(bp_arena *arena, const uint8_t *data, size_t 
     return ok_result();
 }
 
-ese_decompress_status ese_decompress(bp_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
+ese_decompress_status ese_decompress(util_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
                                      size_t *out_size, const char **error)
 {
     uint8_t *result = NULL;

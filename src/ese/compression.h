@@ -36,7 +36,7 @@ static inline unsigned ese_compression_scheme_of(const uint8_t *data, size_t siz
  * buffer. On success *out and *out_size hold the plain bytes. On failure *out is
  * NULL and *error names the problem (static text). Never reads outside the
  * input, never writes more than the size the header announces. */
-ese_decompress_status ese_decompress(bp_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
+ese_decompress_status ese_decompress(util_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
                                      size_t *out_size, const char **error);
 
 #endif

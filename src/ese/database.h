@@ -22,22 +22,22 @@ typedef struct ese_db {
     bool large_pages;          /* 16/32 KiB: 80-byte page header, node flags in the node */
     ese_db_header header;
     ese_catalog catalog;
-    bp_arena *arena;
+    util_arena *arena;
     /* Where long values and decompressed values are copied: NULL = arena. A
      * table reader points it at a scratch arena that it frees once the row
      * is decoded, so reassembled blobs do not stay for the whole run.
      * Everything else (warnings, the long-value index) stays in arena. */
-    bp_arena *value_arena;
+    util_arena *value_arena;
     bp_note_list *warnings;
     uint8_t *page_state;       /* per page: bit 0 checksum checked, bit 1 checksum bad, bit 2 tag count reported */
     /* The file mapping holding data, NULL for bytes in memory: page loads are
      * counted there so a large database never becomes resident whole. */
-    bp_mapped_file *mapping;
+    util_mapped_file *mapping;
 } ese_db;
 
 /* Open an ESE database held in memory. Returns false only when no database
  * header can be found (not ESE, or too damaged to know the page size). */
-bool ese_db_open(ese_db *db, const uint8_t *data, size_t size, bp_arena *arena, bp_note_list *warnings);
+bool ese_db_open(ese_db *db, const uint8_t *data, size_t size, util_arena *arena, bp_note_list *warnings);
 
 /* Bytes of database page pgno (1-based), or NULL when outside the file. A
  * page load: counted toward trimming a mapped file (util/mapped_file.h). */

@@ -24,11 +24,11 @@ static bool legal_page_size(uint32_t size)
 
 uint32_t ese_header_checksum(const uint8_t *page, size_t page_size)
 {
-    bp_reader r = bp_reader_make(page, page_size);
+    util_reader r = util_reader_make(page, page_size);
     uint32_t sum = ESE_SIGNATURE;
-    bp_reader_skip(&r, 4);
-    while (bp_reader_left(&r) >= 4)
-        sum ^= bp_read_u32(&r);
+    util_reader_skip(&r, 4);
+    while (util_reader_left(&r) >= 4)
+        sum ^= util_read_u32(&r);
     return sum;
 }
 
@@ -41,35 +41,35 @@ typedef struct header_copy {
 static header_copy inspect_copy(const uint8_t *data, size_t size, size_t offset, uint32_t page_size)
 {
     header_copy copy = {false, false, page_size};
-    bp_reader r = bp_reader_make(data, size);
-    bp_reader page = bp_reader_sub(&r, offset, page_size);
+    util_reader r = util_reader_make(data, size);
+    util_reader page = util_reader_sub(&r, offset, page_size);
     if (page.failed)
         return copy;
-    bp_reader_seek(&page, HEADER_SIGNATURE);
-    copy.has_signature = bp_read_u32(&page) == ESE_SIGNATURE;
-    bp_reader_seek(&page, HEADER_CHECKSUM);
-    uint32_t stored = bp_read_u32(&page);
+    util_reader_seek(&page, HEADER_SIGNATURE);
+    copy.has_signature = util_read_u32(&page) == ESE_SIGNATURE;
+    util_reader_seek(&page, HEADER_CHECKSUM);
+    uint32_t stored = util_read_u32(&page);
     copy.checksum_ok = copy.has_signature && stored == ese_header_checksum(page.data, page.size);
     return copy;
 }
 
 static void decode_fields(ese_db_header *h, const uint8_t *page, size_t page_size)
 {
-    bp_reader r = bp_reader_make(page, page_size);
-    h->checksum = bp_read_u32(&r);
-    bp_reader_seek(&r, HEADER_FORMAT_VERSION);
-    h->format_version = bp_read_u32(&r);
-    bp_reader_seek(&r, HEADER_DBTIME);
-    h->dbtime = bp_read_u64(&r);
-    bp_reader_seek(&r, HEADER_STATE);
-    h->state = bp_read_u32(&r);
-    bp_reader_seek(&r, HEADER_LAST_OBJECT_ID);
-    h->last_object_id = bp_read_u32(&r);
-    h->os_major = bp_read_u32(&r);
-    h->os_minor = bp_read_u32(&r);
-    h->os_build = bp_read_u32(&r);
-    bp_reader_seek(&r, HEADER_FORMAT_REVISION);
-    h->format_revision = bp_read_u32(&r);
+    util_reader r = util_reader_make(page, page_size);
+    h->checksum = util_read_u32(&r);
+    util_reader_seek(&r, HEADER_FORMAT_VERSION);
+    h->format_version = util_read_u32(&r);
+    util_reader_seek(&r, HEADER_DBTIME);
+    h->dbtime = util_read_u64(&r);
+    util_reader_seek(&r, HEADER_STATE);
+    h->state = util_read_u32(&r);
+    util_reader_seek(&r, HEADER_LAST_OBJECT_ID);
+    h->last_object_id = util_read_u32(&r);
+    h->os_major = util_read_u32(&r);
+    h->os_minor = util_read_u32(&r);
+    h->os_build = util_read_u32(&r);
+    util_reader_seek(&r, HEADER_FORMAT_REVISION);
+    h->format_revision = util_read_u32(&r);
 }
 
 /* What checks out when the file is read with one legal page size. */
@@ -82,8 +82,8 @@ typedef struct size_evidence {
 
 static bool page_checks_out(const uint8_t *data, size_t size, uint32_t page_size, uint32_t pgno)
 {
-    bp_reader r = bp_reader_make(data, size);
-    bp_reader page = bp_reader_sub(&r, ((size_t)pgno + 1) * page_size, page_size);
+    util_reader r = util_reader_make(data, size);
+    util_reader page = util_reader_sub(&r, ((size_t)pgno + 1) * page_size, page_size);
     return !page.failed && ese_page_checksum_ok_at(page_size, page.data, pgno);
 }
 
@@ -118,12 +118,12 @@ static const char *evidence_text(const size_evidence *e)
     return "nothing checks out at any legal size";
 }
 
-bool ese_db_header_read(ese_db_header *h, const uint8_t *data, size_t size, bp_arena *arena,
+bool ese_db_header_read(ese_db_header *h, const uint8_t *data, size_t size, util_arena *arena,
                         bp_note_list *warnings)
 {
-    bp_reader r = bp_reader_make(data, size);
-    bp_reader_seek(&r, HEADER_PAGE_SIZE);
-    uint32_t declared = bp_read_u32(&r);
+    util_reader r = util_reader_make(data, size);
+    util_reader_seek(&r, HEADER_PAGE_SIZE);
+    uint32_t declared = util_read_u32(&r);
 
     /* Elect the page size by what checks out, not by the stored field alone:
      * the XOR header checksum of a 16 or 32 KiB header page whose tail is zero
@@ -173,31 +173,31 @@ bool ese_db_header_read(ese_db_header *h, const uint8_t *data, size_t size, bp_a
     if (primary.checksum_ok) {
         h->copy_used = 0;
         if (!shadow.checksum_ok)
-            bp_notes_add(arena, warnings, "ESE header: shadow copy is damaged (primary used)");
+            util_notes_add(arena, warnings, "ESE header: shadow copy is damaged (primary used)");
     } else if (shadow.checksum_ok) {
         h->copy_used = 1;
-        bp_notes_add(arena, warnings, "ESE header: primary copy is damaged, shadow copy used");
+        util_notes_add(arena, warnings, "ESE header: primary copy is damaged, shadow copy used");
     } else if (primary.has_signature || shadow.has_signature) {
         h->degraded = true;
         h->copy_used = primary.has_signature ? 0 : 1;
-        bp_notes_add(arena, warnings,
+        util_notes_add(arena, warnings,
                      "ESE header: both copies fail their checksum; reading in degraded mode");
     } else {
         return false;
     }
 
     size_t offset = h->copy_used ? h->page_size : 0;
-    bp_reader page = bp_reader_sub(&r, offset, h->page_size);
+    util_reader page = util_reader_sub(&r, offset, h->page_size);
     if (page.failed)
         return false;
     decode_fields(h, page.data, page.size);
     /* name the stored value of the copy used when the election departs from it */
-    bp_reader_seek(&page, HEADER_PAGE_SIZE);
-    uint32_t stored = bp_read_u32(&page);
+    util_reader_seek(&page, HEADER_PAGE_SIZE);
+    uint32_t stored = util_read_u32(&page);
     /* 0 with a 4096-byte file whose two copies agree: the default of old engines, not damage */
     bool old_default = stored == 0 && chosen == 4096 && primary.checksum_ok && shadow.checksum_ok;
     if (stored != chosen && !old_default)
-        bp_notes_addf(arena, warnings, "ESE header: stored page size %u %s; using %u (%s)", stored,
+        util_notes_addf(arena, warnings, "ESE header: stored page size %u %s; using %u (%s)", stored,
                       legal_page_size(stored) ? "does not check out" : "is not legal", chosen,
                       evidence_text(&best));
     return true;

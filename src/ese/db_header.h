@@ -31,7 +31,7 @@ uint32_t ese_header_checksum(const uint8_t *page, size_t page_size);
 
 /* Find the page size and elect a header copy. Returns false when neither copy
  * carries the signature. Warnings name the copy that failed and why. */
-bool ese_db_header_read(ese_db_header *header, const uint8_t *data, size_t size, bp_arena *arena,
+bool ese_db_header_read(ese_db_header *header, const uint8_t *data, size_t size, util_arena *arena,
                         bp_note_list *warnings);
 
 const char *ese_db_state_name(uint32_t state);

@@ -26,26 +26,26 @@ static bool collect_lv_node(const ese_page *page, const ese_node *node, void *co
     if (is_root) {
         if (node->data_size < 8)
             return true;
-        if (!bp_grow((void **)&b->roots, &b->root_capacity, b->root_count, sizeof(ese_lv_root))) {
+        if (!util_grow((void **)&b->roots, &b->root_capacity, b->root_count, sizeof(ese_lv_root))) {
             b->out_of_memory = true;
             return false;
         }
-        bp_reader r = bp_reader_make(node->data, node->data_size);
+        util_reader r = util_reader_make(node->data, node->data_size);
         ese_lv_root *root = &b->roots[b->root_count++];
-        root->lid = node->key_size == 4 ? bp_be32(k) : bp_be64(k);
-        root->refcount = bp_read_u32(&r);
-        root->size = bp_read_u32(&r);
+        root->lid = node->key_size == 4 ? util_be32(k) : util_be64(k);
+        root->refcount = util_read_u32(&r);
+        root->size = util_read_u32(&r);
         root->deleted = deleted;
         root->pgno = page->pgno;
         root->itag = node->itag;
     } else if (is_chunk) {
-        if (!bp_grow((void **)&b->chunks, &b->chunk_capacity, b->chunk_count, sizeof(ese_lv_chunk))) {
+        if (!util_grow((void **)&b->chunks, &b->chunk_capacity, b->chunk_count, sizeof(ese_lv_chunk))) {
             b->out_of_memory = true;
             return false;
         }
         ese_lv_chunk *chunk = &b->chunks[b->chunk_count++];
-        chunk->lid = node->key_size == 8 ? bp_be32(k) : bp_be64(k);
-        chunk->offset = bp_be32(k + node->key_size - 4);
+        chunk->lid = node->key_size == 8 ? util_be32(k) : util_be64(k);
+        chunk->offset = util_be32(k + node->key_size - 4);
         chunk->data = node->data;
         chunk->size = node->data_size;
         chunk->deleted = deleted;
@@ -94,10 +94,10 @@ const ese_lv_store *ese_table_lv_store(const ese_db *db, ese_table *table)
     lv_builder b;
     memset(&b, 0, sizeof(b));
     ese_btree_walk(db, table->lv_root_pgno, table->lv_objid, true, collect_lv_node, &b, NULL);
-    ese_lv_store *store = bp_arena_alloc(db->arena, sizeof(*store));
+    ese_lv_store *store = util_arena_alloc(db->arena, sizeof(*store));
     if (store && !b.out_of_memory) {
-        store->roots = bp_arena_array(db->arena, b.root_count, sizeof(ese_lv_root));
-        store->chunks = bp_arena_array(db->arena, b.chunk_count, sizeof(ese_lv_chunk));
+        store->roots = util_arena_array(db->arena, b.root_count, sizeof(ese_lv_root));
+        store->chunks = util_arena_array(db->arena, b.chunk_count, sizeof(ese_lv_chunk));
         if (store->roots && store->chunks) {
             if (b.root_count)
                 memcpy(store->roots, b.roots, b.root_count * sizeof(ese_lv_root));
@@ -164,13 +164,13 @@ typedef struct lv_piece {
 } lv_piece;
 
 /* Join problems so none hides another (a claim, gaps, a bad chunk ...). */
-static void add_problem(bp_arena *arena, const char **problem, const char *text)
+static void add_problem(util_arena *arena, const char **problem, const char *text)
 {
     if (!*problem) {
         *problem = text;
         return;
     }
-    const char *joined = bp_arena_printf(arena, "%s; %s", *problem, text);
+    const char *joined = util_arena_printf(arena, "%s; %s", *problem, text);
     if (joined)
         *problem = joined;
 }
@@ -182,7 +182,7 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
                             size, problem);
 }
 
-bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, bp_arena *arena,
+bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, util_arena *arena,
                       const uint8_t **data, size_t *size, const char **problem)
 {
     *data = NULL;
@@ -251,7 +251,7 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
         const uint8_t *bytes = chunk->data;
         size_t length = chunk->size;
         if (db->mapping)  /* chunks are read through pointers, not page loads: announced for trimming */
-            bp_mapped_touched(db->mapping, bytes, length);
+            util_mapped_touched(db->mapping, bytes, length);
         unsigned scheme = ese_compression_scheme_of(bytes, length);
         if (length < expected && scheme >= 1 && scheme <= 7) {
             uint8_t *plain;
@@ -276,7 +276,7 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
     if (undecompressed)
         add_problem(arena, problem, "a compressed long-value chunk could not be decompressed");
     if (far_chunk) {
-        char *text = bp_arena_printf(arena, "long value chunks beyond more than %llu bytes of gaps ignored (value cut at %llu)",
+        char *text = util_arena_printf(arena, "long value chunks beyond more than %llu bytes of gaps ignored (value cut at %llu)",
                                      (unsigned long long)ESE_LV_MAX_GAP, (unsigned long long)reach);
         add_problem(arena, problem, text ? text : "long value chunks beyond the gap limit ignored");
     }
@@ -288,7 +288,7 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
         add_problem(arena, problem, "long value holds more than 256 MiB; truncated");
         value_size = ESE_LV_MAX_SIZE;
     }
-    uint8_t *out = bp_arena_alloc(arena, (size_t)value_size + 1);
+    uint8_t *out = util_arena_alloc(arena, (size_t)value_size + 1);
     if (!out) {
         free(pieces);
         *problem = "out of memory";
@@ -311,7 +311,7 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
     }
     free(pieces);
     if (root && reach < total) {  /* without a root, total is only where the chunks reach */
-        char *text = bp_arena_printf(arena, "long value incomplete: root claims %llu bytes, chunks hold %llu%s",
+        char *text = util_arena_printf(arena, "long value incomplete: root claims %llu bytes, chunks hold %llu%s",
                                      (unsigned long long)total, (unsigned long long)reach,
                                      gap ? " with gaps" : "");
         add_problem(arena, problem, text ? text : "long value incomplete: chunks missing");

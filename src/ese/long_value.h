@@ -70,7 +70,7 @@ bool ese_lv_read(const ese_db *db, ese_table *table, uint64_t lid, const uint8_t
  * a deleted value may keep the flag). Of several chunks at one offset only
  * the first in the store's order is taken, so a live chunk wins over a
  * deleted one (two live chunks at one offset: only on a damaged page). */
-bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, bp_arena *arena,
+bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool with_deleted, util_arena *arena,
                       const uint8_t **data, size_t *size, const char **problem);
 
 #endif

@@ -51,10 +51,10 @@ bool ese_page_tag_slot(const ese_page *page, uint32_t itag, uint16_t *offset, ui
 {
     if (itag >= page->size / TAG_SIZE)  /* the slot would lie before the page (and 4 * (itag + 1) could wrap) */
         return false;
-    bp_reader r = bp_reader_make(page->bytes, page->size);
-    bp_reader_seek(&r, page->size - TAG_SIZE * (itag + 1u));
-    uint16_t size_field = bp_read_u16(&r);
-    uint16_t offset_field = bp_read_u16(&r);
+    util_reader r = util_reader_make(page->bytes, page->size);
+    util_reader_seek(&r, page->size - TAG_SIZE * (itag + 1u));
+    uint16_t size_field = util_read_u16(&r);
+    uint16_t offset_field = util_read_u16(&r);
     uint16_t mask = page->large ? TAG_FIELD_LARGE : TAG_FIELD_SMALL;
     *size = size_field & mask;
     *offset = offset_field & mask;
@@ -90,22 +90,22 @@ static bool page_view(const uint8_t *bytes, uint32_t page_size, uint32_t pgno, e
                       uint16_t *claimed_tags)
 {
     memset(page, 0, sizeof(*page));
-    bp_reader r = bp_reader_make(bytes, page_size);
+    util_reader r = util_reader_make(bytes, page_size);
     page->pgno = pgno;
     page->bytes = bytes;
     page->size = page_size;
     page->large = page_size > SMALL_PAGE_MAX;
     page->header_size = page->large ? PAGE_HEADER_LARGE : PAGE_HEADER_SMALL;
-    bp_reader_seek(&r, PAGE_DBTIME);
-    page->dbtime = bp_read_u64(&r);
-    page->prev = bp_read_u32(&r);
-    page->next = bp_read_u32(&r);
-    page->objid = bp_read_u32(&r);
-    page->free_bytes = bp_read_u16(&r);
-    bp_read_u16(&r); /* uncommitted free bytes */
-    page->first_free = bp_read_u16(&r);
-    uint16_t tag_state = bp_read_u16(&r);
-    page->flags = bp_read_u32(&r);
+    util_reader_seek(&r, PAGE_DBTIME);
+    page->dbtime = util_read_u64(&r);
+    page->prev = util_read_u32(&r);
+    page->next = util_read_u32(&r);
+    page->objid = util_read_u32(&r);
+    page->free_bytes = util_read_u16(&r);
+    util_read_u16(&r); /* uncommitted free bytes */
+    page->first_free = util_read_u16(&r);
+    uint16_t tag_state = util_read_u16(&r);
+    page->flags = util_read_u32(&r);
     /* Windows 11 24H2+ keeps a reserved-tag count in bits 12-14. */
     page->tag_count = tag_state & TAG_STATE_COUNT;
     page->reserved_tags = (tag_state >> TAG_STATE_RESERVED_SHIFT) & TAG_STATE_RESERVED;
@@ -139,7 +139,7 @@ bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
         db->page_state[pgno] |= PAGE_STATE_CHECKED;
         if (!ese_page_checksum_ok(db, bytes, pgno)) {
             db->page_state[pgno] |= PAGE_STATE_CHECKSUM_BAD;
-            bp_notes_addf(db->arena, db->warnings, "ESE page %u: checksum mismatch (page read anyway)", pgno);
+            util_notes_addf(db->arena, db->warnings, "ESE page %u: checksum mismatch (page read anyway)", pgno);
         }
     }
     uint16_t claimed;
@@ -148,7 +148,7 @@ bool ese_page_load(const ese_db *db, uint32_t pgno, ese_page *page)
         /* said once per page rather than once per phantom tag */
         if (db->page_state)
             db->page_state[pgno] |= PAGE_STATE_TAGS_WARNED;
-        bp_notes_addf(db->arena, db->warnings,
+        util_notes_addf(db->arena, db->warnings,
                       "ESE page %u: tag count %u exceeds the page (at most %u fit); reading the %u tags "
                       "that point inside it",
                       pgno, (unsigned)claimed, (page->size - page->header_size) / TAG_SIZE, (unsigned)page->tag_count);
@@ -187,19 +187,19 @@ bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node)
         return false;
     const uint8_t *bytes = page->bytes + page->header_size + offset;
     node->file_offset = (size_t)(bytes - page->bytes) + ((size_t)page->pgno + 1) * page->size;
-    bp_reader r = bp_reader_make(bytes, size);
+    util_reader r = util_reader_make(bytes, size);
     if (page->large) {
         node->flags = (uint8_t)(bytes[1] >> NODE_FLAGS_SHIFT_LARGE);
     } else {
-        bp_reader t = bp_reader_make(page->bytes, page->size);
-        bp_reader_seek(&t, page->size - TAG_SIZE * (itag + 1u) + TAG_OFFSET_FIELD);
-        node->flags = (uint8_t)(bp_read_u16(&t) >> NODE_FLAGS_SHIFT_SMALL);
+        util_reader t = util_reader_make(page->bytes, page->size);
+        util_reader_seek(&t, page->size - TAG_SIZE * (itag + 1u) + TAG_OFFSET_FIELD);
+        node->flags = (uint8_t)(util_read_u16(&t) >> NODE_FLAGS_SHIFT_SMALL);
     }
     uint16_t prefix_size = 0;
     if (node->flags & ESE_NODE_PREFIX)
-        prefix_size = bp_read_u16(&r) & NODE_KEY_LENGTH;
-    uint16_t suffix_size = bp_read_u16(&r) & NODE_KEY_LENGTH;
-    const uint8_t *suffix = bp_read_bytes(&r, suffix_size);
+        prefix_size = util_read_u16(&r) & NODE_KEY_LENGTH;
+    uint16_t suffix_size = util_read_u16(&r) & NODE_KEY_LENGTH;
+    const uint8_t *suffix = util_read_bytes(&r, suffix_size);
     if (!suffix)
         return false;
 
@@ -229,23 +229,23 @@ bool ese_page_node(const ese_page *page, uint16_t itag, ese_node *node)
     memcpy(node->key + prefix_size, suffix, suffix_size);
     node->key_size = (uint16_t)(prefix_size + suffix_size);
     node->data = bytes + r.pos;
-    node->data_size = bp_reader_left(&r);
+    node->data_size = util_reader_left(&r);
     return true;
 }
 
 size_t ese_page_compute_checksums(uint32_t page_size, const uint8_t *bytes, uint32_t pgno, uint64_t sums[4])
 {
     bool large = page_size > SMALL_PAGE_MAX;
-    bp_reader r = bp_reader_make(bytes, page_size);
-    bp_reader_seek(&r, PAGE_FLAGS);
-    uint32_t flags = bp_read_u32(&r);
+    util_reader r = util_reader_make(bytes, page_size);
+    util_reader_seek(&r, PAGE_FLAGS);
+    uint32_t flags = util_read_u32(&r);
     if (!large && !(flags & ESE_PAGE_NEW_CHECKSUM)) {
         /* old format: XOR seeded with the signature over everything after the
          * first word; the page number sits in bytes 4..7 */
-        bp_reader_seek(&r, PAGE_OLD_PGNO);
+        util_reader_seek(&r, PAGE_OLD_PGNO);
         uint32_t sum = OLD_CHECKSUM_SEED;
-        while (bp_reader_left(&r) >= 4)
-            sum ^= bp_read_u32(&r);
+        while (util_reader_left(&r) >= 4)
+            sum ^= util_read_u32(&r);
         sums[0] = ((uint64_t)pgno << 32) | sum;
         return 0;
     }
@@ -288,12 +288,12 @@ bool ese_page_checksum_ok_at(uint32_t page_size, const uint8_t *bytes, uint32_t 
 {
     uint64_t sums[4];
     size_t blocks = ese_page_compute_checksums(page_size, bytes, pgno, sums);
-    bp_reader r = bp_reader_make(bytes, page_size);
+    util_reader r = util_reader_make(bytes, page_size);
     if (blocks == 0)
-        return bp_read_u32(&r) == (uint32_t)sums[0];
+        return util_read_u32(&r) == (uint32_t)sums[0];
     for (size_t b = 0; b < blocks; b++) {
-        bp_reader_seek(&r, checksum_slots[b]);
-        if (bp_read_u64(&r) != sums[b])
+        util_reader_seek(&r, checksum_slots[b]);
+        if (util_read_u64(&r) != sums[b])
             return false;
     }
     return true;

@@ -43,10 +43,10 @@ bool ese_record_open(ese_record *record, const uint8_t *data, size_t size)
     memset(record, 0, sizeof(*record));
     record->data = data;
     record->size = size;
-    bp_reader r = bp_reader_make(data, size);
-    record->fixed_last = bp_read_u8(&r);
-    record->variable_last = bp_read_u8(&r);
-    record->fixed_end = bp_read_u16(&r);
+    util_reader r = util_reader_make(data, size);
+    record->fixed_last = util_read_u8(&r);
+    record->variable_last = util_read_u8(&r);
+    record->fixed_end = util_read_u16(&r);
     record->valid = !r.failed && record->fixed_end >= RECORD_HEADER_SIZE && record->fixed_end <= size;
     return record->valid;
 }
@@ -60,12 +60,12 @@ static size_t variable_count(const ese_record *record)
 static bool record_areas(const ese_record *record, size_t *variable_data, size_t *tagged_start)
 {
     size_t count = variable_count(record);
-    bp_reader r = bp_reader_make(record->data, record->size);
+    util_reader r = util_reader_make(record->data, record->size);
     *variable_data = record->fixed_end + VARIABLE_END_SIZE * count;
     uint16_t last_end = 0;
     if (count) {
-        bp_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * (count - 1));
-        last_end = bp_read_u16(&r) & VARIABLE_END_OFFSET;
+        util_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * (count - 1));
+        last_end = util_read_u16(&r) & VARIABLE_END_OFFSET;
     }
     *tagged_start = *variable_data + last_end;
     return !r.failed && *tagged_start <= record->size;
@@ -73,7 +73,7 @@ static bool record_areas(const ese_record *record, size_t *variable_data, size_t
 
 static bool single_value(const ese_db *db, ese_column_value *out, const uint8_t *data, size_t size)
 {
-    out->values = bp_arena_alloc(db->arena, sizeof(ese_value));
+    out->values = util_arena_alloc(db->arena, sizeof(ese_value));
     if (!out->values)
         return false;
     out->values[0].data = data;
@@ -85,12 +85,12 @@ static bool single_value(const ese_db *db, ese_column_value *out, const uint8_t 
 
 static void resolve_separated(const ese_db *db, ese_table *table, ese_value *value)
 {
-    bp_reader r = bp_reader_make(value->data, value->size);
+    util_reader r = util_reader_make(value->data, value->size);
     uint64_t lid;
     if (value->size == 4)
-        lid = bp_read_u32(&r);
+        lid = util_read_u32(&r);
     else if (value->size == 8)
-        lid = bp_read_u64(&r);
+        lid = util_read_u64(&r);
     else {
         value->problem = "separated value with a long-value id that is neither 4 nor 8 bytes";
         return;
@@ -129,12 +129,12 @@ static void resolve_compressed(const ese_db *db, ese_value *value)
 static bool multi_values(const ese_db *db, ese_table *table, uint8_t header, const uint8_t *data, size_t size,
                          ese_column_value *out)
 {
-    bp_reader r = bp_reader_make(data, size);
+    util_reader r = util_reader_make(data, size);
     if (header & TAG_HEADER_TWO_VALUES) {
-        uint8_t first_size = bp_read_u8(&r);
+        uint8_t first_size = util_read_u8(&r);
         if (r.failed || (size_t)first_size + 1 > size)
             return false;
-        out->values = bp_arena_array(db->arena, 2, sizeof(ese_value));
+        out->values = util_arena_array(db->arena, 2, sizeof(ese_value));
         if (!out->values)
             return false;
         out->values[0].data = data + 1;
@@ -143,17 +143,17 @@ static bool multi_values(const ese_db *db, ese_table *table, uint8_t header, con
         out->values[1].size = size - 1 - first_size;
         out->count = 2;
     } else {
-        uint16_t first = bp_read_u16(&r) & MULTI_OFFSET;
+        uint16_t first = util_read_u16(&r) & MULTI_OFFSET;
         size_t count = first / MULTI_OFFSET_SIZE;
         if (r.failed || count == 0 || first > size)
             return false;
-        out->values = bp_arena_array(db->arena, count, sizeof(ese_value));
+        out->values = util_arena_array(db->arena, count, sizeof(ese_value));
         if (!out->values)
             return false;
-        bp_reader_seek(&r, 0);
-        uint16_t current = bp_read_u16(&r);
+        util_reader_seek(&r, 0);
+        uint16_t current = util_read_u16(&r);
         for (size_t i = 0; i < count; i++) {
-            uint16_t next = i + 1 < count ? bp_read_u16(&r) : (uint16_t)size;
+            uint16_t next = i + 1 < count ? util_read_u16(&r) : (uint16_t)size;
             size_t start = current & MULTI_OFFSET, end = next & MULTI_OFFSET;
             if (r.failed || start > end || end > size)
                 return false;
@@ -183,25 +183,25 @@ static bool tagged_value(const ese_db *db, ese_table *table, const ese_record *r
     }
     if (start >= record->size)
         return true; /* no tagged columns */
-    bp_reader area = bp_reader_make(record->data + start, record->size - start);
+    util_reader area = util_reader_make(record->data + start, record->size - start);
     uint16_t mask = db->large_pages ? TAGGED_OFFSET_LARGE : TAGGED_OFFSET_SMALL;
-    bp_read_u16(&area);
-    size_t entries = (bp_read_u16(&area) & mask) / TAGGED_ENTRY_SIZE;
+    util_read_u16(&area);
+    size_t entries = (util_read_u16(&area) & mask) / TAGGED_ENTRY_SIZE;
     if (area.failed || entries == 0 || entries * TAGGED_ENTRY_SIZE > area.size) {
         *problem = "tagged column directory is damaged";
         return false;
     }
     for (size_t k = 0; k < entries; k++) {
-        bp_reader_seek(&area, TAGGED_ENTRY_SIZE * k);
-        uint16_t fid = bp_read_u16(&area);
-        uint16_t word = bp_read_u16(&area);
+        util_reader_seek(&area, TAGGED_ENTRY_SIZE * k);
+        uint16_t fid = util_read_u16(&area);
+        uint16_t word = util_read_u16(&area);
         if (fid != column_id)
             continue;
         size_t begin = word & mask;
         size_t end = area.size;
         if (k + 1 < entries) {
-            bp_reader_skip(&area, 2);
-            end = bp_read_u16(&area) & mask;
+            util_reader_skip(&area, 2);
+            end = util_read_u16(&area) & mask;
         }
         if (area.failed || begin > end || end > area.size) {
             *problem = "tagged column points outside the record";
@@ -263,9 +263,9 @@ bool ese_record_get(const ese_db *db, const ese_table *const_table, const ese_re
             in_record = true;
             size_t bitmap_size = ((size_t)record->fixed_last + 7) / 8;
             size_t bitmap_start = record->fixed_end >= bitmap_size ? record->fixed_end - bitmap_size : 0;
-            bp_reader r = bp_reader_make(record->data, record->fixed_end);
-            bp_reader_seek(&r, bitmap_start + (column_id - 1) / 8);
-            uint8_t bits = bp_read_u8(&r);
+            util_reader r = util_reader_make(record->data, record->fixed_end);
+            util_reader_seek(&r, bitmap_start + (column_id - 1) / 8);
+            uint8_t bits = util_read_u8(&r);
             bool is_null = (bits >> ((column_id - 1) % 8)) & 1;
             if (r.failed || column->fixed_offset + column->fixed_size > bitmap_start) {
                 *problem = "fixed column lies outside the fixed area";
@@ -279,13 +279,13 @@ bool ese_record_get(const ese_db *db, const ese_table *const_table, const ese_re
         if (k < variable_count(record)) {
             in_record = true;
             size_t variable_data, tagged_start;
-            bp_reader r = bp_reader_make(record->data, record->size);
-            bp_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * k);
-            uint16_t end = bp_read_u16(&r);
+            util_reader r = util_reader_make(record->data, record->size);
+            util_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * k);
+            uint16_t end = util_read_u16(&r);
             uint16_t begin = 0;
             if (k) {
-                bp_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * (k - 1));
-                begin = bp_read_u16(&r) & VARIABLE_END_OFFSET;
+                util_reader_seek(&r, record->fixed_end + VARIABLE_END_SIZE * (k - 1));
+                begin = util_read_u16(&r) & VARIABLE_END_OFFSET;
             }
             if (!record_areas(record, &variable_data, &tagged_start) || r.failed ||
                 begin > (end & VARIABLE_END_OFFSET) || variable_data + (end & VARIABLE_END_OFFSET) > record->size) {
@@ -311,17 +311,17 @@ size_t ese_record_tagged_ids(const ese_db *db, const ese_record *record, uint32_
     size_t variable_data, start;
     if (!record->valid || !record_areas(record, &variable_data, &start) || start >= record->size)
         return 0;
-    bp_reader area = bp_reader_make(record->data + start, record->size - start);
+    util_reader area = util_reader_make(record->data + start, record->size - start);
     uint16_t mask = db->large_pages ? TAGGED_OFFSET_LARGE : TAGGED_OFFSET_SMALL;
-    bp_read_u16(&area);
-    size_t entries = (bp_read_u16(&area) & mask) / TAGGED_ENTRY_SIZE;
+    util_read_u16(&area);
+    size_t entries = (util_read_u16(&area) & mask) / TAGGED_ENTRY_SIZE;
     if (area.failed || entries * TAGGED_ENTRY_SIZE > area.size)
         return 0;
     size_t n = 0;
-    bp_reader_seek(&area, 0);
+    util_reader_seek(&area, 0);
     for (size_t k = 0; k < entries && n < max; k++) {
-        ids[n++] = bp_read_u16(&area);
-        bp_read_u16(&area);
+        ids[n++] = util_read_u16(&area);
+        util_read_u16(&area);
     }
     return n;
 }

@@ -35,7 +35,7 @@ enum {
 #define TOKEN_MORE 0x40           /* flag: attributes follow / more data follows */
 
 typedef struct walk {
-    bp_reader chunk;              /* the whole chunk the record lies in */
+    util_reader chunk;              /* the whole chunk the record lies in */
     binxml_cost *cost;            /* the record's budget, shared by all its fragments */
     uint16_t ids[256];            /* substitution ids under EventData, in order */
     size_t id_count;
@@ -44,28 +44,28 @@ typedef struct walk {
 } walk;
 
 /* Is the name at chunk offset `name_offset` "EventData"? */
-static bool name_is(bp_reader *chunk, uint32_t name_offset, const char *ascii)
+static bool name_is(util_reader *chunk, uint32_t name_offset, const char *ascii)
 {
-    bp_reader r = bp_reader_sub(chunk, name_offset, chunk->size > name_offset ? chunk->size - name_offset : 0);
-    bp_reader_skip(&r, 6);        /* next, hash */
-    size_t length = bp_read_u16(&r);
+    util_reader r = util_reader_sub(chunk, name_offset, chunk->size > name_offset ? chunk->size - name_offset : 0);
+    util_reader_skip(&r, 6);        /* next, hash */
+    size_t length = util_read_u16(&r);
     if (r.failed || length != strlen(ascii))
         return false;
     for (size_t i = 0; i < length; i++)
-        if (bp_read_u16(&r) != (uint8_t)ascii[i])
+        if (util_read_u16(&r) != (uint8_t)ascii[i])
             return false;
     return !r.failed;
 }
 
 /* A name reference at the reader's position (a u32 chunk offset), skipping the
  * name itself when it is inline. Returns the offset. */
-static uint32_t take_name(bp_reader *r, size_t base)
+static uint32_t take_name(util_reader *r, size_t base)
 {
-    uint32_t name_offset = bp_read_u32(r);
+    uint32_t name_offset = util_read_u32(r);
     if (!r->failed && name_offset == base + r->pos) {
-        bp_reader_skip(r, 6);
-        size_t length = bp_read_u16(r);
-        bp_reader_skip(r, length * 2 + 2);
+        util_reader_skip(r, 6);
+        size_t length = util_read_u16(r);
+        util_reader_skip(r, length * 2 + 2);
     }
     return name_offset;
 }
@@ -74,26 +74,26 @@ static uint32_t take_name(bp_reader *r, size_t base)
  * the substitutions inside EventData's Data items, one per item. */
 static void walk_template(walk *w, size_t base, size_t length)
 {
-    bp_reader r = bp_reader_sub(&w->chunk, base, length);
+    util_reader r = util_reader_sub(&w->chunk, base, length);
     bool in_event_data[MAX_NESTING + 1] = {false};
     size_t depth = 0;               /* open elements */
     size_t data_depth = 0;          /* depth of the current Data item, 0 = none */
     size_t in_item = 0;             /* substitutions in the current Data item */
-    while (bp_reader_has(&r, 1)) {
+    while (util_reader_has(&r, 1)) {
         if (w->cost->steps >= MAX_TOKENS) {
             w->cost->over_budget = true;
             return;
         }
         w->cost->steps++;
-        uint8_t token = bp_read_u8(&r);
+        uint8_t token = util_read_u8(&r);
         switch (token & ~TOKEN_MORE) {
         case TOKEN_END:
             return;
         case TOKEN_OPEN_START: {
-            bp_reader_skip(&r, 2 + 4);  /* dependency id, element size */
+            util_reader_skip(&r, 2 + 4);  /* dependency id, element size */
             uint32_t name = take_name(&r, base);
             if (token & TOKEN_MORE)
-                bp_reader_skip(&r, 4);  /* attribute list size */
+                util_reader_skip(&r, 4);  /* attribute list size */
             if (r.failed || depth >= MAX_NESTING)
                 return;
             bool parent_event_data = depth > 0 && in_event_data[depth];
@@ -121,11 +121,11 @@ static void walk_template(walk *w, size_t base, size_t length)
             depth--;
             break;
         case TOKEN_VALUE: {
-            uint8_t type = bp_read_u8(&r);
+            uint8_t type = util_read_u8(&r);
             if (type != BINXML_TYPE_STRING)
                 return;  /* templates hold text only here; anything else is not followed */
-            size_t chars = bp_read_u16(&r);
-            bp_reader_skip(&r, chars * 2);
+            size_t chars = util_read_u16(&r);
+            util_reader_skip(&r, chars * 2);
             break;
         }
         case TOKEN_ATTRIBUTE:
@@ -135,17 +135,17 @@ static void walk_template(walk *w, size_t base, size_t length)
             break;
         case TOKEN_CDATA:
         case TOKEN_PI_DATA: {
-            size_t chars = bp_read_u16(&r);
-            bp_reader_skip(&r, chars * 2);
+            size_t chars = util_read_u16(&r);
+            util_reader_skip(&r, chars * 2);
             break;
         }
         case TOKEN_CHAR_REF:
-            bp_reader_skip(&r, 2);
+            util_reader_skip(&r, 2);
             break;
         case TOKEN_SUBSTITUTION:
         case TOKEN_OPTIONAL_SUBSTITUTION: {
-            uint16_t id = bp_read_u16(&r);
-            bp_reader_skip(&r, 1);  /* the type the template expects */
+            uint16_t id = util_read_u16(&r);
+            util_reader_skip(&r, 1);  /* the type the template expects */
             if (data_depth && depth >= data_depth) {
                 in_item++;
                 if (w->id_count < sizeof w->ids / sizeof w->ids[0])
@@ -156,7 +156,7 @@ static void walk_template(walk *w, size_t base, size_t length)
             break;
         }
         case TOKEN_FRAGMENT:
-            bp_reader_skip(&r, 3);
+            util_reader_skip(&r, 3);
             break;
         default:
             return;  /* a nested template or an unknown token: stop here */
@@ -174,7 +174,7 @@ typedef enum fragment_result { FRAGMENT_NONE, FRAGMENT_FOUND, FRAGMENT_REFUSED }
 /* One fragment at chunk offset `at` (`length` bytes): its template's EventData
  * items and the instance's values; else the first nested fragment (a value of
  * type 0x21) that has an EventData. */
-static fragment_result read_fragment(bp_reader *chunk, size_t at, size_t length, int depth, binxml_value *out,
+static fragment_result read_fragment(util_reader *chunk, size_t at, size_t length, int depth, binxml_value *out,
                                      size_t max, size_t *count, binxml_cost *cost)
 {
     /* Each nested fragment walks its template again: without one budget for
@@ -182,24 +182,24 @@ static fragment_result read_fragment(bp_reader *chunk, size_t at, size_t length,
      * more token steps. A fragment itself costs a step per value it lists. */
     if (depth > MAX_DEPTH || cost->over_budget)
         return FRAGMENT_NONE;
-    bp_reader r = bp_reader_sub(chunk, at, length);
-    if (bp_read_u8(&r) == TOKEN_FRAGMENT)
-        bp_reader_skip(&r, 3);
+    util_reader r = util_reader_sub(chunk, at, length);
+    if (util_read_u8(&r) == TOKEN_FRAGMENT)
+        util_reader_skip(&r, 3);
     else
-        bp_reader_seek(&r, 0);
-    if (bp_read_u8(&r) != TOKEN_TEMPLATE || r.failed)
+        util_reader_seek(&r, 0);
+    if (util_read_u8(&r) != TOKEN_TEMPLATE || r.failed)
         return FRAGMENT_NONE;
-    bp_reader_skip(&r, 1);  /* unknown */
-    uint32_t template_id = bp_read_u32(&r);
-    uint32_t definition = bp_read_u32(&r);
+    util_reader_skip(&r, 1);  /* unknown */
+    uint32_t template_id = util_read_u32(&r);
+    uint32_t definition = util_read_u32(&r);
     size_t here = at + r.pos;
     if (r.failed)
         return FRAGMENT_NONE;
-    bp_reader def = bp_reader_sub(chunk, definition, chunk->size > definition ? chunk->size - definition : 0);
-    bp_reader_skip(&def, 4);  /* next definition */
-    uint32_t guid_start = bp_read_u32(&def);
-    bp_reader_skip(&def, 12);  /* rest of the GUID */
-    uint32_t body_size = bp_read_u32(&def);
+    util_reader def = util_reader_sub(chunk, definition, chunk->size > definition ? chunk->size - definition : 0);
+    util_reader_skip(&def, 4);  /* next definition */
+    uint32_t guid_start = util_read_u32(&def);
+    util_reader_skip(&def, 12);  /* rest of the GUID */
+    uint32_t body_size = util_read_u32(&def);
     size_t body = definition + def.pos;
     /* the instance's template id is the definition GUID's first 4 bytes: a
      * record left in free space can point to a place its chunk now uses for
@@ -207,8 +207,8 @@ static fragment_result read_fragment(bp_reader *chunk, size_t at, size_t length,
     if (def.failed || guid_start != template_id || body_size > chunk->size - body)
         return FRAGMENT_NONE;
     if (definition == here)  /* inline: the values follow the body */
-        bp_reader_skip(&r, 24 + (size_t)body_size);
-    uint32_t value_count = bp_read_u32(&r);
+        util_reader_skip(&r, 24 + (size_t)body_size);
+    uint32_t value_count = util_read_u32(&r);
     if (r.failed || value_count > MAX_VALUES)
         return FRAGMENT_NONE;
     if (cost->steps + 1 + value_count > MAX_TOKENS) {
@@ -218,12 +218,12 @@ static fragment_result read_fragment(bp_reader *chunk, size_t at, size_t length,
     cost->steps += 1 + value_count;
     binxml_value values[MAX_VALUES];
     for (uint32_t i = 0; i < value_count; i++) {
-        values[i].size = bp_read_u16(&r);
-        values[i].type = bp_read_u8(&r);
-        bp_reader_skip(&r, 1);
+        values[i].size = util_read_u16(&r);
+        values[i].type = util_read_u8(&r);
+        util_reader_skip(&r, 1);
     }
     for (uint32_t i = 0; i < value_count; i++)
-        values[i].bytes = values[i].size ? bp_read_bytes(&r, values[i].size) : NULL;
+        values[i].bytes = values[i].size ? util_read_bytes(&r, values[i].size) : NULL;
     if (r.failed)
         return FRAGMENT_NONE;
 
@@ -266,15 +266,15 @@ bool binxml_event_data_values(const uint8_t *data, size_t size, uint64_t offset,
     if (!data || offset < FILE_HEADER_SIZE || offset >= size)
         return false;
     size_t chunk_start = FILE_HEADER_SIZE + (size_t)(offset - FILE_HEADER_SIZE) / CHUNK_SIZE * CHUNK_SIZE;
-    bp_reader file = bp_reader_make(data, size);
-    bp_reader chunk = bp_reader_sub(&file, chunk_start, size - chunk_start < CHUNK_SIZE ? size - chunk_start
+    util_reader file = util_reader_make(data, size);
+    util_reader chunk = util_reader_sub(&file, chunk_start, size - chunk_start < CHUNK_SIZE ? size - chunk_start
                                                                                          : CHUNK_SIZE);
     if (chunk.failed)
         return false;
     size_t record = (size_t)offset - chunk_start;
-    bp_reader r = bp_reader_sub(&chunk, record, chunk.size - record);
-    uint32_t magic = bp_read_u32(&r);
-    uint32_t record_size = bp_read_u32(&r);
+    util_reader r = util_reader_sub(&chunk, record, chunk.size - record);
+    uint32_t magic = util_read_u32(&r);
+    uint32_t record_size = util_read_u32(&r);
     if (r.failed || magic != 0x00002a2a || record_size < 28 || record_size > chunk.size - record)
         return false;
     return read_fragment(&chunk, record + 24, record_size - 28, 0, out, max, count, cost) == FRAGMENT_FOUND;

@@ -139,7 +139,7 @@ void evtx_bc_read_fields(const evtx_event *e, event_fields *out)
 const char *evtx_bc_or_empty(const char *text) { return text ? text : ""; }
 
 /* Lower-case GUID without braces; other text as it is (trimmed of braces). */
-char *evtx_bc_normal_job_id(bp_arena *arena, const char *text)
+char *evtx_bc_normal_job_id(util_arena *arena, const char *text)
 {
     if (!text || !*text)
         return NULL;
@@ -148,7 +148,7 @@ char *evtx_bc_normal_job_id(bp_arena *arena, const char *text)
         text++;
         n -= 2;
     }
-    char *id = bp_arena_strndup(arena, text, n);
+    char *id = util_arena_strndup(arena, text, n);
     for (char *p = id; p && *p; p++)
         *p = (char)tolower((unsigned char)*p);
     return id;
@@ -190,30 +190,30 @@ bool evtx_bc_parse_hresult(const char *text, uint32_t *value)
 
 /* ---- what each event says -------------------------------------------------- */
 
-const char *evtx_bc_time_text(bp_arena *arena, uint64_t filetime)
+const char *evtx_bc_time_text(util_arena *arena, uint64_t filetime)
 {
     char buf[32];
-    bp_filetime_format(filetime, buf);
-    return bp_arena_strdup(arena, *buf ? buf : "(no time)");
+    util_filetime_format(filetime, buf);
+    return util_arena_strdup(arena, *buf ? buf : "(no time)");
 }
 
-static const char *bytes_text(bp_arena *arena, const char *transferred, const char *total)
+static const char *bytes_text(util_arena *arena, const char *transferred, const char *total)
 {
     uint64_t t;
     bool total_known = evtx_bc_parse_u64(total, &t) && t != UINT64_MAX;
     if (transferred && *transferred)
-        return total_known ? bp_arena_printf(arena, "%s of %s bytes", transferred, total)
-                           : bp_arena_printf(arena, "%s bytes, total unknown", transferred);
-    return total_known ? bp_arena_printf(arena, "%s bytes", total) : "size unknown";
+        return total_known ? util_arena_printf(arena, "%s of %s bytes", transferred, total)
+                           : util_arena_printf(arena, "%s bytes, total unknown", transferred);
+    return total_known ? util_arena_printf(arena, "%s bytes", total) : "size unknown";
 }
 
 /* Every data item as name=value (value alone when unnamed), the job id left out. */
-static const char *generic_text(bp_arena *arena, const evtx_event *e)
+static const char *generic_text(util_arena *arena, const evtx_event *e)
 {
     size_t length = 1;
     for (size_t i = 0; i < e->data_count; i++)
         length += strlen(e->values[i]) + (e->names ? strlen(e->names[i]) + 1 : 0) + 2;
-    char *text = bp_arena_alloc(arena, length);
+    char *text = util_arena_alloc(arena, length);
     if (!text)
         return NULL;
     char *p = text;
@@ -232,7 +232,7 @@ static const char *generic_text(bp_arena *arena, const evtx_event *e)
     return text;
 }
 
-const char *evtx_bc_summary(bp_arena *arena, const evtx_event *e, const event_fields *f)
+const char *evtx_bc_summary(util_arena *arena, const evtx_event *e, const event_fields *f)
 {
     const char *title = evtx_bc_or_empty(f->value[F_TITLE]);
     const char *owner = evtx_bc_or_empty(f->value[F_OWNER]);
@@ -249,30 +249,30 @@ const char *evtx_bc_summary(bp_arena *arena, const evtx_event *e, const event_fi
     switch (e->event_id) {
     case 3:
         if (f->value[F_PROCESS_PATH] || f->value[F_PROCESS_ID])
-            return bp_arena_printf(arena, "job \"%s\" created by %s, process %s (pid %s)", title, owner,
+            return util_arena_printf(arena, "job \"%s\" created by %s, process %s (pid %s)", title, owner,
                                    evtx_bc_or_empty(f->value[F_PROCESS_PATH]), evtx_bc_or_empty(f->value[F_PROCESS_ID]));
-        return bp_arena_printf(arena, "job \"%s\" created by %s", title, owner);
+        return util_arena_printf(arena, "job \"%s\" created by %s", title, owner);
     case 4:
-        return bp_arena_printf(arena, "job \"%s\" completed: %s file(s), %s bytes transferred%s%s", title,
+        return util_arena_printf(arena, "job \"%s\" completed: %s file(s), %s bytes transferred%s%s", title,
                                evtx_bc_or_empty(f->value[F_FILE_COUNT]), evtx_bc_or_empty(f->value[F_BYTES_TRANSFERRED]),
                                f->value[F_USER] ? ", by " : "", evtx_bc_or_empty(f->value[F_USER]));
     case 5:
-        return bp_arena_printf(arena, "job \"%s\" cancelled%s%s: %s file(s)", title,
+        return util_arena_printf(arena, "job \"%s\" cancelled%s%s: %s file(s)", title,
                                f->value[F_USER] ? " by " : "", evtx_bc_or_empty(f->value[F_USER]),
                                evtx_bc_or_empty(f->value[F_FILE_COUNT]));
     case 59:
-        return bp_arena_printf(arena, "transfer %s started: %s (%s)%s%s", transfer, url, bytes,
+        return util_arena_printf(arena, "transfer %s started: %s (%s)%s%s", transfer, url, bytes,
                                *peer ? ", peer " : "", peer);
     case 60:
     case 61:
         if (has_hr)
-            return bp_arena_printf(arena, "transfer %s %s 0x%08" PRIX32 ": %s (%s)%s%s", transfer,
+            return util_arena_printf(arena, "transfer %s %s 0x%08" PRIX32 ": %s (%s)%s%s", transfer,
                                    e->event_id == 61 || (hr & 0x80000000u) ? "failed with" : "stopped, status",
                                    hr, url, bytes, *peer ? ", peer " : "", peer);
-        return bp_arena_printf(arena, "transfer %s stopped: %s (%s)%s%s", transfer, url, bytes,
+        return util_arena_printf(arena, "transfer %s stopped: %s (%s)%s%s", transfer, url, bytes,
                                *peer ? ", peer " : "", peer);
     case 16403:
-        return bp_arena_printf(arena,
+        return util_arena_printf(arena,
                                "file added to job \"%s\" of %s%s%s: %s to %s (%s file(s)), process %s, start key %s",
                                title, owner, f->value[F_USER] ? " by " : "", evtx_bc_or_empty(f->value[F_USER]), url,
                                evtx_bc_or_empty(f->value[F_LOCAL_NAME]), evtx_bc_or_empty(f->value[F_FILE_COUNT]),

@@ -81,11 +81,11 @@ typedef struct id_count {
 
 struct bits_log {
     bp_result *result;
-    bp_arena *arena;
+    util_arena *arena;
     const char *label;
     ev_job *jobs;
     size_t job_count, job_capacity;
-    bp_string_map job_index;    /* job id -> index in jobs (ids "" not indexed) */
+    util_string_map job_index;    /* job id -> index in jobs (ids "" not indexed) */
     ev_creation *creations;
     size_t creation_count, creation_capacity;
     id_count unknown[MAX_COUNTED_IDS];
@@ -101,13 +101,13 @@ typedef bits_log ev_log;
 bool evtx_bc_is_job_event(uint32_t id);
 void evtx_bc_read_fields(const evtx_event *e, event_fields *out);
 const char *evtx_bc_or_empty(const char *text);
-char *evtx_bc_normal_job_id(bp_arena *arena, const char *text);
+char *evtx_bc_normal_job_id(util_arena *arena, const char *text);
 bool evtx_bc_parse_u64(const char *text, uint64_t *value);
 bool evtx_bc_parse_hresult(const char *text, uint32_t *value);
 ev_job *evtx_bc_add_job(ev_log *log, const char *job_id, uint64_t offset, size_t seq);
 bool evtx_bc_add_item(ev_job *job, const bp_event *event, size_t transfer);
-const char *evtx_bc_time_text(bp_arena *arena, uint64_t filetime);
-const char *evtx_bc_summary(bp_arena *arena, const evtx_event *e, const event_fields *f);
+const char *evtx_bc_time_text(util_arena *arena, uint64_t filetime);
+const char *evtx_bc_summary(util_arena *arena, const evtx_event *e, const event_fields *f);
 bool evtx_bc_emit_job(ev_log *log, const ev_job *source);
 int evtx_bc_compare_first_seen(const void *a, const void *b);
 bool evtx_bc_adopt_orphan_creations(ev_log *log);

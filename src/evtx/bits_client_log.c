@@ -21,12 +21,12 @@
 static ev_job *find_job(ev_log *log, const char *job_id)
 {
     size_t index;
-    return *job_id && bp_string_map_get(&log->job_index, job_id, &index) ? &log->jobs[index] : NULL;
+    return *job_id && util_string_map_get(&log->job_index, job_id, &index) ? &log->jobs[index] : NULL;
 }
 
 ev_job *evtx_bc_add_job(ev_log *log, const char *job_id, uint64_t offset, size_t seq)
 {
-    if (!bp_grow((void **)&log->jobs, &log->job_capacity, log->job_count, sizeof(ev_job)))
+    if (!util_grow((void **)&log->jobs, &log->job_capacity, log->job_count, sizeof(ev_job)))
         return NULL;
     ev_job *job = &log->jobs[log->job_count++];
     memset(job, 0, sizeof(*job));
@@ -36,14 +36,14 @@ ev_job *evtx_bc_add_job(ev_log *log, const char *job_id, uint64_t offset, size_t
     job->offset = offset;
     job->first_seq = seq;
     /* the first job with an id stays the one found by it */
-    if (*job_id && !bp_string_map_add(&log->job_index, job_id, log->job_count - 1) && log->job_index.out_of_memory)
+    if (*job_id && !util_string_map_add(&log->job_index, job_id, log->job_count - 1) && log->job_index.out_of_memory)
         return NULL;
     return job;
 }
 
 bool evtx_bc_add_item(ev_job *job, const bp_event *event, size_t transfer)
 {
-    if (!bp_grow((void **)&job->items, &job->item_capacity, job->item_count, sizeof(ev_item)))
+    if (!util_grow((void **)&job->items, &job->item_capacity, job->item_count, sizeof(ev_item)))
         return false;
     job->items[job->item_count].event = *event;
     job->items[job->item_count].transfer = transfer;
@@ -58,7 +58,7 @@ static size_t find_transfer(ev_job *job, const char *url, uint64_t offset)
     for (size_t i = 0; i < job->transfer_count; i++)
         if (strcmp(job->transfers[i].url, url) == 0)
             return i;
-    if (!bp_grow((void **)&job->transfers, &job->transfer_capacity, job->transfer_count, sizeof(ev_transfer)))
+    if (!util_grow((void **)&job->transfers, &job->transfer_capacity, job->transfer_count, sizeof(ev_transfer)))
         return NO_TRANSFER;
     ev_transfer *t = &job->transfers[job->transfer_count];
     memset(t, 0, sizeof(*t));
@@ -122,13 +122,13 @@ static bool link_creation(ev_log *log, ev_job *job, const evtx_event *e, const e
     job->first_seq = chosen->seq;
     if (!evtx_bc_add_item(job, &chosen->event, NO_TRANSFER))
         return false;
-    bp_notes_addf(log->arena, &job->warnings,
+    util_notes_addf(log->arena, &job->warnings,
                   "event 3 (job created, record %" PRIu64 " at %s) names no job id (Windows 7 layout): linked "
                   "to this job by its title \"%s\" and time; the first event naming the job id is record %" PRIu64
                   " (event %" PRIu32 ") at %s%s",
                   chosen->event.record_id, evtx_bc_time_text(log->arena, chosen->time), title, e->record_id, e->event_id,
                   evtx_bc_time_text(log->arena, e->time),
-                  candidates > 1 ? bp_arena_printf(log->arena, "; %zu such events 3 were candidates, the earliest "
+                  candidates > 1 ? util_arena_printf(log->arena, "; %zu such events 3 were candidates, the earliest "
                                                                "was taken", candidates)
                                  : "");
     return true;
@@ -136,12 +136,12 @@ static bool link_creation(ev_log *log, ev_job *job, const evtx_event *e, const e
 
 static bool remember_creation(ev_log *log, const evtx_event *e, const event_fields *f, const bp_event *event)
 {
-    if (!bp_grow((void **)&log->creations, &log->creation_capacity, log->creation_count, sizeof(ev_creation)))
+    if (!util_grow((void **)&log->creations, &log->creation_capacity, log->creation_count, sizeof(ev_creation)))
         return false;
     ev_creation *c = &log->creations[log->creation_count++];
     memset(c, 0, sizeof(*c));
-    c->title = bp_arena_strdup(log->arena, evtx_bc_or_empty(f->value[F_TITLE]));
-    c->owner = bp_arena_strdup(log->arena, evtx_bc_or_empty(f->value[F_OWNER]));
+    c->title = util_arena_strdup(log->arena, evtx_bc_or_empty(f->value[F_TITLE]));
+    c->owner = util_arena_strdup(log->arena, evtx_bc_or_empty(f->value[F_OWNER]));
     c->time = e->time;
     c->offset = e->offset;
     c->seq = log->seq;
@@ -152,13 +152,13 @@ static bool remember_creation(ev_log *log, const evtx_event *e, const event_fiel
 /* Facts of one event onto its job. */
 static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fields *f, const bp_event *event)
 {
-    bp_arena *arena = log->arena;
+    util_arena *arena = log->arena;
     const char *title = f->value[F_TITLE];
     const char *owner = f->value[F_OWNER];
     if (title && *title && !*job->title)
-        job->title = bp_arena_strdup(arena, title);
+        job->title = util_arena_strdup(arena, title);
     if (owner && *owner && !*job->owner)
-        job->owner = bp_arena_strdup(arena, owner);
+        job->owner = util_arena_strdup(arena, owner);
     size_t transfer = NO_TRANSFER;
     /* a record from free space is an older copy or a leftover: it is listed,
      * and fills in only what the live records leave unknown */
@@ -170,11 +170,11 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
             job->created_seen = true;
             job->created = e->time;
             if (title && *title)
-                job->title = bp_arena_strdup(arena, title);
+                job->title = util_arena_strdup(arena, title);
             if (owner && *owner)
-                job->owner = bp_arena_strdup(arena, owner);
+                job->owner = util_arena_strdup(arena, owner);
             if (f->value[F_PROCESS_PATH])
-                job->process_path = bp_arena_strdup(arena, f->value[F_PROCESS_PATH]);
+                job->process_path = util_arena_strdup(arena, f->value[F_PROCESS_PATH]);
         }
         break;
     case 4:
@@ -194,7 +194,7 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         const char *url = f->value[F_URL];
         if (!url)
             break;
-        transfer = find_transfer(job, bp_arena_strdup(arena, url), e->offset);
+        transfer = find_transfer(job, util_arena_strdup(arena, url), e->offset);
         if (transfer == NO_TRANSFER)
             return false;
         if (fill_only && transfer < known_transfers)
@@ -220,12 +220,12 @@ static bool apply(ev_log *log, ev_job *job, const evtx_event *e, const event_fie
         const char *url = f->value[F_URL];
         if (!url || !*url)
             break;
-        transfer = find_transfer(job, bp_arena_strdup(arena, url), e->offset);
+        transfer = find_transfer(job, util_arena_strdup(arena, url), e->offset);
         if (transfer == NO_TRANSFER)
             return false;
         const char *local = f->value[F_LOCAL_NAME];
         if (local && *local && !(fill_only && *job->transfers[transfer].local_path))
-            job->transfers[transfer].local_path = bp_arena_strdup(arena, local);
+            job->transfers[transfer].local_path = util_arena_strdup(arena, local);
         break;
     }
     default:
@@ -255,7 +255,7 @@ static ev_job *job_in_other_value(ev_log *log, const evtx_event *e, size_t skip,
         if (i == skip || e->raw[i].size < 16 || !e->raw[i].bytes)
             continue;
         char id[37];
-        bp_guid_format(e->raw[i].bytes, id);
+        util_guid_format(e->raw[i].bytes, id);
         ev_job *job = find_job(log, id);
         if (job) {
             *item = i;
@@ -271,15 +271,15 @@ static ev_job *job_in_other_value(ev_log *log, const evtx_event *e, size_t skip,
 static bool attach_by_other_value(ev_log *log, const evtx_event *e, const event_fields *f, const bp_event *event,
                                   const binxml_value *id_value)
 {
-    bp_arena *arena = log->arena;
-    const char *why = bp_arena_printf(arena, "event %" PRIu32 " (record %" PRIu64 "): the value at the job id's "
+    util_arena *arena = log->arena;
+    const char *why = util_arena_printf(arena, "event %" PRIu32 " (record %" PRIu64 "): the value at the job id's "
                                              "place is not a GUID (type 0x%02x, %u bytes, read as %s)",
                                       e->event_id, e->record_id, id_value->type, id_value->size,
                                       evtx_bc_or_empty(f->value[F_JOB_ID]));
     size_t item = 0;
     ev_job *job = why ? job_in_other_value(log, e, f->index[F_JOB_ID], &item) : NULL;
     if (job) {
-        bp_notes_addf(arena, &job->warnings, "%s; the job id is the first 16 bytes of data item %zu%s%s%s, a job "
+        util_notes_addf(arena, &job->warnings, "%s; the job id is the first 16 bytes of data item %zu%s%s%s, a job "
                                              "this log names before",
                       why, item + 1, e->names ? " (" : "", e->names ? e->names[item] : "", e->names ? ")" : "");
         return apply(log, job, e, f, event);
@@ -292,23 +292,23 @@ static bool attach_by_other_value(ev_log *log, const evtx_event *e, const event_
         log->unknown_job = log->job_count;
     }
     job = &log->jobs[log->unknown_job - 1];
-    bp_notes_addf(arena, &job->warnings, "%s, and no other value starts with the id of a job this log names "
+    util_notes_addf(arena, &job->warnings, "%s, and no other value starts with the id of a job this log names "
                                          "before: the job is unknown",
                   why);
     return apply(log, job, e, f, event);
 }
 
 /* The event's data items copied for the record (Sigma rules match on them). */
-static bool copy_event_data(bp_arena *arena, const evtx_event *e, bp_event *event)
+static bool copy_event_data(util_arena *arena, const evtx_event *e, bp_event *event)
 {
     if (e->data_count == 0)
         return true;
-    bp_event_data *data = bp_arena_array(arena, e->data_count, sizeof(*data));
+    bp_event_data *data = util_arena_array(arena, e->data_count, sizeof(*data));
     if (!data)
         return false;
     for (size_t i = 0; i < e->data_count; i++) {
-        data[i].name = bp_arena_strdup(arena, e->names ? e->names[i] : "");
-        data[i].value = bp_arena_strdup(arena, e->values[i]);
+        data[i].name = util_arena_strdup(arena, e->names ? e->names[i] : "");
+        data[i].value = util_arena_strdup(arena, e->values[i]);
         if (!data[i].name || !data[i].value)
             return false;
     }
@@ -320,7 +320,7 @@ static bool copy_event_data(bp_arena *arena, const evtx_event *e, bp_event *even
 static bool on_event(const evtx_event *e, void *context)
 {
     ev_log *log = context;
-    bp_arena *arena = log->arena;
+    util_arena *arena = log->arena;
     event_fields f;
     log->seq++;
     evtx_bc_read_fields(e, &f);
@@ -347,7 +347,7 @@ static bool on_event(const evtx_event *e, void *context)
     } else if (!job_id) {
         ev_job *job = job_by_title(log, f.value[F_TITLE]);
         if (job) {
-            bp_notes_addf(arena, &job->warnings,
+            util_notes_addf(arena, &job->warnings,
                           "event %" PRIu32 " (record %" PRIu64 ") names no job id: attached to this job by its title",
                           e->event_id, e->record_id);
             ok = apply(log, job, e, &f, &event);
@@ -374,7 +374,7 @@ static void free_log(ev_log *log)
         free(log->jobs[j].items);
     }
     free(log->jobs);
-    bp_string_map_free(&log->job_index);
+    util_string_map_free(&log->job_index);
     free(log->creations);
 }
 
@@ -396,7 +396,7 @@ bool bits_log_add(bits_log *log, const evtx_event *event)
 
 bool bits_log_finish(bits_log *log, bp_note_list *notes)
 {
-    bp_arena *arena = log->arena;
+    util_arena *arena = log->arena;
     if (!log->out_of_memory && !evtx_bc_adopt_orphan_creations(log))
         log->out_of_memory = true;
     /* records in log order of each job's first event (positions are distinct) */
@@ -411,17 +411,17 @@ bool bits_log_finish(bits_log *log, bp_note_list *notes)
         for (size_t i = 0; i < MAX_COUNTED_IDS && log->unknown[i].count && used < sizeof ids; i++)
             used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%" PRIu32 " x%zu", used ? ", " : "",
                                      log->unknown[i].id, log->unknown[i].count);
-        bp_notes_addf(arena, notes, "%zu %s events have a data layout this version does not know and were not "
+        util_notes_addf(arena, notes, "%zu %s events have a data layout this version does not know and were not "
                                     "used (event id x count: %s)",
                       log->unknown_total, BITS_CLIENT_PROVIDER, ids);
     }
     if (log->unattached)
-        bp_notes_addf(arena, notes, "%zu job events name neither a job id nor the title of a known job and were "
+        util_notes_addf(arena, notes, "%zu job events name neither a job id nor the title of a known job and were "
                                     "not attached to any record",
                       log->unattached);
     bool complete = !log->out_of_memory;
     if (!complete)
-        bp_notes_add(arena, notes, "out of memory: the records of this log are incomplete");
+        util_notes_add(arena, notes, "out of memory: the records of this log are incomplete");
     free_log(log);
     free(log);
     return complete;
@@ -429,35 +429,35 @@ bool bits_log_finish(bits_log *log, bp_note_list *notes)
 
 int evtx_bits_read(const uint8_t *data, size_t size, const char *label, bool carve, bp_result *result)
 {
-    bp_arena *arena = &result->arena;
+    util_arena *arena = &result->arena;
     bp_note_list notes = {NULL, NULL, 0};
     evtx_log_stats stats;
     bits_log *log = bits_log_new(result, label);
     if (!log) {
-        bp_notes_addf(arena, &result->warnings, "%s: out of memory", label);
+        util_notes_addf(arena, &result->warnings, "%s: out of memory", label);
         return BP_STATUS_UNREADABLE;
     }
     log->carve = carve;
     bool opened = evtx_log_read(data, size, BITS_CLIENT_PROVIDER, carve, on_event, log, arena, &notes, &stats);
     if (opened && stats.delivered == 0 && stats.records > 0)
-        bp_notes_addf(arena, &notes, "no %s events in this log (%zu records of other providers)",
+        util_notes_addf(arena, &notes, "no %s events in this log (%zu records of other providers)",
                       BITS_CLIENT_PROVIDER, stats.other_provider);
     else if (opened && stats.other_provider)
-        bp_notes_addf(arena, &notes, "%zu of %zu event records are not %s events and were skipped",
+        util_notes_addf(arena, &notes, "%zu of %zu event records are not %s events and were skipped",
                       stats.other_provider, stats.records, BITS_CLIENT_PROVIDER);
     /* free space: with --carve its Bits-Client records are events of their
      * jobs (marked recovered); without, one note says how many there are */
     if (!carve && stats.free_space_readable)
-        bp_notes_addf(arena, &notes, "%zu %s records lie in the log's free space (deleted, overwritten or not "
+        util_notes_addf(arena, &notes, "%zu %s records lie in the log's free space (deleted, overwritten or not "
                                      "committed); --carve recovers them",
                       stats.free_space_readable, BITS_CLIENT_PROVIDER);
     if (stats.binxml_over_budget)
-        bp_notes_addf(arena, &notes, "%zu event records have binary XML too costly to follow (over %d steps): "
+        util_notes_addf(arena, &notes, "%zu event records have binary XML too costly to follow (over %d steps): "
                                      "the types of their values are unknown, their text is used as it is",
                       stats.binxml_over_budget, BINXML_MAX_STEPS);
     bits_log_finish(log, &notes);
     for (bp_note *n = notes.head; n; n = n->next)
-        bp_notes_addf(arena, &result->warnings, "%s: %s", label, n->text);
+        util_notes_addf(arena, &result->warnings, "%s: %s", label, n->text);
     if (!opened)
         return BP_STATUS_UNREADABLE;
     return notes.count ? BP_STATUS_WARNINGS : BP_STATUS_CLEAN;

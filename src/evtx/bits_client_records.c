@@ -11,9 +11,9 @@
 
 /* ---- records ------------------------------------------------------------------ */
 
-static bp_job *new_job(bp_arena *arena, const ev_job *source)
+static bp_job *new_job(util_arena *arena, const ev_job *source)
 {
-    bp_job *job = bp_arena_alloc(arena, sizeof(*job));
+    bp_job *job = util_arena_alloc(arena, sizeof(*job));
     if (!job)
         return NULL;
     job->job_id = source->job_id;
@@ -37,9 +37,9 @@ static bp_job *new_job(bp_arena *arena, const ev_job *source)
     return job;
 }
 
-static bp_file *new_file(bp_arena *arena, const ev_transfer *t)
+static bp_file *new_file(util_arena *arena, const ev_transfer *t)
 {
-    bp_file *file = bp_arena_alloc(arena, sizeof(*file));
+    bp_file *file = util_arena_alloc(arena, sizeof(*file));
     if (!file)
         return NULL;
     file->file_id = file->local_path = file->temp_path = file->drive = file->volume = "";
@@ -55,7 +55,7 @@ static bp_file *new_file(bp_arena *arena, const ev_transfer *t)
 
 /* The events of record `transfer` of the job: its transfer's events, plus
  * the job-level ones on the job's first record. */
-static bool attach_events(bp_arena *arena, bp_record *record, const ev_job *job, size_t transfer)
+static bool attach_events(util_arena *arena, bp_record *record, const ev_job *job, size_t transfer)
 {
     size_t count = 0;
     for (size_t i = 0; i < job->item_count; i++) {
@@ -65,7 +65,7 @@ static bool attach_events(bp_arena *arena, bp_record *record, const ev_job *job,
     }
     if (!count)
         return true;
-    bp_event *events = bp_arena_array(arena, count, sizeof(*events));
+    bp_event *events = util_arena_array(arena, count, sizeof(*events));
     if (!events)
         return false;
     size_t n = 0;
@@ -81,14 +81,14 @@ static bool attach_events(bp_arena *arena, bp_record *record, const ev_job *job,
 
 bool evtx_bc_emit_job(ev_log *log, const ev_job *source)
 {
-    bp_arena *arena = log->arena;
+    util_arena *arena = log->arena;
     bp_job *job = new_job(arena, source);
     if (!job)
         return false;
     bp_source job_source = {.path = log->label, .format = "evtx", .table = "", .offset = source->offset};
     size_t records = source->transfer_count ? source->transfer_count : 1;
     for (size_t t = 0; t < records; t++) {
-        bp_record *record = bp_result_add(log->result);
+        bp_record *record = result_add(log->result);
         if (!record)
             return false;
         record->job = job;
@@ -129,7 +129,7 @@ bool evtx_bc_adopt_orphan_creations(ev_log *log)
         job->owner = c->owner;
         if (!evtx_bc_add_item(job, &c->event, NO_TRANSFER))
             return false;
-        bp_notes_addf(log->arena, &job->warnings,
+        util_notes_addf(log->arena, &job->warnings,
                       "event 3 (job created, record %" PRIu64 ") names no job id and no later event with the title "
                       "\"%s\" does: the job id is unknown",
                       c->event.record_id, c->title);

@@ -57,12 +57,12 @@ static bp_record *choose_target(bp_result *result, const queue_entry *queue, siz
 
 /* Both lists are in time order as far as their logs are: merge them by time,
  * the target's entries first among equal times. */
-static bool append_events(bp_arena *arena, bp_record *to, const bp_record *from)
+static bool append_events(util_arena *arena, bp_record *to, const bp_record *from)
 {
     size_t total = to->event_count + from->event_count;
     if (!from->event_count)
         return true;
-    bp_event *events = bp_arena_array(arena, total, sizeof(*events));
+    bp_event *events = util_arena_array(arena, total, sizeof(*events));
     if (!events)
         return false;
     size_t i = 0, j = 0, n = 0;
@@ -76,7 +76,7 @@ static bool append_events(bp_arena *arena, bp_record *to, const bp_record *from)
     return true;
 }
 
-static bool merge_into(bp_arena *arena, bp_record *to, const bp_record *from)
+static bool merge_into(util_arena *arena, bp_record *to, const bp_record *from)
 {
     if (!append_events(arena, to, from))
         return false;
@@ -85,9 +85,9 @@ static bool merge_into(bp_arena *arena, bp_record *to, const bp_record *from)
     /* what the event log had to say about itself stays visible */
     const char *log = from->job_source.path ? from->job_source.path : "";
     for (const bp_note *n = from->warnings.head; n; n = n->next)
-        bp_notes_addf(arena, &to->warnings, "event log %s: %s", log, n->text);
+        util_notes_addf(arena, &to->warnings, "event log %s: %s", log, n->text);
     for (const bp_note *n = from->job->warnings.head; n; n = n->next)
-        bp_notes_addf(arena, &to->warnings, "event log %s: %s", log, n->text);
+        util_notes_addf(arena, &to->warnings, "event log %s: %s", log, n->text);
     return true;
 }
 

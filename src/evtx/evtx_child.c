@@ -42,7 +42,7 @@ static void put(frame *f, const void *bytes, size_t n)
 {
     if (f->failed)
         return;
-    if (n > SIZE_MAX - f->size || !bp_grow_to((void **)&f->bytes, &f->capacity, f->size + n, 1)) {
+    if (n > SIZE_MAX - f->size || !util_grow_to((void **)&f->bytes, &f->capacity, f->size + n, 1)) {
         f->failed = true;
         return;
     }
@@ -118,7 +118,7 @@ static void error_text(libevtx_error_t *error, char *out, size_t size)
 typedef int (*size_fn)(libevtx_record_t *, size_t *, libevtx_error_t **);
 typedef int (*text_fn)(libevtx_record_t *, uint8_t *, size_t, libevtx_error_t **);
 
-static char *record_text(bp_arena *arena, libevtx_record_t *record, size_fn get_size, text_fn get_text,
+static char *record_text(util_arena *arena, libevtx_record_t *record, size_fn get_size, text_fn get_text,
                          size_t limit)
 {
     size_t size = 0;
@@ -127,7 +127,7 @@ static char *record_text(bp_arena *arena, libevtx_record_t *record, size_fn get_
         libevtx_error_free(&error);
         return NULL;
     }
-    char *text = bp_arena_alloc(arena, size + 1);
+    char *text = util_arena_alloc(arena, size + 1);
     if (text && get_text(record, (uint8_t *)text, size, &error) != 1) {
         libevtx_error_free(&error);
         return NULL;
@@ -137,7 +137,7 @@ static char *record_text(bp_arena *arena, libevtx_record_t *record, size_fn get_
     return text;
 }
 
-static char *data_value(bp_arena *arena, libevtx_record_t *record, int index)
+static char *data_value(util_arena *arena, libevtx_record_t *record, int index)
 {
     size_t size = 0;
     libevtx_error_t *error = NULL;
@@ -145,7 +145,7 @@ static char *data_value(bp_arena *arena, libevtx_record_t *record, int index)
         libevtx_error_free(&error);
         return NULL;
     }
-    char *text = bp_arena_alloc(arena, size + 1);
+    char *text = util_arena_alloc(arena, size + 1);
     if (text && size && libevtx_record_get_utf8_string(record, index, (uint8_t *)text, size, &error) != 1) {
         libevtx_error_free(&error);
         return NULL;
@@ -172,7 +172,7 @@ static bool send_text(child_state *c, uint32_t type, const char *text)
 }
 
 /* Decode one record of the wanted provider into *event (strings in scratch). */
-static bool decode_record(child_state *c, libevtx_record_t *record, bool recovered, bp_arena *scratch,
+static bool decode_record(child_state *c, libevtx_record_t *record, bool recovered, util_arena *scratch,
                           evtx_event *event, char *problem, size_t problem_size)
 {
     libevtx_error_t *error = NULL;
@@ -245,7 +245,7 @@ static bool decode_record(child_state *c, libevtx_record_t *record, bool recover
         strings = EVTX_MAX_DATA_ITEMS;
     }
     event->data_count = (size_t)strings;
-    const char **values = bp_arena_array(scratch, event->data_count + 1, sizeof(*values));
+    const char **values = util_arena_array(scratch, event->data_count + 1, sizeof(*values));
     if (!values) {
         snprintf(problem, problem_size, "out of memory");
         return false;
@@ -344,8 +344,8 @@ static void child_read(child_state *c, libevtx_file_t *file, int start, bool fre
                 return;
             continue;
         }
-        bp_arena scratch;
-        bp_arena_init(&scratch);
+        util_arena scratch;
+        util_arena_init(&scratch);
         const char *provider = record_text(&scratch, record, libevtx_record_get_utf8_source_name_size,
                                            libevtx_record_get_utf8_source_name, 4096);
         evtx_event event;
@@ -357,7 +357,7 @@ static void child_read(child_state *c, libevtx_file_t *file, int start, bool fre
             event.provider = provider;
             sent = send_event(c, (uint32_t)i, &event);
         }
-        bp_arena_free(&scratch);
+        util_arena_free(&scratch);
         libevtx_record_free(&record, NULL);
         if (!sent)
             return;

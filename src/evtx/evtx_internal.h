@@ -67,10 +67,10 @@ typedef struct record_places {
 } record_places;
 
 const char *evtx_xml_find_element(const char *from, const char *end, const char *name);
-char *evtx_xml_attribute(bp_arena *arena, const char *tag, const char *end, const char *name);
-char *evtx_xml_element_text(bp_arena *arena, const char *tag, const char *end);
+char *evtx_xml_attribute(util_arena *arena, const char *tag, const char *end, const char *name);
+char *evtx_xml_element_text(util_arena *arena, const char *tag, const char *end);
 bool evtx_xml_parse_decimal(const char *text, uint64_t *value);
-const char **evtx_xml_data_names(bp_arena *arena, const char *xml, const char *end, size_t *count);
+const char **evtx_xml_data_names(util_arena *arena, const char *xml, const char *end, size_t *count);
 void evtx_index_offsets(const uint8_t *data, size_t size, offset_index *index, offset_index *free_space,
                         chunk_walk *walk);
 size_t evtx_count_free_space(const uint8_t *data, size_t size, const offset_index *free_space,

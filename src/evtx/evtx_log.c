@@ -38,7 +38,7 @@ typedef struct parent_state {
     bool free_space;           /* libevtx's recovered records are read too */
     evtx_event_fn fn;
     void *context;
-    bp_arena *arena;
+    util_arena *arena;
     bp_note_list *warnings;
     evtx_log_stats *stats;
     note_counter unreadable, bad_data;
@@ -52,7 +52,7 @@ typedef struct parent_state {
 static void note(parent_state *p, note_counter *counter, const char *text)
 {
     if (counter->count++ < EVTX_NOTES_PER_KIND)
-        bp_notes_add(p->arena, p->warnings, text);
+        util_notes_add(p->arena, p->warnings, text);
 }
 
 /* Read exactly n bytes; false on EOF, error or timeout. */
@@ -82,13 +82,13 @@ static bool read_exact(int fd, void *out, size_t n, bool *timed_out)
 
 /* A text of a frame: u32 length, then the bytes (no NUL); "" and r->failed
  * set when it does not fit the frame or the arena is out of memory. */
-static const char *read_text(bp_reader *r, bp_arena *arena)
+static const char *read_text(util_reader *r, util_arena *arena)
 {
-    uint32_t n = bp_read_u32(r);
-    const uint8_t *bytes = r->failed ? NULL : bp_read_bytes(r, n);
+    uint32_t n = util_read_u32(r);
+    const uint8_t *bytes = r->failed ? NULL : util_read_bytes(r, n);
     if (!bytes)
         return "";
-    const char *text = bp_arena_strndup(arena, (const char *)bytes, n);
+    const char *text = util_arena_strndup(arena, (const char *)bytes, n);
     if (!text)
         r->failed = true;
     return text ? text : "";
@@ -97,14 +97,14 @@ static const char *read_text(bp_reader *r, bp_arena *arena)
 /* One frame from the child; returns false when the stream ends. */
 static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload, size_t length, bool *done)
 {
-    bp_reader c = bp_reader_make(payload, length);  /* frames are little-endian (evtx_child.c) */
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_reader c = util_reader_make(payload, length);  /* frames are little-endian (evtx_child.c) */
+    util_arena scratch;
+    util_arena_init(&scratch);
     char text[700];
     switch (type) {
     case FRAME_OPENED:
-        p->stats->records = bp_read_u32(&c);
-        p->stats->recovered = bp_read_u32(&c);
+        p->stats->records = util_read_u32(&c);
+        p->stats->recovered = util_read_u32(&c);
         if (!c.failed && length >= 10) {
             p->stats->dirty = payload[8] != 0;
             /* libevtx 20181227 also calls a log corrupted when its header
@@ -115,14 +115,14 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
             bool chunks_agree = walk->chunks > 0 && walk->intact == walk->chunks &&
                                 p->places->live.count == p->stats->records;
             if (payload[9] && !p->opened && !chunks_agree)
-                bp_notes_add(p->arena, p->warnings,
+                util_notes_add(p->arena, p->warnings,
                              "libevtx reports the log as corrupted (some chunks or records are damaged)");
         }
         p->opened = true;
         break;
     case FRAME_OPEN_FAILED: {
         const char *reason = read_text(&c, &scratch);
-        bp_notes_addf(p->arena, p->warnings, "libevtx cannot open the event log%s%s", *reason ? ": " : "", reason);
+        util_notes_addf(p->arena, p->warnings, "libevtx cannot open the event log%s%s", *reason ? ": " : "", reason);
         p->open_failed = true;
         *done = true;
         break;
@@ -130,22 +130,22 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
     case FRAME_EVENT: {
         evtx_event e;
         memset(&e, 0, sizeof e);
-        uint32_t index = bp_read_u32(&c);
-        e.record_id = bp_read_u64(&c);
-        e.offset = bp_read_u64(&c);
-        e.event_id = bp_read_u32(&c);
-        e.version = bp_read_u32(&c);
-        e.time = bp_read_u64(&c);
-        e.written_time = bp_read_u64(&c);
-        e.recovered = bp_read_u32(&c) != 0;
+        uint32_t index = util_read_u32(&c);
+        e.record_id = util_read_u64(&c);
+        e.offset = util_read_u64(&c);
+        e.event_id = util_read_u32(&c);
+        e.version = util_read_u32(&c);
+        e.time = util_read_u64(&c);
+        e.written_time = util_read_u64(&c);
+        e.recovered = util_read_u32(&c) != 0;
         e.provider = read_text(&c, &scratch);
         e.channel = read_text(&c, &scratch);
-        uint32_t count = bp_read_u32(&c);
-        bool named = bp_read_u32(&c) != 0;
+        uint32_t count = util_read_u32(&c);
+        bool named = util_read_u32(&c) != 0;
         if (count > EVTX_MAX_DATA_ITEMS)
             c.failed = true;
-        const char **values = c.failed ? NULL : bp_arena_array(&scratch, count + 1, sizeof(*values));
-        const char **names = c.failed || !named ? NULL : bp_arena_array(&scratch, count + 1, sizeof(*names));
+        const char **values = c.failed ? NULL : util_arena_array(&scratch, count + 1, sizeof(*values));
+        const char **names = c.failed || !named ? NULL : util_arena_array(&scratch, count + 1, sizeof(*names));
         for (uint32_t i = 0; values && i < count; i++)
             values[i] = read_text(&c, &scratch);
         for (uint32_t i = 0; names && i < count; i++)
@@ -178,7 +178,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         break;
     }
     case FRAME_OTHER: {
-        uint32_t index = bp_read_u32(&c);
+        uint32_t index = util_read_u32(&c);
         p->next_index = (int)index + 1;
         if (index >= p->stats->records)
             p->stats->recovered_other++;
@@ -187,7 +187,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
         break;
     }
     case FRAME_UNREADABLE: {
-        uint32_t index = bp_read_u32(&c);
+        uint32_t index = util_read_u32(&c);
         const char *reason = read_text(&c, &scratch);
         p->next_index = (int)index + 1;
         if (index >= p->stats->records) {  /* most leftovers in free space are fragments libevtx cannot read */
@@ -208,7 +208,7 @@ static bool handle_frame(parent_state *p, uint32_t type, const uint8_t *payload,
     default:
         c.failed = true;
     }
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     return !c.failed;
 }
 
@@ -240,7 +240,7 @@ static bool run_child(parent_state *p, const uint8_t *data, size_t size, const r
         uint8_t header_bytes[8];  /* u32 type, u32 payload length (little-endian) */
         if (!read_exact(fds[0], header_bytes, sizeof header_bytes, &timed_out))
             break;
-        uint32_t header[2] = {bp_le32(header_bytes), bp_le32(header_bytes + 4)};
+        uint32_t header[2] = {util_le32(header_bytes), util_le32(header_bytes + 4)};
         if (header[1] > FRAME_MAX_SIZE) {
             broken = true;
             break;
@@ -279,7 +279,7 @@ static bool run_child(parent_state *p, const uint8_t *data, size_t size, const r
 }
 
 bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, bool free_space, evtx_event_fn fn,
-                   void *context, bp_arena *arena, bp_note_list *warnings, evtx_log_stats *stats)
+                   void *context, util_arena *arena, bp_note_list *warnings, evtx_log_stats *stats)
 {
     memset(stats, 0, sizeof(*stats));
     parent_state p;
@@ -299,28 +299,28 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, bool 
     p.size = size;
     stats->free_space_readable = evtx_count_free_space(data, size, &places.free_space, provider);
     /* both walks are done: a mapped log's pages need not stay (the child reads them again) */
-    bp_mapped_release(data, size);
+    util_mapped_release(data, size);
     for (int starts = 0; starts < CHILD_MAX_STARTS; starts++) {
         char ended[160] = "";
         bool finished = run_child(&p, data, size, &places, ended, sizeof ended);
         if (finished && *ended && !p.opened) {  /* no pipe or no process */
-            bp_notes_addf(arena, warnings, "cannot read the event log: %s", ended);
+            util_notes_addf(arena, warnings, "cannot read the event log: %s", ended);
             p.open_failed = true;
         }
         if (finished)
             break;
         if (!p.opened) {
-            bp_notes_addf(arena, warnings, "libevtx cannot open the event log: %s", ended);
+            util_notes_addf(arena, warnings, "libevtx cannot open the event log: %s", ended);
             p.open_failed = true;
             break;
         }
         /* the record being read when the child died is skipped */
         if ((size_t)p.next_index < stats->records) {
-            bp_notes_addf(arena, warnings, "record %d: %s; it was skipped and reading went on after it",
+            util_notes_addf(arena, warnings, "record %d: %s; it was skipped and reading went on after it",
                           p.next_index, ended);
             stats->unreadable++;
         } else {
-            bp_notes_addf(arena, warnings, "record %zu in free space: %s; it was skipped and reading went on after it",
+            util_notes_addf(arena, warnings, "record %zu in free space: %s; it was skipped and reading went on after it",
                           (size_t)p.next_index - stats->records, ended);
             stats->recovered_unreadable++;
         }
@@ -328,27 +328,27 @@ bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, bool 
         if ((size_t)p.next_index >= stats->records + (free_space ? stats->recovered : 0))
             break;
         if (starts + 1 == CHILD_MAX_STARTS)
-            bp_notes_addf(arena, warnings, "gave up after %d reader failures: records from %d on were not read",
+            util_notes_addf(arena, warnings, "gave up after %d reader failures: records from %d on were not read",
                           CHILD_MAX_STARTS, p.next_index);
     }
     /* losses libevtx may pass over in silence, seen in the chunks themselves */
     const chunk_walk *walk = &places.walk;
     if (p.opened && walk->cut_chunk)
-        bp_notes_addf(arena, warnings, "the log ends inside the chunk at offset %zu: it is cut short", walk->cut_chunk);
+        util_notes_addf(arena, warnings, "the log ends inside the chunk at offset %zu: it is cut short", walk->cut_chunk);
     if (p.opened && walk->chunks < walk->header_chunks)
-        bp_notes_addf(arena, warnings, "the file header lists %zu chunks, %zu were found", walk->header_chunks,
+        util_notes_addf(arena, warnings, "the file header lists %zu chunks, %zu were found", walk->header_chunks,
                       walk->chunks);
     if (p.opened && walk->failed_crc)
-        bp_notes_addf(arena, warnings, "%zu chunk(s) fail their CRC32 checksums (the first at offset %zu): their "
+        util_notes_addf(arena, warnings, "%zu chunk(s) fail their CRC32 checksums (the first at offset %zu): their "
                                        "records may be altered", walk->failed_crc, walk->first_failed);
     if (p.opened && walk->breaks > 1)
-        bp_notes_add(arena, warnings, "the chunks' record numbers do not run on from chunk to chunk: a chunk is "
+        util_notes_add(arena, warnings, "the chunks' record numbers do not run on from chunk to chunk: a chunk is "
                                       "missing, damaged or out of place");
     if (p.unreadable.count > EVTX_NOTES_PER_KIND)
-        bp_notes_addf(arena, warnings, "%zu more unreadable records not listed",
+        util_notes_addf(arena, warnings, "%zu more unreadable records not listed",
                       p.unreadable.count - EVTX_NOTES_PER_KIND);
     if (p.bad_data.count > EVTX_NOTES_PER_KIND)
-        bp_notes_addf(arena, warnings, "%zu more event data problems not listed",
+        util_notes_addf(arena, warnings, "%zu more event data problems not listed",
                       p.bad_data.count - EVTX_NOTES_PER_KIND);
     free(places.live.items);
     free(places.free_space.items);

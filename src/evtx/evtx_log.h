@@ -74,7 +74,7 @@ bool evtx_is_log(const uint8_t *data, size_t size);
  * when libevtx cannot open the file at all (the reason is added to
  * *warnings). */
 bool evtx_log_read(const uint8_t *data, size_t size, const char *provider, bool free_space, evtx_event_fn fn,
-                   void *context, bp_arena *arena, bp_note_list *warnings, evtx_log_stats *stats);
+                   void *context, util_arena *arena, bp_note_list *warnings, evtx_log_stats *stats);
 
 /* Tests only: the reader process kills itself when it reaches record `index`
  * (0-based; -1 = never), as libevtx does when a damaged record crashes it. */

@@ -27,39 +27,39 @@ static int compare_record_offsets(const void *a, const void *b)
 /* A chunk's own checks: the CRC32 of its header (bytes 0-119 and 128-511,
  * stored at 124) and of its records (512 up to the free-space offset, stored
  * at 52). */
-static bool chunk_intact(bp_reader *chunk, size_t free_offset)
+static bool chunk_intact(util_reader *chunk, size_t free_offset)
 {
-    bp_reader_seek(chunk, 0);
-    const uint8_t *head = bp_read_bytes(chunk, EVTX_CHUNK_HEADER_SIZE);
+    util_reader_seek(chunk, 0);
+    const uint8_t *head = util_read_bytes(chunk, EVTX_CHUNK_HEADER_SIZE);
     if (!head || free_offset < EVTX_CHUNK_HEADER_SIZE)
         return false;
-    bp_reader_seek(chunk, 52);
-    uint32_t records_crc = bp_read_u32(chunk);
-    bp_reader_seek(chunk, 124);
-    uint32_t header_crc = bp_read_u32(chunk);
-    bp_reader_seek(chunk, EVTX_CHUNK_HEADER_SIZE);
-    const uint8_t *records = bp_read_bytes(chunk, free_offset - EVTX_CHUNK_HEADER_SIZE);
-    return !chunk->failed && records && bp_crc32(bp_crc32(0, head, 120), head + 128, 384) == header_crc &&
-           bp_crc32(0, records, free_offset - EVTX_CHUNK_HEADER_SIZE) == records_crc;
+    util_reader_seek(chunk, 52);
+    uint32_t records_crc = util_read_u32(chunk);
+    util_reader_seek(chunk, 124);
+    uint32_t header_crc = util_read_u32(chunk);
+    util_reader_seek(chunk, EVTX_CHUNK_HEADER_SIZE);
+    const uint8_t *records = util_read_bytes(chunk, free_offset - EVTX_CHUNK_HEADER_SIZE);
+    return !chunk->failed && records && util_crc32(util_crc32(0, head, 120), head + 128, 384) == header_crc &&
+           util_crc32(0, records, free_offset - EVTX_CHUNK_HEADER_SIZE) == records_crc;
 }
 
 /* Records left in a chunk's free space (after its free-space offset): the
  * places of libevtx's "recovered" records. A record there counts when its
  * size is repeated in its last 4 bytes, as every record ends. */
-static void index_free_space(bp_reader *chunk, size_t chunk_offset, size_t from, size_t length,
+static void index_free_space(util_reader *chunk, size_t chunk_offset, size_t from, size_t length,
                              offset_index *index)
 {
     for (size_t pos = (from + 7) & ~(size_t)7; pos + 28 <= length; pos += 8) {
-        bp_reader_seek(chunk, pos);
-        uint32_t magic = bp_read_u32(chunk);
-        uint32_t record_size = bp_read_u32(chunk);
-        uint64_t id = bp_read_u64(chunk);
+        util_reader_seek(chunk, pos);
+        uint32_t magic = util_read_u32(chunk);
+        uint32_t record_size = util_read_u32(chunk);
+        uint64_t id = util_read_u64(chunk);
         if (chunk->failed || magic != 0x00002a2a || record_size < 28 || record_size > length - pos)
             continue;
-        bp_reader_seek(chunk, pos + record_size - 4);
-        if (bp_read_u32(chunk) != record_size || chunk->failed)
+        util_reader_seek(chunk, pos + record_size - 4);
+        if (util_read_u32(chunk) != record_size || chunk->failed)
             continue;
-        if (!bp_grow((void **)&index->items, &index->capacity, index->count, sizeof(record_offset)))
+        if (!util_grow((void **)&index->items, &index->capacity, index->count, sizeof(record_offset)))
             return;
         index->items[index->count++] = (record_offset){id, chunk_offset + pos};
         pos += record_size - 8;
@@ -69,16 +69,16 @@ static void index_free_space(bp_reader *chunk, size_t chunk_offset, size_t from,
 void evtx_index_offsets(const uint8_t *data, size_t size, offset_index *index, offset_index *free_space,
                         chunk_walk *walk)
 {
-    bp_reader file = bp_reader_make(data, size);
+    util_reader file = util_reader_make(data, size);
     for (size_t chunk = EVTX_FILE_HEADER_SIZE; chunk < size; chunk += EVTX_CHUNK_SIZE) {
         size_t length = size - chunk < EVTX_CHUNK_SIZE ? size - chunk : EVTX_CHUNK_SIZE;
-        bp_reader r = bp_reader_sub(&file, chunk, length);
-        const uint8_t *signature = bp_read_bytes(&r, 8);
+        util_reader r = util_reader_sub(&file, chunk, length);
+        const uint8_t *signature = util_read_bytes(&r, 8);
         if (!signature || memcmp(signature, "ElfChnk\0", 8) != 0)
             continue;
         /* record numbers run on from chunk to chunk, in a circle: an intact
          * log has exactly one place (newest to oldest) where they do not */
-        uint64_t first = bp_read_u64(&r), last = bp_read_u64(&r);
+        uint64_t first = util_read_u64(&r), last = util_read_u64(&r);
         if (walk->chunks == 0)
             walk->first_number = first;
         else if (first != walk->last_number + 1)
@@ -87,8 +87,8 @@ void evtx_index_offsets(const uint8_t *data, size_t size, offset_index *index, o
         walk->chunks++;
         if (length < EVTX_CHUNK_SIZE)
             walk->cut_chunk = chunk;
-        bp_reader_seek(&r, 48);
-        size_t end = bp_read_u32(&r);
+        util_reader_seek(&r, 48);
+        size_t end = util_read_u32(&r);
         bool end_valid = !r.failed && end >= EVTX_CHUNK_HEADER_SIZE && end <= length;
         if (!end_valid)
             end = length;
@@ -98,13 +98,13 @@ void evtx_index_offsets(const uint8_t *data, size_t size, offset_index *index, o
             walk->first_failed = chunk;
         size_t pos = EVTX_CHUNK_HEADER_SIZE;
         while (pos + 24 <= end) {
-            bp_reader_seek(&r, pos);
-            uint32_t magic = bp_read_u32(&r);
-            uint32_t record_size = bp_read_u32(&r);
-            uint64_t id = bp_read_u64(&r);
+            util_reader_seek(&r, pos);
+            uint32_t magic = util_read_u32(&r);
+            uint32_t record_size = util_read_u32(&r);
+            uint64_t id = util_read_u64(&r);
             if (r.failed || magic != 0x00002a2a || record_size < 24 || record_size > end - pos)
                 break;
-            if (!bp_grow((void **)&index->items, &index->capacity, index->count, sizeof(record_offset)))
+            if (!util_grow((void **)&index->items, &index->capacity, index->count, sizeof(record_offset)))
                 return;
             index->items[index->count++] = (record_offset){id, chunk + pos};
             pos += record_size;
@@ -113,8 +113,8 @@ void evtx_index_offsets(const uint8_t *data, size_t size, offset_index *index, o
     }
     if (walk->chunks && walk->first_number != walk->last_number + 1)
         walk->breaks++;  /* the circle closes from the last chunk to the first */
-    bp_reader_seek(&file, 42);
-    walk->header_chunks = bp_read_u16(&file);
+    util_reader_seek(&file, 42);
+    walk->header_chunks = util_read_u16(&file);
     if (index->count > 1)
         qsort(index->items, index->count, sizeof(record_offset), compare_record_offsets);
     if (free_space->count > 1)
@@ -126,11 +126,11 @@ void evtx_index_offsets(const uint8_t *data, size_t size, offset_index *index, o
 static bool record_names(const uint8_t *data, size_t at, size_t size, const char *provider)
 {
     size_t length = strlen(provider);
-    bp_reader r = bp_reader_make(data + at, size);
+    util_reader r = util_reader_make(data + at, size);
     for (size_t i = 0; length && i + 2 * length <= size; i++) {
         size_t k = 0;
-        for (bp_reader_seek(&r, i); k < length; k++) {
-            uint16_t unit = bp_read_u16(&r);
+        for (util_reader_seek(&r, i); k < length; k++) {
+            uint16_t unit = util_read_u16(&r);
             if (r.failed || unit > 0x7f || tolower(unit) != tolower((unsigned char)provider[k]))
                 break;
         }
@@ -150,9 +150,9 @@ size_t evtx_count_free_space(const uint8_t *data, size_t size, const offset_inde
     size_t found = 0;
     for (size_t i = 0; i < free_space->count; i++) {
         uint64_t at = free_space->items[i].offset;
-        bp_reader r = bp_reader_make(data, size);
-        bp_reader_seek(&r, (size_t)at + 4);
-        uint32_t record_size = bp_read_u32(&r);
+        util_reader r = util_reader_make(data, size);
+        util_reader_seek(&r, (size_t)at + 4);
+        uint32_t record_size = util_read_u32(&r);
         if (r.failed || record_size > size - at)
             continue;
         binxml_value values[EVTX_MAX_DATA_ITEMS];

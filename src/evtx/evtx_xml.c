@@ -30,9 +30,9 @@ static const char *tag_end(const char *tag, const char *end)
 }
 
 /* Undo the XML escapes libevtx writes (&amp; &lt; &gt; &quot; &apos; &#..;). */
-static char *xml_text(bp_arena *arena, const char *from, const char *to)
+static char *xml_text(util_arena *arena, const char *from, const char *to)
 {
-    char *out = bp_arena_alloc(arena, (size_t)(to - from) + 1);
+    char *out = util_arena_alloc(arena, (size_t)(to - from) + 1);
     if (!out)
         return NULL;
     size_t n = 0;
@@ -81,7 +81,7 @@ static char *xml_text(bp_arena *arena, const char *from, const char *to)
 }
 
 /* Value of attribute `name` in the start tag at `tag`, or NULL. */
-char *evtx_xml_attribute(bp_arena *arena, const char *tag, const char *end, const char *name)
+char *evtx_xml_attribute(util_arena *arena, const char *tag, const char *end, const char *name)
 {
     const char *close = tag_end(tag, end);
     if (!close)
@@ -99,11 +99,11 @@ char *evtx_xml_attribute(bp_arena *arena, const char *tag, const char *end, cons
 }
 
 /* Text content of the simple element at `tag` (up to the next '<'), or NULL. */
-char *evtx_xml_element_text(bp_arena *arena, const char *tag, const char *end)
+char *evtx_xml_element_text(util_arena *arena, const char *tag, const char *end)
 {
     const char *close = tag_end(tag, end);
     if (!close || close[-1] == '/')
-        return close ? bp_arena_strdup(arena, "") : NULL;
+        return close ? util_arena_strdup(arena, "") : NULL;
     const char *stop = memchr(close + 1, '<', (size_t)(end - close - 1));
     return stop ? xml_text(arena, close + 1, stop) : NULL;
 }
@@ -124,14 +124,14 @@ bool evtx_xml_parse_decimal(const char *text, uint64_t *value)
 
 /* Names of the EventData/Data items in order; *count = how many. NULL with
  * *count 0 when there is no EventData (e.g. a UserData event). */
-const char **evtx_xml_data_names(bp_arena *arena, const char *xml, const char *end, size_t *count)
+const char **evtx_xml_data_names(util_arena *arena, const char *xml, const char *end, size_t *count)
 {
     *count = 0;
     const char *data = evtx_xml_find_element(xml, end, "EventData");
     const char *close = data ? tag_end(data, end) : NULL;
     if (!close || close[-1] == '/')
         return NULL;
-    const char **names = bp_arena_array(arena, EVTX_MAX_DATA_ITEMS, sizeof(*names));
+    const char **names = util_arena_array(arena, EVTX_MAX_DATA_ITEMS, sizeof(*names));
     if (!names)
         return NULL;
     const char *stop = strstr(close, "</EventData>");

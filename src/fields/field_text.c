@@ -9,12 +9,12 @@
 static const char *or_empty(const char *text) { return text ? text : ""; }
 
 /* Join parts[0..count) with sep into the scratch arena. */
-const char *fields_join_text(bp_arena *scratch, const char *const *parts, size_t count, const char *sep)
+const char *fields_join_text(util_arena *scratch, const char *const *parts, size_t count, const char *sep)
 {
     size_t length = 1;
     for (size_t i = 0; i < count; i++)
         length += strlen(or_empty(parts[i])) + strlen(sep);
-    char *text = bp_arena_alloc(scratch, length);
+    char *text = util_arena_alloc(scratch, length);
     if (!text)
         return NULL;
     char *end = text;
@@ -30,7 +30,7 @@ const char *fields_join_text(bp_arena *scratch, const char *const *parts, size_t
 /* One ACE as ACL:type:SID(account):0xMASK:rights[:flags]; the account part
  * and the flags part are left out when empty. Put together by hand: six ACEs
  * per record through printf were a fifth of the CSV writer's time. */
-static const char *ace_text(bp_arena *scratch, const bp_ace *ace)
+static const char *ace_text(util_arena *scratch, const bp_ace *ace)
 {
     static const char hex[] = "0123456789ABCDEF";
     const char *parts[] = {or_empty(ace->acl), or_empty(ace->ace_type), or_empty(ace->sid),
@@ -39,7 +39,7 @@ static const char *ace_text(bp_arena *scratch, const bp_ace *ace)
     for (size_t i = 0; i < 6; i++)
         total += lengths[i] = strlen(parts[i]);
     /* separators ":" x4, "(" ")", "0x" and 8 digits, ":" before flags, NUL */
-    char *text = bp_arena_alloc(scratch, total + 18);
+    char *text = util_arena_alloc(scratch, total + 18);
     if (!text)
         return NULL;
     char *out = text;
@@ -73,11 +73,11 @@ static const char *ace_text(bp_arena *scratch, const bp_ace *ace)
     return text;
 }
 
-const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count)
+const char *fields_csv_aces_text(util_arena *scratch, const bp_ace *aces, size_t count)
 {
     if (count == 0)
         return "";
-    const char **parts = bp_arena_array(scratch, count, sizeof(*parts));
+    const char **parts = util_arena_array(scratch, count, sizeof(*parts));
     if (!parts)
         return NULL;
     for (size_t i = 0; i < count; i++)
@@ -86,34 +86,34 @@ const char *bp_csv_aces_text(bp_arena *scratch, const bp_ace *aces, size_t count
     return fields_join_text(scratch, parts, count, "; ");
 }
 
-const char *bp_detection_label(bp_arena *scratch, const bp_detection *detection)
+const char *fields_detection_label(util_arena *scratch, const bp_detection *detection)
 {
     const char *id = detection->id ? detection->id : "";
     if (!detection->author || !*detection->author)
         return id;
-    return bp_arena_printf(scratch, "%s (author: %s)", id, detection->author);
+    return util_arena_printf(scratch, "%s (author: %s)", id, detection->author);
 }
 
 /* Detections as their labels joined by "|" (ids cannot hold a "|"). */
-const char *fields_detection_labels(bp_arena *scratch, const bp_detection *detections, size_t count)
+const char *fields_detection_labels(util_arena *scratch, const bp_detection *detections, size_t count)
 {
     if (count == 0)
         return "";
-    const char **ids = bp_arena_array(scratch, count, sizeof(*ids));
+    const char **ids = util_arena_array(scratch, count, sizeof(*ids));
     if (!ids)
         return NULL;
     for (size_t i = 0; i < count; i++)
-        if (!(ids[i] = bp_detection_label(scratch, &detections[i])))
+        if (!(ids[i] = fields_detection_label(scratch, &detections[i])))
             return NULL;
     return fields_join_text(scratch, ids, count, "|");
 }
 
 /* Events as "TIME event ID: what" joined by "|" (docs/output-schema.md). */
-const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t count)
+const char *fields_csv_events_text(util_arena *scratch, const bp_event *events, size_t count)
 {
     if (count == 0)
         return "";
-    const char **parts = bp_arena_array(scratch, count, sizeof(*parts));
+    const char **parts = util_arena_array(scratch, count, sizeof(*parts));
     if (!parts)
         return NULL;
     for (size_t i = 0; i < count; i++) {
@@ -121,10 +121,10 @@ const char *bp_csv_events_text(bp_arena *scratch, const bp_event *events, size_t
         bp_format_filetime(events[i].time, time);
         /* a record from the log's free space says so, and where it lies */
         const char *recovered = events[i].recovered
-                                    ? bp_arena_printf(scratch, " (recovered at offset %" PRIu64 ")", events[i].offset)
+                                    ? util_arena_printf(scratch, " (recovered at offset %" PRIu64 ")", events[i].offset)
                                     : "";
         if (!recovered ||
-            !(parts[i] = bp_arena_printf(scratch, "%s event %" PRIu32 "%s: %s", time, events[i].event_id,
+            !(parts[i] = util_arena_printf(scratch, "%s event %" PRIu32 "%s: %s", time, events[i].event_id,
                                          recovered, or_empty(events[i].what))))
             return NULL;
     }

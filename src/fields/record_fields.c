@@ -14,45 +14,45 @@
 
 const char *fields_or_empty(const char *text) { return text ? text : ""; }
 
-bool fields_set_text(bp_field_value *value, const char *text)
+bool fields_set_text(fields_field_value *value, const char *text)
 {
     value->text = fields_or_empty(text);
     return true;
 }
 
-bool fields_set_unsigned(bp_field_value *value, uint64_t number)
+bool fields_set_unsigned(fields_field_value *value, uint64_t number)
 {
     value->unsigned_number = number;
     return true;
 }
 
-static bool set_filetime(bp_arena *scratch, bp_field_value *value, uint64_t filetime)
+static bool set_filetime(util_arena *scratch, fields_field_value *value, uint64_t filetime)
 {
-    char *text = bp_arena_alloc(scratch, 32);  /* formatted in place, not copied */
+    char *text = util_arena_alloc(scratch, 32);  /* formatted in place, not copied */
     if (text)
-        bp_filetime_format(filetime, text);
+        util_filetime_format(filetime, text);
     value->text = text;
     return text != NULL;
 }
 
 /* Enum/flag name helpers may hand back NULL for "no name"; the schema wants "". */
-static bool set_name(bp_field_value *value, bool present, const char *name)
+static bool set_name(fields_field_value *value, bool present, const char *name)
 {
     value->text = present ? fields_or_empty(name) : "";
     return true;
 }
 
 /* Flag names are built in a stack buffer; the value must outlive this call. */
-static bool set_flags(bp_arena *scratch, bp_field_value *value, uint32_t flags,
+static bool set_flags(util_arena *scratch, fields_field_value *value, uint32_t flags,
                       const char *(*names)(uint32_t, char *))
 {
     char buf[BITS_FLAGS_TEXT_SIZE];
-    value->text = flags ? bp_arena_strdup(scratch, names(flags, buf)) : "";
+    value->text = flags ? util_arena_strdup(scratch, names(flags, buf)) : "";
     return value->text != NULL;
 }
 
 /* "0x" and lowercase hex digits, without printf (two per record). */
-const char *fields_hex_id(bp_arena *scratch, uint64_t id)
+const char *fields_hex_id(util_arena *scratch, uint64_t id)
 {
     if (!id)
         return "";
@@ -64,7 +64,7 @@ const char *fields_hex_id(bp_arena *scratch, uint64_t id)
         *--p = digits[id & 15];
     *--p = 'x';
     *--p = '0';
-    return bp_arena_strdup(scratch, p);
+    return util_arena_strdup(scratch, p);
 }
 
 /* The source of the record as a whole: the job's when there is a job. */
@@ -82,12 +82,12 @@ static bool from_events(const bp_record *r)
     return r->job && r->job_source.format && strcmp(r->job_source.format, "evtx") == 0;
 }
 
-bool bp_record_job_type_known(const bp_record *r)
+bool fields_record_job_type_known(const bp_record *r)
 {
     return r->job && !from_events(r) && r->job->header_decoded;
 }
 
-bool bp_record_job_state_known(const bp_record *r)
+bool fields_record_job_state_known(const bp_record *r)
 {
     if (!r->job)
         return false;
@@ -96,128 +96,128 @@ bool bp_record_job_state_known(const bp_record *r)
 
 /* ---- artemis BitsInfo fields ------------------------------------------- */
 
-static bool job_id(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_id(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->job_id : "");
 }
 
-static bool file_id(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool file_id(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->file ? r->file->file_id : "");
 }
 
-static bool owner_sid(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool owner_sid(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->owner_sid : "");
 }
 
-static bool created(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool created(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_filetime(s, v, r->job ? r->job->created : 0);
 }
 
-static bool modified(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool modified(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_filetime(s, v, r->job ? r->job->modified : 0);
 }
 
-static bool completed(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool completed(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_filetime(s, v, r->job ? r->job->completed : 0);
 }
 
 /* The inactivity timer's deadline is when BITS would delete the job. */
-static bool expiration(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool expiration(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_filetime(s, v, r->job ? r->job->inactivity_timer.deadline : 0);
 }
 
 /* Only a download job's file bytes were downloaded; an orphan file's job type
  * is unknown, so it reports 0 here and its count only in bytes_transferred. */
-static bool bytes_downloaded(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool bytes_downloaded(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
-    bool download = bp_record_job_type_known(r) && r->job->job_type == 0;
+    bool download = fields_record_job_type_known(r) && r->job->job_type == 0;
     return fields_set_unsigned(v, download && r->file ? r->file->bytes_transferred : 0);
 }
 
-static bool bytes_transferred(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool bytes_transferred(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_unsigned(v, r->file ? r->file->bytes_transferred : 0);
 }
 
-static bool job_name(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_name(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->name : "");
 }
 
-static bool job_description(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_description(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->description : "");
 }
 
-static bool job_command(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_command(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->notify_program : "");
 }
 
-static bool job_arguments(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_arguments(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->notify_arguments : "");
 }
 
 /* A job stores at most one error, so artemis' count is 0 or 1. */
-static bool error_count(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool error_count(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_unsigned(v, r->job ? r->job->error_count : 0);
 }
 
-static bool job_type(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_type(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
-    return set_name(v, bp_record_job_type_known(r), r->job ? bp_job_type_name(r->job->job_type) : NULL);
+    return set_name(v, fields_record_job_type_known(r), r->job ? bp_job_type_name(r->job->job_type) : NULL);
 }
 
-static bool job_state(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_state(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
-    return set_name(v, bp_record_job_state_known(r), r->job ? bp_job_state_name(r->job->state) : NULL);
+    return set_name(v, fields_record_job_state_known(r), r->job ? bp_job_state_name(r->job->state) : NULL);
 }
 
-static bool priority(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool priority(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
-    return set_name(v, bp_record_job_type_known(r), r->job ? bp_job_priority_name(r->job->priority) : NULL);
+    return set_name(v, fields_record_job_type_known(r), r->job ? bp_job_priority_name(r->job->priority) : NULL);
 }
 
-static bool flags(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool flags(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_flags(s, v, r->job ? r->job->notify_flags : 0, bits_notify_flags_text);
 }
 
-static bool http_method(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool http_method(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->http_method : "");
 }
 
-static bool full_path(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool full_path(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->file ? r->file->local_path : "");
 }
 
 /* Windows paths use '\', but a path may come from anywhere: split on both. */
-static bool filename(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool filename(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     const char *path = r->file ? fields_or_empty(r->file->local_path) : "";
@@ -230,38 +230,38 @@ static bool filename(const bp_record *r, bp_arena *s, bp_field_value *v)
 }
 
 /* artemis calls the creating program "target_path". */
-static bool target_path(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool target_path(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->creator_program : "");
 }
 
-static bool volume(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool volume(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->file ? r->file->volume : "");
 }
 
-static bool url(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool url(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->file ? r->file->remote_url : "");
 }
 
-static bool carved(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool carved(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     v->boolean = r->carved;
     return true;
 }
 
-static bool transient_error_count(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool transient_error_count(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_unsigned(v, r->job ? r->job->transient_error_count : 0);
 }
 
-static bool acls(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool acls(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     v->aces = r->job ? r->job->aces : NULL;
@@ -269,13 +269,13 @@ static bool acls(const bp_record *r, bp_arena *s, bp_field_value *v)
     return true;
 }
 
-static bool timeout(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool timeout(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_unsigned(v, r->job ? r->job->no_progress_timeout : 0);
 }
 
-static bool retry_delay(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool retry_delay(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_unsigned(v, r->job ? r->job->retry_delay : 0);
@@ -294,7 +294,7 @@ static void add_distinct(const char **list, size_t *count, const char *sid)
 /* Every SID the security descriptor mentions, once, in the order its bytes
  * store them (the decoder's list); a job built without one (tests, tools) falls
  * back to owner, group, then each ACE's SID. */
-static bool additional_sids(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool additional_sids(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     v->texts = NULL;
     v->text_count = 0;
@@ -306,7 +306,7 @@ static bool additional_sids(const bp_record *r, bp_arena *s, bp_field_value *v)
         return true;
     }
     size_t aces = r->job->aces ? r->job->ace_count : 0;
-    const char **list = bp_arena_array(s, aces + 2, sizeof(*list));
+    const char **list = util_arena_array(s, aces + 2, sizeof(*list));
     if (!list)
         return false;
     add_distinct(list, &v->text_count, r->job->sd_owner_sid);
@@ -317,13 +317,13 @@ static bool additional_sids(const bp_record *r, bp_arena *s, bp_field_value *v)
     return true;
 }
 
-static bool drive(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool drive(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->file ? r->file->drive : "");
 }
 
-static bool tmp_fullpath(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool tmp_fullpath(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->file ? r->file->temp_path : "");
@@ -334,7 +334,7 @@ static bool tmp_fullpath(const bp_record *r, bp_arena *s, bp_field_value *v)
 /* The file ids the job's blob lists, in stored order, on every row of the job:
  * a job whose files were not found (a bare blob, a carved job) still names
  * them. Legacy records list their files inline, without ids: []. */
-static bool listed_file_ids(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool listed_file_ids(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     v->texts = r->job && r->job->file_ids ? r->job->file_ids : NULL;
@@ -342,7 +342,7 @@ static bool listed_file_ids(const bp_record *r, bp_arena *s, bp_field_value *v)
     return true;
 }
 
-static bool bytes_total(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool bytes_total(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     if (!r->file)
@@ -356,108 +356,108 @@ static bool bytes_total(const bp_record *r, bp_arena *s, bp_field_value *v)
     return true;
 }
 
-static bool file_size(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool file_size(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     v->signed_number = r->file ? r->file->file_size : 0;
     return true;
 }
 
-static bool remote_file_time(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool remote_file_time(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_filetime(s, v, r->file ? r->file->remote_file_time : 0);
 }
 
-static bool notify_flags(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool notify_flags(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_unsigned(v, r->job ? r->job->notify_flags : 0);
 }
 
-static bool error_hresult(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool error_hresult(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     if (!r->job || !r->job->has_error)
         return fields_set_text(v, "");
-    v->text = bp_arena_printf(s, "0x%08" PRIX32, r->job->error_hresult);
+    v->text = util_arena_printf(s, "0x%08" PRIX32, r->job->error_hresult);
     return v->text != NULL;
 }
 
-static bool error_context(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool error_context(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     bool has_error = r->job && r->job->has_error && !from_events(r);
     return set_name(v, has_error, has_error ? bp_error_context_name(r->job->error_context) : NULL);
 }
 
-static bool proxy_usage(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool proxy_usage(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     bool known = r->job && !from_events(r) && r->job->proxy_usage_decoded;
     return set_name(v, known, r->job ? bp_proxy_usage_name(r->job->proxy_usage) : NULL);
 }
 
-static bool proxy_list(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool proxy_list(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->proxy_list : "");
 }
 
-static bool proxy_bypass_list(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool proxy_bypass_list(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->proxy_bypass_list : "");
 }
 
-static bool owner_integrity(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool owner_integrity(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     bool known = r->job && r->job->owner_integrity != 0;
     return set_name(v, known, known ? bits_integrity_level_name(r->job->owner_integrity) : NULL);
 }
 
-static bool creator_program(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool creator_program(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->creator_program : "");
 }
 
 /* Windows 11 24H2: the packaged app behind the creator program (field 54b). */
-static bool package_family_name(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool package_family_name(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->package_family_name : "");
 }
 
-static bool package_app_id(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool package_app_id(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->package_app_id : "");
 }
 
-static bool max_download_time(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool max_download_time(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_unsigned(v, r->job ? r->job->max_download_time : 0);
 }
 
-static bool cost_flags(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool cost_flags(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_flags(s, v, r->job ? r->job->cost_flags : 0, bits_cost_flags_text);
 }
 
-static bool acl_flags(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool acl_flags(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     return set_flags(s, v, r->job ? r->job->acl_flags : 0, bits_copy_file_flags_text);
 }
 
-static bool custom_headers(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool custom_headers(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     v->boolean = r->job && r->job->has_custom_headers;
     return true;
 }
 
-static bool job_marker(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool job_marker(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->job ? r->job->marker : "");
@@ -465,11 +465,11 @@ static bool job_marker(const bp_record *r, bp_arena *s, bp_field_value *v)
 
 /* ---- warnings ----------------------------------------------------------- */
 
-static bool add_notes(bp_arena *s, const bp_note_list *notes, const char *prefix,
+static bool add_notes(util_arena *s, const bp_note_list *notes, const char *prefix,
                       const char **list, size_t *count)
 {
     for (const bp_note *n = notes->head; n; n = n->next) {
-        const char *text = bp_arena_printf(s, "%s%s", prefix, fields_or_empty(n->text));
+        const char *text = util_arena_printf(s, "%s%s", prefix, fields_or_empty(n->text));
         if (!text)
             return false;
         list[(*count)++] = text;
@@ -486,7 +486,7 @@ static size_t linked_notes(const bp_note_list *notes)
 }
 
 /* The record's own warnings, then the job's and the file's, labelled. */
-static bool warnings(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool warnings(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     static const bp_note_list none;
     const bp_note_list *job_notes = r->job ? &r->job->warnings : &none;
@@ -497,7 +497,7 @@ static bool warnings(const bp_record *r, bp_arena *s, bp_field_value *v)
     v->text_count = 0;
     if (total == 0)
         return true;
-    const char **list = bp_arena_array(s, total, sizeof(*list));
+    const char **list = util_arena_array(s, total, sizeof(*list));
     if (!list)
         return false;
     size_t count = 0;
@@ -511,14 +511,14 @@ static bool warnings(const bp_record *r, bp_arena *s, bp_field_value *v)
 }
 
 /* The job owner's account name as an event log gives it (DOMAIN\user). */
-static bool owner_account(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool owner_account(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     return fields_set_text(v, r->owner_account);
 }
 
 /* Event-log entries about the record (docs/format-evtx.md). */
-static bool events(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool events(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     v->events = r->events;
@@ -527,7 +527,7 @@ static bool events(const bp_record *r, bp_arena *s, bp_field_value *v)
 }
 
 /* Rules that matched the record, set by bp_detect() (docs/detections.md). */
-static bool detections(const bp_record *r, bp_arena *s, bp_field_value *v)
+static bool detections(const bp_record *r, util_arena *s, fields_field_value *v)
 {
     (void)s;
     v->detections = r->detections;
@@ -541,101 +541,101 @@ static bool detections(const bp_record *r, bp_arena *s, bp_field_value *v)
 #define SOURCE(name, kind) { "source", #name, kind, fields_source_##name, sizeof "source" - 1, sizeof #name - 1 }
 #define FIELD_IN(name, kind) { NULL, #name, kind, fields_##name, 0, sizeof #name - 1 }  /* defined in source_fields.c */
 
-static const bp_field fields[] = {
+static const fields_field fields[] = {
     /* artemis BitsInfo, in its order */
-    FIELD(job_id, BP_FIELD_TEXT),
-    FIELD(file_id, BP_FIELD_TEXT),
-    FIELD(owner_sid, BP_FIELD_TEXT),
-    FIELD(created, BP_FIELD_TEXT),
-    FIELD(modified, BP_FIELD_TEXT),
-    FIELD(completed, BP_FIELD_TEXT),
-    FIELD(expiration, BP_FIELD_TEXT),
-    FIELD(bytes_downloaded, BP_FIELD_UNSIGNED),
-    FIELD(bytes_transferred, BP_FIELD_UNSIGNED),
-    FIELD(job_name, BP_FIELD_TEXT),
-    FIELD(job_description, BP_FIELD_TEXT),
-    FIELD(job_command, BP_FIELD_TEXT),
-    FIELD(job_arguments, BP_FIELD_TEXT),
-    FIELD(error_count, BP_FIELD_UNSIGNED),
-    FIELD(job_type, BP_FIELD_TEXT),
-    FIELD(job_state, BP_FIELD_TEXT),
-    FIELD(priority, BP_FIELD_TEXT),
-    FIELD(flags, BP_FIELD_TEXT),
-    FIELD(http_method, BP_FIELD_TEXT),
-    FIELD(full_path, BP_FIELD_TEXT),
-    FIELD(filename, BP_FIELD_TEXT),
-    FIELD(target_path, BP_FIELD_TEXT),
-    FIELD(volume, BP_FIELD_TEXT),
-    FIELD(url, BP_FIELD_TEXT),
-    FIELD(carved, BP_FIELD_BOOL),
-    FIELD(transient_error_count, BP_FIELD_UNSIGNED),
-    FIELD(acls, BP_FIELD_ACES),
-    FIELD(timeout, BP_FIELD_UNSIGNED),
-    FIELD(retry_delay, BP_FIELD_UNSIGNED),
-    FIELD(additional_sids, BP_FIELD_TEXT_LIST),
-    FIELD(drive, BP_FIELD_TEXT),
-    FIELD(tmp_fullpath, BP_FIELD_TEXT),
+    FIELD(job_id, FIELDS_FIELD_TEXT),
+    FIELD(file_id, FIELDS_FIELD_TEXT),
+    FIELD(owner_sid, FIELDS_FIELD_TEXT),
+    FIELD(created, FIELDS_FIELD_TEXT),
+    FIELD(modified, FIELDS_FIELD_TEXT),
+    FIELD(completed, FIELDS_FIELD_TEXT),
+    FIELD(expiration, FIELDS_FIELD_TEXT),
+    FIELD(bytes_downloaded, FIELDS_FIELD_UNSIGNED),
+    FIELD(bytes_transferred, FIELDS_FIELD_UNSIGNED),
+    FIELD(job_name, FIELDS_FIELD_TEXT),
+    FIELD(job_description, FIELDS_FIELD_TEXT),
+    FIELD(job_command, FIELDS_FIELD_TEXT),
+    FIELD(job_arguments, FIELDS_FIELD_TEXT),
+    FIELD(error_count, FIELDS_FIELD_UNSIGNED),
+    FIELD(job_type, FIELDS_FIELD_TEXT),
+    FIELD(job_state, FIELDS_FIELD_TEXT),
+    FIELD(priority, FIELDS_FIELD_TEXT),
+    FIELD(flags, FIELDS_FIELD_TEXT),
+    FIELD(http_method, FIELDS_FIELD_TEXT),
+    FIELD(full_path, FIELDS_FIELD_TEXT),
+    FIELD(filename, FIELDS_FIELD_TEXT),
+    FIELD(target_path, FIELDS_FIELD_TEXT),
+    FIELD(volume, FIELDS_FIELD_TEXT),
+    FIELD(url, FIELDS_FIELD_TEXT),
+    FIELD(carved, FIELDS_FIELD_BOOL),
+    FIELD(transient_error_count, FIELDS_FIELD_UNSIGNED),
+    FIELD(acls, FIELDS_FIELD_ACES),
+    FIELD(timeout, FIELDS_FIELD_UNSIGNED),
+    FIELD(retry_delay, FIELDS_FIELD_UNSIGNED),
+    FIELD(additional_sids, FIELDS_FIELD_TEXT_LIST),
+    FIELD(drive, FIELDS_FIELD_TEXT),
+    FIELD(tmp_fullpath, FIELDS_FIELD_TEXT),
     /* bitsparse extras */
-    FIELD(listed_file_ids, BP_FIELD_TEXT_LIST),
-    FIELD(bytes_total, BP_FIELD_SIGNED),
-    FIELD(file_size, BP_FIELD_SIGNED),
-    FIELD(remote_file_time, BP_FIELD_TEXT),
-    FIELD(notify_flags, BP_FIELD_UNSIGNED),
-    FIELD(error_hresult, BP_FIELD_TEXT),
-    FIELD(error_context, BP_FIELD_TEXT),
-    FIELD(proxy_usage, BP_FIELD_TEXT),
-    FIELD(proxy_list, BP_FIELD_TEXT),
-    FIELD(proxy_bypass_list, BP_FIELD_TEXT),
-    FIELD(owner_integrity, BP_FIELD_TEXT),
-    FIELD(owner_account, BP_FIELD_TEXT),
-    FIELD(creator_program, BP_FIELD_TEXT),
-    FIELD(package_family_name, BP_FIELD_TEXT),
-    FIELD(package_app_id, BP_FIELD_TEXT),
-    FIELD(max_download_time, BP_FIELD_UNSIGNED),
-    FIELD(cost_flags, BP_FIELD_TEXT),
-    FIELD(acl_flags, BP_FIELD_TEXT),
-    FIELD(custom_headers, BP_FIELD_BOOL),
-    FIELD(job_marker, BP_FIELD_TEXT),
-    FIELD_IN(recovered_from, BP_FIELD_TEXT),
-    FIELD_IN(copies, BP_FIELD_UNSIGNED),
-    FIELD_IN(locations, BP_FIELD_TEXT_LIST),
-    FIELD(events, BP_FIELD_EVENTS),
-    SOURCE(path, BP_FIELD_TEXT),
-    SOURCE(format, BP_FIELD_TEXT),
-    SOURCE(job_table, BP_FIELD_TEXT),
-    SOURCE(job_page, BP_FIELD_UNSIGNED),
-    SOURCE(job_tag, BP_FIELD_UNSIGNED),
-    SOURCE(job_long_value_id, BP_FIELD_TEXT),
-    SOURCE(job_blob_size, BP_FIELD_UNSIGNED),
-    SOURCE(file_page, BP_FIELD_UNSIGNED),
-    SOURCE(file_tag, BP_FIELD_UNSIGNED),
-    SOURCE(file_long_value_id, BP_FIELD_TEXT),
-    SOURCE(file_blob_size, BP_FIELD_UNSIGNED),
-    SOURCE(offset, BP_FIELD_UNSIGNED),
-    SOURCE(generation, BP_FIELD_TEXT),
-    SOURCE(root, BP_FIELD_TEXT),
-    SOURCE(sha256, BP_FIELD_TEXT),
-    SOURCE(image, BP_FIELD_TEXT),
-    SOURCE(partition, BP_FIELD_UNSIGNED),
-    SOURCE(partition_offset, BP_FIELD_UNSIGNED),
-    SOURCE(volume_path, BP_FIELD_TEXT),
-    SOURCE(mft_entry, BP_FIELD_UNSIGNED),
-    SOURCE(found, BP_FIELD_TEXT),
-    SOURCE(cluster, BP_FIELD_UNSIGNED),
-    FIELD(warnings, BP_FIELD_TEXT_LIST),
-    FIELD(detections, BP_FIELD_DETECTIONS),
+    FIELD(listed_file_ids, FIELDS_FIELD_TEXT_LIST),
+    FIELD(bytes_total, FIELDS_FIELD_SIGNED),
+    FIELD(file_size, FIELDS_FIELD_SIGNED),
+    FIELD(remote_file_time, FIELDS_FIELD_TEXT),
+    FIELD(notify_flags, FIELDS_FIELD_UNSIGNED),
+    FIELD(error_hresult, FIELDS_FIELD_TEXT),
+    FIELD(error_context, FIELDS_FIELD_TEXT),
+    FIELD(proxy_usage, FIELDS_FIELD_TEXT),
+    FIELD(proxy_list, FIELDS_FIELD_TEXT),
+    FIELD(proxy_bypass_list, FIELDS_FIELD_TEXT),
+    FIELD(owner_integrity, FIELDS_FIELD_TEXT),
+    FIELD(owner_account, FIELDS_FIELD_TEXT),
+    FIELD(creator_program, FIELDS_FIELD_TEXT),
+    FIELD(package_family_name, FIELDS_FIELD_TEXT),
+    FIELD(package_app_id, FIELDS_FIELD_TEXT),
+    FIELD(max_download_time, FIELDS_FIELD_UNSIGNED),
+    FIELD(cost_flags, FIELDS_FIELD_TEXT),
+    FIELD(acl_flags, FIELDS_FIELD_TEXT),
+    FIELD(custom_headers, FIELDS_FIELD_BOOL),
+    FIELD(job_marker, FIELDS_FIELD_TEXT),
+    FIELD_IN(recovered_from, FIELDS_FIELD_TEXT),
+    FIELD_IN(copies, FIELDS_FIELD_UNSIGNED),
+    FIELD_IN(locations, FIELDS_FIELD_TEXT_LIST),
+    FIELD(events, FIELDS_FIELD_EVENTS),
+    SOURCE(path, FIELDS_FIELD_TEXT),
+    SOURCE(format, FIELDS_FIELD_TEXT),
+    SOURCE(job_table, FIELDS_FIELD_TEXT),
+    SOURCE(job_page, FIELDS_FIELD_UNSIGNED),
+    SOURCE(job_tag, FIELDS_FIELD_UNSIGNED),
+    SOURCE(job_long_value_id, FIELDS_FIELD_TEXT),
+    SOURCE(job_blob_size, FIELDS_FIELD_UNSIGNED),
+    SOURCE(file_page, FIELDS_FIELD_UNSIGNED),
+    SOURCE(file_tag, FIELDS_FIELD_UNSIGNED),
+    SOURCE(file_long_value_id, FIELDS_FIELD_TEXT),
+    SOURCE(file_blob_size, FIELDS_FIELD_UNSIGNED),
+    SOURCE(offset, FIELDS_FIELD_UNSIGNED),
+    SOURCE(generation, FIELDS_FIELD_TEXT),
+    SOURCE(root, FIELDS_FIELD_TEXT),
+    SOURCE(sha256, FIELDS_FIELD_TEXT),
+    SOURCE(image, FIELDS_FIELD_TEXT),
+    SOURCE(partition, FIELDS_FIELD_UNSIGNED),
+    SOURCE(partition_offset, FIELDS_FIELD_UNSIGNED),
+    SOURCE(volume_path, FIELDS_FIELD_TEXT),
+    SOURCE(mft_entry, FIELDS_FIELD_UNSIGNED),
+    SOURCE(found, FIELDS_FIELD_TEXT),
+    SOURCE(cluster, FIELDS_FIELD_UNSIGNED),
+    FIELD(warnings, FIELDS_FIELD_TEXT_LIST),
+    FIELD(detections, FIELDS_FIELD_DETECTIONS),
 };
 
-size_t bp_record_field_count(void) { return sizeof(fields) / sizeof(fields[0]); }
+size_t fields_record_field_count(void) { return sizeof(fields) / sizeof(fields[0]); }
 
-const bp_field *bp_record_field(size_t index)
+const fields_field *fields_record_field(size_t index)
 {
-    return index < bp_record_field_count() ? &fields[index] : NULL;
+    return index < fields_record_field_count() ? &fields[index] : NULL;
 }
 
-bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_arena *scratch,
-                           bp_field_value *value)
+bool fields_record_field_value(const fields_field *field, const bp_record *record, util_arena *scratch,
+                           fields_field_value *value)
 {
-    *value = (bp_field_value){.kind = field->kind, .text = ""};  /* zeroed inline, no memset call */
+    *value = (fields_field_value){.kind = field->kind, .text = ""};  /* zeroed inline, no memset call */
     return field->compute(record, scratch, value);
 }

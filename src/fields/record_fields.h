@@ -12,20 +12,20 @@
 #include "bitsparse/bitsparse.h"
 #include "util/arena.h"
 
-typedef enum bp_field_kind {
-    BP_FIELD_TEXT,       /* UTF-8 string, never NULL */
-    BP_FIELD_UNSIGNED,   /* unsigned 64-bit number */
-    BP_FIELD_SIGNED,     /* signed 64-bit number (-1 = unknown) */
-    BP_FIELD_BOOL,
-    BP_FIELD_TEXT_LIST,  /* array of strings */
-    BP_FIELD_ACES,       /* array of ACE objects */
-    BP_FIELD_DETECTIONS, /* array of detection objects {id, title, severity} */
-    BP_FIELD_EVENTS,     /* array of event objects {event_id, time, what, record_id, log} */
-} bp_field_kind;
+typedef enum fields_field_kind {
+    FIELDS_FIELD_TEXT,       /* UTF-8 string, never NULL */
+    FIELDS_FIELD_UNSIGNED,   /* unsigned 64-bit number */
+    FIELDS_FIELD_SIGNED,     /* signed 64-bit number (-1 = unknown) */
+    FIELDS_FIELD_BOOL,
+    FIELDS_FIELD_TEXT_LIST,  /* array of strings */
+    FIELDS_FIELD_ACES,       /* array of ACE objects */
+    FIELDS_FIELD_DETECTIONS, /* array of detection objects {id, title, severity} */
+    FIELDS_FIELD_EVENTS,     /* array of event objects {event_id, time, what, record_id, log} */
+} fields_field_kind;
 
 /* One computed value; only the member that matches the kind is meaningful. */
-typedef struct bp_field_value {
-    bp_field_kind kind;
+typedef struct fields_field_value {
+    fields_field_kind kind;
     const char *text;
     uint64_t unsigned_number;
     int64_t signed_number;
@@ -38,31 +38,31 @@ typedef struct bp_field_value {
     size_t detection_count;
     const bp_event *events;
     size_t event_count;
-} bp_field_value;
+} fields_field_value;
 
-typedef struct bp_field {
+typedef struct fields_field {
     /* NULL for a top-level key; otherwise the nested object the key lives in
      * (JSON nests consecutive fields of a group, CSV names them group_name). */
     const char *group;
     const char *name;
-    bp_field_kind kind;
+    fields_field_kind kind;
     /* Fills *value; scratch holds anything computed. false = out of memory. */
-    bool (*compute)(const bp_record *record, bp_arena *scratch, bp_field_value *value);
+    bool (*compute)(const bp_record *record, util_arena *scratch, fields_field_value *value);
     /* strlen of group (0 without one) and name, so writers need not count */
     size_t group_length;
     size_t name_length;
-} bp_field;
+} fields_field;
 
 /* Whether the job's type and priority, and its state, were read: a value left
  * at 0 because its bytes were missing prints as "" (never as the name of 0). */
-bool bp_record_job_type_known(const bp_record *record);
-bool bp_record_job_state_known(const bp_record *record);
+bool fields_record_job_type_known(const bp_record *record);
+bool fields_record_job_state_known(const bp_record *record);
 
-size_t bp_record_field_count(void);
-const bp_field *bp_record_field(size_t index);
+size_t fields_record_field_count(void);
+const fields_field *fields_record_field(size_t index);
 
 /* Compute one field of a record. false only when out of memory. */
-bool bp_record_field_value(const bp_field *field, const bp_record *record, bp_arena *scratch,
-                           bp_field_value *value);
+bool fields_record_field_value(const fields_field *field, const bp_record *record, util_arena *scratch,
+                           fields_field_value *value);
 
 #endif

@@ -27,7 +27,7 @@ static bool in_downloader_folder(const char *member)
     if (!slash)
         return false;
     char decoded[1024];
-    bp_collector_decode(member, (size_t)(slash - member), decoded, sizeof decoded);
+    input_collector_decode(member, (size_t)(slash - member), decoded, sizeof decoded);
     size_t n = strlen(decoded);
     static const char tail[] = "Microsoft/Network/Downloader";
     return n >= sizeof tail - 1 && strcasecmp(decoded + n - (sizeof tail - 1), tail) == 0;
@@ -38,30 +38,30 @@ static bool wanted_member(const char *member, bool with_logs)
     const char *slash = strrchr(member, '/');
     const char *name = slash ? slash + 1 : member;
     char decoded[256];
-    bp_collector_decode(name, strlen(name), decoded, sizeof decoded);
-    return bp_is_queue_name(decoded) || bp_is_bits_client_log_name(decoded) ||
+    input_collector_decode(name, strlen(name), decoded, sizeof decoded);
+    return input_is_queue_name(decoded) || input_is_bits_client_log_name(decoded) ||
            (with_logs && carve_is_log_name(decoded) && in_downloader_folder(member));
 }
 
 /* Doubling from 64 KiB reaches the limit exactly, so a member is never cut
  * below it. */
-_Static_assert((BP_INPUT_MAX_SIZE & (BP_INPUT_MAX_SIZE - 1)) == 0, "BP_INPUT_MAX_SIZE is a power of two");
+_Static_assert((UTIL_INPUT_MAX_SIZE & (UTIL_INPUT_MAX_SIZE - 1)) == 0, "UTIL_INPUT_MAX_SIZE is a power of two");
 
-/* The current member's bytes, hashed as they are read (at most BP_INPUT_MAX_SIZE). */
-static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[BP_SHA256_HEX_SIZE], const char **error)
+/* The current member's bytes, hashed as they are read (at most UTIL_INPUT_MAX_SIZE). */
+static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[UTIL_SHA256_HEX_SIZE], const char **error)
 {
-    bp_sha256 hash;
-    bp_sha256_init(&hash);
+    util_sha256 hash;
+    util_sha256_init(&hash);
     size_t capacity = 1 << 16, done = 0;
     uint8_t *data = malloc(capacity);
     while (data) {
         if (done == capacity) {
-            if (capacity >= BP_INPUT_MAX_SIZE) {
+            if (capacity >= UTIL_INPUT_MAX_SIZE) {
                 *error = "member larger than 2 GiB";
                 free(data);
                 return NULL;
             }
-            if (!bp_grow((void **)&data, &capacity, done, 1))
+            if (!util_grow((void **)&data, &capacity, done, 1))
                 break;
         }
         la_ssize_t got = archive_read_data(zip, data + done, capacity - done);
@@ -71,14 +71,14 @@ static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[BP_SH
         }
         if (got == 0)
             break;
-        bp_sha256_update(&hash, data + done, (size_t)got);
+        util_sha256_update(&hash, data + done, (size_t)got);
         done += (size_t)got;
     }
     if (!data) {
         *error = "out of memory";
         return NULL;
     }
-    bp_sha256_hex(&hash, sha256);
+    util_sha256_hex(&hash, sha256);
     *size = done;
     return data;
 }
@@ -90,7 +90,7 @@ int zip_parse(const char *path, bp_result *result, carve_session *carve)
         return BP_STATUS_UNREADABLE;
     archive_read_support_format_zip(zip);
     if (archive_read_open_filename(zip, path, 1 << 16) != ARCHIVE_OK) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: cannot open the ZIP: %s", path,
+        util_notes_addf(&result->arena, &result->warnings, "%s: cannot open the ZIP: %s", path,
                       archive_error_string(zip) ? archive_error_string(zip) : "unknown error");
         archive_read_free(zip);
         return BP_STATUS_UNREADABLE;
@@ -103,22 +103,22 @@ int zip_parse(const char *path, bp_result *result, carve_session *carve)
         const char *member = archive_entry_pathname(entry);
         if (!member || archive_entry_filetype(entry) != AE_IFREG || !wanted_member(member, carve != NULL))
             continue;  /* libarchive skips the data of a member not read */
-        char *label = bp_arena_printf(&result->arena, "%s:%s", path, member);
-        const char *member_root = bp_system_root(&result->arena, member);
-        char *root = member_root && member_root[0] ? bp_arena_printf(&result->arena, "%s:%s", path, member_root)
-                                                   : bp_arena_strdup(&result->arena, "");
+        char *label = util_arena_printf(&result->arena, "%s:%s", path, member);
+        const char *member_root = input_system_root(&result->arena, member);
+        char *root = member_root && member_root[0] ? util_arena_printf(&result->arena, "%s:%s", path, member_root)
+                                                   : util_arena_strdup(&result->arena, "");
         size_t size = 0;
-        char sha256[BP_SHA256_HEX_SIZE];
+        char sha256[UTIL_SHA256_HEX_SIZE];
         const char *error = NULL;
         uint8_t *data = label && root ? read_member(zip, &size, sha256, &error) : NULL;
         int status;
         if (error)
-            bp_notes_addf(&result->arena, &result->warnings, "%s: %s", label ? label : path, error);
+            util_notes_addf(&result->arena, &result->warnings, "%s: %s", label ? label : path, error);
         if (!data) {
             status = BP_STATUS_UNREADABLE;
         } else {
-            bp_input_origin origin = {.path = label, .root = root, .sha256 = sha256};
-            status = bp_parse_bytes(data, size, &origin, result, carve);
+            result_input_origin origin = {.path = label, .root = root, .sha256 = sha256};
+            status = input_parse_bytes(data, size, &origin, result, carve);
             free(data);
         }
         read++;
@@ -126,13 +126,13 @@ int zip_parse(const char *path, bp_result *result, carve_session *carve)
         best = status < best ? status : best;
     }
     if (header != ARCHIVE_EOF) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: the ZIP could not be read to its end: %s", path,
+        util_notes_addf(&result->arena, &result->warnings, "%s: the ZIP could not be read to its end: %s", path,
                       archive_error_string(zip) ? archive_error_string(zip) : "unknown error");
         worst = worst > BP_STATUS_WARNINGS ? worst : BP_STATUS_WARNINGS;
     }
     archive_read_free(zip);
     if (!read) {
-        bp_notes_addf(&result->arena, &result->warnings,
+        util_notes_addf(&result->arena, &result->warnings,
                       "%s: no BITS source in this ZIP (looked for members named qmgr*.db, qmgr*.dat and "
                       "Microsoft-Windows-Bits-Client%%4Operational.evtx, names URL-decoded)", path);
         return BP_STATUS_UNREADABLE;

@@ -16,7 +16,7 @@ static int hex_digit(char c)
     return -1;
 }
 
-void bp_collector_decode(const char *name, size_t length, char *out, size_t capacity)
+void input_collector_decode(const char *name, size_t length, char *out, size_t capacity)
 {
     size_t used = 0;
     for (size_t i = 0; i < length && used + 1 < capacity; i++) {
@@ -33,7 +33,7 @@ void bp_collector_decode(const char *name, size_t length, char *out, size_t capa
         out[used] = '\0';
 }
 
-bool bp_is_queue_name(const char *decoded)
+bool input_is_queue_name(const char *decoded)
 {
     size_t n = strlen(decoded);
     bool has_qmgr = false;
@@ -43,7 +43,7 @@ bool bp_is_queue_name(const char *decoded)
                         (n > 4 && strcasecmp(decoded + n - 4, ".dat") == 0));
 }
 
-bool bp_is_bits_client_log_name(const char *decoded)
+bool input_is_bits_client_log_name(const char *decoded)
 {
     return strcasecmp(decoded, "Microsoft-Windows-Bits-Client%4Operational.evtx") == 0;
 }
@@ -62,11 +62,11 @@ static const char *const anchors[][9] = {
 static bool component_is(const char *path, size_t start, size_t len, const char *want)
 {
     char decoded[NAME_MAX_DECODED];
-    bp_collector_decode(path + start, len, decoded, sizeof decoded);
+    input_collector_decode(path + start, len, decoded, sizeof decoded);
     return strcasecmp(decoded, want) == 0;
 }
 
-const char *bp_system_root(bp_arena *arena, const char *path)
+const char *input_system_root(util_arena *arena, const char *path)
 {
     size_t starts[ROOT_MAX_COMPONENTS], lengths[ROOT_MAX_COMPONENTS], count = 0;
     for (size_t i = 0; path[i] && count < ROOT_MAX_COMPONENTS;) {
@@ -88,13 +88,13 @@ const char *bp_system_root(bp_arena *arena, const char *path)
             if (anchors[a][k])
                 continue;
             if (c == 0)
-                return bp_arena_strdup(arena, path[0] == '/' ? "/" : ".");
+                return util_arena_strdup(arena, path[0] == '/' ? "/" : ".");
             size_t end = starts[c - 1] + lengths[c - 1];
-            char *root = bp_arena_alloc(arena, end + 1);
+            char *root = util_arena_alloc(arena, end + 1);
             if (root)
                 memcpy(root, path, end);
             return root;
         }
     }
-    return bp_arena_strdup(arena, "");
+    return util_arena_strdup(arena, "");
 }

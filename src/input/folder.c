@@ -22,7 +22,7 @@
 static bool is_queue_file_name(const char *name)
 {
     size_t n = strlen(name);
-    return bp_is_queue_name(name) || (n > 5 && strcasecmp(name + n - 5, ".evtx") == 0);
+    return input_is_queue_name(name) || (n > 5 && strcasecmp(name + n - 5, ".evtx") == 0);
 }
 
 /* Files of an ESE queue that are not queues themselves: the checkpoint (edb.chk),
@@ -60,7 +60,7 @@ static folder_entry classify_entry(const char *folder, const char *name, const c
     uint8_t *head = carve_read_head(full, &head_size);
     if (!head)
         return ENTRY_READ;  /* cannot open: parse_file says why */
-    bool bits = bp_is_bits_input(head, head_size);
+    bool bits = input_is_bits_input(head, head_size);
     free(head);
     if (bits)
         return ENTRY_READ;
@@ -75,11 +75,11 @@ static int compare_names(const void *a, const void *b)
 /* Entries of one folder considered at most; more are reported, not dropped silently. */
 #define FOLDER_MAX_ENTRIES 65536
 
-int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
+int input_parse_folder(const char *path, bp_result *result, carve_session *carve)
 {
     DIR *dir = opendir(path);
     if (!dir) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: cannot open folder: %s", path, strerror(errno));
+        util_notes_addf(&result->arena, &result->warnings, "%s: cannot open folder: %s", path, strerror(errno));
         return BP_STATUS_UNREADABLE;
     }
     char **names = NULL;
@@ -94,7 +94,7 @@ int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
             break;
         }
         char *name = strdup(entry->d_name);
-        if (!name || !bp_grow((void **)&names, &capacity, count, sizeof(char *))) {
+        if (!name || !util_grow((void **)&names, &capacity, count, sizeof(char *))) {
             free(name);
             out_of_memory = true;
             break;
@@ -105,11 +105,11 @@ int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
     if (count)
         qsort(names, count, sizeof(char *), compare_names);
     if (capped)
-        bp_notes_addf(&result->arena, &result->warnings,
+        util_notes_addf(&result->arena, &result->warnings,
                       "%s: more than %d entries; only the first %d the folder listing gave were considered", path,
                       FOLDER_MAX_ENTRIES, FOLDER_MAX_ENTRIES);
     if (out_of_memory)
-        bp_notes_addf(&result->arena, &result->warnings, "%s: out of memory listing the folder; only %zu entries "
+        util_notes_addf(&result->arena, &result->warnings, "%s: out of memory listing the folder; only %zu entries "
                       "were considered", path, count);
     char **subfolders = NULL;  /* searched after the folder's own files */
     size_t subfolder_count = 0, subfolder_capacity = 0;
@@ -117,25 +117,25 @@ int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
     int best = BP_STATUS_UNREADABLE;
     size_t read = 0;
     for (size_t i = 0; i < count; i++) {
-        char *full = bp_arena_printf(&result->arena, "%s/%s", path, names[i]);
+        char *full = util_arena_printf(&result->arena, "%s/%s", path, names[i]);
         folder_entry what = full ? classify_entry(path, names[i], full, carve) : ENTRY_PASS_OVER;
         if (what == ENTRY_NOT_BITS) {
-            bp_notes_addf(&result->arena, &result->warnings,
+            util_notes_addf(&result->arena, &result->warnings,
                           "%s: skipped: not a BITS input (no ESE database, legacy state file, job or file blob "
                           "or event log)", full);
             worst = worst > BP_STATUS_WARNINGS ? worst : BP_STATUS_WARNINGS;
         }
         if (what == ENTRY_FOLDER && full &&
-            bp_grow((void **)&subfolders, &subfolder_capacity, subfolder_count, sizeof(char *)))
+            util_grow((void **)&subfolders, &subfolder_capacity, subfolder_count, sizeof(char *)))
             subfolders[subfolder_count++] = full;
         free(names[i]);
         if (what != ENTRY_READ)
             continue;
         read++;
         size_t warnings_before = result->warnings.count;
-        int status = bp_parse_file(full, result, carve);
+        int status = input_parse_file(full, result, carve);
         if (status == BP_STATUS_UNREADABLE && result->warnings.count == warnings_before)
-            bp_notes_addf(&result->arena, &result->warnings, "%s: not a BITS queue (nothing could be read)", full);
+            util_notes_addf(&result->arena, &result->warnings, "%s: not a BITS queue (nothing could be read)", full);
         if (status > worst)
             worst = status;
         if (status < best)
@@ -161,7 +161,7 @@ int bp_parse_folder(const char *path, bp_result *result, carve_session *carve)
     worst = walk.worst > worst ? walk.worst : worst;
     best = walk.best < best ? walk.best : best;
     if (!read) {
-        bp_notes_addf(&result->arena, &result->warnings,
+        util_notes_addf(&result->arena, &result->warnings,
                       "%s: no BITS input in this folder (a qmgr.db, qmgr*.dat, job or file blob or event log) nor "
                       "below it (searched at any depth for qmgr*.db, qmgr*.dat and "
                       "Microsoft-Windows-Bits-Client%%4Operational.evtx, as in ProgramData/Microsoft/Network/"

@@ -2,7 +2,7 @@
  * container (libewf, libvmdk, libvhdi in Debian's build), the partition table
  * and each NTFS volume; a walk of the directory tree (names and MFT entries
  * only, as `fls -r`) lists the wanted files, which are then read one by one
- * into memory (at most BP_INPUT_MAX_SIZE each), hashed as they are read, and
+ * into memory (at most UTIL_INPUT_MAX_SIZE each), hashed as they are read, and
  * parsed like files given on the command line. With --carve, each NTFS
  * volume's unallocated clusters and every byte outside the NTFS volumes are
  * streamed through the scanner (carve_feed), in 4 MiB reads: the BITS files
@@ -88,7 +88,7 @@ static TSK_WALK_RET_ENUM on_name(TSK_FS_FILE *file, const char *parent, void *co
     if (!file->name || !file->name->name || !file->meta || file->meta->type != TSK_FS_META_TYPE_REG)
         return TSK_WALK_CONT;
     const char *name = file->name->name;
-    bool wanted = bp_is_queue_name(name) || bp_is_bits_client_log_name(name) ||
+    bool wanted = input_is_queue_name(name) || input_is_bits_client_log_name(name) ||
                   (walk->with_logs && carve_is_log_name(name) && is_downloader_folder(parent));
     bool deleted = (file->name->flags & TSK_FS_NAME_FLAG_UNALLOC) != 0;
     /* a deleted name whose MFT entry was reused names another file now: not read */
@@ -101,7 +101,7 @@ static TSK_WALK_RET_ENUM on_name(TSK_FS_FILE *file, const char *parent, void *co
     }
     size_t length = strlen(parent) + strlen(name) + 2;
     char *volume_path = malloc(length);
-    if (!volume_path || !bp_grow((void **)&walk->files, &walk->capacity, walk->count, sizeof(wanted_file))) {
+    if (!volume_path || !util_grow((void **)&walk->files, &walk->capacity, walk->count, sizeof(wanted_file))) {
         free(volume_path);
         return TSK_WALK_STOP;
     }
@@ -111,7 +111,7 @@ static TSK_WALK_RET_ENUM on_name(TSK_FS_FILE *file, const char *parent, void *co
 }
 
 /* Read one file of the volume whole, hashing it as it is read. */
-static uint8_t *read_volume_file(const tsk_api *tsk, TSK_FS_INFO *fs, TSK_INUM_T entry, size_t *size, char sha256[BP_SHA256_HEX_SIZE],
+static uint8_t *read_volume_file(const tsk_api *tsk, TSK_FS_INFO *fs, TSK_INUM_T entry, size_t *size, char sha256[UTIL_SHA256_HEX_SIZE],
                                  const char **error)
 {
     *size = 0;
@@ -123,7 +123,7 @@ static uint8_t *read_volume_file(const tsk_api *tsk, TSK_FS_INFO *fs, TSK_INUM_T
         return NULL;
     }
     TSK_OFF_T length = file->meta->size;
-    if (length < 0 || (uint64_t)length > BP_INPUT_MAX_SIZE) {
+    if (length < 0 || (uint64_t)length > UTIL_INPUT_MAX_SIZE) {
         *error = "file larger than 2 GiB";
         tsk->fs_file_close(file);
         return NULL;
@@ -134,20 +134,20 @@ static uint8_t *read_volume_file(const tsk_api *tsk, TSK_FS_INFO *fs, TSK_INUM_T
         tsk->fs_file_close(file);
         return NULL;
     }
-    bp_sha256 hash;
-    bp_sha256_init(&hash);
+    util_sha256 hash;
+    util_sha256_init(&hash);
     size_t done = 0;
     while (done < (size_t)length) {
         size_t want = (size_t)length - done < IMAGE_READ_CHUNK ? (size_t)length - done : IMAGE_READ_CHUNK;
         ssize_t got = tsk->fs_file_read(file, (TSK_OFF_T)done, (char *)data + done, want, TSK_FS_FILE_READ_FLAG_NONE);
         if (got <= 0)
             break;  /* unreadable clusters (a deleted file's, reused): keep what was read */
-        bp_sha256_update(&hash, data + done, (size_t)got);
+        util_sha256_update(&hash, data + done, (size_t)got);
         done += (size_t)got;
     }
     tsk->error_reset();
     tsk->fs_file_close(file);
-    bp_sha256_hex(&hash, sha256);
+    util_sha256_hex(&hash, sha256);
     *size = done;
     return data;
 }
@@ -226,14 +226,14 @@ static TSK_WALK_RET_ENUM on_unallocated_cluster(const TSK_FS_BLOCK *block, void 
  * found there has source.found "unallocated" and its cluster. */
 static void carve_unallocated(image_run *run, TSK_IMG_INFO *img, TSK_FS_INFO *fs, uint32_t partition, uint64_t offset)
 {
-    const char *label = bp_arena_printf(&run->result->arena, "%s:p%u:unallocated", run->image, partition);
-    const char *root = bp_arena_printf(&run->result->arena, "%s:p%u", run->image, partition);
+    const char *label = util_arena_printf(&run->result->arena, "%s:p%u:unallocated", run->image, partition);
+    const char *root = util_arena_printf(&run->result->arena, "%s:p%u", run->image, partition);
     if (!label || !root || !fs->block_size)
         return;
-    bp_input_origin origin = {.path = label, .root = root, .sha256 = "", .image = run->image, .partition = partition,
+    result_input_origin origin = {.path = label, .root = root, .sha256 = "", .image = run->image, .partition = partition,
                               .partition_offset = offset, .volume_path = "", .found = "unallocated",
                               .cluster_size = fs->block_size};
-    bp_result_note_origin(run->result, &origin);
+    result_note_origin(run->result, &origin);
     carve_feed *feed = carve_feed_new(run->carve, label);
     if (!feed)
         return;
@@ -241,7 +241,7 @@ static void carve_unallocated(image_run *run, TSK_IMG_INFO *img, TSK_FS_INFO *fs
     if (run->tsk->fs_block_walk(fs, fs->first_block, fs->last_block_act,
                                 TSK_FS_BLOCK_WALK_FLAG_UNALLOC | TSK_FS_BLOCK_WALK_FLAG_AONLY, on_unallocated_cluster,
                                 &walk) != 0) {
-        bp_notes_addf(&run->result->arena, &run->result->warnings,
+        util_notes_addf(&run->result->arena, &run->result->warnings,
                       "%s: partition %u: the walk of unallocated clusters stopped early: %s", run->image, partition,
                       run->tsk->error_get() ? run->tsk->error_get() : "unknown error");
         run->tsk->error_reset();
@@ -261,9 +261,9 @@ static void carve_outside_volumes(image_run *run, TSK_IMG_INFO *img)
             run->spans[j] = run->spans[j - 1];
             run->spans[j - 1] = t;
         }
-    bp_input_origin origin = {.path = run->image, .root = "", .sha256 = "", .image = run->image, .volume_path = "",
+    result_input_origin origin = {.path = run->image, .root = "", .sha256 = "", .image = run->image, .volume_path = "",
                               .found = "outside NTFS volumes"};
-    bp_result_note_origin(run->result, &origin);
+    result_note_origin(run->result, &origin);
     carve_feed *feed = carve_feed_new(run->carve, run->image);
     if (!feed)
         return;
@@ -324,13 +324,13 @@ static void carve_file_slack(image_run *run, TSK_IMG_INFO *img, TSK_FS_INFO *fs,
         last.found = false;  /* a broken run list: no slack rather than the wrong cluster's */
     run->tsk->error_reset();
     run->tsk->fs_file_close(file);
-    const char *path = bp_arena_printf(&run->result->arena, "%s (slack)", label);
+    const char *path = util_arena_printf(&run->result->arena, "%s (slack)", label);
     if (!last.found || !path || (uint64_t)last.addr >= (uint64_t)fs->block_count)
         return;
-    bp_input_origin origin = {.path = path, .root = root, .sha256 = "", .image = run->image, .partition = partition,
+    result_input_origin origin = {.path = path, .root = root, .sha256 = "", .image = run->image, .partition = partition,
                               .partition_offset = offset, .volume_path = want->volume_path, .mft_entry = want->entry,
                               .deleted = want->deleted, .found = "slack", .cluster_size = fs->block_size};
-    bp_result_note_origin(run->result, &origin);
+    result_note_origin(run->result, &origin);
     carve_feed *feed = carve_feed_new(run->carve, path);
     if (!feed)
         return;
@@ -357,36 +357,36 @@ static void read_volume(image_run *run, TSK_IMG_INFO *img, uint32_t partition, u
                         TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC | TSK_FS_DIR_WALK_FLAG_RECURSE |
                             TSK_FS_DIR_WALK_FLAG_NOORPHAN,
                         on_name, &walk) != 0) {
-        bp_notes_addf(&run->result->arena, &run->result->warnings,
+        util_notes_addf(&run->result->arena, &run->result->warnings,
                       "%s: partition %u at byte %llu: the folder walk stopped early: %s", run->image, partition,
                       (unsigned long long)offset, tsk->error_get() ? tsk->error_get() : "unknown error");
         tsk->error_reset();
         run->worst = run->worst > BP_STATUS_WARNINGS ? run->worst : BP_STATUS_WARNINGS;
     }
     if (walk.capped)
-        bp_notes_addf(&run->result->arena, &run->result->warnings,
+        util_notes_addf(&run->result->arena, &run->result->warnings,
                       "%s: partition %u: more than %d BITS files; only the first %d were read", run->image, partition,
                       IMAGE_MAX_FILES, IMAGE_MAX_FILES);
     for (size_t i = 0; i < walk.count; i++) {
         const wanted_file *want = &walk.files[i];
-        char *label = bp_arena_printf(&run->result->arena, "%s:p%u:%s%s", run->image, partition, want->volume_path,
+        char *label = util_arena_printf(&run->result->arena, "%s:p%u:%s%s", run->image, partition, want->volume_path,
                                       want->deleted ? " (deleted)" : "");
-        char *root = bp_arena_printf(&run->result->arena, "%s:p%u", run->image, partition);
+        char *root = util_arena_printf(&run->result->arena, "%s:p%u", run->image, partition);
         size_t size;
-        char sha256[BP_SHA256_HEX_SIZE];
+        char sha256[UTIL_SHA256_HEX_SIZE];
         const char *error = NULL;
         uint8_t *data = label && root ? read_volume_file(run->tsk, fs, want->entry, &size, sha256, &error) : NULL;
         int status;
         if (!data) {
-            bp_notes_addf(&run->result->arena, &run->result->warnings, "%s: cannot read: %s", label ? label : "",
+            util_notes_addf(&run->result->arena, &run->result->warnings, "%s: cannot read: %s", label ? label : "",
                           error ? error : "out of memory");
             status = BP_STATUS_UNREADABLE;
         } else {
-            bp_input_origin origin = {.path = label, .root = root, .sha256 = sha256, .image = run->image,
+            result_input_origin origin = {.path = label, .root = root, .sha256 = sha256, .image = run->image,
                                       .partition = partition, .partition_offset = offset,
                                       .volume_path = want->volume_path, .mft_entry = want->entry,
                                       .deleted = want->deleted};
-            status = bp_parse_bytes(data, size, &origin, run->result, run->carve);
+            status = input_parse_bytes(data, size, &origin, run->result, run->carve);
             free(data);
             if (run->carve)
                 carve_file_slack(run, img, fs, partition, offset, want, label, root);
@@ -423,11 +423,11 @@ int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_resu
     const char *why = NULL;
     const tsk_api *tsk = tsk_loader_get(&why);
     if (!tsk) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: looks like a disk image, but %s", path, why);
+        util_notes_addf(&result->arena, &result->warnings, "%s: looks like a disk image, but %s", path, why);
         return BP_STATUS_UNREADABLE;
     }
     if (is_ewf && !tsk_loader_can_read_ewf()) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: E01/Ex01 images are not read by sanitizer builds "
+        util_notes_addf(&result->arena, &result->warnings, "%s: E01/Ex01 images are not read by sanitizer builds "
                       "(libewf and libevtx cannot share a process without RTLD_DEEPBIND)", path);
         return BP_STATUS_UNREADABLE;
     }
@@ -441,7 +441,7 @@ int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_resu
         tsk->img_close(img);
         return BP_STATUS_UNREADABLE;
     }
-    image_run run = {tsk, bp_arena_strdup(&result->arena, path), result, carve, 0, 0, BP_STATUS_CLEAN,
+    image_run run = {tsk, util_arena_strdup(&result->arena, path), result, carve, 0, 0, BP_STATUS_CLEAN,
                      BP_STATUS_UNREADABLE, chunk, {{0, 0}}, 0, 0};
     /* GPT first, then MBR: TSK's own detection tries MBR on a GPT disk's protective MBR and
        leaves what it allocated unfreed; Windows disks use no other partition table */
@@ -464,7 +464,7 @@ int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_resu
     if (carve && run.volumes)
         carve_outside_volumes(&run, img);
     if (run.unreadable)
-        bp_notes_addf(&result->arena, &result->warnings, "%s: --carve: %zu area(s) of the image could not be read",
+        util_notes_addf(&result->arena, &result->warnings, "%s: --carve: %zu area(s) of the image could not be read",
                       path, run.unreadable);
     free(chunk);
     tsk->img_close(img);
@@ -472,7 +472,7 @@ int image_parse(const char *path, const uint8_t *head, size_t head_size, bp_resu
         return BP_STATUS_UNREADABLE;
     *opened = true;
     if (!run.read) {
-        bp_notes_addf(&result->arena, &result->warnings,
+        util_notes_addf(&result->arena, &result->warnings,
                       "%s: no BITS source on its %zu NTFS volume(s) (looked for qmgr*.db, qmgr*.dat and "
                       "Microsoft-Windows-Bits-Client%%4Operational.evtx at any path)", path, run.volumes);
         return BP_STATUS_UNREADABLE;

@@ -42,9 +42,9 @@ static input_kind sniff(const uint8_t *data, size_t size)
      * copy one page later: a damaged primary must not hide a good shadow */
     static const size_t header_pages[] = {0, 4096, 8192, 16384, 32768};
     for (size_t i = 0; i < sizeof(header_pages) / sizeof(header_pages[0]); i++) {
-        bp_reader r = bp_reader_make(data, size);
-        bp_reader_seek(&r, header_pages[i] + 4);
-        if (bp_read_u32(&r) == ESE_SIGNATURE)
+        util_reader r = util_reader_make(data, size);
+        util_reader_seek(&r, header_pages[i] + 4);
+        if (util_read_u32(&r) == ESE_SIGNATURE)
             return INPUT_ESE;
     }
     if (evtx_is_log(data, size))
@@ -61,9 +61,9 @@ static input_kind sniff(const uint8_t *data, size_t size)
     return INPUT_UNKNOWN;
 }
 
-bool bp_is_bits_input(const uint8_t *data, size_t size) { return sniff(data, size) != INPUT_UNKNOWN; }
+bool input_is_bits_input(const uint8_t *data, size_t size) { return sniff(data, size) != INPUT_UNKNOWN; }
 
-bool bp_is_ese_input(const uint8_t *data, size_t size) { return sniff(data, size) == INPUT_ESE; }
+bool input_is_ese_input(const uint8_t *data, size_t size) { return sniff(data, size) == INPUT_ESE; }
 
 static bool record_has_warnings(const bp_record *record)
 {
@@ -76,18 +76,18 @@ static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_res
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     if (!ese_db_open(&db, data, size, &result->arena, &warnings)) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: not a readable ESE database (no valid header)",
+        util_notes_addf(&result->arena, &result->warnings, "%s: not a readable ESE database (no valid header)",
                       label);
         return BP_STATUS_UNREADABLE;
     }
-    if (!bp_result_add_database(result, label, db.header.state, ese_db_state_name(db.header.state)))
-        bp_notes_addf(&result->arena, &warnings, "out of memory noting the database state");
+    if (!result_add_database(result, label, db.header.state, ese_db_state_name(db.header.state)))
+        util_notes_addf(&result->arena, &warnings, "out of memory noting the database state");
     size_t live_first = result->count;
     size_t added = qmgr_db_read(&db, label, result);
     if (carve)  /* deleted and unreferenced data, after the live records (carve.h) */
         carve_ese_collect(carve, &db, label, live_first, result->count);
     for (bp_note *n = warnings.head; n; n = n->next)
-        bp_notes_addf(&result->arena, &result->warnings, "%s: %s", label, n->text);
+        util_notes_addf(&result->arena, &result->warnings, "%s: %s", label, n->text);
     if (!added && !ese_catalog_find(&db.catalog, "Jobs"))
         return BP_STATUS_UNREADABLE;
     return warnings.count ? BP_STATUS_WARNINGS : BP_STATUS_CLEAN;
@@ -95,17 +95,17 @@ static int parse_ese(const uint8_t *data, size_t size, const char *label, bp_res
 
 static int parse_blob(const uint8_t *data, size_t size, const char *label, bool is_job, bp_result *result)
 {
-    bp_record *record = bp_result_add(result);
+    bp_record *record = result_add(result);
     if (!record)
         return BP_STATUS_UNREADABLE;
     /* a mapped input has no 2 GiB cap any more: the size is clamped as the decoders clamp theirs */
     uint32_t blob_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
     bp_source source = {.path = label, .format = "blob", .table = "", .blob_size = blob_size, .generation = ""};
     if (is_job) {
-        record->job = bits_decode_job(bp_result_record_arena(result), data, size);
+        record->job = bits_decode_job(result_record_arena(result), data, size);
         record->job_source = source;
     } else {
-        record->file = bits_decode_file(bp_result_record_arena(result), data, size);
+        record->file = bits_decode_file(result_record_arena(result), data, size);
         record->file_source = source;
     }
     return BP_STATUS_CLEAN;
@@ -115,12 +115,12 @@ static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_
                         carve_session *carve)
 {
     if (!*result_out)
-        *result_out = bp_result_new();
+        *result_out = result_new();
     bp_result *result = *result_out;
     if (!result)
         return BP_STATUS_UNREADABLE;
-    label = bp_arena_strdup(&result->arena, label);
-    bp_result_stream_flush(result);  /* streaming: the records held now are all this input's */
+    label = util_arena_strdup(&result->arena, label);
+    result_stream_flush(result);  /* streaming: the records held now are all this input's */
     size_t first = result->count;
     size_t warned_before = result->stream.warned;  /* records already handed to a stream */
     int status;
@@ -138,7 +138,7 @@ static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_
             status = carve_scan_memory(carve, data, size, label);
             break;
         }
-        bp_notes_addf(&result->arena, &result->warnings,
+        util_notes_addf(&result->arena, &result->warnings,
                       "%s: not a BITS queue (neither an ESE qmgr.db, a legacy qmgr*.dat state file, "
                       "a job or file blob nor a Bits-Client .evtx event log)", label);
         status = BP_STATUS_UNREADABLE;
@@ -154,7 +154,7 @@ static int parse_memory(const uint8_t *data, size_t size, const char *label, bp_
             status = BP_STATUS_WARNINGS;
     if (status == BP_STATUS_CLEAN && result->stream.warned > warned_before)
         status = BP_STATUS_WARNINGS;
-    bp_result_note_status(result, status);
+    result_note_status(result, status);
     if (carve && kind != INPUT_ESE && kind != INPUT_UNKNOWN && kind != INPUT_EVTX)
         carve_scan_after_live(carve, data, size, label, first, result->count);
     return status;
@@ -169,38 +169,38 @@ int bp_parse_memory_ex(const uint8_t *data, size_t size, const char *label, cons
                        bp_result **result_out)
 {
     if (!*result_out)
-        *result_out = bp_result_new();
+        *result_out = result_new();
     carve_session *carve = *result_out && options && (options->carve || options->scan)
                                ? carve_session_new(*result_out, options) : NULL;
     int status = parse_memory(data, size, label, result_out, carve);
     status = carve ? carve_finish_input(carve, status) : status;
     if (*result_out)
-        bp_result_fill_provenance(*result_out);
+        result_fill_provenance(*result_out);
     bp_result_correlate_events(*result_out);  /* event-log records onto queue records of the same job */
-    bp_result_stream_flush(*result_out);  /* when streaming: this input's records are final */
+    result_stream_flush(*result_out);  /* when streaming: this input's records are final */
     return status;
 }
 
 /* An input read whole: noted with its root and sha256 for its records, unless
  * the same bytes were read already (then only a note: read once). */
-int bp_parse_bytes(const uint8_t *data, size_t size, const bp_input_origin *origin, bp_result *result,
+int input_parse_bytes(const uint8_t *data, size_t size, const result_input_origin *origin, bp_result *result,
                    carve_session *carve)
 {
-    const char *earlier = bp_result_input_with_sha256(result, origin->sha256);
+    const char *earlier = result_input_with_sha256(result, origin->sha256);
     if (earlier) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: same content as %s (sha256 %s): read once",
+        util_notes_addf(&result->arena, &result->warnings, "%s: same content as %s (sha256 %s): read once",
                       origin->path, earlier, origin->sha256);
         return BP_STATUS_CLEAN;
     }
-    bp_result_note_origin(result, origin);
+    result_note_origin(result, origin);
     return parse_memory(data, size, origin->path, &result, carve);
 }
 
 static int parse_read_input(const uint8_t *data, size_t size, const char *path, const char *sha256, bp_result *result,
                             carve_session *carve)
 {
-    bp_input_origin origin = {.path = path, .root = bp_system_root(&result->arena, path), .sha256 = sha256};
-    return bp_parse_bytes(data, size, &origin, result, carve);
+    result_input_origin origin = {.path = path, .root = input_system_root(&result->arena, path), .sha256 = sha256};
+    return input_parse_bytes(data, size, &origin, result, carve);
 }
 
 /* A regular file is mapped, not read (util/mapped_file.h, docs/design.md):
@@ -210,11 +210,11 @@ static int parse_read_input(const uint8_t *data, size_t size, const char *path, 
 static bool parse_mapped(const char *path, bp_result *result, carve_session *carve, int *status)
 {
     /* carving: on the heap, as the session may keep it to its finish */
-    bp_mapped_file local;
-    bp_mapped_file *map = carve ? malloc(sizeof(*map)) : &local;
+    util_mapped_file local;
+    util_mapped_file *map = carve ? malloc(sizeof(*map)) : &local;
     if (!map)
         return false;
-    if (!bp_mapped_open(map, path)) {
+    if (!util_mapped_open(map, path)) {
         if (map != &local)
             free(map);
         return false;
@@ -225,8 +225,8 @@ static bool parse_mapped(const char *path, bp_result *result, carve_session *car
          * without hashing the rest (there is nothing of it to read once) */
         *status = parse_memory(map->data, map->size, path, &result, NULL);
     } else {
-        char sha256[BP_SHA256_HEX_SIZE];
-        steady = bp_mapped_sha256(map, sha256);
+        char sha256[UTIL_SHA256_HEX_SIZE];
+        steady = util_mapped_sha256(map, sha256);
         if (steady && carve)  /* live blobs are referenced in it, not copied (carve.h) */
             carve_session_offer_mapping(carve, map);
         if (steady)
@@ -234,13 +234,13 @@ static bool parse_mapped(const char *path, bp_result *result, carve_session *car
     }
     if (carve && carve_session_keep_mapping(carve, map))
         return steady;  /* the session closes it */
-    bp_mapped_close(map);
+    util_mapped_close(map);
     if (map != &local)
         free(map);
     return steady;
 }
 
-int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
+int input_parse_file(const char *path, bp_result *result, carve_session *carve)
 {
     bool scan = carve && carve_session_options(carve)->scan;
     size_t head_size = 0;
@@ -251,9 +251,9 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
     if (!image)
         free(head);
     if (scan && kind == INPUT_UNKNOWN) {  /* inputs of any size: streamed unless a queue */
-        char sha256[BP_SHA256_HEX_SIZE];
+        char sha256[UTIL_SHA256_HEX_SIZE];
         int status = carve_scan_input(carve, path, sha256);  /* hashed as it is streamed */
-        bp_result_note_input(result, path, bp_system_root(&result->arena, path), sha256);
+        result_note_input(result, path, input_system_root(&result->arena, path), sha256);
         return status;
     }
     if (zip)  /* a collection delivered as a ZIP, read in place */
@@ -270,11 +270,11 @@ int bp_parse_file(const char *path, bp_result *result, carve_session *carve)
     if (!parse_mapped(path, result, carve, &status)) {  /* not mappable: read whole, as before */
         size_t size;
         const char *error = NULL;
-        char sha256[BP_SHA256_HEX_SIZE];
-        uint8_t *data = bp_input_read_hashed(path, &size, &error, sha256);
+        char sha256[UTIL_SHA256_HEX_SIZE];
+        uint8_t *data = util_input_read_hashed(path, &size, &error, sha256);
         if (!data) {
-            bp_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
-            bp_result_note_status(result, BP_STATUS_UNREADABLE);
+            util_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
+            result_note_status(result, BP_STATUS_UNREADABLE);
             return BP_STATUS_UNREADABLE;
         }
         status = parse_read_input(data, size, path, sha256, result, carve);
@@ -292,10 +292,10 @@ static int parse_stdin(bp_result *result, carve_session *carve)
 {
     size_t size;
     const char *error = NULL;
-    char sha256[BP_SHA256_HEX_SIZE];
-    uint8_t *data = bp_input_read_stream(0, &size, &error, sha256);
+    char sha256[UTIL_SHA256_HEX_SIZE];
+    uint8_t *data = util_input_read_stream(0, &size, &error, sha256);
     if (!data) {
-        bp_notes_addf(&result->arena, &result->warnings, "-: cannot read standard input: %s", error);
+        util_notes_addf(&result->arena, &result->warnings, "-: cannot read standard input: %s", error);
         return BP_STATUS_UNREADABLE;
     }
     int status = parse_read_input(data, size, "-", sha256, result, carve);
@@ -311,7 +311,7 @@ int bp_parse_path(const char *path, bp_result **result_out)
 int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_result **result_out)
 {
     if (!*result_out)
-        *result_out = bp_result_new();
+        *result_out = result_new();
     bp_result *result = *result_out;
     if (!result)
         return BP_STATUS_UNREADABLE;
@@ -321,18 +321,18 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
     if (strcmp(path, "-") == 0) {
         status = parse_stdin(result, carve);
     } else if (stat(path, &st) != 0) {
-        bp_notes_addf(&result->arena, &result->warnings, "%s: %s", path, strerror(errno));
+        util_notes_addf(&result->arena, &result->warnings, "%s: %s", path, strerror(errno));
         status = BP_STATUS_UNREADABLE;
     } else if (S_ISDIR(st.st_mode)) {
-        status = bp_parse_folder(path, result, carve);
+        status = input_parse_folder(path, result, carve);
     } else {
-        status = bp_parse_file(path, result, carve);
+        status = input_parse_file(path, result, carve);
     }
     if (carve)
         status = carve_finish_input(carve, status);
-    bp_result_note_status(result, status);
-    bp_result_fill_provenance(result);  /* carved records included */
+    result_note_status(result, status);
+    result_fill_provenance(result);  /* carved records included */
     bp_result_correlate_events(result);  /* event-log records onto queue records of the same job */
-    bp_result_stream_flush(result);  /* when streaming: this input's records are final */
+    result_stream_flush(result);  /* when streaming: this input's records are final */
     return status;
 }

@@ -18,12 +18,12 @@ static bool is_ese_file(const char *path)
         return false;
     size_t size = 0;
     uint8_t *head = carve_read_head(path, &size);
-    bool ese = head && bp_is_ese_input(head, size);
+    bool ese = head && input_is_ese_input(head, size);
     free(head);
     return ese;
 }
 
-bool bp_inputs_allow_streaming(char *const *paths, int count)
+bool input_inputs_allow_streaming(char *const *paths, int count)
 {
     for (int i = 0; i < count; i++)
         if (!is_ese_file(paths[i]))

@@ -10,6 +10,6 @@
  * legacy state file of a pair, no folder, ZIP or image that may hold them)
  * can change a record once its job is done. Carving and the sorted timeline
  * are the caller's part of the rule. */
-bool bp_inputs_allow_streaming(char *const *paths, int count);
+bool input_inputs_allow_streaming(char *const *paths, int count);
 
 #endif

@@ -27,14 +27,14 @@ void tree_walk_init(tree_walk *walk, bp_result *result, carve_session *carve)
     walk->best = BP_STATUS_UNREADABLE;
 }
 
-void tree_walk_free(tree_walk *walk) { bp_string_map_free(&walk->visited); }
+void tree_walk_free(tree_walk *walk) { util_string_map_free(&walk->visited); }
 
 /* Note a folder as listed; false when it was listed already. */
 static bool first_visit(tree_walk *walk, const struct stat *st)
 {
-    char *key = bp_arena_printf(&walk->result->arena, "%" PRIuMAX ":%" PRIuMAX, (uintmax_t)st->st_dev,
+    char *key = util_arena_printf(&walk->result->arena, "%" PRIuMAX ":%" PRIuMAX, (uintmax_t)st->st_dev,
                                 (uintmax_t)st->st_ino);
-    return !key || bp_string_map_add(&walk->visited, key, 0);
+    return !key || util_string_map_add(&walk->visited, key, 0);
 }
 
 void tree_walk_enter_top(tree_walk *walk, const char *folder)
@@ -48,7 +48,7 @@ void tree_walk_enter_top(tree_walk *walk, const char *folder)
 
 static void warn(tree_walk *walk, const char *path, const char *why, const char *detail)
 {
-    bp_notes_addf(&walk->result->arena, &walk->result->warnings, "%s: %s%s", path, why, detail);
+    util_notes_addf(&walk->result->arena, &walk->result->warnings, "%s: %s%s", path, why, detail);
     if (walk->worst < BP_STATUS_WARNINGS)
         walk->worst = BP_STATUS_WARNINGS;
 }
@@ -56,7 +56,7 @@ static void warn(tree_walk *walk, const char *path, const char *why, const char 
 static void read_file(tree_walk *walk, const char *path)
 {
     walk->read++;
-    int status = bp_parse_file(path, walk->result, walk->carve);
+    int status = input_parse_file(path, walk->result, walk->carve);
     if (status > walk->worst)
         walk->worst = status;
     if (status < walk->best)
@@ -97,7 +97,7 @@ static char **list_folder(tree_walk *walk, const char *folder, size_t *count)
         if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
             continue;
         char *name = strdup(entry->d_name);
-        if (!name || !bp_grow((void **)&names, &capacity, *count, sizeof(char *))) {
+        if (!name || !util_grow((void **)&names, &capacity, *count, sizeof(char *))) {
             free(name);
             warn(walk, folder, "out of memory listing the folder; only part of it was searched", "");
             break;
@@ -126,7 +126,7 @@ static tree_entry classify(tree_walk *walk, const char *full, const char *decode
         return link ? TREE_LINKED_FOLDER : TREE_FOLDER;
     if (!S_ISREG(st.st_mode))
         return TREE_SKIP;
-    if (bp_is_queue_name(decoded) || bp_is_bits_client_log_name(decoded))
+    if (input_is_queue_name(decoded) || input_is_bits_client_log_name(decoded))
         return TREE_FILE;
     return with_logs && walk->carve && carve_is_log_name(decoded) ? TREE_FILE : TREE_SKIP;
 }
@@ -164,8 +164,8 @@ void tree_search(tree_walk *walk, const char *folder, size_t depth)
     char (*decoded)[256] = count ? malloc(count * sizeof(*decoded)) : NULL;
     bool with_logs = false;
     for (size_t i = 0; decoded && i < count; i++) {
-        bp_collector_decode(names[i], strlen(names[i]), decoded[i], sizeof(decoded[i]));
-        with_logs = with_logs || bp_is_queue_name(decoded[i]);
+        input_collector_decode(names[i], strlen(names[i]), decoded[i], sizeof(decoded[i]));
+        with_logs = with_logs || input_is_queue_name(decoded[i]);
     }
     if (count && !decoded)
         warn(walk, folder, "not searched: out of memory", "");

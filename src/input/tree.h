@@ -22,7 +22,7 @@ typedef struct tree_folder_id {
 typedef struct tree_walk {
     bp_result *result;
     carve_session *carve;
-    bp_string_map visited;         /* "device:inode" of every folder listed: each read once */
+    util_string_map visited;         /* "device:inode" of every folder listed: each read once */
     tree_folder_id ancestors[TREE_MAX_DEPTH + 2];  /* the folders being listed, to tell a loop */
     size_t read;                   /* files read */
     int worst, best;               /* bp_status of the files read */

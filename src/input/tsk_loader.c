@@ -7,14 +7,14 @@
 #include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define BP_SANITIZED 1
+#define INPUT_SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define BP_SANITIZED 1
+#define INPUT_SANITIZED 1
 #endif
 #endif
 
-#ifdef BP_SANITIZED
+#ifdef INPUT_SANITIZED
 #define TSK_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL)
 #else
 #define TSK_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND)
@@ -81,7 +81,7 @@ const tsk_api *tsk_loader_get(const char **why)
 
 bool tsk_loader_can_read_ewf(void)
 {
-#ifdef BP_SANITIZED
+#ifdef INPUT_SANITIZED
     return false;
 #else
     return true;

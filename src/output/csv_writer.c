@@ -33,7 +33,7 @@ typedef struct csv_row {
 static bool row_room(csv_row *row, size_t more)
 {
     if (row->failed || more > SIZE_MAX / 2 - row->length ||
-        !bp_grow_to((void **)&row->text, &row->capacity, row->length + more, 1)) {
+        !util_grow_to((void **)&row->text, &row->capacity, row->length + more, 1)) {
         row->failed = true;
         return false;
     }
@@ -79,13 +79,13 @@ static int write_row_text(FILE *out, csv_row *row)
     return fwrite(row->text, 1, row->length, out) == row->length ? 0 : -1;
 }
 
-static bool is_number(const bp_field_value *value)
+static bool is_number(const fields_field_value *value)
 {
-    return value->kind == BP_FIELD_UNSIGNED || value->kind == BP_FIELD_SIGNED;
+    return value->kind == FIELDS_FIELD_UNSIGNED || value->kind == FIELDS_FIELD_SIGNED;
 }
 
 /* Decimal text of a number (with '-' when negative) without printf. */
-static const char *number_text(bp_arena *scratch, uint64_t magnitude, bool negative)
+static const char *number_text(util_arena *scratch, uint64_t magnitude, bool negative)
 {
     char digits[24];
     char *start = digits + sizeof digits;
@@ -96,30 +96,30 @@ static const char *number_text(bp_arena *scratch, uint64_t magnitude, bool negat
     } while (magnitude);
     if (negative)
         *--start = '-';
-    return bp_arena_strdup(scratch, start);
+    return util_arena_strdup(scratch, start);
 }
 
-static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
+static const char *cell_text(util_arena *scratch, const fields_field_value *value)
 {
     switch (value->kind) {
-    case BP_FIELD_TEXT:
+    case FIELDS_FIELD_TEXT:
         return value->text;
-    case BP_FIELD_UNSIGNED:
+    case FIELDS_FIELD_UNSIGNED:
         return number_text(scratch, value->unsigned_number, false);
-    case BP_FIELD_SIGNED:  /* the magnitude as unsigned, so INT64_MIN does not overflow */
+    case FIELDS_FIELD_SIGNED:  /* the magnitude as unsigned, so INT64_MIN does not overflow */
         return number_text(scratch, value->signed_number < 0 ? 0 - (uint64_t)value->signed_number
                                                              : (uint64_t)value->signed_number,
                            value->signed_number < 0);
-    case BP_FIELD_BOOL:
+    case FIELDS_FIELD_BOOL:
         return value->boolean ? "true" : "false";
-    case BP_FIELD_TEXT_LIST:
+    case FIELDS_FIELD_TEXT_LIST:
         return fields_join_text(scratch, value->texts, value->text_count, "|");
-    case BP_FIELD_ACES:
-        return bp_csv_aces_text(scratch, value->aces, value->ace_count);
-    case BP_FIELD_DETECTIONS:
+    case FIELDS_FIELD_ACES:
+        return fields_csv_aces_text(scratch, value->aces, value->ace_count);
+    case FIELDS_FIELD_DETECTIONS:
         return fields_detection_labels(scratch, value->detections, value->detection_count);
-    case BP_FIELD_EVENTS:
-        return bp_csv_events_text(scratch, value->events, value->event_count);
+    case FIELDS_FIELD_EVENTS:
+        return fields_csv_events_text(scratch, value->events, value->event_count);
     }
     return NULL;
 }
@@ -128,8 +128,8 @@ static const char *cell_text(bp_arena *scratch, const bp_field_value *value)
 static int write_header(FILE *out)
 {
     csv_row row = {0};
-    for (size_t i = 0; i < bp_record_field_count(); i++) {
-        const bp_field *field = bp_record_field(i);
+    for (size_t i = 0; i < fields_record_field_count(); i++) {
+        const fields_field *field = fields_record_field(i);
         char name[128];
         if (field->group)
             snprintf(name, sizeof name, "%s_%s", field->group, field->name);
@@ -144,14 +144,14 @@ static int write_header(FILE *out)
 
 static int write_row(FILE *out, const bp_record *record, bool excel)
 {
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     csv_row row = {0};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && !row.failed && i < bp_record_field_count(); i++) {
-        bp_field_value value;
+    for (size_t i = 0; rc == 0 && !row.failed && i < fields_record_field_count(); i++) {
+        fields_field_value value;
         const char *text = NULL;
-        if (bp_record_field_value(bp_record_field(i), record, &scratch, &value))
+        if (fields_record_field_value(fields_record_field(i), record, &scratch, &value))
             text = cell_text(&scratch, &value);
         if (text)
             put_cell(&row, text, i == 0, excel && !is_number(&value));
@@ -163,22 +163,22 @@ static int write_row(FILE *out, const bp_record *record, bool excel)
     else
         rc = -1;
     free(row.text);
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     return rc;
 }
 
-int bp_csv_writer_begin(FILE *out, bool excel)
+int out_csv_writer_begin(FILE *out, bool excel)
 {
     if (excel && fputs("\xEF\xBB\xBF", out) == EOF)  /* UTF-8 byte order mark */
         return -1;
     return write_header(out);
 }
 
-int bp_csv_writer_record(FILE *out, const bp_record *record, bool excel) { return write_row(out, record, excel); }
+int out_csv_writer_record(FILE *out, const bp_record *record, bool excel) { return write_row(out, record, excel); }
 
 static int write_csv(FILE *out, const bp_result *result, bool excel)
 {
-    if (bp_csv_writer_begin(out, excel) != 0)
+    if (out_csv_writer_begin(out, excel) != 0)
         return -1;
     size_t count = bp_result_count(result);
     for (size_t i = 0; i < count; i++)
@@ -187,6 +187,6 @@ static int write_csv(FILE *out, const bp_result *result, bool excel)
     return 0;
 }
 
-int bp_write_csv(FILE *out, const bp_result *result) { return write_csv(out, result, false); }
+int out_write_csv(FILE *out, const bp_result *result) { return write_csv(out, result, false); }
 
-int bp_write_csv_excel(FILE *out, const bp_result *result) { return write_csv(out, result, true); }
+int out_write_csv_excel(FILE *out, const bp_result *result) { return write_csv(out, result, true); }

@@ -8,14 +8,14 @@
 #include <emmintrin.h>
 #endif
 
-void bp_json_init(bp_json *json, bool pretty, unsigned indent)
+void out_json_init(out_json *json, bool pretty, unsigned indent)
 {
     memset(json, 0, sizeof(*json));
     json->pretty = pretty;
     json->indent = indent;
 }
 
-void bp_json_clear(bp_json *json)
+void out_json_clear(out_json *json)
 {
     json->length = 0;
     if (json->text)
@@ -24,7 +24,7 @@ void bp_json_clear(bp_json *json)
     json->failed = false;
 }
 
-void bp_json_free(bp_json *json)
+void out_json_free(out_json *json)
 {
     free(json->text);
     memset(json, 0, sizeof(*json));
@@ -32,7 +32,7 @@ void bp_json_free(bp_json *json)
 
 /* Room for `more` bytes and the terminating NUL; the rare growth is kept out
  * of line so the common case is one comparison. */
-static bool grow(bp_json *json, size_t more)
+static bool grow(out_json *json, size_t more)
 {
     if (json->failed)
         return false;
@@ -56,7 +56,7 @@ static bool grow(bp_json *json, size_t more)
     return true;
 }
 
-static inline bool reserve(bp_json *json, size_t more)
+static inline bool reserve(out_json *json, size_t more)
 {
     /* capacity > length always holds once a buffer exists */
     if (!json->failed && json->text && more < json->capacity - json->length)
@@ -64,7 +64,7 @@ static inline bool reserve(bp_json *json, size_t more)
     return grow(json, more);
 }
 
-static inline void put(bp_json *json, const char *bytes, size_t length)
+static inline void put(out_json *json, const char *bytes, size_t length)
 {
     if (!reserve(json, length))
         return;
@@ -73,7 +73,7 @@ static inline void put(bp_json *json, const char *bytes, size_t length)
     json->text[json->length] = '\0';
 }
 
-static inline void put_char(bp_json *json, char c)
+static inline void put_char(out_json *json, char c)
 {
     if (!reserve(json, 1))
         return;
@@ -81,7 +81,7 @@ static inline void put_char(bp_json *json, char c)
     json->text[json->length] = '\0';
 }
 
-static void put_tabs(bp_json *json, unsigned count)
+static void put_tabs(out_json *json, unsigned count)
 {
     static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
     while (count > 0) {
@@ -248,7 +248,7 @@ static char *copy_escaped(char *out, const char *s, size_t length)
 /* "text" with '"', '\\' and control characters escaped; other bytes as they
  * are (the library hands over valid UTF-8), then `suffix` (the ":\t" after a
  * key). */
-static void put_quoted(bp_json *json, const char *text, const char *suffix, size_t suffix_length)
+static void put_quoted(out_json *json, const char *text, const char *suffix, size_t suffix_length)
 {
     const char *s = text ? text : "";
     size_t length = strlen(s);
@@ -267,7 +267,7 @@ static void put_quoted(bp_json *json, const char *text, const char *suffix, size
 }
 
 /* Separator before a value: inside an array, after the first element. */
-static inline void before_value(bp_json *json)
+static inline void before_value(out_json *json)
 {
     if (json->depth == 0 || !json->in_array[json->depth - 1])
         return;
@@ -276,10 +276,10 @@ static inline void before_value(bp_json *json)
     json->has_items[json->depth - 1] = true;
 }
 
-static void open_container(bp_json *json, char bracket, bool array)
+static void open_container(out_json *json, char bracket, bool array)
 {
     before_value(json);
-    if (json->depth >= BP_JSON_MAX_DEPTH) {
+    if (json->depth >= OUT_JSON_MAX_DEPTH) {
         json->failed = true;
         return;
     }
@@ -291,10 +291,10 @@ static void open_container(bp_json *json, char bracket, bool array)
         put_char(json, '\n');
 }
 
-void bp_json_begin_object(bp_json *json) { open_container(json, '{', false); }
-void bp_json_begin_array(bp_json *json) { open_container(json, '[', true); }
+void out_json_begin_object(out_json *json) { open_container(json, '{', false); }
+void out_json_begin_array(out_json *json) { open_container(json, '[', true); }
 
-void bp_json_end_object(bp_json *json)
+void out_json_end_object(out_json *json)
 {
     if (json->depth == 0) {
         json->failed = true;
@@ -309,7 +309,7 @@ void bp_json_end_object(bp_json *json)
     put_char(json, '}');
 }
 
-void bp_json_end_array(bp_json *json)
+void out_json_end_array(out_json *json)
 {
     if (json->depth == 0) {
         json->failed = true;
@@ -321,7 +321,7 @@ void bp_json_end_array(bp_json *json)
 
 /* Separator, tabs, "key", colon (and tab) in one block; false when the
  * key does not fit that shape (deep nesting, or the member is misplaced). */
-static bool plain_key(bp_json *json, const char *name, size_t length)
+static bool plain_key(out_json *json, const char *name, size_t length)
 {
     if (json->depth == 0 || json->in_array[json->depth - 1]) {
         json->failed = true;
@@ -355,7 +355,7 @@ static bool plain_key(bp_json *json, const char *name, size_t length)
 }
 
 /* A key that needs escaping, or one plain_key could not take. */
-static void quoted_key(bp_json *json, const char *key)
+static void quoted_key(out_json *json, const char *key)
 {
     if (json->depth == 0 || json->in_array[json->depth - 1]) {
         json->failed = true;
@@ -370,7 +370,7 @@ static void quoted_key(bp_json *json, const char *key)
     put_quoted(json, key, json->pretty ? ":\t" : ":", json->pretty ? 2 : 1);
 }
 
-void bp_json_key(bp_json *json, const char *key)
+void out_json_key(out_json *json, const char *key)
 {
     const char *name = key ? key : "";
     size_t length = strlen(name);
@@ -379,25 +379,25 @@ void bp_json_key(bp_json *json, const char *key)
     quoted_key(json, name);
 }
 
-void bp_json_plain_key(bp_json *json, const char *key, size_t length)
+void out_json_plain_key(out_json *json, const char *key, size_t length)
 {
     if (!plain_key(json, key, length))
         quoted_key(json, key);
 }
 
 /* The bytes a separator takes before a key that is not its object's first. */
-static size_t key_separator_length(const bp_json *json) { return json->pretty ? 2 : 1; }
+static size_t key_separator_length(const out_json *json) { return json->pretty ? 2 : 1; }
 
-bool bp_json_prepare_key(const bp_json *json, unsigned depth, const char *key, size_t length,
-                         bp_json_prepared_key *prepared)
+bool out_json_prepare_key(const out_json *json, unsigned depth, const char *key, size_t length,
+                         out_json_prepared_key *prepared)
 {
     memset(prepared, 0, sizeof(*prepared));
     unsigned tabs = json->pretty ? json->indent + depth : 0;
-    if (depth == 0 || depth > BP_JSON_MAX_DEPTH || tabs > 16 || length > 4096 ||
+    if (depth == 0 || depth > OUT_JSON_MAX_DEPTH || tabs > 16 || length > 4096 ||
         escape_offset(key, length) != length)
         return false;
     size_t total = key_separator_length(json) + tabs + length + 4;
-    /* padded so bp_json_put_prepared_key can copy whole 16-byte blocks from
+    /* padded so out_json_put_prepared_key can copy whole 16-byte blocks from
      * the start or from just after the separator */
     char *text = calloc((total + 15) / 16 + 1, 16);
     if (!text)
@@ -421,7 +421,7 @@ bool bp_json_prepare_key(const bp_json *json, unsigned depth, const char *key, s
     return true;
 }
 
-void bp_json_prepared_key_free(bp_json_prepared_key *prepared)
+void out_json_prepared_key_free(out_json_prepared_key *prepared)
 {
     free(prepared->text);
     memset(prepared, 0, sizeof(*prepared));
@@ -429,7 +429,7 @@ void bp_json_prepared_key_free(bp_json_prepared_key *prepared)
 
 /* The prepared key at the end of the text, room for `more` bytes after it
  * reserved as well; NULL when the emitter is elsewhere or out of memory. */
-static char *write_prepared_key(bp_json *json, const bp_json_prepared_key *prepared, size_t more)
+static char *write_prepared_key(out_json *json, const out_json_prepared_key *prepared, size_t more)
 {
     if (json->depth != prepared->depth || json->in_array[json->depth - 1]) {
         json->failed = true;  /* the writer's plan and the emitter disagree */
@@ -448,7 +448,7 @@ static char *write_prepared_key(bp_json *json, const bp_json_prepared_key *prepa
     return out + length;
 }
 
-void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepared)
+void out_json_put_prepared_key(out_json *json, const out_json_prepared_key *prepared)
 {
     char *out = write_prepared_key(json, prepared, 0);
     if (!out)
@@ -457,7 +457,7 @@ void bp_json_put_prepared_key(bp_json *json, const bp_json_prepared_key *prepare
     json->length = (size_t)(out - json->text);
 }
 
-void bp_json_prepared_string(bp_json *json, const bp_json_prepared_key *prepared, const char *text)
+void out_json_prepared_string(out_json *json, const out_json_prepared_key *prepared, const char *text)
 {
     const char *s = text ? text : "";
     size_t length = strlen(s);
@@ -473,7 +473,7 @@ void bp_json_prepared_string(bp_json *json, const bp_json_prepared_key *prepared
     json->length = (size_t)(out - json->text);
 }
 
-void bp_json_string(bp_json *json, const char *text)
+void out_json_string(out_json *json, const char *text)
 {
     before_value(json);
     if (!text || !*text) {  /* a fifth of all values */
@@ -483,7 +483,7 @@ void bp_json_string(bp_json *json, const char *text)
     put_quoted(json, text, "", 0);
 }
 
-void bp_json_raw(bp_json *json, const char *text, size_t length)
+void out_json_raw(out_json *json, const char *text, size_t length)
 {
     before_value(json);
     put(json, text, length);
@@ -514,15 +514,15 @@ static char *decimal(char *end, uint64_t number)
     return p;
 }
 
-void bp_json_unsigned(bp_json *json, uint64_t number)
+void out_json_unsigned(out_json *json, uint64_t number)
 {
     char text[24];
     char *end = text + sizeof text;
     char *start = decimal(end, number);
-    bp_json_raw(json, start, (size_t)(end - start));
+    out_json_raw(json, start, (size_t)(end - start));
 }
 
-void bp_json_prepared_unsigned(bp_json *json, const bp_json_prepared_key *prepared, uint64_t number)
+void out_json_prepared_unsigned(out_json *json, const out_json_prepared_key *prepared, uint64_t number)
 {
     char text[24];
     char *end = text + sizeof text;
@@ -537,7 +537,7 @@ void bp_json_prepared_unsigned(bp_json *json, const bp_json_prepared_key *prepar
     json->length = (size_t)(out - json->text);
 }
 
-void bp_json_signed(bp_json *json, int64_t number)
+void out_json_signed(out_json *json, int64_t number)
 {
     char text[24];
     char *end = text + sizeof text;
@@ -546,10 +546,10 @@ void bp_json_signed(bp_json *json, int64_t number)
     char *start = decimal(end, magnitude);
     if (number < 0)
         *--start = '-';
-    bp_json_raw(json, start, (size_t)(end - start));
+    out_json_raw(json, start, (size_t)(end - start));
 }
 
-void bp_json_bool(bp_json *json, bool value)
+void out_json_bool(out_json *json, bool value)
 {
-    bp_json_raw(json, value ? "true" : "false", value ? 4 : 5);
+    out_json_raw(json, value ? "true" : "false", value ? 4 : 5);
 }

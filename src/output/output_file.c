@@ -14,7 +14,7 @@
 /* Keep the temporary name well under NAME_MAX however long the destination's name is. */
 #define TEMP_BASE_MAX 64
 
-static void clear(bp_output_file *file)
+static void clear(out_file *file)
 {
     free(file->path);
     free(file->temp_path);
@@ -116,7 +116,7 @@ static int classify(const char *path, destination *kind, char **target)
  * nothing is created, and a device has no length to cut. The path is opened
  * as given (not resolved) so that /dev/stdout reaches a pipe through
  * /proc/self/fd. */
-static int open_write_through(bp_output_file *file, const char *path)
+static int open_write_through(out_file *file, const char *path)
 {
     file->path = strdup(path);
     if (!file->path) {
@@ -147,7 +147,7 @@ static int open_write_through(bp_output_file *file, const char *path)
     return 0;
 }
 
-int bp_output_file_open(bp_output_file *file, const char *path)
+int out_file_open(out_file *file, const char *path)
 {
     memset(file, 0, sizeof(*file));
     destination kind;
@@ -203,7 +203,7 @@ static void sync_folder(const char *path)
     free(folder);
 }
 
-int bp_output_file_commit(bp_output_file *file)
+int out_file_commit(out_file *file)
 {
     if (!file->stream) {
         errno = EBADF;
@@ -240,7 +240,7 @@ int bp_output_file_commit(bp_output_file *file)
     return 0;
 }
 
-void bp_output_file_abort(bp_output_file *file)
+void out_file_abort(out_file *file)
 {
     if (file->stream)
         fclose(file->stream);
@@ -258,7 +258,7 @@ static bool is_under(const char *path, const char *folder)
     return strncmp(path, folder, length) == 0 && path[length] == '/';
 }
 
-bool bp_output_file_is_input(const char *output, const char *input)
+bool out_file_is_input(const char *output, const char *input)
 {
     struct stat out_stat, in_stat;
     if (stat(output, &out_stat) != 0 || stat(input, &in_stat) != 0)
@@ -294,7 +294,7 @@ static char *parent_folder(const char *path)
     return strndup(path, length);
 }
 
-bool bp_output_file_in_folder(const char *output, const char *input)
+bool out_file_in_folder(const char *output, const char *input)
 {
     struct stat in_stat, st;
     if (stat(input, &in_stat) != 0 || !S_ISDIR(in_stat.st_mode))
@@ -324,7 +324,7 @@ bool bp_output_file_in_folder(const char *output, const char *input)
     return inside;
 }
 
-bool bp_output_file_unsupported(const char *output)
+bool out_file_unsupported(const char *output)
 {
     size_t length = strlen(output);
     if (length && output[length - 1] == '/')

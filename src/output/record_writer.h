@@ -8,19 +8,19 @@
 
 #include "bitsparse/bitsparse.h"
 
-typedef struct bp_record_writer bp_record_writer;
+typedef struct out_record_writer out_record_writer;
 
 /* JSON, JSON Lines, CSV and CSV for spreadsheets; NULL for the timeline (its
  * lines are sorted over all records) and when out of memory. Nothing is
- * written before the first record or bp_record_writer_end, so a run that ends
+ * written before the first record or out_record_writer_end, so a run that ends
  * with nothing to write leaves the stream untouched. */
-bp_record_writer *bp_record_writer_new(FILE *out, bp_format format);
+out_record_writer *out_record_writer_new(FILE *out, bp_format format);
 /* 0, or -1 on a write error (errno tells which). */
-int bp_record_writer_put(bp_record_writer *writer, const bp_record *record);
+int out_record_writer_put(out_record_writer *writer, const bp_record *record);
 /* What follows the last record, then a flush: 0, or -1 on a write error. */
-int bp_record_writer_end(bp_record_writer *writer);
+int out_record_writer_end(out_record_writer *writer);
 /* Records written so far. */
-size_t bp_record_writer_count(const bp_record_writer *writer);
-void bp_record_writer_free(bp_record_writer *writer);
+size_t out_record_writer_count(const out_record_writer *writer);
+void out_record_writer_free(out_record_writer *writer);
 
 #endif

@@ -67,7 +67,7 @@ static int compare_events(const void *a, const void *b)
 }
 
 /* An event-log entry: "BITS job created (event 3)" ...; "BITS event N" for the rest. */
-static const char *event_description(bp_arena *s, const bp_event *e)
+static const char *event_description(util_arena *s, const bp_event *e)
 {
     static const struct { uint32_t id; const char *what; } known[] = {
         {3, "BITS job created"}, {4, "BITS job completed"}, {5, "BITS job cancelled"},
@@ -75,17 +75,17 @@ static const char *event_description(bp_arena *s, const bp_event *e)
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (known[i].id == e->event_id)
-            return bp_arena_printf(s, "%s (event %" PRIu32 ")", known[i].what, e->event_id);
-    return bp_arena_printf(s, "BITS event %" PRIu32, e->event_id);
+            return util_arena_printf(s, "%s (event %" PRIu32 ")", known[i].what, e->event_id);
+    return util_arena_printf(s, "BITS event %" PRIu32, e->event_id);
 }
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 
 /* A copy with control characters (line breaks, tabs ...) turned into spaces,
  * so the message stays on one line when displayed. */
-static const char *one_line(bp_arena *scratch, const char *text)
+static const char *one_line(util_arena *scratch, const char *text)
 {
-    char *copy = bp_arena_strdup(scratch, or_empty(text));
+    char *copy = util_arena_strdup(scratch, or_empty(text));
     for (char *c = copy; c && *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = ' ';
@@ -93,10 +93,10 @@ static const char *one_line(bp_arena *scratch, const char *text)
 }
 
 /* Appends to *text through the arena; NULL (and stays NULL) when out of memory. */
-static void append(bp_arena *scratch, const char **text, const char *more)
+static void append(util_arena *scratch, const char **text, const char *more)
 {
     if (*text && more)
-        *text = bp_arena_printf(scratch, "%s%s", *text, more);
+        *text = util_arena_printf(scratch, "%s%s", *text, more);
     else
         *text = NULL;
 }
@@ -111,31 +111,31 @@ static bool has_package(const bp_record *r)
  * With `package` (the job-created line of a job a packaged app created, Windows
  * 11 24H2, field 54b) "; packaged app: FAMILY!APP" comes before the detections:
  * the family name and application id joined, the app's Application User Model ID. */
-static const char *event_message(bp_arena *s, const bp_record *r, bool package)
+static const char *event_message(util_arena *s, const bp_record *r, bool package)
 {
     const char *text = "";
     if (r->job) {
         const char *name = one_line(s, r->job->name);
         if (name && *name)
-            append(s, &text, bp_arena_printf(s, "BITS job \"%s\"", name));
+            append(s, &text, util_arena_printf(s, "BITS job \"%s\"", name));
         else
-            append(s, &text, bp_arena_printf(s, "BITS job %s", or_empty(r->job->job_id)));
-        const char *state = bp_record_job_state_known(r) ? bp_job_state_name(r->job->state) : NULL;
-        append(s, &text, bp_arena_printf(s, " (%s)", state ? state : "unknown state"));
+            append(s, &text, util_arena_printf(s, "BITS job %s", or_empty(r->job->job_id)));
+        const char *state = fields_record_job_state_known(r) ? bp_job_state_name(r->job->state) : NULL;
+        append(s, &text, util_arena_printf(s, " (%s)", state ? state : "unknown state"));
     } else {
         append(s, &text, "BITS file without a job");
     }
     if (r->file) {
         const char *url = one_line(s, r->file->remote_url);
         const char *path = one_line(s, r->file->local_path);
-        bool upload = bp_record_job_type_known(r) && r->job->job_type != 0;  /* upload, upload-reply */
+        bool upload = fields_record_job_type_known(r) && r->job->job_type != 0;  /* upload, upload-reply */
         const char *from = upload ? path : url, *to = upload ? url : path;
         if (!url || !path)
             text = NULL;
         else if (*from && *to)
-            append(s, &text, bp_arena_printf(s, ": %s -> %s", from, to));
+            append(s, &text, util_arena_printf(s, ": %s -> %s", from, to));
         else if (*from || *to)  /* one side unknown (e.g. from an event log): no arrow */
-            append(s, &text, bp_arena_printf(s, ": %s", *from ? from : to));
+            append(s, &text, util_arena_printf(s, ": %s", *from ? from : to));
     } else if (r->job) {
         append(s, &text, ": no files");
     }
@@ -143,7 +143,7 @@ static const char *event_message(bp_arena *s, const bp_record *r, bool package)
         const char *command = one_line(s, r->job->notify_program);
         const char *arguments = one_line(s, r->job->notify_arguments);
         if (command && arguments)
-            append(s, &text, bp_arena_printf(s, "; notify: %s%s%s", command, *arguments ? " " : "",
+            append(s, &text, util_arena_printf(s, "; notify: %s%s%s", command, *arguments ? " " : "",
                                              arguments));
         else
             text = NULL;
@@ -152,12 +152,12 @@ static const char *event_message(bp_arena *s, const bp_record *r, bool package)
         const char *family = one_line(s, r->job->package_family_name);
         const char *app_id = one_line(s, r->job->package_app_id);
         if (family && app_id)
-            append(s, &text, bp_arena_printf(s, "; packaged app: %s%s", family, app_id));
+            append(s, &text, util_arena_printf(s, "; packaged app: %s%s", family, app_id));
         else
             text = NULL;
     }
     for (size_t i = 0; r->detections && i < r->detection_count; i++)
-        append(s, &text, bp_arena_printf(s, "%s%s (%s%s%s)", i == 0 ? "; detections: " : ", ",
+        append(s, &text, util_arena_printf(s, "%s%s (%s%s%s)", i == 0 ? "; detections: " : ", ",
                                          or_empty(r->detections[i].id),
                                          or_empty(r->detections[i].severity),
                                          r->detections[i].author && *r->detections[i].author
@@ -168,45 +168,45 @@ static const char *event_message(bp_arena *s, const bp_record *r, bool package)
 
 /* One field in flat form: lists of strings stay arrays, ACEs become the CSV
  * text, detections the array of their rule ids. */
-static bool flat_item(bp_json *json, bp_arena *scratch, const bp_field_value *value)
+static bool flat_item(out_json *json, util_arena *scratch, const fields_field_value *value)
 {
     switch (value->kind) {
-    case BP_FIELD_TEXT:
-        bp_json_string(json, or_empty(value->text));
+    case FIELDS_FIELD_TEXT:
+        out_json_string(json, or_empty(value->text));
         return true;
-    case BP_FIELD_UNSIGNED:
-        bp_json_unsigned(json, value->unsigned_number);
+    case FIELDS_FIELD_UNSIGNED:
+        out_json_unsigned(json, value->unsigned_number);
         return true;
-    case BP_FIELD_SIGNED:
-        bp_json_signed(json, value->signed_number);
+    case FIELDS_FIELD_SIGNED:
+        out_json_signed(json, value->signed_number);
         return true;
-    case BP_FIELD_BOOL:
-        bp_json_bool(json, value->boolean);
+    case FIELDS_FIELD_BOOL:
+        out_json_bool(json, value->boolean);
         return true;
-    case BP_FIELD_TEXT_LIST:
-        bp_json_begin_array(json);
+    case FIELDS_FIELD_TEXT_LIST:
+        out_json_begin_array(json);
         for (size_t i = 0; value->texts && i < value->text_count; i++)
-            bp_json_string(json, or_empty(value->texts[i]));
-        bp_json_end_array(json);
+            out_json_string(json, or_empty(value->texts[i]));
+        out_json_end_array(json);
         return true;
-    case BP_FIELD_ACES: {
-        const char *text = bp_csv_aces_text(scratch, value->aces, value->ace_count);
-        bp_json_string(json, text);
+    case FIELDS_FIELD_ACES: {
+        const char *text = fields_csv_aces_text(scratch, value->aces, value->ace_count);
+        out_json_string(json, text);
         return text != NULL;
     }
-    case BP_FIELD_DETECTIONS:
-        bp_json_begin_array(json);
+    case FIELDS_FIELD_DETECTIONS:
+        out_json_begin_array(json);
         for (size_t i = 0; value->detections && i < value->detection_count; i++) {
-            const char *label = bp_detection_label(scratch, &value->detections[i]);
+            const char *label = fields_detection_label(scratch, &value->detections[i]);
             if (!label)
                 return false;
-            bp_json_string(json, label);
+            out_json_string(json, label);
         }
-        bp_json_end_array(json);
+        out_json_end_array(json);
         return true;
-    case BP_FIELD_EVENTS: {
-        const char *text = bp_csv_events_text(scratch, value->events, value->events ? value->event_count : 0);
-        bp_json_string(json, text);
+    case FIELDS_FIELD_EVENTS: {
+        const char *text = fields_csv_events_text(scratch, value->events, value->events ? value->event_count : 0);
+        out_json_string(json, text);
         return text != NULL;
     }
     }
@@ -218,7 +218,7 @@ static bool flat_item(bp_json *json, bp_arena *scratch, const bp_field_value *va
 static bool iso_datetime(uint64_t filetime, char out[40])
 {
     char full[32];
-    bp_filetime_format(filetime, full);
+    util_filetime_format(filetime, full);
     if (strlen(full) != 28)
         return false;
     memcpy(out, full, 26);
@@ -257,28 +257,28 @@ static void record_text_free(record_text *t)
     t->fields_length = 0;
 }
 
-static bool record_text_make(const bp_record *r, bp_json *json, record_text *t)
+static bool record_text_make(const bp_record *r, out_json *json, record_text *t)
 {
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     const char *message = event_message(&scratch, r, false);
     bool ok = message && (t->message = strdup(message)) != NULL;
-    bp_json_clear(json);
-    bp_json_begin_object(json);
-    for (size_t i = 0; ok && i < bp_record_field_count(); i++) {
-        const bp_field *field = bp_record_field(i);
-        bp_field_value value;
+    out_json_clear(json);
+    out_json_begin_object(json);
+    for (size_t i = 0; ok && i < fields_record_field_count(); i++) {
+        const fields_field *field = fields_record_field(i);
+        fields_field_value value;
         const char *name = NULL;
-        ok = bp_record_field_value(field, r, &scratch, &value) &&
-             (name = field->group ? bp_arena_printf(&scratch, "%s_%s", field->group, field->name)
+        ok = fields_record_field_value(field, r, &scratch, &value) &&
+             (name = field->group ? util_arena_printf(&scratch, "%s_%s", field->group, field->name)
                                   : field->name) != NULL;
         if (ok) {
-            bp_json_key(json, name);
+            out_json_key(json, name);
             ok = flat_item(json, &scratch, &value);
         }
     }
-    bp_json_end_object(json);
-    bp_arena_free(&scratch);
+    out_json_end_object(json);
+    util_arena_free(&scratch);
     /* "{...}" with at least one member: keep the members without the braces */
     if (ok && !json->failed && json->length > 2) {
         t->fields = strndup(json->text + 1, json->length - 2);
@@ -292,11 +292,11 @@ static bool record_text_make(const bp_record *r, bp_json *json, record_text *t)
 }
 
 /* One line: the time members, then the record's fields. */
-static int write_event(FILE *out, bp_json *json, const bp_record *r, const timeline_event *event,
+static int write_event(FILE *out, out_json *json, const bp_record *r, const timeline_event *event,
                        const record_text *t)
 {
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     char datetime[40];
     const char *message = t->message;
     const char *description = event->kind == TIME_EVENT ? NULL : descriptions[event->kind];
@@ -305,39 +305,39 @@ static int write_event(FILE *out, bp_json *json, const bp_record *r, const timel
         description = event_description(&scratch, &r->events[event->event]);
         const char *what = one_line(&scratch, r->events[event->event].what);
         if (what && r->events[event->event].recovered)
-            what = bp_arena_printf(&scratch, "recovered from free space at offset %" PRIu64 ": %s",
+            what = util_arena_printf(&scratch, "recovered from free space at offset %" PRIu64 ": %s",
                                    r->events[event->event].offset, what);
-        message = what ? bp_arena_printf(&scratch, "%s; %s", what, message) : NULL;
+        message = what ? util_arena_printf(&scratch, "%s; %s", what, message) : NULL;
         data_type = "windows:bits:event";
     } else if (event->kind == TIME_CREATED && has_package(r)) {
         message = event_message(&scratch, r, true);  /* only this line names the app */
     }
     int rc = -1;
     if (message && description && iso_datetime(event->filetime, datetime)) {
-        bp_json_clear(json);
-        bp_json_begin_object(json);
-        bp_json_key(json, "datetime");
-        bp_json_string(json, datetime);
-        bp_json_key(json, "timestamp");
-        bp_json_signed(json, unix_microseconds(event->filetime));
-        bp_json_key(json, "timestamp_desc");
-        bp_json_string(json, description);
-        bp_json_key(json, "message");
-        bp_json_string(json, message);
-        bp_json_key(json, "data_type");
-        bp_json_string(json, data_type);
-        bp_json_raw(json, ",", 1);
-        bp_json_raw(json, t->fields, t->fields_length);
-        bp_json_end_object(json);
-        bp_json_raw(json, "\n", 1);
+        out_json_clear(json);
+        out_json_begin_object(json);
+        out_json_key(json, "datetime");
+        out_json_string(json, datetime);
+        out_json_key(json, "timestamp");
+        out_json_signed(json, unix_microseconds(event->filetime));
+        out_json_key(json, "timestamp_desc");
+        out_json_string(json, description);
+        out_json_key(json, "message");
+        out_json_string(json, message);
+        out_json_key(json, "data_type");
+        out_json_string(json, data_type);
+        out_json_raw(json, ",", 1);
+        out_json_raw(json, t->fields, t->fields_length);
+        out_json_end_object(json);
+        out_json_raw(json, "\n", 1);
         if (!json->failed && fwrite(json->text, 1, json->length, out) == json->length)
             rc = 0;
     }
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     return rc;
 }
 
-int bp_write_timeline(FILE *out, const bp_result *result)
+int out_write_timeline(FILE *out, const bp_result *result)
 {
     size_t records = bp_result_count(result);
     if (records == 0)
@@ -379,8 +379,8 @@ int bp_write_timeline(FILE *out, const bp_result *result)
     }
     for (size_t i = 0; i < count; i++)
         texts[events[i].record].lines_left++;
-    bp_json json;
-    bp_json_init(&json, false, 0);
+    out_json json;
+    out_json_init(&json, false, 0);
     int rc = 0;
     size_t cached = 0;
     for (size_t i = 0; rc == 0 && i < count; i++) {
@@ -400,7 +400,7 @@ int bp_write_timeline(FILE *out, const bp_result *result)
             record_text_free(t);
         }
     }
-    bp_json_free(&json);
+    out_json_free(&json);
     for (size_t i = 0; i < records; i++)
         record_text_free(&texts[i]);
     free(texts);

@@ -1,5 +1,5 @@
 /* bp_write(): pick the writer for the format, then make sure every byte
- * actually reached the stream before reporting success. bp_record_writer:
+ * actually reached the stream before reporting success. out_record_writer:
  * the same writers fed one record at a time. */
 #include <stdlib.h>
 
@@ -14,19 +14,19 @@ int bp_write(FILE *out, const bp_result *result, bp_format format)
     int rc;
     switch (format) {
     case BP_FORMAT_JSON:
-        rc = bp_write_json(out, result, false);
+        rc = out_write_json(out, result, false);
         break;
     case BP_FORMAT_JSONL:
-        rc = bp_write_json(out, result, true);
+        rc = out_write_json(out, result, true);
         break;
     case BP_FORMAT_CSV:
-        rc = bp_write_csv(out, result);
+        rc = out_write_csv(out, result);
         break;
     case BP_FORMAT_CSV_EXCEL:
-        rc = bp_write_csv_excel(out, result);
+        rc = out_write_csv_excel(out, result);
         break;
     case BP_FORMAT_TIMELINE:
-        rc = bp_write_timeline(out, result);
+        rc = out_write_timeline(out, result);
         break;
     default:
         return -1;
@@ -37,67 +37,67 @@ int bp_write(FILE *out, const bp_result *result, bp_format format)
     return rc;
 }
 
-struct bp_record_writer {
+struct out_record_writer {
     FILE *out;
     bp_format format;
     bool begun;            /* the part before the first record is written */
     size_t count;
-    bp_json_writer json;   /* JSON and JSON Lines */
+    out_json_writer json;   /* JSON and JSON Lines */
 };
 
-bp_record_writer *bp_record_writer_new(FILE *out, bp_format format)
+out_record_writer *out_record_writer_new(FILE *out, bp_format format)
 {
     if (!out || (format != BP_FORMAT_JSON && format != BP_FORMAT_JSONL && format != BP_FORMAT_CSV &&
                  format != BP_FORMAT_CSV_EXCEL))
         return NULL;
-    bp_record_writer *writer = calloc(1, sizeof(*writer));
+    out_record_writer *writer = calloc(1, sizeof(*writer));
     if (!writer)
         return NULL;
     writer->out = out;
     writer->format = format;
-    bp_json_writer_init(&writer->json, out, format == BP_FORMAT_JSONL);
+    out_json_writer_init(&writer->json, out, format == BP_FORMAT_JSONL);
     return writer;
 }
 
-static bool is_csv(const bp_record_writer *writer)
+static bool is_csv(const out_record_writer *writer)
 {
     return writer->format == BP_FORMAT_CSV || writer->format == BP_FORMAT_CSV_EXCEL;
 }
 
-static int begin(bp_record_writer *writer)
+static int begin(out_record_writer *writer)
 {
     if (writer->begun)
         return 0;
     writer->begun = true;
-    return is_csv(writer) ? bp_csv_writer_begin(writer->out, writer->format == BP_FORMAT_CSV_EXCEL)
-                          : bp_json_writer_begin(&writer->json);
+    return is_csv(writer) ? out_csv_writer_begin(writer->out, writer->format == BP_FORMAT_CSV_EXCEL)
+                          : out_json_writer_begin(&writer->json);
 }
 
-int bp_record_writer_put(bp_record_writer *writer, const bp_record *record)
+int out_record_writer_put(out_record_writer *writer, const bp_record *record)
 {
     if (begin(writer) != 0)
         return -1;
     writer->count++;
-    return is_csv(writer) ? bp_csv_writer_record(writer->out, record, writer->format == BP_FORMAT_CSV_EXCEL)
-                          : bp_json_writer_record(&writer->json, record);
+    return is_csv(writer) ? out_csv_writer_record(writer->out, record, writer->format == BP_FORMAT_CSV_EXCEL)
+                          : out_json_writer_record(&writer->json, record);
 }
 
-int bp_record_writer_end(bp_record_writer *writer)
+int out_record_writer_end(out_record_writer *writer)
 {
     int rc = begin(writer);
     if (rc == 0 && !is_csv(writer))
-        rc = bp_json_writer_end(&writer->json);
+        rc = out_json_writer_end(&writer->json);
     if (fflush(writer->out) == EOF || ferror(writer->out))
         rc = -1;
     return rc;
 }
 
-size_t bp_record_writer_count(const bp_record_writer *writer) { return writer ? writer->count : 0; }
+size_t out_record_writer_count(const out_record_writer *writer) { return writer ? writer->count : 0; }
 
-void bp_record_writer_free(bp_record_writer *writer)
+void out_record_writer_free(out_record_writer *writer)
 {
     if (!writer)
         return;
-    bp_json_writer_free(&writer->json);
+    out_json_writer_free(&writer->json);
     free(writer);
 }

@@ -9,20 +9,20 @@
 
 static const char *copy(bp_result *result, const char *text)
 {
-    return bp_arena_strdup(&result->arena, text ? text : "");
+    return util_arena_strdup(&result->arena, text ? text : "");
 }
 
-void bp_result_note_input(bp_result *result, const char *path, const char *root, const char *sha256)
+void result_note_input(bp_result *result, const char *path, const char *root, const char *sha256)
 {
-    bp_input_origin origin = {.path = path, .root = root, .sha256 = sha256};
-    bp_result_note_origin(result, &origin);
+    result_input_origin origin = {.path = path, .root = root, .sha256 = sha256};
+    result_note_origin(result, &origin);
 }
 
-void bp_result_note_origin(bp_result *result, const bp_input_origin *from)
+void result_note_origin(bp_result *result, const result_input_origin *from)
 {
-    if (!bp_grow((void **)&result->inputs, &result->input_capacity, result->input_count, sizeof(bp_input_origin)))
+    if (!util_grow((void **)&result->inputs, &result->input_capacity, result->input_count, sizeof(result_input_origin)))
         return;  /* out of memory: the records keep "" */
-    bp_input_origin origin = *from;
+    result_input_origin origin = *from;
     origin.path = copy(result, from->path);
     origin.root = copy(result, from->root);
     origin.sha256 = copy(result, from->sha256);
@@ -32,24 +32,24 @@ void bp_result_note_origin(bp_result *result, const bp_input_origin *from)
         return;
     size_t index = result->input_count++;
     result->inputs[index] = origin;
-    bp_string_map_set(&result->input_by_path, origin.path, index);
+    util_string_map_set(&result->input_by_path, origin.path, index);
     if (origin.sha256[0])
-        bp_string_map_add(&result->input_by_sha256, origin.sha256, index);
+        util_string_map_add(&result->input_by_sha256, origin.sha256, index);
 }
 
-const char *bp_result_input_with_sha256(const bp_result *result, const char *sha256)
+const char *result_input_with_sha256(const bp_result *result, const char *sha256)
 {
     size_t index;
-    return bp_string_map_get(&result->input_by_sha256, sha256, &index) ? result->inputs[index].path : NULL;
+    return util_string_map_get(&result->input_by_sha256, sha256, &index) ? result->inputs[index].path : NULL;
 }
 
 /* Fill a source not filled yet (root NULL); returns its input, NULL when unknown. */
-static const bp_input_origin *fill_source(const bp_result *result, bp_source *source)
+static const result_input_origin *fill_source(const bp_result *result, bp_source *source)
 {
     if (source->root)
         return NULL;
     size_t index;
-    const bp_input_origin *origin = source->path && bp_string_map_get(&result->input_by_path, source->path, &index)
+    const result_input_origin *origin = source->path && util_string_map_get(&result->input_by_path, source->path, &index)
                                         ? &result->inputs[index] : NULL;
     source->root = origin ? origin->root : "";
     source->sha256 = origin ? origin->sha256 : "";
@@ -65,10 +65,10 @@ static const bp_input_origin *fill_source(const bp_result *result, bp_source *so
     return origin;
 }
 
-void bp_result_fill_record_provenance(const bp_result *result, bp_record *record)
+void result_fill_record_provenance(const bp_result *result, bp_record *record)
 {
-    const bp_input_origin *job = fill_source(result, &record->job_source);
-    const bp_input_origin *file = fill_source(result, &record->file_source);
+    const result_input_origin *job = fill_source(result, &record->job_source);
+    const result_input_origin *file = fill_source(result, &record->file_source);
     if (!record->carved && ((job && job->deleted) || (file && file->deleted))) {
         /* a deleted file still named in the MFT: what it holds is carved */
         record->carved = true;
@@ -76,8 +76,8 @@ void bp_result_fill_record_provenance(const bp_result *result, bp_record *record
     }
 }
 
-void bp_result_fill_provenance(bp_result *result)
+void result_fill_provenance(bp_result *result)
 {
     for (size_t i = 0; i < result->count; i++)
-        bp_result_fill_record_provenance(result, &result->records[i]);
+        result_fill_record_provenance(result, &result->records[i]);
 }

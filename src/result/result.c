@@ -8,17 +8,17 @@
 
 const char *bp_version(void) { return BITSPARSE_VERSION; }
 
-bp_result *bp_result_new(void)
+bp_result *result_new(void)
 {
     bp_result *result = calloc(1, sizeof(*result));
     if (result)
-        bp_arena_init(&result->arena);
+        util_arena_init(&result->arena);
     return result;
 }
 
-bp_record *bp_result_add(bp_result *result)
+bp_record *result_add(bp_result *result)
 {
-    if (!bp_grow((void **)&result->records, &result->capacity, result->count, sizeof(bp_record)))
+    if (!util_grow((void **)&result->records, &result->capacity, result->count, sizeof(bp_record)))
         return NULL;
     bp_record *record = &result->records[result->count++];
     memset(record, 0, sizeof(*record));
@@ -27,14 +27,14 @@ bp_record *bp_result_add(bp_result *result)
     return record;
 }
 
-/* One parser's state (bp_result_parser_state); few parsers keep one, so a list. */
+/* One parser's state (result_result_parser_state); few parsers keep one, so a list. */
 struct result_parser_state {
     const void *key;
     void *data;
     struct result_parser_state *next;
 };
 
-void *bp_result_find_parser_state(const bp_result *result, const void *key)
+void *result_find_parser_state(const bp_result *result, const void *key)
 {
     for (const struct result_parser_state *s = result->parser_states; s; s = s->next)
         if (s->key == key)
@@ -42,13 +42,13 @@ void *bp_result_find_parser_state(const bp_result *result, const void *key)
     return NULL;
 }
 
-void *bp_result_parser_state(bp_result *result, const void *key, size_t size)
+void *result_result_parser_state(bp_result *result, const void *key, size_t size)
 {
-    void *data = bp_result_find_parser_state(result, key);
+    void *data = result_find_parser_state(result, key);
     if (data)
         return data;
-    struct result_parser_state *state = bp_arena_alloc(&result->arena, sizeof(*state));
-    data = state ? bp_arena_alloc(&result->arena, size) : NULL;
+    struct result_parser_state *state = util_arena_alloc(&result->arena, sizeof(*state));
+    data = state ? util_arena_alloc(&result->arena, size) : NULL;
     if (!data)
         return NULL;
     *state = (struct result_parser_state){key, data, result->parser_states};
@@ -56,9 +56,9 @@ void *bp_result_parser_state(bp_result *result, const void *key, size_t size)
     return data;
 }
 
-bool bp_result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name)
+bool result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name)
 {
-    if (!bp_grow((void **)&result->databases, &result->database_capacity, result->database_count,
+    if (!util_grow((void **)&result->databases, &result->database_capacity, result->database_count,
                  sizeof(bp_database_info)))
         return false;
     result->databases[result->database_count++] =
@@ -73,7 +73,7 @@ const bp_database_info *bp_result_database(const bp_result *result, size_t index
     return result && index < result->database_count ? &result->databases[index] : NULL;
 }
 
-void bp_result_note_status(bp_result *result, int status)
+void result_note_status(bp_result *result, int status)
 {
     if (status > result->status)
         result->status = status;
@@ -98,9 +98,9 @@ void bp_result_free(bp_result *result)
     free(result->records);
     free(result->databases);
     free(result->inputs);
-    bp_string_map_free(&result->input_by_path);
-    bp_string_map_free(&result->input_by_sha256);
-    bp_arena_free(&result->stream.window);
-    bp_arena_free(&result->arena);
+    util_string_map_free(&result->input_by_path);
+    util_string_map_free(&result->input_by_sha256);
+    util_arena_free(&result->stream.window);
+    util_arena_free(&result->arena);
     free(result);
 }

@@ -9,7 +9,7 @@
 
 /* An input file read into the result, for its records' provenance
  * (source.root, source.sha256) and to read the same bytes only once. */
-typedef struct bp_input_origin {
+typedef struct result_input_origin {
     const char *path;     /* as its records' source.path (arena) */
     const char *root;     /* system root it was found under, "" when none */
     const char *sha256;   /* hex digest, "" when not read whole */
@@ -24,88 +24,88 @@ typedef struct bp_input_origin {
      * copied) and the volume's cluster size (source.cluster); NULL / 0 else */
     const char *found;
     uint32_t cluster_size;
-} bp_input_origin;
+} result_input_origin;
 
 /* Records written as they are finished (result/stream.c, docs/design.md
  * "Streaming"): the sink gets each batch of finished records, in output
  * order, and may change them (detections) before writing them; afterwards
  * they and everything in `window` are gone. */
-typedef void (*bp_result_sink)(bp_result *result, bp_record *records, size_t count, void *context);
+typedef void (*result_sink)(bp_result *result, bp_record *records, size_t count, void *context);
 
 /* A batch is handed over once it holds this many records, at the next point
  * where a record may be finished (after a job and its files). */
-#define BP_RESULT_STREAM_BATCH 256
+#define RESULT_STREAM_BATCH 256
 
-typedef struct bp_result_stream {
-    bp_result_sink sink;   /* NULL: every record is kept (the library API) */
+typedef struct result_stream {
+    result_sink sink;   /* NULL: every record is kept (the library API) */
     void *context;
-    bp_arena window;       /* what the held records point to; freed after each batch */
+    util_arena window;       /* what the held records point to; freed after each batch */
     size_t streamed;       /* records handed to the sink */
     size_t warned;         /* of them, records with warnings (the input's status) */
-} bp_result_stream;
+} result_stream;
 
 struct bp_result {
-    bp_arena arena;
+    util_arena arena;
     bp_record *records;   /* malloc'ed, grows */
     size_t count;
     size_t capacity;
     bp_note_list warnings;
     int status;           /* worst bp_status seen so far */
-    struct result_parser_state *parser_states;  /* bp_result_parser_state: what parsers keep across inputs */
+    struct result_parser_state *parser_states;  /* result_result_parser_state: what parsers keep across inputs */
     bp_database_info *databases;  /* malloc'ed, grows: ESE databases read, in order */
     size_t database_count;
     size_t database_capacity;
-    bp_input_origin *inputs;      /* malloc'ed, grows: every input file read, in order */
+    result_input_origin *inputs;      /* malloc'ed, grows: every input file read, in order */
     size_t input_count;
     size_t input_capacity;
-    bp_string_map input_by_path;  /* path -> index in inputs */
-    bp_string_map input_by_sha256;
-    bp_result_stream stream;
+    util_string_map input_by_path;  /* path -> index in inputs */
+    util_string_map input_by_sha256;
+    result_stream stream;
     size_t held_max;      /* most records held at once (tests of streaming) */
 };
 
-bp_result *bp_result_new(void);
+bp_result *result_new(void);
 /* Append a zeroed record and return it (NULL when out of memory). */
-bp_record *bp_result_add(bp_result *result);
+bp_record *result_add(bp_result *result);
 /* Remember an ESE database and its header state (bp_result_database). path
  * must live in the result's arena; state_name is the ESE layer's static name
  * of the state (passed in, so this layer stays below ese/). false when out of
  * memory. */
-bool bp_result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name);
+bool result_add_database(bp_result *result, const char *path, uint32_t state, const char *state_name);
 /* Raise the result's status to at least `status`. */
-void bp_result_note_status(bp_result *result, int status);
+void result_note_status(bp_result *result, int status);
 
 /* State a parser keeps across the inputs of one result (the pairs of legacy
  * state files: bits/legacy_generation.c), so the result needs no member for
  * any one parser. Found by `key`, an address the parser owns; zeroed and
  * arena-allocated on first use. NULL when out of memory. */
-void *bp_result_parser_state(bp_result *result, const void *key, size_t size);
+void *result_result_parser_state(bp_result *result, const void *key, size_t size);
 /* The same without creating it: NULL when never asked for. */
-void *bp_result_find_parser_state(const bp_result *result, const void *key);
+void *result_find_parser_state(const bp_result *result, const void *key);
 
 /* result/stream.c. Hand every finished record to `sink` instead of keeping
  * it; set before anything is parsed into the result. Only for runs where no
  * later input can change a record already finished (main.c, design.md). */
-void bp_result_stream_to(bp_result *result, bp_result_sink sink, void *context);
+void result_stream_to(bp_result *result, result_sink sink, void *context);
 /* Where a parser puts what a record points to (decoded jobs and files, their
  * warnings): the stream's window when streaming, else the result's arena. */
-bp_arena *bp_result_record_arena(bp_result *result);
+util_arena *result_record_arena(bp_result *result);
 /* The records held so far are finished (a parser between two jobs): handed
- * to the sink once there are BP_RESULT_STREAM_BATCH of them. */
-void bp_result_stream_point(bp_result *result);
+ * to the sink once there are RESULT_STREAM_BATCH of them. */
+void result_stream_point(bp_result *result);
 /* Hand every held record to the sink now (the end of an input). */
-void bp_result_stream_flush(bp_result *result);
+void result_stream_flush(bp_result *result);
 
 /* result/provenance.c. Remember an input file read (strings copied). */
-void bp_result_note_input(bp_result *result, const char *path, const char *root, const char *sha256);
+void result_note_input(bp_result *result, const char *path, const char *root, const char *sha256);
 /* The same with every provenance field (a file out of a disk image). */
-void bp_result_note_origin(bp_result *result, const bp_input_origin *origin);
+void result_note_origin(bp_result *result, const result_input_origin *origin);
 /* The path of an input already read with these bytes, NULL when none. */
-const char *bp_result_input_with_sha256(const bp_result *result, const char *sha256);
+const char *result_input_with_sha256(const bp_result *result, const char *sha256);
 /* Give every record whose source has no root yet the root and sha256 of the
  * input named by its source path ("" when unknown). */
-void bp_result_fill_provenance(bp_result *result);
+void result_fill_provenance(bp_result *result);
 /* The same for one record. */
-void bp_result_fill_record_provenance(const bp_result *result, bp_record *record);
+void result_fill_record_provenance(const bp_result *result, bp_record *record);
 
 #endif

@@ -8,13 +8,13 @@
  * so memory stays bounded by one batch, not by the size of the queue. */
 #include "result/result.h"
 
-void bp_result_stream_to(bp_result *result, bp_result_sink sink, void *context)
+void result_stream_to(bp_result *result, result_sink sink, void *context)
 {
     result->stream.sink = sink;
     result->stream.context = context;
 }
 
-bp_arena *bp_result_record_arena(bp_result *result)
+util_arena *result_record_arena(bp_result *result)
 {
     return result->stream.sink ? &result->stream.window : &result->arena;
 }
@@ -35,10 +35,10 @@ static void finish(bp_result *result, bp_record *record)
         record->file_source.generation = "";
     if (has_warnings(record))
         result->stream.warned++;
-    bp_result_fill_record_provenance(result, record);
+    result_fill_record_provenance(result, record);
 }
 
-void bp_result_stream_flush(bp_result *result)
+void result_stream_flush(bp_result *result)
 {
     if (!result || !result->stream.sink || result->count == 0)
         return;
@@ -47,11 +47,11 @@ void bp_result_stream_flush(bp_result *result)
     result->stream.sink(result, result->records, result->count, result->stream.context);
     result->stream.streamed += result->count;
     result->count = 0;
-    bp_arena_reset(&result->stream.window);
+    util_arena_reset(&result->stream.window);
 }
 
-void bp_result_stream_point(bp_result *result)
+void result_stream_point(bp_result *result)
 {
-    if (result->stream.sink && result->count >= BP_RESULT_STREAM_BATCH)
-        bp_result_stream_flush(result);
+    if (result->stream.sink && result->count >= RESULT_STREAM_BATCH)
+        result_stream_flush(result);
 }

@@ -11,8 +11,8 @@
 #define BLOCK_FIRST (4u * 1024u)
 #define BLOCK_MAX (64u * 1024u)
 
-struct bp_arena_block {
-    bp_arena_block *next;
+struct util_arena_block {
+    util_arena_block *next;
     size_t capacity;
     /* payload follows, aligned by the union */
     union {
@@ -21,31 +21,31 @@ struct bp_arena_block {
     } data;
 };
 
-void bp_arena_init(bp_arena *arena) { memset(arena, 0, sizeof(*arena)); }
+void util_arena_init(util_arena *arena) { memset(arena, 0, sizeof(*arena)); }
 
-void bp_arena_free(bp_arena *arena)
+void util_arena_free(util_arena *arena)
 {
-    bp_arena_block *block = arena->blocks;
+    util_arena_block *block = arena->blocks;
     while (block) {
-        bp_arena_block *next = block->next;
+        util_arena_block *next = block->next;
         free(block);
         block = next;
     }
     memset(arena, 0, sizeof(*arena));
 }
 
-void bp_arena_reset(bp_arena *arena)
+void util_arena_reset(util_arena *arena)
 {
     if (!arena->blocks)
         return;
-    bp_arena_block *keep = arena->blocks;  /* the newest regular block: the largest */
+    util_arena_block *keep = arena->blocks;  /* the newest regular block: the largest */
     if (keep->capacity > BLOCK_MAX) {  /* one oversized request made it: not worth keeping */
-        bp_arena_free(arena);
+        util_arena_free(arena);
         return;
     }
-    bp_arena_block *block = keep->next;
+    util_arena_block *block = keep->next;
     while (block) {
-        bp_arena_block *next = block->next;
+        util_arena_block *next = block->next;
         free(block);
         block = next;
     }
@@ -54,7 +54,7 @@ void bp_arena_reset(bp_arena *arena)
     arena->total_bytes = keep->capacity;
 }
 
-void *bp_arena_alloc(bp_arena *arena, size_t size)
+void *util_arena_alloc(util_arena *arena, size_t size)
 {
     size_t rounded = (size + 15u) & ~(size_t)15u;
     if (rounded < size)
@@ -64,7 +64,7 @@ void *bp_arena_alloc(bp_arena *arena, size_t size)
         if (arena->blocks)
             next = arena->blocks->capacity >= BLOCK_MAX / 2 ? BLOCK_MAX : arena->blocks->capacity * 2;
         size_t capacity = rounded > next ? rounded : next;
-        bp_arena_block *block = malloc(offsetof(bp_arena_block, data) + capacity);
+        util_arena_block *block = malloc(offsetof(util_arena_block, data) + capacity);
         if (!block)
             return NULL;
         block->capacity = capacity;
@@ -89,17 +89,17 @@ void *bp_arena_alloc(bp_arena *arena, size_t size)
     return p;
 }
 
-void *bp_arena_array(bp_arena *arena, size_t count, size_t size)
+void *util_arena_array(util_arena *arena, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
     size_t total = count * size;
-    return bp_arena_alloc(arena, total ? total : 1);
+    return util_arena_alloc(arena, total ? total : 1);
 }
 
-char *bp_arena_strndup(bp_arena *arena, const char *text, size_t length)
+char *util_arena_strndup(util_arena *arena, const char *text, size_t length)
 {
-    char *copy = bp_arena_alloc(arena, length + 1);
+    char *copy = util_arena_alloc(arena, length + 1);
     if (!copy)
         return NULL;
     memcpy(copy, text, length);
@@ -107,14 +107,14 @@ char *bp_arena_strndup(bp_arena *arena, const char *text, size_t length)
     return copy;
 }
 
-char *bp_arena_strdup(bp_arena *arena, const char *text)
+char *util_arena_strdup(util_arena *arena, const char *text)
 {
-    return bp_arena_strndup(arena, text ? text : "", text ? strlen(text) : 0);
+    return util_arena_strndup(arena, text ? text : "", text ? strlen(text) : 0);
 }
 
-static char *arena_vprintf(bp_arena *arena, const char *format, va_list args) __attribute__((format(printf, 2, 0)));
+static char *arena_vprintf(util_arena *arena, const char *format, va_list args) __attribute__((format(printf, 2, 0)));
 
-static char *arena_vprintf(bp_arena *arena, const char *format, va_list args)
+static char *arena_vprintf(util_arena *arena, const char *format, va_list args)
 {
     va_list copy;
     va_copy(copy, args);
@@ -122,13 +122,13 @@ static char *arena_vprintf(bp_arena *arena, const char *format, va_list args)
     va_end(copy);
     if (length < 0)
         return NULL;
-    char *text = bp_arena_alloc(arena, (size_t)length + 1);
+    char *text = util_arena_alloc(arena, (size_t)length + 1);
     if (text)
         vsnprintf(text, (size_t)length + 1, format, args);
     return text;
 }
 
-char *bp_arena_printf(bp_arena *arena, const char *format, ...)
+char *util_arena_printf(util_arena *arena, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -137,12 +137,12 @@ char *bp_arena_printf(bp_arena *arena, const char *format, ...)
     return text;
 }
 
-void bp_notes_add(bp_arena *arena, bp_note_list *list, const char *text)
+void util_notes_add(util_arena *arena, bp_note_list *list, const char *text)
 {
-    bp_note *note = bp_arena_alloc(arena, sizeof(*note));
+    bp_note *note = util_arena_alloc(arena, sizeof(*note));
     if (!note)
         return;
-    note->text = bp_arena_strdup(arena, text);
+    note->text = util_arena_strdup(arena, text);
     if (list->tail)
         list->tail->next = note;
     else
@@ -151,12 +151,12 @@ void bp_notes_add(bp_arena *arena, bp_note_list *list, const char *text)
     list->count++;
 }
 
-void bp_notes_addf(bp_arena *arena, bp_note_list *list, const char *format, ...)
+void util_notes_addf(util_arena *arena, bp_note_list *list, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
     char *text = arena_vprintf(arena, format, args);
     va_end(args);
     if (text)
-        bp_notes_add(arena, list, text);
+        util_notes_add(arena, list, text);
 }

@@ -7,7 +7,7 @@ static const uint32_t nibble_crc[16] = {
     0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
 };
 
-uint32_t bp_crc32(uint32_t crc, const uint8_t *bytes, size_t length)
+uint32_t util_crc32(uint32_t crc, const uint8_t *bytes, size_t length)
 {
     crc = ~crc;
     for (size_t i = 0; i < length; i++) {

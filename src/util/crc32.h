@@ -7,6 +7,6 @@
 #include <stdint.h>
 
 /* CRC of `length` bytes continuing from `crc` (0 to start), as zlib's crc32(). */
-uint32_t bp_crc32(uint32_t crc, const uint8_t *bytes, size_t length);
+uint32_t util_crc32(uint32_t crc, const uint8_t *bytes, size_t length);
 
 #endif

@@ -9,7 +9,7 @@
 
 /* Fill data[0..capacity) from fd, hashing each piece as it is read (one pass
  * over the input for both). Returns the bytes read; a short read keeps what came. */
-static size_t read_hashing(int fd, uint8_t *data, size_t capacity, bp_sha256 *hash)
+static size_t read_hashing(int fd, uint8_t *data, size_t capacity, util_sha256 *hash)
 {
     size_t done = 0;
     while (done < capacity) {
@@ -19,13 +19,13 @@ static size_t read_hashing(int fd, uint8_t *data, size_t capacity, bp_sha256 *ha
         if (got <= 0)
             break; /* the file shrank: keep what was read */
         if (hash)
-            bp_sha256_update(hash, data + done, (size_t)got);
+            util_sha256_update(hash, data + done, (size_t)got);
         done += (size_t)got;
     }
     return done;
 }
 
-static uint8_t *read_path(const char *path, size_t *size, const char **error, bp_sha256 *hash)
+static uint8_t *read_path(const char *path, size_t *size, const char **error, util_sha256 *hash)
 {
     *size = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -39,7 +39,7 @@ static uint8_t *read_path(const char *path, size_t *size, const char **error, bp
         close(fd);
         return NULL;
     }
-    if ((uint64_t)st.st_size > BP_INPUT_MAX_SIZE) {
+    if ((uint64_t)st.st_size > UTIL_INPUT_MAX_SIZE) {
         *error = "file larger than 2 GiB";
         close(fd);
         return NULL;
@@ -54,25 +54,25 @@ static uint8_t *read_path(const char *path, size_t *size, const char **error, bp
     return data;
 }
 
-uint8_t *bp_input_read(const char *path, size_t *size, const char **error)
+uint8_t *util_input_read(const char *path, size_t *size, const char **error)
 {
     return read_path(path, size, error, NULL);
 }
 
-uint8_t *bp_input_read_hashed(const char *path, size_t *size, const char **error, char sha256[BP_SHA256_HEX_SIZE])
+uint8_t *util_input_read_hashed(const char *path, size_t *size, const char **error, char sha256[UTIL_SHA256_HEX_SIZE])
 {
-    bp_sha256 hash;
-    bp_sha256_init(&hash);
+    util_sha256 hash;
+    util_sha256_init(&hash);
     uint8_t *data = read_path(path, size, error, &hash);
     if (data)
-        bp_sha256_hex(&hash, sha256);
+        util_sha256_hex(&hash, sha256);
     return data;
 }
 
-uint8_t *bp_input_read_stream(int fd, size_t *size, const char **error, char sha256[BP_SHA256_HEX_SIZE])
+uint8_t *util_input_read_stream(int fd, size_t *size, const char **error, char sha256[UTIL_SHA256_HEX_SIZE])
 {
-    bp_sha256 hash;
-    bp_sha256_init(&hash);
+    util_sha256 hash;
+    util_sha256_init(&hash);
     *size = 0;
     size_t capacity = 1 << 20, done = 0;
     uint8_t *data = malloc(capacity);
@@ -81,7 +81,7 @@ uint8_t *bp_input_read_stream(int fd, size_t *size, const char **error, char sha
         done += got;
         if (done < capacity)
             break;  /* end of the stream */
-        if (capacity >= BP_INPUT_MAX_SIZE) {
+        if (capacity >= UTIL_INPUT_MAX_SIZE) {
             uint8_t probe;
             if (read(fd, &probe, 1) > 0) {
                 free(data);
@@ -90,7 +90,7 @@ uint8_t *bp_input_read_stream(int fd, size_t *size, const char **error, char sha
             }
             break;
         }
-        size_t bigger = capacity * 2 > BP_INPUT_MAX_SIZE ? BP_INPUT_MAX_SIZE : capacity * 2;
+        size_t bigger = capacity * 2 > UTIL_INPUT_MAX_SIZE ? UTIL_INPUT_MAX_SIZE : capacity * 2;
         uint8_t *grown = realloc(data, bigger);
         if (!grown) {
             free(data);
@@ -104,7 +104,7 @@ uint8_t *bp_input_read_stream(int fd, size_t *size, const char **error, char sha
         *error = "out of memory";
         return NULL;
     }
-    bp_sha256_hex(&hash, sha256);
+    util_sha256_hex(&hash, sha256);
     *size = done;
     return data;
 }

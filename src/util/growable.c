@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-bool bp_grow_to(void **items, size_t *capacity, size_t needed, size_t element_size)
+bool util_grow_to(void **items, size_t *capacity, size_t needed, size_t element_size)
 {
     if (needed <= *capacity)
         return true;

@@ -10,15 +10,15 @@
 /* Make room for needed elements: doubles *capacity (from 64) until it holds
  * them. Returns false, leaving the array intact, when memory runs out or the
  * size would overflow. */
-bool bp_grow_to(void **items, size_t *capacity, size_t needed, size_t element_size);
+bool util_grow_to(void **items, size_t *capacity, size_t needed, size_t element_size);
 
 /* Make room for one more element: doubles *capacity (from 64) when
  * count == *capacity. Returns false, leaving the array intact, when memory
  * runs out or the size would overflow. Inline, so that the common case (room
  * left) is one comparison at the caller. */
-static inline bool bp_grow(void **items, size_t *capacity, size_t count, size_t element_size)
+static inline bool util_grow(void **items, size_t *capacity, size_t count, size_t element_size)
 {
-    return count < *capacity || (count < SIZE_MAX && bp_grow_to(items, capacity, count + 1, element_size));
+    return count < *capacity || (count < SIZE_MAX && util_grow_to(items, capacity, count + 1, element_size));
 }
 
 #endif

@@ -13,13 +13,13 @@
 
 /* Mappings of this thread, newest first: parsing one input at a time keeps
  * this list at one entry, and each thread parses its own inputs. */
-static _Thread_local bp_mapped_file *live_mappings;
+static _Thread_local util_mapped_file *live_mappings;
 
 static const uint8_t empty_file[1];
 
 /* A page table holds page_size / 8 entries: one fault maps at most that many
  * pages, all inside one such aligned region. */
-static void set_regions(bp_mapped_file *m)
+static void set_regions(util_mapped_file *m)
 {
     long page = sysconf(_SC_PAGESIZE);
     size_t region = page > 0 ? (size_t)page * ((size_t)page / 8) : (size_t)2 << 20;
@@ -27,15 +27,15 @@ static void set_regions(bp_mapped_file *m)
     while (((size_t)1 << (m->region_shift + 1)) <= region)
         m->region_shift++;
     region = (size_t)1 << m->region_shift;
-    m->region_limit = BP_MAPPED_RESIDENT_MAX / region;
+    m->region_limit = UTIL_MAPPED_RESIDENT_MAX / region;
     if (m->region_limit < 1)
         m->region_limit = 1;
-    if (m->region_limit > BP_MAPPED_REGIONS_MAX)
-        m->region_limit = BP_MAPPED_REGIONS_MAX;
+    if (m->region_limit > UTIL_MAPPED_REGIONS_MAX)
+        m->region_limit = UTIL_MAPPED_REGIONS_MAX;
     m->last_region = SIZE_MAX;
 }
 
-bool bp_mapped_open(bp_mapped_file *m, const char *path)
+bool util_mapped_open(util_mapped_file *m, const char *path)
 {
     memset(m, 0, sizeof(*m));
     m->fd = -1;
@@ -68,10 +68,10 @@ bool bp_mapped_open(bp_mapped_file *m, const char *path)
     return true;
 }
 
-bool bp_mapped_sha256(bp_mapped_file *m, char sha256[BP_SHA256_HEX_SIZE])
+bool util_mapped_sha256(util_mapped_file *m, char sha256[UTIL_SHA256_HEX_SIZE])
 {
-    bp_sha256 hash;
-    bp_sha256_init(&hash);
+    util_sha256 hash;
+    util_sha256_init(&hash);
     uint8_t *base = (uint8_t *)(uintptr_t)m->data;
     if (m->mapped)
         madvise(base, m->mapped, MADV_SEQUENTIAL);
@@ -81,19 +81,19 @@ bool bp_mapped_sha256(bp_mapped_file *m, char sha256[BP_SHA256_HEX_SIZE])
             size_t ahead = m->size - at - HASH_CHUNK;
             madvise(base + at + HASH_CHUNK, ahead < HASH_CHUNK ? ahead : HASH_CHUNK, MADV_WILLNEED);
         }
-        bp_sha256_update(&hash, m->data + at, length);
+        util_sha256_update(&hash, m->data + at, length);
         madvise(base + at, length, MADV_DONTNEED);
     }
     if (m->mapped)
         madvise(base, m->mapped, MADV_NORMAL);
     m->region_count = 0;
     m->last_region = SIZE_MAX;
-    bp_sha256_hex(&hash, sha256);
+    util_sha256_hex(&hash, sha256);
     struct stat st;
     return fstat(m->fd, &st) == 0 && (int64_t)st.st_size == m->file_size;
 }
 
-void bp_mapped_note_regions(bp_mapped_file *m, size_t first, size_t last)
+void util_mapped_note_regions(util_mapped_file *m, size_t first, size_t last)
 {
     for (size_t region = first; region <= last; region++) {
         bool noted = false;
@@ -102,13 +102,13 @@ void bp_mapped_note_regions(bp_mapped_file *m, size_t first, size_t last)
         if (noted)
             continue;
         if (m->region_count >= m->region_limit)
-            bp_mapped_trim(m);
+            util_mapped_trim(m);
         m->regions[m->region_count++] = region;
     }
     m->last_region = last;
 }
 
-void bp_mapped_trim(bp_mapped_file *m)
+void util_mapped_trim(util_mapped_file *m)
 {
     m->region_count = 0;
     m->last_region = SIZE_MAX;
@@ -116,10 +116,10 @@ void bp_mapped_trim(bp_mapped_file *m)
         madvise((void *)(uintptr_t)m->data, m->mapped, MADV_DONTNEED);
 }
 
-bp_mapped_file *bp_mapped_find(const void *data, size_t size)
+util_mapped_file *util_mapped_find(const void *data, size_t size)
 {
     uintptr_t start = (uintptr_t)data;
-    for (bp_mapped_file *m = live_mappings; m; m = m->next) {
+    for (util_mapped_file *m = live_mappings; m; m = m->next) {
         uintptr_t base = (uintptr_t)m->data;
         if (m->mapped && start >= base && start - base <= m->mapped && size <= m->mapped - (start - base))
             return m;
@@ -127,23 +127,23 @@ bp_mapped_file *bp_mapped_find(const void *data, size_t size)
     return NULL;
 }
 
-void bp_mapped_release(const void *data, size_t size)
+void util_mapped_release(const void *data, size_t size)
 {
-    bp_mapped_file *m = bp_mapped_find(data, size);
+    util_mapped_file *m = util_mapped_find(data, size);
     if (m)
-        bp_mapped_trim(m);
+        util_mapped_trim(m);
 }
 
-void bp_mapped_close_fd(bp_mapped_file *m)
+void util_mapped_close_fd(util_mapped_file *m)
 {
     if (m->fd >= 0)
         close(m->fd);
     m->fd = -1;
 }
 
-void bp_mapped_close(bp_mapped_file *m)
+void util_mapped_close(util_mapped_file *m)
 {
-    for (bp_mapped_file **link = &live_mappings; *link; link = &(*link)->next) {
+    for (util_mapped_file **link = &live_mappings; *link; link = &(*link)->next) {
         if (*link == m) {
             *link = m->next;
             break;

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-const uint32_t bp_sha256_round_constants[64] = {
+const uint32_t util_sha256_round_constants[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -31,7 +31,7 @@ static inline uint32_t load_be32(const uint8_t *p)
 #define ROUND(a, b, c, d, e, f, g, h, i)                                                                 \
     do {                                                                                                 \
         uint32_t t1 = h + (rotate_right(e, 6) ^ rotate_right(e, 11) ^ rotate_right(e, 25)) +              \
-                      (g ^ (e & (f ^ g))) + bp_sha256_round_constants[i] + w[i];                  \
+                      (g ^ (e & (f ^ g))) + util_sha256_round_constants[i] + w[i];                  \
         uint32_t t2 = (rotate_right(a, 2) ^ rotate_right(a, 13) ^ rotate_right(a, 22)) +                 \
                       ((a & b) | (c & (a | b)));                                                         \
         d += t1;                                                                                         \
@@ -72,27 +72,27 @@ static void compress_portable(uint32_t state[8], const uint8_t *data, size_t blo
     }
 }
 
-static void compress(bp_sha256 *ctx, const uint8_t *data, size_t blocks)
+static void compress(util_sha256 *ctx, const uint8_t *data, size_t blocks)
 {
-#ifdef BP_SHA256_X86
+#ifdef UTIL_SHA256_X86
     if (ctx->use_sha_ni) {
-        bp_sha256_x86_compress(ctx->state, data, blocks);
+        util_sha256_x86_compress(ctx->state, data, blocks);
         return;
     }
 #endif
     compress_portable(ctx->state, data, blocks);
 }
 
-bool bp_sha256_has_sha_ni(void)
+bool util_sha256_has_sha_ni(void)
 {
-#ifdef BP_SHA256_X86
-    return bp_sha256_x86_supported();
+#ifdef UTIL_SHA256_X86
+    return util_sha256_x86_supported();
 #else
     return false;
 #endif
 }
 
-void bp_sha256_init_portable(bp_sha256 *ctx)
+void util_sha256_init_portable(util_sha256 *ctx)
 {
     static const uint32_t initial[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -102,13 +102,13 @@ void bp_sha256_init_portable(bp_sha256 *ctx)
     ctx->use_sha_ni = false;
 }
 
-void bp_sha256_init(bp_sha256 *ctx)
+void util_sha256_init(util_sha256 *ctx)
 {
-    bp_sha256_init_portable(ctx);
-    ctx->use_sha_ni = bp_sha256_has_sha_ni();  /* one CPUID per hash: a few per input at most */
+    util_sha256_init_portable(ctx);
+    ctx->use_sha_ni = util_sha256_has_sha_ni();  /* one CPUID per hash: a few per input at most */
 }
 
-void bp_sha256_update(bp_sha256 *ctx, const void *data, size_t size)
+void util_sha256_update(util_sha256 *ctx, const void *data, size_t size)
 {
     const uint8_t *bytes = data;
     if (!size)
@@ -134,14 +134,14 @@ void bp_sha256_update(bp_sha256 *ctx, const void *data, size_t size)
     ctx->block_used = size;
 }
 
-void bp_sha256_hex(bp_sha256 *ctx, char hex[BP_SHA256_HEX_SIZE])
+void util_sha256_hex(util_sha256 *ctx, char hex[UTIL_SHA256_HEX_SIZE])
 {
     uint64_t bits = ctx->length * 8;
     uint8_t tail[72] = {0x80};
     size_t pad = (ctx->block_used < 56 ? 56 : 120) - ctx->block_used;
     for (int i = 0; i < 8; i++)
         tail[pad + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
-    bp_sha256_update(ctx, tail, pad + 8);
+    util_sha256_update(ctx, tail, pad + 8);
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
         uint8_t byte = (uint8_t)(ctx->state[i / 4] >> (24 - 8 * (i % 4)));

@@ -9,24 +9,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct bp_sha256 {
+typedef struct util_sha256 {
     uint32_t state[8];
     uint64_t length;        /* bytes fed so far */
     uint8_t block[64];      /* a partial block waiting for more bytes */
     size_t block_used;
     bool use_sha_ni;        /* compress with the x86 SHA instructions */
-} bp_sha256;
+} util_sha256;
 
-#define BP_SHA256_HEX_SIZE 65  /* 64 lowercase hex digits and the NUL */
+#define UTIL_SHA256_HEX_SIZE 65  /* 64 lowercase hex digits and the NUL */
 
-void bp_sha256_init(bp_sha256 *ctx);
-void bp_sha256_update(bp_sha256 *ctx, const void *data, size_t size);
-/* Finish and write the digest as lowercase hex into hex (BP_SHA256_HEX_SIZE bytes). */
-void bp_sha256_hex(bp_sha256 *ctx, char hex[BP_SHA256_HEX_SIZE]);
+void util_sha256_init(util_sha256 *ctx);
+void util_sha256_update(util_sha256 *ctx, const void *data, size_t size);
+/* Finish and write the digest as lowercase hex into hex (UTIL_SHA256_HEX_SIZE bytes). */
+void util_sha256_hex(util_sha256 *ctx, char hex[UTIL_SHA256_HEX_SIZE]);
 
 /* For tests: start a hash that always takes the portable C path, and say
- * whether bp_sha256_init would take the SHA instructions on this CPU. */
-void bp_sha256_init_portable(bp_sha256 *ctx);
-bool bp_sha256_has_sha_ni(void);
+ * whether util_sha256_init would take the SHA instructions on this CPU. */
+void util_sha256_init_portable(util_sha256 *ctx);
+bool util_sha256_has_sha_ni(void);
 
 #endif

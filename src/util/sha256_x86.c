@@ -12,7 +12,7 @@
  * stays generic. */
 #include "util/sha256_x86.h"
 
-#ifdef BP_SHA256_X86
+#ifdef UTIL_SHA256_X86
 
 #include <cpuid.h>
 #include <immintrin.h>
@@ -21,7 +21,7 @@
 #define CPUID_LEAF1_ECX_SSE41 (1u << 19)
 #define CPUID_LEAF7_EBX_SHA (1u << 29)
 
-bool bp_sha256_x86_supported(void)
+bool util_sha256_x86_supported(void)
 {
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
@@ -42,7 +42,7 @@ SHA_TARGET static __m128i load_words(const uint8_t *bytes)
     return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)bytes), byte_swap);
 }
 
-SHA_TARGET void bp_sha256_x86_compress(uint32_t state[8], const uint8_t *data, size_t blocks)
+SHA_TARGET void util_sha256_x86_compress(uint32_t state[8], const uint8_t *data, size_t blocks)
 {
     /* a..d and e..h as lanes 0..3, rearranged into the instruction's
      * A,B,E,F and C,D,G,H (lane 3 down to lane 0). */
@@ -67,7 +67,7 @@ SHA_TARGET void bp_sha256_x86_compress(uint32_t state[8], const uint8_t *data, s
                 w = _mm_sha256msg2_epu32(_mm_add_epi32(older, minus7), words[(group + 3) % 4]);
             }
             words[group % 4] = w;
-            __m128i wk = _mm_add_epi32(w, _mm_loadu_si128((const __m128i *)(const void *)(bp_sha256_round_constants + 4 * group)));
+            __m128i wk = _mm_add_epi32(w, _mm_loadu_si128((const __m128i *)(const void *)(util_sha256_round_constants + 4 * group)));
             cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
             abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
         }

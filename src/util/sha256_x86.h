@@ -9,14 +9,14 @@
 #include <stdint.h>
 
 /* K0..K63 of FIPS 180-4 §4.2.2, defined in sha256.c. */
-extern const uint32_t bp_sha256_round_constants[64];
+extern const uint32_t util_sha256_round_constants[64];
 
 #if defined(__x86_64__) || defined(__i386__)
-#define BP_SHA256_X86 1
+#define UTIL_SHA256_X86 1
 /* True when CPUID reports SHA, SSSE3 and SSE4.1. */
-bool bp_sha256_x86_supported(void);
+bool util_sha256_x86_supported(void);
 /* Compress `blocks` consecutive 64-byte blocks into state (a..h). */
-void bp_sha256_x86_compress(uint32_t state[8], const uint8_t *data, size_t blocks);
+void util_sha256_x86_compress(uint32_t state[8], const uint8_t *data, size_t blocks);
 #endif
 
 #endif

@@ -7,7 +7,7 @@
  * one instruction a byte where FNV-1a took five, and the carve session hashes
  * every live blob (36 MB for 10 000 jobs). Only slots depend on it, never
  * the output. */
-uint64_t bp_bytes_hash(const void *key, size_t length)
+uint64_t util_bytes_hash(const void *key, size_t length)
 {
     const unsigned char *p = key;
     uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)length;
@@ -27,57 +27,57 @@ uint64_t bp_bytes_hash(const void *key, size_t length)
     return h ^ (h >> 29);
 }
 
-void bp_string_map_free(bp_string_map *map)
+void util_string_map_free(util_string_map *map)
 {
     free(map->slots);
     memset(map, 0, sizeof(*map));
 }
 
-static bp_string_map_slot *find_slot(const bp_string_map *map, const void *key, size_t length, uint64_t hash)
+static util_string_map_slot *find_slot(const util_string_map *map, const void *key, size_t length, uint64_t hash)
 {
     size_t mask = map->size - 1;
     for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {  /* ends: the map is never full */
-        bp_string_map_slot *slot = &map->slots[i];
+        util_string_map_slot *slot = &map->slots[i];
         if (!slot->key ||
             (slot->hash == hash && slot->length == length && (length == 0 || memcmp(slot->key, key, length) == 0)))
             return slot;
     }
 }
 
-bool bp_bytes_map_get_hashed(const bp_string_map *map, const void *key, size_t length, uint64_t hash,
+bool util_bytes_map_get_hashed(const util_string_map *map, const void *key, size_t length, uint64_t hash,
                              size_t *value)
 {
     if (!map->size)
         return false;
-    const bp_string_map_slot *slot = find_slot(map, key, length, hash);
+    const util_string_map_slot *slot = find_slot(map, key, length, hash);
     if (!slot->key)
         return false;
     *value = slot->value;
     return true;
 }
 
-bool bp_bytes_map_get(const bp_string_map *map, const void *key, size_t length, size_t *value)
+bool util_bytes_map_get(const util_string_map *map, const void *key, size_t length, size_t *value)
 {
-    return bp_bytes_map_get_hashed(map, key, length, bp_bytes_hash(key, length), value);
+    return util_bytes_map_get_hashed(map, key, length, util_bytes_hash(key, length), value);
 }
 
-bool bp_string_map_get(const bp_string_map *map, const char *key, size_t *value)
+bool util_string_map_get(const util_string_map *map, const char *key, size_t *value)
 {
-    return bp_bytes_map_get(map, key, strlen(key), value);
+    return util_bytes_map_get(map, key, strlen(key), value);
 }
 
 /* Keep the load at most one half. */
-static bool make_room(bp_string_map *map)
+static bool make_room(util_string_map *map)
 {
     if (map->size && (map->count + 1) * 2 <= map->size)
         return true;
     size_t size = map->size ? map->size * 2 : 64;
-    if (size > SIZE_MAX / sizeof(bp_string_map_slot))
+    if (size > SIZE_MAX / sizeof(util_string_map_slot))
         return false;
-    bp_string_map_slot *slots = calloc(size, sizeof(bp_string_map_slot));
+    util_string_map_slot *slots = calloc(size, sizeof(util_string_map_slot));
     if (!slots)
         return false;
-    bp_string_map old = *map;
+    util_string_map old = *map;
     map->slots = slots;
     map->size = size;
     for (size_t i = 0; i < old.size; i++)
@@ -88,10 +88,10 @@ static bool make_room(bp_string_map *map)
 }
 
 /* The slot of key (found or empty), making room first when it is not there. */
-static bp_string_map_slot *slot_for_insert(bp_string_map *map, const void *key, size_t length, uint64_t hash)
+static util_string_map_slot *slot_for_insert(util_string_map *map, const void *key, size_t length, uint64_t hash)
 {
     if (map->size) {  /* a key already there is found without growing */
-        bp_string_map_slot *existing = find_slot(map, key, length, hash);
+        util_string_map_slot *existing = find_slot(map, key, length, hash);
         if (existing->key)
             return existing;
     }
@@ -102,9 +102,9 @@ static bp_string_map_slot *slot_for_insert(bp_string_map *map, const void *key, 
     return find_slot(map, key, length, hash);
 }
 
-bool bp_bytes_map_add_hashed(bp_string_map *map, const void *key, size_t length, uint64_t hash, size_t value)
+bool util_bytes_map_add_hashed(util_string_map *map, const void *key, size_t length, uint64_t hash, size_t value)
 {
-    bp_string_map_slot *slot = slot_for_insert(map, key, length, hash);
+    util_string_map_slot *slot = slot_for_insert(map, key, length, hash);
     if (!slot || slot->key)
         return false;
     slot->key = key;
@@ -115,21 +115,21 @@ bool bp_bytes_map_add_hashed(bp_string_map *map, const void *key, size_t length,
     return true;
 }
 
-bool bp_bytes_map_add(bp_string_map *map, const void *key, size_t length, size_t value)
+bool util_bytes_map_add(util_string_map *map, const void *key, size_t length, size_t value)
 {
-    return bp_bytes_map_add_hashed(map, key, length, bp_bytes_hash(key, length), value);
+    return util_bytes_map_add_hashed(map, key, length, util_bytes_hash(key, length), value);
 }
 
-bool bp_string_map_add(bp_string_map *map, const char *key, size_t value)
+bool util_string_map_add(util_string_map *map, const char *key, size_t value)
 {
-    return bp_bytes_map_add(map, key, strlen(key), value);
+    return util_bytes_map_add(map, key, strlen(key), value);
 }
 
-void bp_string_map_set(bp_string_map *map, const char *key, size_t value)
+void util_string_map_set(util_string_map *map, const char *key, size_t value)
 {
     size_t length = strlen(key);
-    uint64_t hash = bp_bytes_hash(key, length);
-    bp_string_map_slot *slot = slot_for_insert(map, key, length, hash);
+    uint64_t hash = util_bytes_hash(key, length);
+    util_string_map_slot *slot = slot_for_insert(map, key, length, hash);
     if (!slot)
         return;
     if (!slot->key) {

@@ -11,43 +11,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct bp_string_map_slot {
+typedef struct util_string_map_slot {
     const void *key;           /* NULL = empty */
     size_t length;             /* bytes of the key (a string's without its NUL) */
     uint64_t hash;
     size_t value;
-} bp_string_map_slot;
+} util_string_map_slot;
 
-typedef struct bp_string_map {
-    bp_string_map_slot *slots;
+typedef struct util_string_map {
+    util_string_map_slot *slots;
     size_t size;               /* power of two, or 0 */
     size_t count;
     bool out_of_memory;        /* an insertion failed; lookups still work */
-} bp_string_map;
+} util_string_map;
 
-void bp_string_map_free(bp_string_map *map);
+void util_string_map_free(util_string_map *map);
 
 /* The value stored under key; false when there is none. */
-bool bp_string_map_get(const bp_string_map *map, const char *key, size_t *value);
+bool util_string_map_get(const util_string_map *map, const char *key, size_t *value);
 
 /* Store value under key unless the key is there already (the first one
  * stays). Returns true when it was stored. */
-bool bp_string_map_add(bp_string_map *map, const char *key, size_t value);
+bool util_string_map_add(util_string_map *map, const char *key, size_t value);
 
 /* Store value under key, replacing what was there. */
-void bp_string_map_set(bp_string_map *map, const char *key, size_t value);
+void util_string_map_set(util_string_map *map, const char *key, size_t value);
 
 /* The same with a key of `length` bytes (any bytes, NUL included); a string
  * key and the bytes of its text without the NUL are the same key. */
-bool bp_bytes_map_get(const bp_string_map *map, const void *key, size_t length, size_t *value);
-bool bp_bytes_map_add(bp_string_map *map, const void *key, size_t length, size_t value);
+bool util_bytes_map_get(const util_string_map *map, const void *key, size_t length, size_t *value);
+bool util_bytes_map_add(util_string_map *map, const void *key, size_t length, size_t value);
 
 /* The hash the map gives `length` bytes (64 bits, word at a time), and the
  * lookups taking it, so that a get followed by an add hashes a long key once
  * (the carve session's index of blobs by their bytes). */
-uint64_t bp_bytes_hash(const void *key, size_t length);
-bool bp_bytes_map_get_hashed(const bp_string_map *map, const void *key, size_t length, uint64_t hash,
+uint64_t util_bytes_hash(const void *key, size_t length);
+bool util_bytes_map_get_hashed(const util_string_map *map, const void *key, size_t length, uint64_t hash,
                              size_t *value);
-bool bp_bytes_map_add_hashed(bp_string_map *map, const void *key, size_t length, uint64_t hash, size_t value);
+bool util_bytes_map_add_hashed(util_string_map *map, const void *key, size_t length, uint64_t hash, size_t value);
 
 #endif

@@ -33,11 +33,11 @@ static size_t put_utf8(uint32_t cp, char *out)
     return 4;
 }
 
-char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bool *lossy)
+char *util_utf16le_to_utf8(util_arena *arena, const uint8_t *bytes, size_t units, bool *lossy)
 {
     if (units > SIZE_MAX / 4 - 1)
         return NULL;
-    char *out = bp_arena_alloc(arena, units * 3 + 1);
+    char *out = util_arena_alloc(arena, units * 3 + 1);
     if (!out)
         return NULL;
     size_t n = 0;
@@ -58,7 +58,7 @@ char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bo
 #endif
         /* four ASCII units at once: most names, paths and URLs are ASCII */
         while (units - i >= 4) {
-            uint64_t four = bp_le64(bytes + 2 * i);
+            uint64_t four = util_le64(bytes + 2 * i);
             const uint64_t ones = 0x0001000100010001ull, highs = 0x8000800080008000ull;
             if ((four & 0xFF80FF80FF80FF80ull) || ((four - ones) & ~four & highs))
                 break;  /* a unit above 0x7F, or a terminating zero */
@@ -71,12 +71,12 @@ char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bo
         }
         if (i == units)
             break;
-        uint32_t cu = bp_le16(bytes + 2 * i);
+        uint32_t cu = util_le16(bytes + 2 * i);
         if (cu == 0)
             break;
         uint32_t cp = cu;
         if (cu >= 0xD800 && cu <= 0xDBFF && i + 1 < units) {
-            uint32_t low = bp_le16(bytes + 2 * (i + 1));
+            uint32_t low = util_le16(bytes + 2 * (i + 1));
             if (low >= 0xDC00 && low <= 0xDFFF) {
                 cp = 0x10000 + ((cu - 0xD800) << 10) + (low - 0xDC00);
                 i++;
@@ -95,11 +95,11 @@ char *bp_utf16le_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t units, bo
     return out;
 }
 
-char *bp_latin1_to_utf8(bp_arena *arena, const uint8_t *bytes, size_t length)
+char *util_latin1_to_utf8(util_arena *arena, const uint8_t *bytes, size_t length)
 {
     if (length > SIZE_MAX / 2 - 1)
         return NULL;
-    char *out = bp_arena_alloc(arena, length * 2 + 1);
+    char *out = util_arena_alloc(arena, length * 2 + 1);
     if (!out)
         return NULL;
     size_t n = 0;
@@ -125,7 +125,7 @@ static void trim_cut_sequence(char *text)
         text[start - 1] = '\0';
 }
 
-void bp_utf8_vformat(char *out, size_t size, const char *format, va_list args)
+void util_utf8_vformat(char *out, size_t size, const char *format, va_list args)
 {
     if (!out || size == 0)
         return;
@@ -136,7 +136,7 @@ void bp_utf8_vformat(char *out, size_t size, const char *format, va_list args)
         trim_cut_sequence(out);
 }
 
-void bp_guid_format(const uint8_t g[16], char out[37])
+void util_guid_format(const uint8_t g[16], char out[37])
 {
     /* Data1..3 are little-endian, Data4 is a byte string (bits-format §2) */
     static const uint8_t order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -151,14 +151,14 @@ void bp_guid_format(const uint8_t g[16], char out[37])
     out[n] = '\0';
 }
 
-char *bp_guid_string(bp_arena *arena, const uint8_t guid[16])
+char *util_guid_string(util_arena *arena, const uint8_t guid[16])
 {
     char text[37];
-    bp_guid_format(guid, text);
-    return bp_arena_strdup(arena, text);
+    util_guid_format(guid, text);
+    return util_arena_strdup(arena, text);
 }
 
-bool bp_guid_is_zero(const uint8_t guid[16])
+bool util_guid_is_zero(const uint8_t guid[16])
 {
     for (int i = 0; i < 16; i++)
         if (guid[i])
@@ -166,12 +166,12 @@ bool bp_guid_is_zero(const uint8_t guid[16])
     return true;
 }
 
-char *bp_hex_string(bp_arena *arena, const uint8_t *bytes, size_t length)
+char *util_hex_string(util_arena *arena, const uint8_t *bytes, size_t length)
 {
     static const char digits[] = "0123456789abcdef";
     if (length > SIZE_MAX / 2 - 1)
         return NULL;
-    char *out = bp_arena_alloc(arena, length * 2 + 1);
+    char *out = util_arena_alloc(arena, length * 2 + 1);
     if (!out)
         return NULL;
     for (size_t i = 0; i < length; i++) {
@@ -213,7 +213,7 @@ static void put_digits(char *out, int width, uint64_t value)
         out[0] = (char)('0' + value % 10);
 }
 
-void bp_filetime_format(uint64_t filetime, char out[32])
+void util_filetime_format(uint64_t filetime, char out[32])
 {
     out[0] = '\0';
     /* 2650467743999999999 = 9999-12-31T23:59:59.9999999Z */
@@ -246,4 +246,4 @@ void bp_filetime_format(uint64_t filetime, char out[32])
     out[28] = '\0';
 }
 
-void bp_format_filetime(uint64_t filetime, char buf[32]) { bp_filetime_format(filetime, buf); }
+void bp_format_filetime(uint64_t filetime, char buf[32]) { util_filetime_format(filetime, buf); }

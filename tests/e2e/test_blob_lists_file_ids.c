@@ -15,29 +15,29 @@
 #define WIN10 "testdata/ese/win10-19045.qmgr.db"
 #define FILE_ID "95d6889c-b2d3-4748-8eb1-9da0650cb892"
 
-static const bp_field *field_named(const char *name)
+static const fields_field *field_named(const char *name)
 {
-    for (size_t i = 0; i < bp_record_field_count(); i++)
-        if (strcmp(bp_record_field(i)->name, name) == 0)
-            return bp_record_field(i);
+    for (size_t i = 0; i < fields_record_field_count(); i++)
+        if (strcmp(fields_record_field(i)->name, name) == 0)
+            return fields_record_field(i);
     return NULL;
 }
 
 /* listed_file_ids of a record, as the writers see it, joined by '|'. */
 static void listed_ids(const bp_record *r, char *out, size_t size)
 {
-    bp_arena scratch;
-    bp_arena_init(&scratch);
-    bp_field_value value;
+    util_arena scratch;
+    util_arena_init(&scratch);
+    fields_field_value value;
     out[0] = '\0';
-    const bp_field *field = field_named("listed_file_ids");
+    const fields_field *field = field_named("listed_file_ids");
     CHECK(field != NULL);
-    if (field && bp_record_field_value(field, r, &scratch, &value)) {
-        CHECK(value.kind == BP_FIELD_TEXT_LIST);
+    if (field && fields_record_field_value(field, r, &scratch, &value)) {
+        CHECK(value.kind == FIELDS_FIELD_TEXT_LIST);
         for (size_t i = 0; i < value.text_count; i++)
             snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? "|" : "", value.texts[i]);
     }
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
 }
 
 /* The whole output of a result in one format. */

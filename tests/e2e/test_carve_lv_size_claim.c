@@ -63,8 +63,8 @@ typedef struct layout {
 static bool find_layout(const uint8_t *data, size_t size, layout *out)
 {
     memset(out, 0, sizeof(*out));
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     bool found = false;
@@ -95,12 +95,12 @@ static bool find_layout(const uint8_t *data, size_t size, layout *out)
                 out->record_at = t.record_at;
                 out->record_page = t.record_page;
                 out->page_size = db.page_size;
-                bp_guid_format(chunk->data + 0x20, out->job_id);
+                util_guid_format(chunk->data + 0x20, out->job_id);
                 found = true;
             }
         }
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return found;
 }
 
@@ -183,7 +183,7 @@ int main(void)
     }
     printf("job %s: %u-byte long value, record node at %zu, chunk node at %zu\n", l.job_id, l.value_size,
            l.record_at, l.chunk_at);
-    CHECK_U64(bp_be32(sample + l.chunk_offset_at), 0);
+    CHECK_U64(util_be32(sample + l.chunk_offset_at), 0);
 
     /* the record and the chunk flagged deleted (large pages: top bits of the node's first u16) */
     uint8_t *base = malloc(size);

@@ -68,7 +68,7 @@ int main(void)
     CHECK(original != NULL && size == 2055);
     if (!original || size != 2055)
         return check_exit();
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     carve_session *session = carve_session_new(result, NULL);
     CHECK(result && session);
     if (!result || !session)

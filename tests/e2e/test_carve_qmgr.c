@@ -412,8 +412,8 @@ static void test_damaged(void)
  * byte) on tag `itag` of page `pgno`, and store the page's checksums again. */
 static void flag_deleted(unsigned char *bytes, size_t size, uint32_t pgno, uint16_t itag)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     CHECK(ese_db_open(&db, bytes, size, &arena, &warnings));
@@ -424,7 +424,7 @@ static void flag_deleted(unsigned char *bytes, size_t size, uint32_t pgno, uint1
     unsigned char *page_bytes = bytes + ((size_t)pgno + 1) * db.page_size;
     page_bytes[page.header_size + offset + 1] |= 0x40;
     ese_page_store_checksums(db.page_size, page_bytes, pgno);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* Records and long values flagged deleted (ese-format §11.2): the live job's

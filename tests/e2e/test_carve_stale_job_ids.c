@@ -47,8 +47,8 @@ static void make_id(uint32_t i, uint8_t id[16])
 /* Objid and page size of the Jobs table, and the file page of one of its leaves. */
 static bool jobs_leaf(const uint8_t *data, size_t size, uint32_t *objid, uint32_t *page_size, uint32_t *leaf)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     bool found = false;
@@ -64,7 +64,7 @@ static bool jobs_leaf(const uint8_t *data, size_t size, uint32_t *objid, uint32_
             }
         }
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return found;
 }
 
@@ -99,7 +99,7 @@ int main(void)
             live_bytes[k] = (uint8_t)byte;
         }
         char back[37];
-        bp_guid_format(live_bytes, back);
+        util_guid_format(live_bytes, back);
         CHECK_STR(back, live_id);
     }
 
@@ -167,14 +167,14 @@ int main(void)
         char ours[37] = "";
         if (number >= 1 && number <= ids) {
             make_id((uint32_t)(number - 1), id);
-            bp_guid_format(id, ours);
+            util_guid_format(id, ours);
         }
         if (strcmp(record->job->job_id, ours) != 0)
             continue;
         char expected[37] = "";
         if (next < ids) {
             make_id((uint32_t)next, id);
-            bp_guid_format(id, expected);
+            util_guid_format(id, expected);
         }
         if (strcmp(record->job->job_id, expected) != 0) {
             if (out_of_order++ < 3)

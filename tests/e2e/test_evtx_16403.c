@@ -89,7 +89,7 @@ static void test_no_transfer_event(void)
         "C:\\Users\\ANDREW~1\\AppData\\Local\\Temp\\edge_BITS_6764_606374798\\eb50bf56-41dd-4bd5-84b3-72440015f410",
         "6764", "844424930132126"};
     for (int unnamed = 0; unnamed < 2; unnamed++) {  /* by names, and by position when names are missing */
-        bp_result *result = bp_result_new();
+        bp_result *result = result_new();
         bits_log *log = bits_log_new(result, "test.evtx");
         feed(log, 3, 34, "2022-02-05T19:32:40.320403000Z", unnamed ? NULL : names_3, values_3, 5);
         feed(log, 16403, 35, "2022-02-05T19:32:40.381511100Z", unnamed ? NULL : names_16403, values_16403, 9);

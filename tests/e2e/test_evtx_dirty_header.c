@@ -64,8 +64,8 @@ static void check_log(const char *name, uint64_t header_chunks, uint64_t header_
     CHECK_U64(le(data + 24, 8), header_next);
     CHECK_U64(le(data + 120, 4) & 1, 1);           /* dirty */
 
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list notes = {NULL, NULL, 0};
     evtx_log_stats stats;
     tally *t = calloc(1, sizeof(*t));
@@ -81,7 +81,7 @@ static void check_log(const char *name, uint64_t header_chunks, uint64_t header_
     for (size_t i = 0; i < id_count; i++)
         CHECK_U64(t->per_id[ids[i][0]], ids[i][1]);
     free(t);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 
     bp_result *result = NULL;
     bp_parse_memory(data, size, name, &result);

@@ -125,8 +125,8 @@ static void put16(uint8_t *p, uint16_t v)
 static bool find_blob_chunk(const uint8_t *data, size_t size, const char *table, const uint8_t marker[2],
                             uint32_t *pgno, uint16_t *itag, uint32_t *page_size)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     bool found = false;
@@ -144,7 +144,7 @@ static bool find_blob_chunk(const uint8_t *data, size_t size, const char *table,
             }
         }
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return found;
 }
 

@@ -145,8 +145,8 @@ static bool load_qmgr(qmgr_copy *q)
     q->data = read_whole_file(shared_path(WIN10), &q->size);
     if (!q->data)
         return false;
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     bool ok = ese_db_open(&db, q->data, q->size, &arena, &warnings);
@@ -165,7 +165,7 @@ static bool load_qmgr(qmgr_copy *q)
                 q->free_pages[q->free_count++] = p;
         }
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return jobs != NULL;
 }
 
@@ -314,8 +314,8 @@ static void test_record_header_larger_than_record(void)
 {
     qmgr_copy q;
     CHECK(load_qmgr(&q));
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     ese_page page;
@@ -324,7 +324,7 @@ static void test_record_header_larger_than_record(void)
                  ese_page_node(&page, page.reserved_tags, &node) && node.data_size > 4;
     CHECK(found);
     size_t at = found ? (size_t)(node.data - q.data) : 0;
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     if (found) {
         put16(q.data + at + 2, 0xFFFF); /* fixed_end */
         ese_page_store_checksums(q.page_size, page_at(&q, q.jobs_root), q.jobs_root);
@@ -404,8 +404,8 @@ static void test_long_value_claims_gigabytes(void)
 {
     qmgr_copy q;
     CHECK(load_qmgr(&q));
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     size_t size_at = 0;
@@ -424,10 +424,10 @@ static void test_long_value_claims_gigabytes(void)
             root_page = root->pgno;
         }
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     CHECK(size_at != 0);
     if (size_at) {
-        CHECK_U64(bp_le32(q.data + size_at), 2055);
+        CHECK_U64(util_le32(q.data + size_at), 2055);
         put32(q.data + size_at, 0xC0000000u);
         ese_page_store_checksums(q.page_size, page_at(&q, root_page), root_page);
         long before = max_rss_kib();
@@ -465,7 +465,7 @@ static bp_result *parse_blob_copy(const char *relative, void (*edit)(uint8_t *, 
 /* Offset just past the counted string at `at` (u32 units, then the units). */
 static size_t skip_wstr(const uint8_t *data, size_t at)
 {
-    return at + 4 + 2 * (size_t)bp_le32(data + at);
+    return at + 4 + 2 * (size_t)util_le32(data + at);
 }
 
 /* Job blob layout (format-bits §4): marker, 4 u32, job id, then 5 strings. */
@@ -511,14 +511,14 @@ static void edit_sd_length(uint8_t *data, size_t size)
 static void edit_name_unterminated(uint8_t *data, size_t size)
 {
     (void)size;
-    uint32_t units = bp_le32(data + JOB_NAME_AT);
+    uint32_t units = util_le32(data + JOB_NAME_AT);
     put16(data + JOB_NAME_AT + 4 + 2 * (units - 1), 'X');
 }
 
 static void edit_file_path_unterminated(uint8_t *data, size_t size)
 {
     (void)size;
-    uint32_t units = bp_le32(data + 16);
+    uint32_t units = util_le32(data + 16);
     put16(data + 16 + 4 + 2 * (units - 1), 'X');
 }
 

@@ -205,7 +205,7 @@ static bool damage_passes_checksums(const ese_sweep *s, const uint8_t *data, siz
         const uint8_t *page = data + p * s->page_size;
         if (memcmp(page, s->original + p * s->page_size, s->page_size) == 0)
             continue;
-        bool ok = p < 2 ? bp_le32(page) == ese_header_checksum(page, s->page_size)
+        bool ok = p < 2 ? util_le32(page) == ese_header_checksum(page, s->page_size)
                         : ese_page_checksum_ok(&geometry, page, (uint32_t)(p - 1));
         if (!ok)
             return false;
@@ -304,7 +304,7 @@ static void sweep_file(const char *name, bool large)
     if (!original || s.size <= 2 * 4096)
         return;
     s.original = original;
-    s.page_size = bp_le32(original + 236);
+    s.page_size = util_le32(original + 236);
     CHECK(s.page_size == 4096 || s.page_size == 32768);
 
     ese_walk_summary summary;

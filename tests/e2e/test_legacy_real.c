@@ -134,7 +134,7 @@ static void test_embedded(const char *profile, const char *record, const char *i
     bp_result_free(result);
 
     /* cut at every 512 bytes, and at every byte inside the real record */
-    bp_result *whole = bp_result_new();
+    bp_result *whole = result_new();
     legacy_state_info info;
     legacy_state_file_read(bytes, size, "q", whole, &info);
     const bp_record *real = find_job(whole, id, 0);

@@ -40,19 +40,19 @@ static char *output_of(const bp_result *result)
 /* Empty every `"sha256":"<digest>"` of the output (in place). */
 static void without_digest(char *text, const char *digest)
 {
-    char needle[BP_SHA256_HEX_SIZE + 16];
+    char needle[UTIL_SHA256_HEX_SIZE + 16];
     snprintf(needle, sizeof needle, "\"sha256\":\"%s\"", digest);
     size_t prefix = strlen("\"sha256\":\"");
     for (char *at = strstr(text, needle); at; at = strstr(at + 1, needle))
         memmove(at + prefix, at + prefix + 64, strlen(at + prefix + 64) + 1);
 }
 
-static void digest_of(const uint8_t *bytes, size_t size, char hex[BP_SHA256_HEX_SIZE])
+static void digest_of(const uint8_t *bytes, size_t size, char hex[UTIL_SHA256_HEX_SIZE])
 {
-    bp_sha256 hash;
-    bp_sha256_init(&hash);
-    bp_sha256_update(&hash, bytes, size);
-    bp_sha256_hex(&hash, hex);
+    util_sha256 hash;
+    util_sha256_init(&hash);
+    util_sha256_update(&hash, bytes, size);
+    util_sha256_hex(&hash, hex);
 }
 
 /* Parse `path` mapped and its bytes in memory; same records, right digest. */
@@ -67,7 +67,7 @@ static void same_records(const char *path, const uint8_t *bytes, size_t size, bo
     CHECK_U64(mapped_status, memory_status);
     CHECK_U64(bp_result_count(mapped), bp_result_count(memory));
     CHECK_U64(bp_result_count(mapped), want_records);
-    char digest[BP_SHA256_HEX_SIZE];
+    char digest[UTIL_SHA256_HEX_SIZE];
     digest_of(bytes, size, digest);
     for (size_t i = 0; i < bp_result_count(mapped); i++) {
         const bp_record *r = bp_result_record(mapped, i);

@@ -251,7 +251,7 @@ static void check_subtree(tree_check *t, uint32_t pgno, const uint8_t *lo, size_
             t->problems += node.key_size != 0;
         else
             t->problems += key_cmp(node.key, node.key_size, hi, hi_size) != 0;
-        uint32_t child = bp_le32(node.data);
+        uint32_t child = util_le32(node.data);
         ese_page child_page;
         if (ese_page_load(t->db, child, &child_page))
             t->problems += ((child_page.flags & ESE_PAGE_LEAF) != 0) != ((page.flags & ESE_PAGE_PARENT_OF_LEAF) != 0);
@@ -268,9 +268,9 @@ static void check_subtree(tree_check *t, uint32_t pgno, const uint8_t *lo, size_
 /* All five trees of a database built by mkqmgr. */
 static void check_trees(const mk_buffer *image, const char *label)
 {
-    bp_arena arena;
+    util_arena arena;
     bp_note_list warnings = {NULL, NULL, 0};
-    bp_arena_init(&arena);
+    util_arena_init(&arena);
     ese_db db;
     CHECK(ese_db_open(&db, image->data, image->size, &arena, &warnings));
     uint32_t roots[5][2] = {{4, 2}};
@@ -297,7 +297,7 @@ static void check_trees(const mk_buffer *image, const char *label)
             fprintf(stderr, "%s: tree at page %u (objid %u): %zu problems\n", label, roots[i][0], roots[i][1],
                     t.problems);
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ---- building and reading -------------------------------------------------------------- */
@@ -383,13 +383,13 @@ static ese_facts inspect(const mk_buffer *image)
 {
     ese_facts facts;
     memset(&facts, 0, sizeof facts);
-    bp_arena arena;
+    util_arena arena;
     bp_note_list warnings = {NULL, NULL, 0};
-    bp_arena_init(&arena);
+    util_arena_init(&arena);
     ese_db db;
     if (!ese_db_open(&db, image->data, image->size, &arena, &warnings)) {
         CHECK(!"ese_db_open");
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         return facts;
     }
     facts.state = db.header.state;
@@ -417,7 +417,7 @@ static ese_facts inspect(const mk_buffer *image)
             facts.jobs_pages = stats.pages;
     }
     CHECK(warnings.count == 0);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return facts;
 }
 

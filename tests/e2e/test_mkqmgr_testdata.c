@@ -15,9 +15,9 @@
 
 static size_t orphaned_long_values(const uint8_t *data, size_t size)
 {
-    bp_arena arena;
+    util_arena arena;
     bp_note_list warnings = {NULL, NULL, 0};
-    bp_arena_init(&arena);
+    util_arena_init(&arena);
     ese_db db;
     size_t count = 0;
     if (ese_db_open(&db, data, size, &arena, &warnings)) {
@@ -29,7 +29,7 @@ static size_t orphaned_long_values(const uint8_t *data, size_t size)
                 count += lv->roots[i].refcount == 0;
         }
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return count;
 }
 

@@ -91,8 +91,8 @@ static char *description(void)
 }
 
 typedef struct stream_sink {
-    bp_detector *detector;
-    bp_record_writer *writer;
+    detect_detector *detector;
+    out_record_writer *writer;
     size_t records, batches, detections;
     int failures;
 } stream_sink;
@@ -100,13 +100,13 @@ typedef struct stream_sink {
 static void sink(bp_result *result, bp_record *records, size_t count, void *context)
 {
     stream_sink *s = context;
-    long found = bp_detector_run(s->detector, result, records, count);
+    long found = detect_detector_run(s->detector, result, records, count);
     if (found < 0)
         s->failures++;
     else
         s->detections += (size_t)found;
     for (size_t i = 0; i < count; i++)
-        if (bp_record_writer_put(s->writer, &records[i]) != 0)
+        if (out_record_writer_put(s->writer, &records[i]) != 0)
             s->failures++;
     s->records += count;
     s->batches++;
@@ -138,19 +138,19 @@ static text streamed_output(const uint8_t *db, size_t size, const bp_ruleset *ru
 {
     text out = {NULL, 0};
     FILE *stream = open_memstream(&out.bytes, &out.size);
-    s->detector = bp_detector_new(rules, BP_SEVERITY_INFORMATIONAL);
-    s->writer = bp_record_writer_new(stream, format);
+    s->detector = detect_detector_new(rules, BP_SEVERITY_INFORMATIONAL);
+    s->writer = out_record_writer_new(stream, format);
     CHECK(s->detector && s->writer);
-    bp_result *result = bp_result_new();
-    bp_result_stream_to(result, sink, s);
+    bp_result *result = result_new();
+    result_stream_to(result, sink, s);
     int status = bp_parse_memory(db, size, "generated.qmgr.db", &result);
     CHECK_U64(status, BP_STATUS_WARNINGS);  /* the orphan files */
     CHECK_U64(bp_result_count(result), 0);  /* every record handed over */
     *held_max = result->held_max;
-    CHECK(bp_record_writer_end(s->writer) == 0);
-    CHECK_U64(bp_record_writer_count(s->writer), s->records);
-    bp_record_writer_free(s->writer);
-    bp_detector_free(s->detector);
+    CHECK(out_record_writer_end(s->writer) == 0);
+    CHECK_U64(out_record_writer_count(s->writer), s->records);
+    out_record_writer_free(s->writer);
+    detect_detector_free(s->detector);
     bp_result_free(result);
     fclose(stream);
     return out;
@@ -186,8 +186,8 @@ static void streamed_equals_kept(const uint8_t *db, size_t size, const bp_rulese
         CHECK_U64(s.detections, (size_t)kept_detections);
         CHECK(kept_detections > 0);
         CHECK_U64(s.failures, 0);
-        CHECK(s.batches >= expected / BP_RESULT_STREAM_BATCH);
-        CHECK(held_max <= BP_RESULT_STREAM_BATCH + MOST_FILES_PER_JOB);
+        CHECK(s.batches >= expected / RESULT_STREAM_BATCH);
+        CHECK(held_max <= RESULT_STREAM_BATCH + MOST_FILES_PER_JOB);
         CHECK(same(&kept, &streamed));
         free(kept.bytes);
         free(streamed.bytes);
@@ -295,19 +295,19 @@ static void stream_rule(const char *db_path, const char *folder)
     char *with_stdin[] = {(char *)db_path, "-"};
     char *with_fake[] = {(char *)db_path, fake_ese};
     char *missing[] = {"/nonexistent/qmgr.db"};
-    CHECK(bp_inputs_allow_streaming(one, 1));
-    CHECK(bp_inputs_allow_streaming(two, 2));
-    CHECK(!bp_inputs_allow_streaming(one, 0));
-    CHECK(!bp_inputs_allow_streaming(with_text, 2));
-    CHECK(!bp_inputs_allow_streaming(with_folder, 2));
-    CHECK(!bp_inputs_allow_streaming(with_stdin, 2));
-    CHECK(!bp_inputs_allow_streaming(with_fake, 2));
-    CHECK(!bp_inputs_allow_streaming(missing, 1));
+    CHECK(input_inputs_allow_streaming(one, 1));
+    CHECK(input_inputs_allow_streaming(two, 2));
+    CHECK(!input_inputs_allow_streaming(one, 0));
+    CHECK(!input_inputs_allow_streaming(with_text, 2));
+    CHECK(!input_inputs_allow_streaming(with_folder, 2));
+    CHECK(!input_inputs_allow_streaming(with_stdin, 2));
+    CHECK(!input_inputs_allow_streaming(with_fake, 2));
+    CHECK(!input_inputs_allow_streaming(missing, 1));
     char evtx_path[1024];
     snprintf(evtx_path, sizeof evtx_path, "%s/testdata/evtx/win10-desktopimgdownldr.evtx", BP_SHARED_DIR);
     if (access(evtx_path, R_OK) == 0) {
         char *with_log[] = {(char *)db_path, evtx_path};
-        CHECK(!bp_inputs_allow_streaming(with_log, 2));
+        CHECK(!input_inputs_allow_streaming(with_log, 2));
     } else {
         printf("note: %s missing, the event log case not checked\n", evtx_path);
     }

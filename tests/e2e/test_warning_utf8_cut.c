@@ -3,9 +3,9 @@
  * decoded string ("owner SID "..." is not a SID") was cut inside a multi-byte
  * UTF-8 sequence. Every writer then printed invalid UTF-8: JSON that strict
  * readers reject. Warnings are now cut at a character boundary
- * (bp_utf8_vformat, src/util/text.c).
+ * (util_utf8_vformat, src/util/text.c).
  *
- * Checked here: bp_utf8_vformat at every buffer size over 1-, 2-, 3- and
+ * Checked here: util_utf8_vformat at every buffer size over 1-, 2-, 3- and
  * 4-byte characters; then job blobs whose owner SID is 250 CJK characters
  * after 0-3 ASCII ones (so the 512-byte cut falls on each byte of a
  * sequence), parsed plainly and with --carve: the owner SID is printed whole,
@@ -33,7 +33,7 @@ static void format(char *out, size_t size, const char *fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
-    bp_utf8_vformat(out, size, fmt, args);
+    util_utf8_vformat(out, size, fmt, args);
     va_end(args);
 }
 

@@ -233,12 +233,12 @@ static inline void ese_walk_database(const uint8_t *data, size_t size, ese_walk_
                                      size_t max_reads, ese_walk_summary *summary)
 {
     memset(summary, 0, sizeof(*summary));
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     if (!ese_db_open(&db, data, size, &arena, &warnings)) {
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         return;
     }
     summary->opened = true;
@@ -273,7 +273,7 @@ static inline void ese_walk_database(const uint8_t *data, size_t size, ese_walk_
     ese_walk_pages(&db, summary);
     summary->db_warnings = warnings.count;
     free(s.line.data);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 #endif

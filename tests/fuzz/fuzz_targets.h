@@ -350,33 +350,33 @@ static inline void fuzz_ese_walk(const uint8_t *data, size_t size)
 
 static inline void fuzz_job_blob(const uint8_t *data, size_t size)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_job *job = bits_decode_job(&arena, data, size);
     if (!job)
         fuzz_fail("bits_decode_job returned NULL");
     fuzz_check_job(job);
     if (job->file_count && !job->file_ids)
         fuzz_fail("job file count without file ids");
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static inline void fuzz_file_blob(const uint8_t *data, size_t size)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_file *file = bits_decode_file(&arena, data, size);
     if (!file)
         fuzz_fail("bits_decode_file returned NULL");
     fuzz_check_file(file);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ESE column / long-value decompression (7-bit ASCII and Unicode, Xpress). */
 static inline void fuzz_decompress(const uint8_t *data, size_t size)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     uint8_t *out = NULL;
     size_t out_size = 0;
     const char *error = NULL;
@@ -392,7 +392,7 @@ static inline void fuzz_decompress(const uint8_t *data, size_t size)
     } else if (!error) {
         fuzz_fail("decompression failed without saying why");
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ---- event record binary XML (src/evtx/binxml_values.c) ------------------------------- */

@@ -166,8 +166,8 @@ static void harvest_compressed_chunks(ese_db *db, const char *prefix)
 
 static void harvest_database(const uint8_t *data, size_t size, const char *prefix)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     if (ese_db_open(&db, data, size, &arena, &warnings)) {
@@ -178,7 +178,7 @@ static void harvest_database(const uint8_t *data, size_t size, const char *prefi
         harvest_table_blobs(&db, "Files", name, "file_blob");
         harvest_compressed_chunks(&db, prefix);
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ---- small synthetic compressed values ----------------------------------------------- */

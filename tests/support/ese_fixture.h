@@ -13,7 +13,7 @@
 typedef struct ese_fixture {
     unsigned char *bytes;
     size_t size;
-    bp_arena arena;
+    util_arena arena;
     bp_note_list warnings;
     ese_db db;
     bool opened;
@@ -44,13 +44,13 @@ static inline void fixture_load(ese_fixture *f, const char *relative)
     } else {
         f->bytes = read_whole_file(path, &f->size);
     }
-    bp_arena_init(&f->arena);
+    util_arena_init(&f->arena);
     f->opened = f->bytes && ese_db_open(&f->db, f->bytes, f->size, &f->arena, &f->warnings);
 }
 
 static inline void fixture_free(ese_fixture *f)
 {
-    bp_arena_free(&f->arena);
+    util_arena_free(&f->arena);
     free(f->bytes);
 }
 

@@ -100,7 +100,7 @@ static void expect_job(const char *label, const bp_job *job, const mk_descriptio
     EXPECT_NUM(job->acl_flags, j->acl_flags, "acl_flags");
     EXPECT_NUM(job->max_download_time, j->max_download_time, "max_download_time");
     char machine[37];
-    bp_guid_format(j->field54_guid, machine);
+    util_guid_format(j->field54_guid, machine);
     EXPECT_STR(job->field54_guid, machine, "field54_guid");
     EXPECT_STR(job->package_family_name, j->package_family_name ? j->package_family_name : "", "package_family_name");
     EXPECT_STR(job->package_app_id, j->package_app_id ? j->package_app_id : "", "package_app_id");

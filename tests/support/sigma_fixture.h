@@ -39,10 +39,10 @@ static bool sigma_hit(const detect_document *document, uint32_t event_id, ...)
         data[count] = (bp_event_data){name, va_arg(args, const char *)};
     va_end(args);
     sigma_event event = {event_id, data, count};
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     bool hit = sigma_rule_matches_event(document->rules[0]->sigma, &event, &scratch);
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     return hit;
 }
 

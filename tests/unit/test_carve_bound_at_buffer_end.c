@@ -53,7 +53,7 @@ static unsigned char *load(const char *relative, size_t *size)
 
 enum { NOISE = 37 };
 
-typedef bool (*try_fn)(bp_arena *, const uint8_t *, size_t, size_t, carve_candidate *);
+typedef bool (*try_fn)(util_arena *, const uint8_t *, size_t, size_t, carve_candidate *);
 
 /* Every cut of `blob` through `try`: no read past the end, what is kept fits
  * the window, and the whole blob (and only it) is found complete. */
@@ -62,8 +62,8 @@ static void every_cut(const char *what, const uint8_t *blob, size_t size, try_fn
     guard g;
     CHECK(guard_make(&g, NOISE + size));
     size_t kept = 0, bad_length = 0, complete = 0;
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     for (size_t cut = 0; cut <= size; cut++) {
         uint8_t *data = guard_place(&g, NOISE, blob, cut);
         size_t bound = NOISE + cut;
@@ -75,15 +75,15 @@ static void every_cut(const char *what, const uint8_t *blob, size_t size, try_fn
             if (c.verdict == CARVE_FULL)
                 complete++;
         }
-        bp_arena_free(&scratch);
-        bp_arena_init(&scratch);
+        util_arena_free(&scratch);
+        util_arena_init(&scratch);
     }
     printf("%s: %zu cuts, %zu kept, %zu complete\n", what, size + 1, kept, complete);
     CHECK(kept > 0);
     CHECK_U64(bad_length, 0);
     /* only the uncut blob holds its footer */
     CHECK_U64(complete, whole_length ? 1 : 0);
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     munmap(g.base, g.mapped);
 }
 
@@ -138,8 +138,8 @@ static void test_legacy_file_list_cuts(void)
         return;
     guard g;
     CHECK(guard_make(&g, NOISE + size));
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     size_t taken_cuts = 0, past = 0;
     list_check check = {0, 0};
     for (size_t cut = 0; cut <= size; cut++) {
@@ -150,14 +150,14 @@ static void test_legacy_file_list_cuts(void)
             taken_cuts++;
         if (taken > cut)
             past++;
-        bp_arena_free(&scratch);
-        bp_arena_init(&scratch);
+        util_arena_free(&scratch);
+        util_arena_init(&scratch);
     }
     printf("legacy file list: %zu cuts, %zu taken\n", size + 1, taken_cuts);
     CHECK(taken_cuts > 0);
     CHECK_U64(past, 0);
     CHECK_U64(check.bad, 0);
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     munmap(g.base, g.mapped);
     free(list);
 }

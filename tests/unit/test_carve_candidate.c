@@ -35,8 +35,8 @@ static void test_job_in_noise(void)
     memcpy(buf + AT, job, job_size);
     /* a second copy right behind the first: the first blob ends at its own footer */
     memcpy(buf + AT + job_size, job, job_size);
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     carve_candidate c;
     CHECK(carve_try_ese_job(&scratch, buf, SIZE, AT, &c));
     CHECK(c.verdict == CARVE_FULL);
@@ -56,7 +56,7 @@ static void test_job_in_noise(void)
     /* a marker followed by noise */
     memcpy(buf + 10000, bits_job_markers[0].bytes, 16);
     CHECK(!carve_try_ese_job(&scratch, buf, SIZE, 10000, &c));
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     free(buf);
     free(job);
 }
@@ -77,8 +77,8 @@ static void test_file_and_inline_record(void)
     memcpy(buf + AT - 22, id, 16);
     memcpy(buf + AT - 6, record_tail, 6);
     memcpy(buf + AT, file, file_size);
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     carve_candidate c;
     CHECK(carve_try_ese_file(&scratch, buf, SIZE, AT, &c));
     CHECK(c.verdict == CARVE_FULL);
@@ -96,7 +96,7 @@ static void test_file_and_inline_record(void)
     CHECK(!carve_try_ese_file(&scratch, buf, SIZE, AT + 1072 - 16, &c));
     /* cut inside the URL: no URL, refused */
     CHECK(!carve_try_ese_file(&scratch, buf, AT + 300, AT, &c));
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     free(buf);
     free(file);
 }
@@ -127,8 +127,8 @@ static void test_legacy(void)
     uint8_t *buf = malloc(SIZE);
     fill_random(buf, SIZE);
     memcpy(buf + AT, record, size);
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     carve_candidate c;
     CHECK(carve_try_legacy_job(&scratch, buf, SIZE, AT, &c));
     CHECK(c.legacy);
@@ -163,7 +163,7 @@ static void test_legacy(void)
     CHECK_U64(found.count, 0);
     free(job);
     free(list);
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     free(buf);
 }
 

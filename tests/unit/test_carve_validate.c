@@ -71,8 +71,8 @@ static void test_real_job(void)
     size_t size;
     unsigned char *blob = read_whole_file(shared_path("testdata/blobs/win10-19045.job.blob"), &size);
     CHECK(blob && size == 2055);
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     char missing[160];
     bp_job *job = bits_decode_job(&arena, blob, size);
     CHECK(carve_check_job(job, blob, size, missing, sizeof(missing)) == CARVE_FULL);
@@ -121,7 +121,7 @@ static void test_real_job(void)
     job = bits_decode_job(&arena, bad, size);
     CHECK(carve_check_job(job, bad, size, missing, sizeof(missing)) == CARVE_REJECT);
     free(bad);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(blob);
 }
 
@@ -130,8 +130,8 @@ static void test_real_file(void)
     size_t size;
     unsigned char *blob = read_whole_file(shared_path("testdata/blobs/win10-19045.file.blob"), &size);
     CHECK(blob && size == 1072);
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     char missing[160];
     bp_file *file = bits_decode_file(&arena, blob, size);
     CHECK(carve_check_file(file, blob, size, 16, missing, sizeof(missing)) == CARVE_FULL);
@@ -149,7 +149,7 @@ static void test_real_file(void)
     file = bits_decode_file(&arena, bad, size);
     CHECK(carve_check_file(file, bad, size, 16, missing, sizeof(missing)) == CARVE_REJECT);
     free(bad);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(blob);
 }
 

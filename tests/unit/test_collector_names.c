@@ -8,7 +8,7 @@
 static const char *decode(const char *name)
 {
     static char out[256];
-    bp_collector_decode(name, strlen(name), out, sizeof out);
+    input_collector_decode(name, strlen(name), out, sizeof out);
     return out;
 }
 
@@ -24,32 +24,32 @@ int main(void)
     CHECK_STR(decode("end%2"), "end%2");
     CHECK_STR(decode("end%"), "end%");
     char small[4];
-    bp_collector_decode("qmgr.db", 7, small, sizeof small);
+    input_collector_decode("qmgr.db", 7, small, sizeof small);
     CHECK_STR(small, "qmg");
 
-    CHECK(bp_is_queue_name("qmgr.db") && bp_is_queue_name("QMGR0.DAT") && bp_is_queue_name("host1-qmgr.db"));
-    CHECK(!bp_is_queue_name("qmgr.jfm") && !bp_is_queue_name("edb.log") && !bp_is_queue_name(".db"));
-    CHECK(bp_is_bits_client_log_name("microsoft-windows-bits-client%4operational.evtx"));
-    CHECK(!bp_is_bits_client_log_name("Security.evtx"));
+    CHECK(input_is_queue_name("qmgr.db") && input_is_queue_name("QMGR0.DAT") && input_is_queue_name("host1-qmgr.db"));
+    CHECK(!input_is_queue_name("qmgr.jfm") && !input_is_queue_name("edb.log") && !input_is_queue_name(".db"));
+    CHECK(input_is_bits_client_log_name("microsoft-windows-bits-client%4operational.evtx"));
+    CHECK(!input_is_bits_client_log_name("Security.evtx"));
 
-    bp_arena arena;
-    bp_arena_init(&arena);
-    CHECK_STR(bp_system_root(&arena, "/case/host1/C/ProgramData/Microsoft/Network/Downloader/qmgr.db"),
+    util_arena arena;
+    util_arena_init(&arena);
+    CHECK_STR(input_system_root(&arena, "/case/host1/C/ProgramData/Microsoft/Network/Downloader/qmgr.db"),
               "/case/host1/C");
-    CHECK_STR(bp_system_root(&arena, "case//host1/C/programdata/MICROSOFT/network/downloader/qmgr.db"),
+    CHECK_STR(input_system_root(&arena, "case//host1/C/programdata/MICROSOFT/network/downloader/qmgr.db"),
               "case//host1/C");
-    CHECK_STR(bp_system_root(&arena, "/c/uploads/auto/C%3A/ProgramData/Microsoft/Network/Downloader/qmgr.db"),
+    CHECK_STR(input_system_root(&arena, "/c/uploads/auto/C%3A/ProgramData/Microsoft/Network/Downloader/qmgr.db"),
               "/c/uploads/auto/C%3A");
-    CHECK_STR(bp_system_root(&arena, "/x/uploads/ntfs/%5C%5C.%5CC%3A/Windows/System32/winevt/Logs/"
+    CHECK_STR(input_system_root(&arena, "/x/uploads/ntfs/%5C%5C.%5CC%3A/Windows/System32/winevt/Logs/"
                                      "Microsoft-Windows-Bits-Client%254Operational.evtx"),
               "/x/uploads/ntfs/%5C%5C.%5CC%3A");
-    CHECK_STR(bp_system_root(&arena, "/mnt/xp/Documents%20and%20Settings/All Users/Application Data/Microsoft/"
+    CHECK_STR(input_system_root(&arena, "/mnt/xp/Documents%20and%20Settings/All Users/Application Data/Microsoft/"
                                      "Network/Downloader/qmgr0.dat"),
               "/mnt/xp");
-    CHECK_STR(bp_system_root(&arena, "ProgramData/Microsoft/Network/Downloader/qmgr.db"), ".");
-    CHECK_STR(bp_system_root(&arena, "/ProgramData/Microsoft/Network/Downloader/qmgr.db"), "/");
-    CHECK_STR(bp_system_root(&arena, "/case/ProgramData/Microsoft/Network/qmgr.db"), "");
-    CHECK_STR(bp_system_root(&arena, "testdata/typical-win10.qmgr.db"), "");
-    bp_arena_free(&arena);
+    CHECK_STR(input_system_root(&arena, "ProgramData/Microsoft/Network/Downloader/qmgr.db"), ".");
+    CHECK_STR(input_system_root(&arena, "/ProgramData/Microsoft/Network/Downloader/qmgr.db"), "/");
+    CHECK_STR(input_system_root(&arena, "/case/ProgramData/Microsoft/Network/qmgr.db"), "");
+    CHECK_STR(input_system_root(&arena, "testdata/typical-win10.qmgr.db"), "");
+    util_arena_free(&arena);
     return check_exit();
 }

@@ -17,7 +17,7 @@
 
 /* Decompress a copy of the input held in an exactly sized heap block, so a
  * sanitizer build catches any read past the end. */
-static ese_decompress_status run(bp_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
+static ese_decompress_status run(util_arena *arena, const uint8_t *data, size_t size, uint8_t **out,
                                  size_t *out_size, const char **error)
 {
     uint8_t *copy = malloc(size ? size : 1);
@@ -31,8 +31,8 @@ static ese_decompress_status run(bp_arena *arena, const uint8_t *data, size_t si
 static bool decodes_to_v(const uint8_t *data, size_t size, const uint8_t *want, size_t want_size,
                          bool verbose)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     uint8_t *out = NULL;
     size_t out_size = 0;
     const char *error = "unset";
@@ -42,7 +42,7 @@ static bool decodes_to_v(const uint8_t *data, size_t size, const uint8_t *want, 
     if (!ok && verbose)
         fprintf(stderr, "  decode: status %d, size %zu (want %zu), error %s\n", (int)st, out_size,
                 want_size, error ? error : "(none)");
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return ok;
 }
 
@@ -54,8 +54,8 @@ static bool decodes_to(const uint8_t *data, size_t size, const uint8_t *want, si
 /* Status of a decode that must fail; also checks the failure contract. */
 static ese_decompress_status status_of(const uint8_t *data, size_t size)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     uint8_t *out = (uint8_t *)"sentinel";
     size_t out_size = 12345;
     const char *error = NULL;
@@ -65,7 +65,7 @@ static ese_decompress_status status_of(const uint8_t *data, size_t size)
         CHECK_U64(out_size, 0);
         CHECK(error != NULL && error[0] != '\0');
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return st;
 }
 
@@ -300,8 +300,8 @@ static void test_schemes(void)
     CHECK_U64(ese_compression_scheme_of(lz4_7, 2), ESE_COMPRESSION_LZ4);
 
     /* Optional out-parameters may be NULL; missing arena/out is refused. */
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     uint8_t *out = NULL;
     static const uint8_t ab[] = {0x0D, 0x61, 0x31};
     CHECK_U64(ese_decompress(&arena, ab, sizeof ab, &out, NULL, NULL), ESE_DECOMPRESS_OK);
@@ -309,7 +309,7 @@ static void test_schemes(void)
     CHECK_U64(ese_decompress(NULL, ab, sizeof ab, &out, NULL, NULL), ESE_DECOMPRESS_CORRUPT);
     CHECK(out == NULL);
     CHECK_U64(ese_decompress(&arena, ab, sizeof ab, NULL, NULL, NULL), ESE_DECOMPRESS_CORRUPT);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ------------------------------------------------------- real databases */
@@ -396,8 +396,8 @@ static int find_7bit(const blob *img, uint8_t first, size_t stored_len, const ui
     for (size_t i = 0; i + stored_len <= img->size; i++) {
         if (img->data[i] != first || (img->data[i + 1] & 0x7F) != want[0])
             continue;
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         uint8_t *out = NULL;
         size_t out_size = 0;
         const char *error = NULL;
@@ -405,7 +405,7 @@ static int find_7bit(const blob *img, uint8_t first, size_t stored_len, const ui
                 ESE_DECOMPRESS_OK &&
             out_size == want_size && memcmp(out, want, want_size) == 0)
             hits++;
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
     }
     return hits;
 }
@@ -508,7 +508,7 @@ static int fuzz_bad;
 static int fuzz_status[4];
 
 /* Decode and check the result is within the announced bounds. */
-static void fuzz_one(bp_arena *arena, const uint8_t *data, size_t size)
+static void fuzz_one(util_arena *arena, const uint8_t *data, size_t size)
 {
     uint8_t *out = NULL;
     size_t out_size = 0;
@@ -533,7 +533,7 @@ static void fuzz_one(bp_arena *arena, const uint8_t *data, size_t size)
         fuzz_bad++;
 }
 
-static void fuzz_mutations(bp_arena *arena, const uint8_t *seed, size_t seed_len, int rounds)
+static void fuzz_mutations(util_arena *arena, const uint8_t *seed, size_t seed_len, int rounds)
 {
     uint8_t buf[512];
     if (seed_len > sizeof buf)
@@ -565,16 +565,16 @@ static void fuzz_mutations(bp_arena *arena, const uint8_t *seed, size_t seed_len
             buf[0] = seed[0];
         fuzz_one(arena, buf, len);
         if (arena->total_bytes > (64u << 20)) {
-            bp_arena_free(arena);
-            bp_arena_init(arena);
+            util_arena_free(arena);
+            util_arena_init(arena);
         }
     }
 }
 
 static void test_fuzz(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     uint8_t buf[400];
     for (int i = 0; i < 30000; i++) {
         size_t len = (size_t)(rng() % sizeof buf);
@@ -586,8 +586,8 @@ static void test_fuzz(void)
             buf[2] = (uint8_t)(rng() % 4); /* small announced Xpress sizes */
         fuzz_one(&arena, buf, len);
         if (arena.total_bytes > (64u << 20)) {
-            bp_arena_free(&arena);
-            bp_arena_init(&arena);
+            util_arena_free(&arena);
+            util_arena_init(&arena);
         }
     }
 
@@ -621,7 +621,7 @@ static void test_fuzz(void)
     CHECK(fuzz_status[ESE_DECOMPRESS_OK] > 1000); /* the success paths were exercised */
     CHECK(fuzz_status[ESE_DECOMPRESS_CORRUPT] > 1000);
     CHECK_U64(fuzz_bad, 0);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 int main(void)

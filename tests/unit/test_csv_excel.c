@@ -24,10 +24,10 @@ static char *write_to_memory(const bp_result *result, bp_format format)
 /* A job whose attacker-chosen texts start with each formula character. */
 static bp_result *formula_result(void)
 {
-    bp_result *result = bp_result_new();
-    bp_record *record = bp_result_add(result);
-    bp_job *job = bp_arena_alloc(&result->arena, sizeof(*job));
-    bp_file *file = bp_arena_alloc(&result->arena, sizeof(*file));
+    bp_result *result = result_new();
+    bp_record *record = result_add(result);
+    bp_job *job = util_arena_alloc(&result->arena, sizeof(*job));
+    bp_file *file = util_arena_alloc(&result->arena, sizeof(*file));
     memset(job, 0, sizeof(*job));
     memset(file, 0, sizeof(*file));
     job->job_id = "9f0a3c1e-0000-4000-8000-000000000001";
@@ -89,7 +89,7 @@ static void test_excel_cells(void)
 /* No records: the mark and the header row only. */
 static void test_excel_empty(void)
 {
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     char *excel = write_to_memory(result, BP_FORMAT_CSV_EXCEL);
     char *plain = write_to_memory(result, BP_FORMAT_CSV);
     CHECK(excel && plain);

@@ -13,9 +13,9 @@
 #define USER_SID "S-1-5-21-1-2-3-1001"
 
 /* A job as a well-behaved application creates it: nothing any rule flags. */
-static bp_job *benign_job(bp_arena *a)
+static bp_job *benign_job(util_arena *a)
 {
-    bp_job *job = bp_arena_alloc(a, sizeof(*job));
+    bp_job *job = util_arena_alloc(a, sizeof(*job));
     job->job_id = "11111111-2222-3333-4444-555555555555";
     job->marker = "";
     job->job_type = 0;   /* download */
@@ -42,9 +42,9 @@ static bp_job *benign_job(bp_arena *a)
     return job;
 }
 
-static bp_file *benign_file(bp_arena *a)
+static bp_file *benign_file(util_arena *a)
 {
-    bp_file *file = bp_arena_alloc(a, sizeof(*file));
+    bp_file *file = util_arena_alloc(a, sizeof(*file));
     file->file_id = "66666666-7777-8888-9999-000000000000";
     file->local_path = "C:\\Program Files\\Vendor\\cache\\update.cab";
     file->remote_url = "https://download.windowsupdate.com/c/msdownload/update/update.cab";
@@ -65,10 +65,10 @@ typedef struct fixture {
 static fixture new_fixture(void)
 {
     fixture f;
-    f.result = bp_result_new();
+    f.result = result_new();
     f.job = benign_job(&f.result->arena);
     f.file = benign_file(&f.result->arena);
-    bp_record *r = bp_result_add(f.result);
+    bp_record *r = result_add(f.result);
     r->job = f.job;
     r->file = f.file;
     return f;
@@ -506,8 +506,8 @@ static void test_operators(void)
     f.job->notify_flags = 3;
     f.job->notify_program = "\"C:\\Windows\\System32\\CMD.exe\"";
     f.result->records[0].carved = true;
-    bp_notes_add(&f.result->arena, &f.result->records[0].warnings, "first warning");
-    bp_notes_add(&f.result->arena, &f.job->warnings, "footer missing");
+    util_notes_add(&f.result->arena, &f.result->records[0].warnings, "first warning");
+    util_notes_add(&f.result->arena, &f.job->warnings, "footer missing");
     f.result->records[0].job_source = (bp_source){.path = "/evidence/qmgr.db", .format = "ese",
                                                   .table = "Jobs", .page = 31};
 
@@ -606,8 +606,8 @@ static void test_package_identity_rule(void)
 
 static void test_hosts(void)
 {
-    bp_arena a;
-    bp_arena_init(&a);
+    util_arena a;
+    util_arena_init(&a);
     static const char *const cases[][2] = {
         {"http://Example.COM/x", "example.com"},
         {"https://user:pw@host.example:8443/p?q#f", "host.example"},
@@ -649,7 +649,7 @@ static void test_hosts(void)
     CHECK(detect_tld_matches("a.co.uk", "co.uk"));
     CHECK(!detect_tld_matches("co.uk", "co.uk"));
     CHECK(!detect_tld_matches("1.2.3.4", "4"));
-    bp_arena_free(&a);
+    util_arena_free(&a);
 }
 
 /* Verdicts of host and regex tests are remembered per distinct host or value
@@ -678,17 +678,17 @@ static void test_verdict_memo(void)
                                 sizeof error) == 0);
     if (error[0])
         fprintf(stderr, "  memo rules: %s\n", error);
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     enum { RECORDS = 17000 };
     for (int i = 0; i < RECORDS; i++) {
         bp_job *job = benign_job(&result->arena);
         bp_file *file = benign_file(&result->arena);
-        job->name = bp_arena_printf(&result->arena, "job %d", i);
+        job->name = util_arena_printf(&result->arena, "job %d", i);
         /* hosts alternate; every URL differs but records 0..9 repeat one */
-        file->remote_url = bp_arena_printf(&result->arena, "https://%s/p/%d",
+        file->remote_url = util_arena_printf(&result->arena, "https://%s/p/%d",
                                            i % 3 == 1 ? "BAD.example" : "good.example",
                                            i < 10 ? 0 : i);
-        bp_record *r = bp_result_add(result);
+        bp_record *r = result_add(result);
         r->job = job;
         r->file = file;
     }

@@ -20,9 +20,9 @@ static const bp_detection two_detections[] = {
     {"BITS-002", "Notify command starts a shell, script host or proxy binary", "high", ""},
 };
 
-static bp_job *make_job(bp_arena *a, const char *name, uint32_t type)
+static bp_job *make_job(util_arena *a, const char *name, uint32_t type)
 {
-    bp_job *job = bp_arena_alloc(a, sizeof(*job));
+    bp_job *job = util_arena_alloc(a, sizeof(*job));
     job->job_id = "266504ac-d974-446c-96ad-2be13a5665b0";
     job->marker = "";
     job->job_type = type;
@@ -40,15 +40,15 @@ static bp_job *make_job(bp_arena *a, const char *name, uint32_t type)
     job->creator_program = "";
     job->http_method = "GET";
     job->ace_count = 1;
-    job->aces = bp_arena_array(a, 1, sizeof(bp_ace));
+    job->aces = util_arena_array(a, 1, sizeof(bp_ace));
     job->aces[0] = (bp_ace){.acl = "DACL", .ace_type = "AccessAllowed", .flags = "", .mask = 0xF003F,
                             .rights = "FULL", .sid = "S-1-5-18", .account = "SYSTEM"};
     return job;
 }
 
-static bp_file *make_file(bp_arena *a, const char *url, const char *path)
+static bp_file *make_file(util_arena *a, const char *url, const char *path)
 {
-    bp_file *file = bp_arena_alloc(a, sizeof(*file));
+    bp_file *file = util_arena_alloc(a, sizeof(*file));
     file->file_id = "95d6889c-b2d3-4748-8eb1-9da0650cb892";
     file->local_path = path;
     file->remote_url = url;
@@ -66,10 +66,10 @@ static bp_file *make_file(bp_arena *a, const char *url, const char *path)
  * 3: job without files whose only time is past year 9999 (not printable) */
 static bp_result *sample_result(void)
 {
-    bp_result *result = bp_result_new();
-    bp_arena *a = &result->arena;
+    bp_result *result = result_new();
+    util_arena *a = &result->arena;
 
-    bp_record *r = bp_result_add(result);
+    bp_record *r = result_add(result);
     bp_job *job = make_job(a, "Evil\njob\t1", 0);
     job->notify_program = "C:\\Windows\\System32\\cmd.exe";
     job->notify_arguments = "/c start x.exe";
@@ -85,20 +85,20 @@ static bp_result *sample_result(void)
     r->detections = two_detections;
     r->detection_count = 2;
 
-    r = bp_result_add(result);
+    r = result_add(result);
     job = make_job(a, "", 1);
     job->job_id = "11111111-1111-1111-1111-111111111111";
     job->created = T_UPLOAD;
     r->job = job;
     r->file = make_file(a, "https://exfil.example/up", "C:\\secret.zip");
 
-    r = bp_result_add(result);
+    r = result_add(result);
     file = make_file(a, "https://a.example/o.cab", "C:\\o.cab");
     file->remote_file_time = T_ORPHAN;
     r->file = file;
     r->carved = true;
 
-    r = bp_result_add(result);
+    r = result_add(result);
     job = make_job(a, "far future", 0);
     job->created = 0x7FFFFFFFFFFFFFFFULL;
     r->job = job;
@@ -283,8 +283,8 @@ static void test_timeline(const bp_result *result)
     free(text);
 
     /* a job without files */
-    bp_result *single = bp_result_new();
-    bp_record *r = bp_result_add(single);
+    bp_result *single = result_new();
+    bp_record *r = result_add(single);
     bp_job *job = make_job(&single->arena, "Lonely", 0);
     job->created = T_CREATED;
     r->job = job;
@@ -294,8 +294,8 @@ static void test_timeline(const bp_result *result)
     bp_result_free(single);
 
     /* only a URL known (event logs): no arrow */
-    single = bp_result_new();
-    r = bp_result_add(single);
+    single = result_new();
+    r = result_add(single);
     job = make_job(&single->arena, "Half", 0);
     job->created = T_CREATED;
     r->job = job;
@@ -306,7 +306,7 @@ static void test_timeline(const bp_result *result)
     bp_result_free(single);
 
     /* nothing: empty output */
-    bp_result *empty = bp_result_new();
+    bp_result *empty = result_new();
     text = write_to_memory(empty, BP_FORMAT_TIMELINE);
     CHECK_STR(text, "");
     free(text);

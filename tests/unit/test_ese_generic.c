@@ -13,28 +13,28 @@ static char *utf16(ese_fixture *f, const ese_column_value *v, size_t index)
 {
     if (!v->present || index >= v->count)
         return "(null)";
-    return bp_utf16le_to_utf8(&f->arena, v->values[index].data, v->values[index].size / 2, NULL);
+    return util_utf16le_to_utf8(&f->arena, v->values[index].data, v->values[index].size / 2, NULL);
 }
 
 static char *latin1(ese_fixture *f, const ese_column_value *v, size_t index)
 {
     if (!v->present || index >= v->count)
         return "(null)";
-    return bp_latin1_to_utf8(&f->arena, v->values[index].data, v->values[index].size);
+    return util_latin1_to_utf8(&f->arena, v->values[index].data, v->values[index].size);
 }
 
 static char *text_a(ese_fixture *f, const char *prefix, size_t count)
 {
     size_t size;
     unsigned char *bytes = repeat_text(prefix, 'a', count, &size);
-    char *s = bp_arena_strndup(&f->arena, (char *)bytes, size);
+    char *s = util_arena_strndup(&f->arena, (char *)bytes, size);
     free(bytes);
     return s;
 }
 
 static uint32_t u32_of(const ese_column_value *v)
 {
-    return v->present ? bp_le32(v->values[0].data) : 0xFFFFFFFFu;
+    return v->present ? util_le32(v->values[0].data) : 0xFFFFFFFFu;
 }
 
 static void test_basic(void)
@@ -59,9 +59,9 @@ static void test_basic(void)
         v = column(&f, "basic", &r.items[0], "UnsignedByte");
         CHECK(v.present && v.values[0].data[0] == 213);
         v = column(&f, "basic", &r.items[0], "Short");
-        CHECK(v.present && (int16_t)bp_le16(v.values[0].data) == -1337);
+        CHECK(v.present && (int16_t)util_le16(v.values[0].data) == -1337);
         v = column(&f, "basic", &r.items[0], "Long");
-        CHECK(v.present && (int32_t)bp_le32(v.values[0].data) == -13371337);
+        CHECK(v.present && (int32_t)util_le32(v.values[0].data) == -13371337);
         v = column(&f, "basic", &r.items[0], "Currency");
         CHECK(v.present && le_i64(&v, 0) == 1337133713371337LL);
         v = column(&f, "basic", &r.items[0], "IEEEDouble");
@@ -73,10 +73,10 @@ static void test_basic(void)
         v = column(&f, "basic", &r.items[0], "GUID");
         char guid[37] = "";
         if (v.present && v.values[0].size == 16)
-            bp_guid_format(v.values[0].data, guid);
+            util_guid_format(v.values[0].data, guid);
         CHECK_STR(guid, "3f360af1-6766-46dc-9af2-0dacf295c2a1");
         v = column(&f, "basic", &r.items[0], "UnsignedShort");
-        CHECK(v.present && bp_le16(v.values[0].data) == 1337);
+        CHECK(v.present && util_le16(v.values[0].data) == 1337);
         /* record 2: columns past its last fixed id are NULL */
         v = column(&f, "basic", &r.items[1], "Id");
         CHECK_U64(u32_of(&v), 2);
@@ -141,7 +141,7 @@ static void test_text(void)
     CHECK(f.opened);
     /* ECC page checksum known answer for a 4 KiB page */
     const uint8_t *page1 = ese_db_page_bytes(&f.db, 1);
-    CHECK(page1 && bp_le64(page1) == 0x7fdf7fdf0001a77cULL);
+    CHECK(page1 && util_le64(page1) == 0x7fdf7fdf0001a77cULL);
     CHECK(page1 && ese_page_checksum_ok(&f.db, page1, 1));
     record_list r = table_records(&f, "text");
     CHECK_U64(r.count, 1);
@@ -204,8 +204,8 @@ static void test_multi(void)
         ese_column_value v = column(&f, "multi", rec, "Bit");
         CHECK(v.count == 2 && value_is(&v, 0, "\x00", 1) && value_is(&v, 1, "\xff", 1));
         v = column(&f, "multi", rec, "Long");
-        CHECK(v.count == 3 && (int32_t)bp_le32(v.values[1].data) == -2147483647 &&
-              (int32_t)bp_le32(v.values[2].data) == 2147483647);
+        CHECK(v.count == 3 && (int32_t)util_le32(v.values[1].data) == -2147483647 &&
+              (int32_t)util_le32(v.values[2].data) == 2147483647);
         v = column(&f, "multi", rec, "DateTime");
         CHECK(v.count == 3 && le_i64(&v, 0) == -4542644417712532139LL && le_i64(&v, 2) == 4686992367961855317LL);
         v = column(&f, "multi", rec, "ASCII");
@@ -229,11 +229,11 @@ static void test_multi(void)
                          " ",
                          1024));
         v = column(&f, "multi", rec, "UnsignedLong");
-        CHECK(v.count == 2 && bp_le32(v.values[1].data) == 4294967295u);
+        CHECK(v.count == 2 && util_le32(v.values[1].data) == 4294967295u);
         v = column(&f, "multi", rec, "GUID");
         char guid[37] = "";
         if (v.count == 3)
-            bp_guid_format(v.values[1].data, guid);
+            util_guid_format(v.values[1].data, guid);
         CHECK_STR(guid, "09b589e3-a92b-4936-bbc4-bb9dff334bf3");
 
         rec = &r.items[1];
@@ -306,7 +306,7 @@ static void test_large(void)
     CHECK_U64(f.db.header.checksum, 0x93349835);
     CHECK_U64(f.db.catalog.entries, 65068);
     const uint8_t *page1 = ese_db_page_bytes(&f.db, 1);
-    CHECK(page1 && bp_le64(page1) == 0x01310131001a28c0ULL && ese_page_checksum_ok(&f.db, page1, 1));
+    CHECK(page1 && util_le64(page1) == 0x01310131001a28c0ULL && ese_page_checksum_ok(&f.db, page1, 1));
     ese_table *table = ese_catalog_find(&f.db.catalog, "large");
     CHECK(table && table->column_count == 64994);
     record_list r = table_records(&f, "large");
@@ -327,7 +327,7 @@ static void test_large(void)
             snprintf(name, sizeof name, "Column%u", i);
             v = column(&f, "large", &r.items[k], name);
             checked++;
-            if (!v.present || v.values[0].size != 2 || bp_le16(v.values[0].data) != (uint16_t)i)
+            if (!v.present || v.values[0].size != 2 || util_le16(v.values[0].data) != (uint16_t)i)
                 wrong++;
         }
     }
@@ -335,7 +335,7 @@ static void test_large(void)
     CHECK_U64(wrong, 0);
     if (r.count == 16) {
         ese_column_value v = column(&f, "large", &r.items[15], "Column64992");
-        CHECK(v.present && bp_le16(v.values[0].data) == 64992);
+        CHECK(v.present && util_le16(v.values[0].data) == 64992);
         v = column(&f, "large", &r.items[15], "Column61439");
         CHECK(!v.present);
     }
@@ -419,7 +419,7 @@ static void test_current_mdb(void)
         ese_column_value v = column(&f, "ROLE_ACCESS", &r.items[0], "RoleGuid");
         char guid[37] = "";
         if (v.present)
-            bp_guid_format(v.values[0].data, guid);
+            util_guid_format(v.values[0].data, guid);
         CHECK_STR(guid, "ad495fc3-0eaa-413d-ba7d-8b13fa7ec598");
         v = column(&f, "ROLE_ACCESS", &r.items[0], "FirstSeen");
         CHECK(v.present && le_i64(&v, 0) == 132715098549345395LL);

@@ -27,8 +27,8 @@ static void test_win10_header_and_catalog(ese_fixture *f)
     CHECK(blob && blob->id == 256 && blob->type == ESE_COLTYP_LONG_BINARY && blob->flags == 0);
     /* page checksum known answer, 16 KiB page: four blocks */
     const uint8_t *p31 = ese_db_page_bytes(&f->db, 31);
-    bp_reader r = bp_reader_make(p31, 16384);
-    CHECK_U64(bp_read_u64(&r), 0x263b263b0c15ae5eULL);
+    util_reader r = util_reader_make(p31, 16384);
+    CHECK_U64(util_read_u64(&r), 0x263b263b0c15ae5eULL);
     CHECK(p31 && ese_page_checksum_ok(&f->db, p31, 31));
     /* every page read so far checked out: no warning at all */
     CHECK_U64(f->warnings.count, 0);
@@ -43,7 +43,7 @@ static void test_win10_live_records(ese_fixture *f)
         ese_column_value v = column(f, "Jobs", &r.items[0], "Id");
         char id[37] = "";
         if (v.present && v.values[0].size == 16)
-            bp_guid_format(v.values[0].data, id);
+            util_guid_format(v.values[0].data, id);
         CHECK_STR(id, "266504ac-d974-446c-96ad-2be13a5665b0");
         v = column(f, "Jobs", &r.items[0], "Blob");
         CHECK(v.present && v.values[0].separated);
@@ -135,7 +135,7 @@ static void test_win11(void)
         ese_column_value v = column(&f, "Jobs", &r.items[i], "Id");
         char id[37] = "";
         if (v.present)
-            bp_guid_format(v.values[0].data, id);
+            util_guid_format(v.values[0].data, id);
         CHECK_STR(id, ids[i]);
         v = column(&f, "Jobs", &r.items[i], "Blob");
         CHECK(v.present && v.values[0].lid == lids[i] && v.values[0].size == 1911);

@@ -18,10 +18,10 @@ static void put16(uint8_t *p, uint16_t v)
  * room for one more tag or is unused. */
 static bool add_reserved_tag(uint8_t *page, uint32_t page_size, uint32_t pgno)
 {
-    bp_reader r = bp_reader_make(page, page_size);
-    bp_reader_seek(&r, 32);
-    uint16_t first_free = bp_read_u16(&r);
-    uint16_t tag_state = bp_read_u16(&r);
+    util_reader r = util_reader_make(page, page_size);
+    util_reader_seek(&r, 32);
+    uint16_t first_free = util_read_u16(&r);
+    uint16_t tag_state = util_read_u16(&r);
     uint16_t tags = tag_state & 0x0FFF;
     if (tags == 0 || (tag_state >> 12) != 0)
         return false;

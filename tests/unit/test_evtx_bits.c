@@ -39,7 +39,7 @@ typedef struct feeder {
 
 static void start(feeder *f)
 {
-    f->result = bp_result_new();
+    f->result = result_new();
     f->log = bits_log_new(f->result, "test.evtx");
     f->next_record = 1;
 }

@@ -105,7 +105,7 @@ static bool count_event(const evtx_event *e, void *context)
     return true;
 }
 
-static void read_sample(const char *name, seen *s, evtx_log_stats *stats, bp_note_list *notes, bp_arena *arena)
+static void read_sample(const char *name, seen *s, evtx_log_stats *stats, bp_note_list *notes, util_arena *arena)
 {
     size_t size = 0;
     unsigned char *data = read_whole_file(shared_path(name), &size);
@@ -119,8 +119,8 @@ static void read_sample(const char *name, seen *s, evtx_log_stats *stats, bp_not
 
 static void test_samples(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list notes = {NULL, NULL, 0};
     evtx_log_stats stats;
     seen s;
@@ -191,7 +191,7 @@ static void test_samples(void)
     CHECK(s.times_ok);
     CHECK(s.offsets_ok);
     CHECK_U64(stats.unreadable, 0);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ---- another provider, damaged copies ------------------------------------ */
@@ -217,8 +217,8 @@ static void test_other_provider(void)
     unsigned char *data = read_whole_file(shared_path("testdata/evtx/win10-desktopimgdownldr.evtx"), &size);
     CHECK(data != NULL);
     rename_provider(data, size);
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list notes = {NULL, NULL, 0};
     evtx_log_stats stats;
     seen s;
@@ -239,7 +239,7 @@ static void test_other_provider(void)
                                          "(5 records of other providers)") != NULL;
     CHECK(named);
     bp_result_free(result);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(data);
 }
 
@@ -262,8 +262,8 @@ static void test_damaged(void)
     /* truncations around the file header, the chunk header and the records */
     for (size_t cut = 0; cut <= size; cut += cut < 0x2c00 ? 97 : 4093) {
         memcpy(copy, data, size);
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         bp_note_list notes = {NULL, NULL, 0};
         evtx_log_stats stats;
         size_t events = 0;
@@ -275,7 +275,7 @@ static void test_damaged(void)
         CHECK(status >= BP_STATUS_CLEAN && status <= BP_STATUS_UNREADABLE);
         CHECK(bp_result_count(result) <= 1);
         bp_result_free(result);
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         runs++;
     }
     CHECK(runs > 100);
@@ -330,8 +330,8 @@ static void test_reader_crash(void)
     unsigned char *data = read_whole_file(shared_path("testdata/evtx/server-dc-t1197.evtx"), &size);
     CHECK(data != NULL);
     evtx_log_simulate_crash(2);  /* record index 2 is event 310 (record id 3) */
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list notes = {NULL, NULL, 0};
     evtx_log_stats stats;
     seen s;
@@ -364,7 +364,7 @@ static void test_reader_crash(void)
     CHECK_U64(bp_result_count(result), 1);
     evtx_log_simulate_crash(-1);
     bp_result_free(result);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(data);
 }
 

@@ -8,9 +8,9 @@
 #include "result/result.h"
 #include "evtx/event_merge.h"
 
-static bp_job *make_job(bp_arena *arena, const char *id)
+static bp_job *make_job(util_arena *arena, const char *id)
 {
-    bp_job *job = bp_arena_alloc(arena, sizeof(*job));
+    bp_job *job = util_arena_alloc(arena, sizeof(*job));
     job->job_id = id;
     job->marker = job->name = job->description = job->notify_program = job->notify_arguments = "";
     job->owner_sid = job->sd_owner_sid = job->sd_group_sid = job->proxy_list = job->proxy_bypass_list = "";
@@ -19,9 +19,9 @@ static bp_job *make_job(bp_arena *arena, const char *id)
     return job;
 }
 
-static bp_file *make_file(bp_arena *arena, const char *url)
+static bp_file *make_file(util_arena *arena, const char *url)
 {
-    bp_file *file = bp_arena_alloc(arena, sizeof(*file));
+    bp_file *file = util_arena_alloc(arena, sizeof(*file));
     file->file_id = file->local_path = file->temp_path = file->drive = file->volume = "";
     file->remote_url = url;
     return file;
@@ -29,7 +29,7 @@ static bp_file *make_file(bp_arena *arena, const char *url)
 
 static bp_record *queue_record(bp_result *result, bp_job *job, const char *url, bool carved, const char *tag)
 {
-    bp_record *r = bp_result_add(result);
+    bp_record *r = result_add(result);
     r->job = job;
     r->file = url ? make_file(&result->arena, url) : NULL;
     r->job_source.path = tag;  /* tells the records apart after the merge */
@@ -42,12 +42,12 @@ static bp_record *queue_record(bp_result *result, bp_job *job, const char *url, 
 static bp_record *event_record(bp_result *result, const char *id, const char *url, uint32_t first_id, size_t count,
                                uint64_t base)
 {
-    bp_record *r = bp_result_add(result);
+    bp_record *r = result_add(result);
     r->job = make_job(&result->arena, id);
     r->file = url ? make_file(&result->arena, url) : NULL;
     r->job_source.path = "log.evtx";
     r->job_source.format = "evtx";
-    bp_event *events = bp_arena_array(&result->arena, count ? count : 1, sizeof(*events));
+    bp_event *events = util_arena_array(&result->arena, count ? count : 1, sizeof(*events));
     for (size_t i = 0; i < count; i++)
         events[i] = (bp_event){.event_id = first_id + (uint32_t)i, .time = base + i, .what = "what",
                                .record_id = 100 + i, .log = "log.evtx"};
@@ -74,8 +74,8 @@ static size_t total_events(const bp_result *result)
 
 static void test_merge(void)
 {
-    bp_result *result = bp_result_new();
-    bp_arena *arena = &result->arena;
+    bp_result *result = result_new();
+    util_arena *arena = &result->arena;
     bp_job *a = make_job(arena, "aaaaaaaa-0000-0000-0000-000000000001");
     bp_job *b = make_job(arena, "bbbbbbbb-0000-0000-0000-000000000002");
     queue_record(result, a, "http://a/1", false, "A1");
@@ -87,7 +87,7 @@ static void test_merge(void)
     /* job A: transfer events of URL 2 (id in upper case), job-level events */
     bp_record *e1 = event_record(result, "AAAAAAAA-0000-0000-0000-000000000001", "http://a/2", 59, 2, 1000);
     e1->owner_account = "DOM\\alice";
-    bp_notes_add(arena, &((bp_job *)e1->job)->warnings, "linked by title");
+    util_notes_add(arena, &((bp_job *)e1->job)->warnings, "linked by title");
     event_record(result, "aaaaaaaa-0000-0000-0000-000000000001", NULL, 3, 1, 500);
     /* job B, URL 3: the carved record has it, the live ones do not */
     event_record(result, "bbbbbbbb-0000-0000-0000-000000000002", "http://b/3", 60, 1, 2000);
@@ -159,7 +159,7 @@ static void test_merge(void)
 static void test_nothing_to_do(void)
 {
     bp_result_correlate_events(NULL);
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     bp_result_correlate_events(result);
     CHECK_U64(bp_result_count(result), 0);
     /* only event-log records, or only queue records */
@@ -167,9 +167,9 @@ static void test_nothing_to_do(void)
     bp_result_correlate_events(result);
     CHECK_U64(bp_result_count(result), 1);
     bp_result_free(result);
-    result = bp_result_new();
+    result = result_new();
     queue_record(result, make_job(&result->arena, "aaaaaaaa-0000-0000-0000-000000000001"), NULL, false, "Q");
-    bp_record *orphan = bp_result_add(result);  /* an orphan file: no job */
+    bp_record *orphan = result_add(result);  /* an orphan file: no job */
     orphan->file = make_file(&result->arena, "http://x");
     orphan->file_source.format = "ese";
     bp_result_correlate_events(result);

@@ -4,28 +4,28 @@
 #include "check.h"
 #include "fields/record_fields.h"
 
-static bp_arena arena;
+static util_arena arena;
 
 static const char *filename_of(const char *local_path)
 {
-    const bp_field *field = NULL;
-    for (size_t i = 0; i < bp_record_field_count(); i++)
-        if (strcmp(bp_record_field(i)->name, "filename") == 0)
-            field = bp_record_field(i);
+    const fields_field *field = NULL;
+    for (size_t i = 0; i < fields_record_field_count(); i++)
+        if (strcmp(fields_record_field(i)->name, "filename") == 0)
+            field = fields_record_field(i);
     if (!field)
         return "(no field)";
     bp_file file = {.local_path = local_path};
     bp_record record = {.file = local_path ? &file : NULL};
-    bp_field_value value;
-    if (!bp_record_field_value(field, &record, &arena, &value))
+    fields_field_value value;
+    if (!fields_record_field_value(field, &record, &arena, &value))
         return "(out of memory)";
-    CHECK_U64(value.kind, BP_FIELD_TEXT);
+    CHECK_U64(value.kind, FIELDS_FIELD_TEXT);
     return value.text;
 }
 
 int main(void)
 {
-    bp_arena_init(&arena);
+    util_arena_init(&arena);
     CHECK_STR(filename_of("C:\\Users\\dana\\AppData\\Local\\Temp\\part0.bin"), "part0.bin");
     CHECK_STR(filename_of("C:\\dir/sub\\name.txt"), "name.txt");
     CHECK_STR(filename_of("C:\\dir\\sub/name.txt"), "name.txt");
@@ -35,6 +35,6 @@ int main(void)
     CHECK_STR(filename_of("\\"), "");
     CHECK_STR(filename_of(""), "");
     CHECK_STR(filename_of(NULL), "");
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     return check_exit();
 }

@@ -56,7 +56,7 @@ static void check_real_file(const bp_file *file)
     CHECK_U64(file->volume_serial, 0xD49D126F);
     CHECK_U64(file->file_size, 4782);
     CHECK_U64(file->remote_file_time, 0x01D913D607448380ULL);
-    bp_filetime_format(file->remote_file_time, text);
+    util_filetime_format(file->remote_file_time, text);
     CHECK_STR(text, "2022-12-19T18:16:35.0000000Z");
     CHECK(file->tail_decoded);
     CHECK(file->complete);
@@ -70,8 +70,8 @@ static void check_truncations(const uint8_t *blob, size_t size)
     for (size_t length = 0; length <= size; length++) {
         uint8_t *copy = malloc(length ? length : 1);
         memcpy(copy, blob, length);
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         bp_file *file = bits_decode_file(&arena, copy, length);
         CHECK(file != NULL);
         if (file) {
@@ -81,7 +81,7 @@ static void check_truncations(const uint8_t *blob, size_t size)
             path_lost += length >= 0x124 && strcmp(file->local_path, REAL_LOCAL) != 0;
             volume_lost += length >= 0x38D && file->volume[0] == '\0';  /* fields 2-9 decoded */
         }
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         free(copy);
     }
     CHECK_U64(not_sane, 0);
@@ -98,11 +98,11 @@ static uint32_t next_random(uint32_t *state)
 
 static void decode_copy_and_check(const uint8_t *copy, size_t size, int *failures)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_file *file = bits_decode_file(&arena, copy, size);
     *failures += !file || !file_is_sane(file);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void check_damage(const uint8_t *blob, size_t size)
@@ -147,8 +147,8 @@ static void check_hostile_fields(const uint8_t *blob, size_t size)
         memcpy(copy, blob, size);
         for (int k = 0; k < 4; k++)
             copy[cases[i].offset + (size_t)k] = (uint8_t)(cases[i].value >> (8 * k));
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         bp_file *file = bits_decode_file(&arena, copy, size);
         CHECK(file && file_is_sane(file));
         CHECK(!file->complete);
@@ -160,7 +160,7 @@ static void check_hostile_fields(const uint8_t *blob, size_t size)
         }
         if (cases[i].offset >= 0x38D)  /* the prefix is untouched */
             CHECK_STR(file->local_path, REAL_LOCAL);
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
     }
     free(copy);
 }
@@ -261,8 +261,8 @@ static void build_file(builder *b, bool known_tail)
 static void check_synthetic(void)
 {
     builder b;
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     build_file(&b, true);
     bp_file *file = bits_decode_file(&arena, b.data, b.size);
     CHECK_STR(file->local_path, "c:\\temp\\vlc.exe");
@@ -290,7 +290,7 @@ static void check_synthetic(void)
     CHECK(file && file_is_sane(file));
     CHECK(file->file_size == -1);
     CHECK(find_note(&file->warnings, "truncated at offset 0x0 while reading the file marker") != NULL);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void check_unknown_marker_and_bad_utf16(const uint8_t *blob, size_t size)
@@ -300,14 +300,14 @@ static void check_unknown_marker_and_bad_utf16(const uint8_t *blob, size_t size)
     copy[0] ^= 0xFF;
     copy[0x14] = 0x01;  /* the path's first unit becomes a lone high surrogate */
     copy[0x15] = 0xD8;
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_file *file = bits_decode_file(&arena, copy, size);
     CHECK(find_note(&file->warnings, "unknown file marker at offset 0x0") != NULL);
     CHECK(find_note(&file->warnings, "local path at offset 0x10 holds invalid UTF-16") != NULL);
     CHECK(strncmp(file->local_path, "\xEF\xBF\xBD:\\Users", 10) == 0);
     CHECK(file->complete);  /* the footer is still the file marker */
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(copy);
 }
 
@@ -323,10 +323,10 @@ int main(void)
     CHECK_U64(size, REAL_FILE_SIZE);
     if (!blob || size != REAL_FILE_SIZE)
         return check_exit();
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     check_real_file(bits_decode_file(&arena, blob, size));
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     check_truncations(blob, size);
     check_damage(blob, size);
     check_hostile_fields(blob, size);

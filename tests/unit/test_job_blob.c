@@ -177,8 +177,8 @@ static void check_truncations(const uint8_t *blob, size_t size)
     for (size_t length = 0; length <= size; length++) {
         uint8_t *copy = malloc(length ? length : 1);
         memcpy(copy, blob, length);
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         bp_job *job = bits_decode_job(&arena, copy, length);
         CHECK(job != NULL);
         if (job) {
@@ -188,7 +188,7 @@ static void check_truncations(const uint8_t *blob, size_t size)
             wrongly_complete += length < size && job->complete;
             silent += length < size && job->warnings.count == 0;
         }
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         free(copy);
     }
     CHECK_U64(not_sane, 0);
@@ -205,11 +205,11 @@ static uint32_t next_random(uint32_t *state)
 
 static void decode_copy_and_check(const uint8_t *copy, size_t size, int *failures)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_job *job = bits_decode_job(&arena, copy, size);
     *failures += !job || !job_is_sane(job);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* Seeded random byte flips, and every u32 position forced to 0xFFFFFFFF / 0. */
@@ -443,7 +443,7 @@ static void build_job(builder *b, const job_spec *spec)
     put_bytes(b, marker, 16);
 }
 
-static bp_job *decode_spec(bp_arena *arena, const job_spec *spec, builder *b)
+static bp_job *decode_spec(util_arena *arena, const job_spec *spec, builder *b)
 {
     build_job(b, spec);
     bp_job *job = bits_decode_job(arena, b->data, b->size);
@@ -471,8 +471,8 @@ static void check_synthetic_prefix(const bp_job *job)
 
 static void check_error_record_and_timers(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     builder b;
     job_spec spec = {0, 0, false, 21, 0, false};
     bp_job *job = decode_spec(&arena, &spec, &b);
@@ -510,13 +510,13 @@ static void check_error_record_and_timers(void)
     CHECK_U64(job->retry_delay, 60);
     CHECK(job->complete);
     CHECK(find_note(&job->warnings, "25-byte error record") != NULL);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void check_header_variants(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     builder b;
     job_spec spec = {1, 7, false, 0, 0, false};  /* field 5 out of range, field 2 valid */
     bp_job *job = decode_spec(&arena, &spec, &b);
@@ -531,13 +531,13 @@ static void check_header_variants(void)
     check_synthetic_prefix(job);
     CHECK(find_note(&job->warnings, "second GUID") != NULL);
     CHECK(job->complete);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void check_tail_fallbacks(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     builder b;
     job_spec spec = {0, 0, false, 0, 7, false};  /* 7 unknown bytes shift the tail */
     bp_job *job = decode_spec(&arena, &spec, &b);
@@ -560,7 +560,7 @@ static void check_tail_fallbacks(void)
     CHECK(!job->complete);
     CHECK_STR(job->creator_program, "");
     CHECK(find_note(&job->warnings, "unknown layout") != NULL);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* Hostile sizes are refused with a warning naming field and offset. */
@@ -585,8 +585,8 @@ static void check_hostile_fields(const uint8_t *blob, size_t size)
         copy[cases[i].offset + 1] = (uint8_t)(cases[i].value >> 8);
         copy[cases[i].offset + 2] = (uint8_t)(cases[i].value >> 16);
         copy[cases[i].offset + 3] = (uint8_t)(cases[i].value >> 24);
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         bp_job *job = bits_decode_job(&arena, copy, size);
         CHECK(job && job_is_sane(job));
         CHECK_STR(job->job_id, REAL_JOB_ID);
@@ -598,7 +598,7 @@ static void check_hostile_fields(const uint8_t *blob, size_t size)
         }
         /* the tail still comes back through the anchor */
         CHECK_STR(job->http_method, "GET");
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
     }
     free(copy);
 }
@@ -609,25 +609,25 @@ static void check_bad_utf16(const uint8_t *blob, size_t size)
     memcpy(copy, blob, size);
     copy[0x34] = 0x00;  /* the name's first unit becomes a lone low surrogate */
     copy[0x35] = 0xDC;
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_job *job = bits_decode_job(&arena, copy, size);
     CHECK_STR(job->name, "\xEF\xBF\xBDhrome Component Updater");
     CHECK(find_note(&job->warnings, "display name at offset 0x30 holds invalid UTF-16") != NULL);
     CHECK(job->complete);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(copy);
 }
 
 static void check_tiny_inputs(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_job *job = bits_decode_job(&arena, NULL, 0);
     CHECK(job && job_is_sane(job));
     CHECK(find_note(&job->warnings, "truncated at offset 0x0 while reading the job marker") != NULL);
     CHECK_U64(job->blob_size, 0);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void check_names(void)
@@ -680,31 +680,31 @@ static void check_markers(void)
     };
     CHECK_U64(bits_job_marker_count, sizeof expected / sizeof expected[0]);
     for (size_t i = 0; i < bits_job_marker_count && i < sizeof expected / sizeof expected[0]; i++) {
-        bp_guid_format(bits_job_markers[i].bytes, text);
+        util_guid_format(bits_job_markers[i].bytes, text);
         CHECK_STR(text, expected[i]);
         CHECK(bits_is_job_marker(bits_job_markers[i].bytes));
     }
     CHECK(bits_find_job_marker(bits_job_markers[8].bytes)->era == BITS_ERA_LEGACY);
     CHECK(!bits_is_job_marker(bits_transfer_marker));
-    bp_guid_format(bits_transfer_marker, text);
+    util_guid_format(bits_transfer_marker, text);
     CHECK_STR(text, "7756da36-516f-435a-acac-44a248fff34d");
-    bp_guid_format(bits_file_marker, text);
+    util_guid_format(bits_file_marker, text);
     CHECK_STR(text, "519ecfe4-d946-4397-b73e-268513051ab2");
-    bp_guid_format(bits_file_tail_marker, text);
+    util_guid_format(bits_file_tail_marker, text);
     CHECK_STR(text, "7aadb02e-8bcf-4d2e-b82f-4319d2fb5f75");
-    bp_guid_format(bits_dpapi_provider, text);
+    util_guid_format(bits_dpapi_provider, text);
     CHECK_STR(text, "df9d8cd0-1501-11d1-8c7a-00c04fc297eb");
-    bp_guid_format(bits_legacy_file_header, text);
+    util_guid_format(bits_legacy_file_header, text);
     CHECK_STR(text, "c82bf713-9940-4a12-9f1a-3aaebd894eea");
-    bp_guid_format(bits_legacy_queue_header, text);
+    util_guid_format(bits_legacy_queue_header, text);
     CHECK_STR(text, "005f4447-bda9-44ba-9851-c47bb6c07ace");
-    bp_guid_format(bits_legacy_version_win7, text);
+    util_guid_format(bits_legacy_version_win7, text);
     CHECK_STR(text, "2b196af5-007c-438f-8d12-1cfca4cc9b76");
-    bp_guid_format(bits_legacy_version_win10, text);
+    util_guid_format(bits_legacy_version_win10, text);
     CHECK_STR(text, "09ed3228-c7a6-45e9-8f6d-36d946c27c3e");
 }
 
-/* FILETIME text (time_text.h: bp_format_filetime, which is bp_filetime_format)
+/* FILETIME text (time_text.h: bp_format_filetime, which is util_filetime_format)
  * is built digit by digit (no snprintf): the first and last representable
  * times, zero padding of every part, and out-of-range values. */
 static void check_filetime_text_edges(void)
@@ -736,10 +736,10 @@ int main(void)
     CHECK_U64(size, REAL_JOB_SIZE);
     if (!blob || size != REAL_JOB_SIZE)
         return check_exit();
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     check_real_job(bits_decode_job(&arena, blob, size));
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     check_truncations(blob, size);
     check_damage(blob, size);
     check_hostile_fields(blob, size);

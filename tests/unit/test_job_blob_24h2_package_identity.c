@@ -147,7 +147,7 @@ static void test_encoded_layout(const mk_buffer *blob, const uint8_t guid[16])
     CHECK(at != SIZE_MAX && at + n <= blob->size && memcmp(blob->data + at, want, n) == 0);
 }
 
-static void test_healthy(bp_arena *arena, const mk_buffer *widgets, const mk_buffer *outlook)
+static void test_healthy(util_arena *arena, const mk_buffer *widgets, const mk_buffer *outlook)
 {
     bp_job *job = bits_decode_job(arena, widgets->data, widgets->size);
     CHECK(job != NULL);
@@ -179,7 +179,7 @@ static void test_healthy(bp_arena *arena, const mk_buffer *widgets, const mk_buf
  * is either whole or "", the numbers of fields 48-55 are set only once field
  * 55 is whole, there is a warning and never a false one about the GUIDs or a
  * string's length. */
-static void test_cut_sweep(bp_arena *arena, const mk_buffer *blob, const region *r)
+static void test_cut_sweep(util_arena *arena, const mk_buffer *blob, const region *r)
 {
     size_t bad = 0;
     for (size_t cut = r->zero - 1; cut <= r->creator + 2; cut++) {
@@ -208,7 +208,7 @@ static void test_cut_sweep(bp_arena *arena, const mk_buffer *blob, const region 
 }
 
 /* The second GUID differs: the only inconsistency this variant can have. */
-static void test_second_guid_differs(bp_arena *arena, const mk_buffer *blob, const region *r)
+static void test_second_guid_differs(util_arena *arena, const mk_buffer *blob, const region *r)
 {
     mk_buffer copy = {NULL, 0, 0};
     mk_put_bytes(&copy, blob->data, blob->size);
@@ -226,7 +226,7 @@ static void test_second_guid_differs(bp_arena *arena, const mk_buffer *blob, con
 /* A presence byte that is neither 0 nor 1: no string is taken from it, the
  * tail is resynchronised on its constant (creator program, method, footer)
  * and the unreadable block leaves the limits unset. */
-static void test_bad_presence_byte(bp_arena *arena, const mk_buffer *blob, const region *r)
+static void test_bad_presence_byte(util_arena *arena, const mk_buffer *blob, const region *r)
 {
     mk_buffer copy = {NULL, 0, 0};
     mk_put_bytes(&copy, blob->data, blob->size);
@@ -250,7 +250,7 @@ static void test_bad_presence_byte(bp_arena *arena, const mk_buffer *blob, const
 /* A damaged timer flag stops the sequential decode before field 48; the
  * anchor fallback finds the creator program and, walking back over field
  * 54b, the package identity and the limits. */
-static void test_anchor_recovery(bp_arena *arena, const mk_buffer *blob)
+static void test_anchor_recovery(util_arena *arena, const mk_buffer *blob)
 {
     /* field 35 (inactivity timer) starts 37 bytes after the creation time
      * (#29-#34), field 36's presence byte 17 bytes later */
@@ -296,15 +296,15 @@ int main(void)
     mk_encode_job_blob(&d, &d.jobs[1], &outlook);
     region r = locate(&widgets, guid, WIDGETS_FAMILY, "!App");
 
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     test_encoded_layout(&widgets, guid);
     test_healthy(&arena, &widgets, &outlook);
     test_cut_sweep(&arena, &widgets, &r);
     test_second_guid_differs(&arena, &widgets, &r);
     test_bad_presence_byte(&arena, &widgets, &r);
     test_anchor_recovery(&arena, &widgets);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 
     mk_buffer_free(&widgets);
     mk_buffer_free(&outlook);

@@ -21,46 +21,46 @@ static void all_bytes(char out[256])
 /* {"name": TEXT, "n": 18446744073709551615, "s": -1, "ok": true,
  *  "list": ["a", "", TEXT], "empty_list": [], "empty": {},
  *  "aces": [{"sid": "S-1-5-18", "mask": 0}, {}], "group": {"x": false}} */
-static void emit_document(bp_json *json, const char *text)
+static void emit_document(out_json *json, const char *text)
 {
-    bp_json_begin_object(json);
-    bp_json_key(json, "name");
-    bp_json_string(json, text);
-    bp_json_key(json, "n");
-    bp_json_unsigned(json, UINT64_MAX);
-    bp_json_key(json, "s");
-    bp_json_signed(json, -1);
-    bp_json_key(json, "ok");
-    bp_json_bool(json, true);
-    bp_json_key(json, "list");
-    bp_json_begin_array(json);
-    bp_json_string(json, "a");
-    bp_json_string(json, NULL);
-    bp_json_string(json, text);
-    bp_json_end_array(json);
-    bp_json_key(json, "empty_list");
-    bp_json_begin_array(json);
-    bp_json_end_array(json);
-    bp_json_key(json, "empty");
-    bp_json_begin_object(json);
-    bp_json_end_object(json);
-    bp_json_key(json, "aces");
-    bp_json_begin_array(json);
-    bp_json_begin_object(json);
-    bp_json_key(json, "sid");
-    bp_json_string(json, "S-1-5-18");
-    bp_json_key(json, "mask");
-    bp_json_unsigned(json, 0);
-    bp_json_end_object(json);
-    bp_json_begin_object(json);
-    bp_json_end_object(json);
-    bp_json_end_array(json);
-    bp_json_key(json, text);  /* keys are escaped like values */
-    bp_json_begin_object(json);
-    bp_json_key(json, "x");
-    bp_json_bool(json, false);
-    bp_json_end_object(json);
-    bp_json_end_object(json);
+    out_json_begin_object(json);
+    out_json_key(json, "name");
+    out_json_string(json, text);
+    out_json_key(json, "n");
+    out_json_unsigned(json, UINT64_MAX);
+    out_json_key(json, "s");
+    out_json_signed(json, -1);
+    out_json_key(json, "ok");
+    out_json_bool(json, true);
+    out_json_key(json, "list");
+    out_json_begin_array(json);
+    out_json_string(json, "a");
+    out_json_string(json, NULL);
+    out_json_string(json, text);
+    out_json_end_array(json);
+    out_json_key(json, "empty_list");
+    out_json_begin_array(json);
+    out_json_end_array(json);
+    out_json_key(json, "empty");
+    out_json_begin_object(json);
+    out_json_end_object(json);
+    out_json_key(json, "aces");
+    out_json_begin_array(json);
+    out_json_begin_object(json);
+    out_json_key(json, "sid");
+    out_json_string(json, "S-1-5-18");
+    out_json_key(json, "mask");
+    out_json_unsigned(json, 0);
+    out_json_end_object(json);
+    out_json_begin_object(json);
+    out_json_end_object(json);
+    out_json_end_array(json);
+    out_json_key(json, text);  /* keys are escaped like values */
+    out_json_begin_object(json);
+    out_json_key(json, "x");
+    out_json_bool(json, false);
+    out_json_end_object(json);
+    out_json_end_object(json);
 }
 
 static cJSON *cjson_document(const char *text)
@@ -94,8 +94,8 @@ static void test_same_bytes_as_cjson(bool pretty)
 {
     char text[256];
     all_bytes(text);
-    bp_json json;
-    bp_json_init(&json, pretty, 0);
+    out_json json;
+    out_json_init(&json, pretty, 0);
     emit_document(&json, text);
     CHECK(!json.failed);
     cJSON *root = cjson_document(text);
@@ -111,16 +111,16 @@ static void test_same_bytes_as_cjson(bool pretty)
     cJSON_Delete(parsed);
     cJSON_free(expected);
     cJSON_Delete(root);
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 static void test_escapes(void)
 {
-    bp_json json;
-    bp_json_init(&json, false, 0);
-    bp_json_string(&json, "a\"b\\c\n\t\x01\x1f\x7f\xc3\xa9");
+    out_json json;
+    out_json_init(&json, false, 0);
+    out_json_string(&json, "a\"b\\c\n\t\x01\x1f\x7f\xc3\xa9");
     CHECK_STR(json.text, "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f\x7f\xc3\xa9\"");
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* Strings are checked for bytes to escape eight at a time: a byte to
@@ -136,9 +136,9 @@ static void test_escape_in_every_position(void)
             memset(text, (int)(at % 2 ? 'x' : 0xc3), 21);
             text[21] = '\0';
             text[at] = specials[k];
-            bp_json json;
-            bp_json_init(&json, false, 0);
-            bp_json_string(&json, text);
+            out_json json;
+            out_json_init(&json, false, 0);
+            out_json_string(&json, text);
             size_t n = 0;
             expected[n++] = '"';
             memcpy(expected + n, text, at);
@@ -150,14 +150,14 @@ static void test_escape_in_every_position(void)
             expected[n++] = '"';
             expected[n] = '\0';
             CHECK_STR(json.text, expected);
-            bp_json_free(&json);
+            out_json_free(&json);
         }
     }
-    bp_json json;
-    bp_json_init(&json, false, 0);
-    bp_json_string(&json, "\xff\xa0\x80\xe2\x82\xac plain text over eight bytes");
+    out_json json;
+    out_json_init(&json, false, 0);
+    out_json_string(&json, "\xff\xa0\x80\xe2\x82\xac plain text over eight bytes");
     CHECK_STR(json.text, "\"\xff\xa0\x80\xe2\x82\xac plain text over eight bytes\"");
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* Numbers are written without printf: every limit and digit-count edge, and
@@ -165,98 +165,98 @@ static void test_escape_in_every_position(void)
  * next to a key that needs escaping. */
 static void test_numbers_and_keys(void)
 {
-    bp_json json;
-    bp_json_init(&json, false, 0);
-    bp_json_begin_array(&json);
-    bp_json_unsigned(&json, 0);
-    bp_json_unsigned(&json, 9);
-    bp_json_unsigned(&json, 10);
-    bp_json_unsigned(&json, 99);
-    bp_json_unsigned(&json, 100);
-    bp_json_unsigned(&json, 101);
-    bp_json_unsigned(&json, 999);
-    bp_json_unsigned(&json, 1000);
-    bp_json_unsigned(&json, 983103);
-    bp_json_unsigned(&json, 4294967295u);
-    bp_json_unsigned(&json, UINT64_MAX);
-    bp_json_signed(&json, 0);
-    bp_json_signed(&json, -1);
-    bp_json_signed(&json, -10);
-    bp_json_signed(&json, INT64_MAX);
-    bp_json_signed(&json, INT64_MIN);
-    bp_json_end_array(&json);
+    out_json json;
+    out_json_init(&json, false, 0);
+    out_json_begin_array(&json);
+    out_json_unsigned(&json, 0);
+    out_json_unsigned(&json, 9);
+    out_json_unsigned(&json, 10);
+    out_json_unsigned(&json, 99);
+    out_json_unsigned(&json, 100);
+    out_json_unsigned(&json, 101);
+    out_json_unsigned(&json, 999);
+    out_json_unsigned(&json, 1000);
+    out_json_unsigned(&json, 983103);
+    out_json_unsigned(&json, 4294967295u);
+    out_json_unsigned(&json, UINT64_MAX);
+    out_json_signed(&json, 0);
+    out_json_signed(&json, -1);
+    out_json_signed(&json, -10);
+    out_json_signed(&json, INT64_MAX);
+    out_json_signed(&json, INT64_MIN);
+    out_json_end_array(&json);
     CHECK_STR(json.text, "[0,9,10,99,100,101,999,1000,983103,4294967295,18446744073709551615,0,-1,-10,"
                          "9223372036854775807,-9223372036854775808]");
-    bp_json_free(&json);
+    out_json_free(&json);
 
-    bp_json_init(&json, true, 0);
-    bp_json_begin_object(&json);
-    bp_json_key(&json, "plain_key");
-    bp_json_string(&json, "v");
-    bp_json_key(&json, "odd\"key\n");
-    bp_json_string(&json, "");
-    bp_json_end_object(&json);
+    out_json_init(&json, true, 0);
+    out_json_begin_object(&json);
+    out_json_key(&json, "plain_key");
+    out_json_string(&json, "v");
+    out_json_key(&json, "odd\"key\n");
+    out_json_string(&json, "");
+    out_json_end_object(&json);
     CHECK_STR(json.text, "{\n\t\"plain_key\":\t\"v\",\n\t\"odd\\\"key\\n\":\t\"\"\n}");
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* Pretty output with an indent: every line one tab further in, as the JSON
  * array output places records. */
 static void test_indent(void)
 {
-    bp_json json;
-    bp_json_init(&json, true, 1);
-    bp_json_begin_object(&json);
-    bp_json_key(&json, "a");
-    bp_json_begin_array(&json);
-    bp_json_begin_object(&json);
-    bp_json_key(&json, "b");
-    bp_json_unsigned(&json, 1);
-    bp_json_end_object(&json);
-    bp_json_end_array(&json);
-    bp_json_end_object(&json);
+    out_json json;
+    out_json_init(&json, true, 1);
+    out_json_begin_object(&json);
+    out_json_key(&json, "a");
+    out_json_begin_array(&json);
+    out_json_begin_object(&json);
+    out_json_key(&json, "b");
+    out_json_unsigned(&json, 1);
+    out_json_end_object(&json);
+    out_json_end_array(&json);
+    out_json_end_object(&json);
     CHECK_STR(json.text, "{\n\t\t\"a\":\t[{\n\t\t\t\t\"b\":\t1\n\t\t\t}]\n\t}");
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* Misuse is reported, never written past: nesting deeper than the limit, a
  * key inside an array, closing what is not open. */
 static void test_misuse_fails(void)
 {
-    bp_json json;
-    bp_json_init(&json, false, 0);
-    for (int i = 0; i < BP_JSON_MAX_DEPTH + 4; i++)
-        bp_json_begin_array(&json);
+    out_json json;
+    out_json_init(&json, false, 0);
+    for (int i = 0; i < OUT_JSON_MAX_DEPTH + 4; i++)
+        out_json_begin_array(&json);
     CHECK(json.failed);
-    bp_json_clear(&json);
+    out_json_clear(&json);
     CHECK(!json.failed);
-    bp_json_begin_array(&json);
-    bp_json_key(&json, "k");
+    out_json_begin_array(&json);
+    out_json_key(&json, "k");
     CHECK(json.failed);
-    bp_json_clear(&json);
-    bp_json_end_object(&json);
+    out_json_clear(&json);
+    out_json_end_object(&json);
     CHECK(json.failed);
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* The buffer is reused across documents and grows for long values. */
 static void test_reuse_and_growth(void)
 {
-    bp_json json;
-    bp_json_init(&json, false, 0);
+    out_json json;
+    out_json_init(&json, false, 0);
     char *big = malloc(100001);
     CHECK(big != NULL);
     if (!big)
         return;
     memset(big, 'x', 100000);
     big[100000] = '\0';
-    bp_json_string(&json, big);
+    out_json_string(&json, big);
     CHECK_U64(json.length, 100002);
-    bp_json_clear(&json);
-    bp_json_string(&json, "short");
+    out_json_clear(&json);
+    out_json_string(&json, "short");
     CHECK_STR(json.text, "\"short\"");
     free(big);
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* Long strings are checked sixteen bytes at a time where SSE2 exists: a byte
@@ -286,78 +286,78 @@ static void test_escape_long_strings(void)
                 n += length - at - 1;
                 expected[n++] = '"';
                 expected[n] = '\0';
-                bp_json json;
-                bp_json_init(&json, false, 0);
-                bp_json_string(&json, text);
+                out_json json;
+                out_json_init(&json, false, 0);
+                out_json_string(&json, text);
                 if (!json.text || strcmp(json.text, expected) != 0)
                     mismatches++;
-                bp_json_free(&json);
+                out_json_free(&json);
             }
         }
     }
     CHECK_U64(mismatches, 0);
-    bp_json json;
-    bp_json_init(&json, false, 0);
-    bp_json_string(&json, "\x7f\x80\xff 0123456789 abcdefghijklmnopqrstuvwxyz \xe2\x82\xac");
+    out_json json;
+    out_json_init(&json, false, 0);
+    out_json_string(&json, "\x7f\x80\xff 0123456789 abcdefghijklmnopqrstuvwxyz \xe2\x82\xac");
     CHECK_STR(json.text, "\"\x7f\x80\xff 0123456789 abcdefghijklmnopqrstuvwxyz \xe2\x82\xac\"");
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* Keys of known length (the field table's names and groups, literals) go
- * through bp_json_plain_key without a scan: every one of them must come out
- * as bp_json_key writes it, pretty and compact, and its recorded length must
+ * through out_json_plain_key without a scan: every one of them must come out
+ * as out_json_key writes it, pretty and compact, and its recorded length must
  * be its strlen. */
 static void test_plain_keys(void)
 {
     for (int pretty = 0; pretty < 2; pretty++) {
-        bp_json scanned, plain;
-        bp_json_init(&scanned, pretty, 1);
-        bp_json_init(&plain, pretty, 1);
-        bp_json_begin_object(&scanned);
-        bp_json_begin_object(&plain);
-        for (size_t i = 0; i < bp_record_field_count(); i++) {
-            const bp_field *field = bp_record_field(i);
+        out_json scanned, plain;
+        out_json_init(&scanned, pretty, 1);
+        out_json_init(&plain, pretty, 1);
+        out_json_begin_object(&scanned);
+        out_json_begin_object(&plain);
+        for (size_t i = 0; i < fields_record_field_count(); i++) {
+            const fields_field *field = fields_record_field(i);
             CHECK_U64(field->name_length, strlen(field->name));
             CHECK_U64(field->group_length, field->group ? strlen(field->group) : 0);
             if (field->group) {
-                bp_json_key(&scanned, field->group);
-                bp_json_plain_key(&plain, field->group, field->group_length);
-                bp_json_unsigned(&scanned, i);
-                bp_json_unsigned(&plain, i);
+                out_json_key(&scanned, field->group);
+                out_json_plain_key(&plain, field->group, field->group_length);
+                out_json_unsigned(&scanned, i);
+                out_json_unsigned(&plain, i);
             }
-            bp_json_key(&scanned, field->name);
-            bp_json_plain_key(&plain, field->name, field->name_length);
-            bp_json_unsigned(&scanned, i);
-            bp_json_unsigned(&plain, i);
+            out_json_key(&scanned, field->name);
+            out_json_plain_key(&plain, field->name, field->name_length);
+            out_json_unsigned(&scanned, i);
+            out_json_unsigned(&plain, i);
         }
-        bp_json_key(&scanned, "acl");
-        BP_JSON_LITERAL_KEY(&plain, "acl");
-        bp_json_bool(&scanned, true);
-        bp_json_bool(&plain, true);
-        bp_json_end_object(&scanned);
-        bp_json_end_object(&plain);
+        out_json_key(&scanned, "acl");
+        OUT_JSON_LITERAL_KEY(&plain, "acl");
+        out_json_bool(&scanned, true);
+        out_json_bool(&plain, true);
+        out_json_end_object(&scanned);
+        out_json_end_object(&plain);
         CHECK(!plain.failed);
         CHECK_STR(plain.text, scanned.text);
-        bp_json_free(&scanned);
-        bp_json_free(&plain);
+        out_json_free(&scanned);
+        out_json_free(&plain);
     }
-    bp_json json;
-    bp_json_init(&json, true, 0);
-    bp_json_begin_object(&json);
-    BP_JSON_LITERAL_KEY(&json, "job_id");
-    bp_json_string(&json, "x");
-    BP_JSON_LITERAL_KEY(&json, "source");
-    bp_json_begin_object(&json);
-    BP_JSON_LITERAL_KEY(&json, "path");
-    bp_json_string(&json, "p");
-    bp_json_end_object(&json);
-    bp_json_end_object(&json);
+    out_json json;
+    out_json_init(&json, true, 0);
+    out_json_begin_object(&json);
+    OUT_JSON_LITERAL_KEY(&json, "job_id");
+    out_json_string(&json, "x");
+    OUT_JSON_LITERAL_KEY(&json, "source");
+    out_json_begin_object(&json);
+    OUT_JSON_LITERAL_KEY(&json, "path");
+    out_json_string(&json, "p");
+    out_json_end_object(&json);
+    out_json_end_object(&json);
     CHECK_STR(json.text, "{\n\t\"job_id\":\t\"x\",\n\t\"source\":\t{\n\t\t\"path\":\t\"p\"\n\t}\n}");
-    bp_json_clear(&json);
-    bp_json_begin_array(&json);
-    BP_JSON_LITERAL_KEY(&json, "k");  /* a key inside an array is misuse */
+    out_json_clear(&json);
+    out_json_begin_array(&json);
+    OUT_JSON_LITERAL_KEY(&json, "k");  /* a key inside an array is misuse */
     CHECK(json.failed);
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* The reference: one byte at a time. */
@@ -392,8 +392,8 @@ static size_t escape_slowly(char *out, const char *text, size_t length)
 static void test_two_escapes_every_pair(void)
 {
     size_t mismatches = 0, cases = 0;
-    bp_json json;
-    bp_json_init(&json, false, 0);
+    out_json json;
+    out_json_init(&json, false, 0);
     for (size_t length = 2; length <= 48; length++) {
         for (size_t a = 0; a < length; a++) {
             for (size_t b = a + 1; b < length; b++) {
@@ -404,8 +404,8 @@ static void test_two_escapes_every_pair(void)
                 text[a] = '"';
                 text[b] = (char)(b % 2 ? '\x02' : '\n');
                 escape_slowly(expected, text, length);
-                bp_json_clear(&json);
-                bp_json_string(&json, text);
+                out_json_clear(&json);
+                out_json_string(&json, text);
                 cases++;
                 if (!json.text || strcmp(json.text, expected) != 0)
                     mismatches++;
@@ -414,12 +414,12 @@ static void test_two_escapes_every_pair(void)
     }
     CHECK_U64(cases, 18424);  /* length * (length - 1) / 2 summed over 2..48 */
     CHECK_U64(mismatches, 0);
-    bp_json_free(&json);
+    out_json_free(&json);
 }
 
 /* Prepared keys (written once per writer, copied in 16-byte blocks), alone
- * or with a string value in one step, come out as bp_json_plain_key (and
- * bp_json_string) write them: first and later members, top level and
+ * or with a string value in one step, come out as out_json_plain_key (and
+ * out_json_string) write them: first and later members, top level and
  * nested, pretty with an indent and compact, names of every length up to
  * past two blocks. A key used at another depth than prepared fails the
  * document instead of writing wrong tabs; a name needing escapes is refused. */
@@ -427,72 +427,72 @@ static void test_prepared_keys(void)
 {
     static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
     for (int pretty = 0; pretty < 2; pretty++) {
-        bp_json plain, fast;
-        bp_json_init(&plain, pretty, 1);
-        bp_json_init(&fast, pretty, 1);
-        bp_json_prepared_key keys[2][sizeof letters];
+        out_json plain, fast;
+        out_json_init(&plain, pretty, 1);
+        out_json_init(&fast, pretty, 1);
+        out_json_prepared_key keys[2][sizeof letters];
         for (unsigned depth = 1; depth <= 2; depth++)
             for (size_t length = 1; length < sizeof letters; length++)
-                CHECK(bp_json_prepare_key(&fast, depth, letters, length, &keys[depth - 1][length]));
-        bp_json_begin_object(&plain);
-        bp_json_begin_object(&fast);
+                CHECK(out_json_prepare_key(&fast, depth, letters, length, &keys[depth - 1][length]));
+        out_json_begin_object(&plain);
+        out_json_begin_object(&fast);
         for (size_t length = 1; length < sizeof letters; length++) {
-            bp_json_plain_key(&plain, letters, length);
-            bp_json_put_prepared_key(&fast, &keys[0][length]);
-            bp_json_unsigned(&plain, length);
-            bp_json_unsigned(&fast, length);
-            BP_JSON_LITERAL_KEY(&plain, "group");
-            BP_JSON_LITERAL_KEY(&fast, "group");
-            bp_json_begin_object(&plain);
-            bp_json_begin_object(&fast);
+            out_json_plain_key(&plain, letters, length);
+            out_json_put_prepared_key(&fast, &keys[0][length]);
+            out_json_unsigned(&plain, length);
+            out_json_unsigned(&fast, length);
+            OUT_JSON_LITERAL_KEY(&plain, "group");
+            OUT_JSON_LITERAL_KEY(&fast, "group");
+            out_json_begin_object(&plain);
+            out_json_begin_object(&fast);
             static const char *const values[] = {"v", NULL, "", "tab\there \"quoted\" \\ and a long run of text",
                                                  "\xc3\xa9\x01"};
             for (size_t inner = length, v = 0; inner < sizeof letters; inner += 7, v++) {
-                bp_json_plain_key(&plain, letters, inner);
-                bp_json_string(&plain, values[v % 5]);
+                out_json_plain_key(&plain, letters, inner);
+                out_json_string(&plain, values[v % 5]);
                 if (v % 2) {
-                    bp_json_put_prepared_key(&fast, &keys[1][inner]);
-                    bp_json_string(&fast, values[v % 5]);
+                    out_json_put_prepared_key(&fast, &keys[1][inner]);
+                    out_json_string(&fast, values[v % 5]);
                 } else {  /* key and value in one step */
-                    bp_json_prepared_string(&fast, &keys[1][inner], values[v % 5]);
+                    out_json_prepared_string(&fast, &keys[1][inner], values[v % 5]);
                 }
             }
-            bp_json_end_object(&plain);
-            bp_json_end_object(&fast);
+            out_json_end_object(&plain);
+            out_json_end_object(&fast);
         }
-        bp_json_end_object(&plain);
-        bp_json_end_object(&fast);
+        out_json_end_object(&plain);
+        out_json_end_object(&fast);
         CHECK(!fast.failed);
         CHECK_U64(fast.length, plain.length);
         CHECK_STR(fast.text, plain.text);
-        bp_json_clear(&fast);
-        bp_json_begin_object(&fast);
-        bp_json_put_prepared_key(&fast, &keys[1][3]);  /* prepared for depth 2, used at 1 */
+        out_json_clear(&fast);
+        out_json_begin_object(&fast);
+        out_json_put_prepared_key(&fast, &keys[1][3]);  /* prepared for depth 2, used at 1 */
         CHECK(fast.failed);
         for (unsigned depth = 0; depth < 2; depth++)
             for (size_t length = 1; length < sizeof letters; length++)
-                bp_json_prepared_key_free(&keys[depth][length]);
-        bp_json_free(&plain);
-        bp_json_free(&fast);
+                out_json_prepared_key_free(&keys[depth][length]);
+        out_json_free(&plain);
+        out_json_free(&fast);
     }
-    bp_json json;
-    bp_json_init(&json, false, 0);
-    bp_json_prepared_key key;
-    CHECK(!bp_json_prepare_key(&json, 1, "odd\"key", 7, &key));
+    out_json json;
+    out_json_init(&json, false, 0);
+    out_json_prepared_key key;
+    CHECK(!out_json_prepare_key(&json, 1, "odd\"key", 7, &key));
     CHECK(key.text == NULL);
-    CHECK(!bp_json_prepare_key(&json, 0, "top", 3, &key));
-    bp_json_begin_object(&json);
-    CHECK(bp_json_prepare_key(&json, 1, "id", 2, &key));
-    bp_json_put_prepared_key(&json, &key);
-    bp_json_unsigned(&json, 7);
-    bp_json_put_prepared_key(&json, &key);
-    bp_json_bool(&json, false);
-    bp_json_prepared_unsigned(&json, &key, 18446744073709551615ULL);
-    bp_json_prepared_unsigned(&json, &key, 0);
-    bp_json_end_object(&json);
+    CHECK(!out_json_prepare_key(&json, 0, "top", 3, &key));
+    out_json_begin_object(&json);
+    CHECK(out_json_prepare_key(&json, 1, "id", 2, &key));
+    out_json_put_prepared_key(&json, &key);
+    out_json_unsigned(&json, 7);
+    out_json_put_prepared_key(&json, &key);
+    out_json_bool(&json, false);
+    out_json_prepared_unsigned(&json, &key, 18446744073709551615ULL);
+    out_json_prepared_unsigned(&json, &key, 0);
+    out_json_end_object(&json);
     CHECK_STR(json.text, "{\"id\":7,\"id\":false,\"id\":18446744073709551615,\"id\":0}");
-    bp_json_prepared_key_free(&key);
-    bp_json_free(&json);
+    out_json_prepared_key_free(&key);
+    out_json_free(&json);
 }
 
 int main(void)

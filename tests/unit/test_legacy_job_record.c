@@ -24,7 +24,7 @@ static const char *ft(uint64_t filetime)
     static char text[8][32];
     static int next;
     char *out = text[next++ % 8];
-    bp_filetime_format(filetime, out);
+    util_filetime_format(filetime, out);
     return out;
 }
 
@@ -161,8 +161,8 @@ static void test_real_record(const real_job *want)
     uint8_t *data = read_real(want, &size);
     if (!data)
         return;
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     legacy_job_record rec;
     CHECK(legacy_decode_job_record(&arena, data, size, 0, &rec));
     check_real_fields(want, &rec);
@@ -192,7 +192,7 @@ static void test_real_record(const real_job *want)
         CHECK_U64(r->warnings.count, 0);
     }
     bp_result_free(result);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(data);
 }
 
@@ -204,8 +204,8 @@ static void test_real_truncations(const real_job *want)
     uint8_t *data = read_real(want, &size);
     if (!data)
         return;
-    bp_arena whole_arena;
-    bp_arena_init(&whole_arena);
+    util_arena whole_arena;
+    util_arena_init(&whole_arena);
     legacy_job_record whole;
     legacy_decode_job_record(&whole_arena, data, size, 0, &whole);
     size_t name_end = 0x30 + 4 + 2 * (strlen(want->name) + 1);
@@ -215,8 +215,8 @@ static void test_real_truncations(const real_job *want)
     for (size_t n = 0; n < size; n++) {
         uint8_t *copy = malloc(n ? n : 1);
         memcpy(copy, data, n);
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         legacy_job_record rec;
         bool complete = legacy_decode_job_record(&arena, copy, n, 0, &rec);
         const bp_job *job = rec.job;
@@ -240,11 +240,11 @@ static void test_real_truncations(const real_job *want)
         if (!ok && bad++ < 5)
             fprintf(stderr, "%s cut at %zu: wrong result\n", want->path, n);
         bp_result_free(result);
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         free(copy);
     }
     CHECK_U64(bad, 0);
-    bp_arena_free(&whole_arena);
+    util_arena_free(&whole_arena);
     free(data);
 }
 
@@ -263,8 +263,8 @@ static void test_real_corruptions(const real_job *want)
         for (size_t v = 0; v < sizeof values; v++) {
             memcpy(copy, data, size);
             copy[at] = values[v] == copy[at] ? (uint8_t)~values[v] : values[v];
-            bp_arena arena;
-            bp_arena_init(&arena);
+            util_arena arena;
+            util_arena_init(&arena);
             legacy_job_record rec;
             complete += legacy_decode_job_record(&arena, copy, size, 0, &rec);
             bool ok = rec.job && legacy_job_sane(rec.job) && rec.end <= size && rec.end > rec.start;
@@ -273,7 +273,7 @@ static void test_real_corruptions(const real_job *want)
             /* a change before the id cannot leave the id wrong but decoded */
             if (!ok && bad++ < 5)
                 fprintf(stderr, "%s byte %zu = 0x%02x: insane result\n", want->path, at, copy[at]);
-            bp_arena_free(&arena);
+            util_arena_free(&arena);
         }
     }
     CHECK_U64(bad, 0);
@@ -292,8 +292,8 @@ static void test_real_file_list(void)
     if (!data)
         return;
     CHECK_U64(size, 975);
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list notes = {NULL, NULL, 0};
     legacy_file_list list;
     CHECK(!legacy_decode_file_list(&arena, data, size, 0, &notes, "list", &list));
@@ -344,7 +344,7 @@ static void test_real_file_list(void)
         bp_result_free(cut);
     }
     CHECK_U64(bad, 0);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(data);
 }
 
@@ -390,8 +390,8 @@ static void test_generated_records(void)
                 continue;
             cJSON *desc = cJSON_Parse(json);
             const cJSON *job_desc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(desc, "jobs"), 0);
-            bp_arena arena;
-            bp_arena_init(&arena);
+            util_arena arena;
+            util_arena_init(&arena);
             legacy_job_record rec;
             CHECK(legacy_decode_job_record(&arena, bytes, size, 0, &rec));
             CHECK_U64(rec.tail, t ? LEGACY_TAIL_WIN10 : LEGACY_TAIL_WIN7);
@@ -409,7 +409,7 @@ static void test_generated_records(void)
             CHECK_U64(bp_parse_memory(bytes, size, "gen.bin", &result), BP_STATUS_CLEAN);
             CHECK_U64(bp_result_count(result), 2);  /* one per file */
             bp_result_free(result);
-            bp_arena_free(&arena);
+            util_arena_free(&arena);
             cJSON_Delete(desc);
             free(bytes);
         }
@@ -424,8 +424,8 @@ static void test_unknown_tail(void)
                                   "\"max_download_time\":1234}]}", &size);
     if (!bytes)
         return;
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     legacy_job_record rec;
     CHECK(legacy_decode_job_record(&arena, bytes, size, 0, &rec));
     CHECK_U64(rec.tail, LEGACY_TAIL_OTHER);
@@ -434,7 +434,7 @@ static void test_unknown_tail(void)
     CHECK_STR(rec.job->name, "n");
     CHECK(legacy_find_note(&rec.job->warnings, "20 bytes between the maximum download time and the footer"));
     CHECK_U64(rec.end, size);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(bytes);
 }
 
@@ -454,8 +454,8 @@ static void test_bad_file_record(void)
             at = i;
     CHECK(at > 0);
     bytes[at + 2] = 0x7F;
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     legacy_job_record rec;
     legacy_decode_job_record(&arena, bytes, size, 0, &rec);
     CHECK_U64(rec.files.count, 1);
@@ -464,7 +464,7 @@ static void test_bad_file_record(void)
     CHECK(rec.job->tail_decoded);  /* the fields after the list still decode */
     CHECK(rec.job->complete);
     CHECK_U64(rec.end, size);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(bytes);
 }
 

@@ -117,7 +117,7 @@ static void test_variants(void)
                         uint8_t *bytes = build_state(settings, JOBS, &size);
                         if (!bytes)
                             continue;
-                        bp_result *result = bp_result_new();
+                        bp_result *result = result_new();
                         legacy_state_info info;
                         int status = legacy_state_file_read(bytes, size, "qmgr0.dat", result, &info);
                         check_round_trip(result, 0, JOBS, settings);
@@ -181,7 +181,7 @@ static bp_result *read_state(const char *settings, const char *jobs, legacy_stat
 {
     size_t size;
     uint8_t *bytes = build_state(settings, jobs, &size);
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     *status = bytes ? legacy_state_file_read(bytes, size, "q.dat", result, info) : -1;
     free(bytes);
     return result;
@@ -299,7 +299,7 @@ static void test_damaged_record(void)
             at = i + sizeof sid + 24;
     CHECK(at > 0);
     bytes[at + 2] = 0x7F;  /* SD length becomes impossible */
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     legacy_state_info info;
     legacy_state_file_read(bytes, size, "q", result, &info);
     CHECK_U64(info.jobs_read[0], 3);
@@ -382,7 +382,7 @@ static void test_truncations(void)
         uint8_t *bytes = build_state(settings, jobs, &size);
         if (!bytes)
             continue;
-        bp_result *whole = bp_result_new();
+        bp_result *whole = result_new();
         legacy_state_info info;
         CHECK_U64(legacy_state_file_read(bytes, size, "q", whole, &info), BP_STATUS_CLEAN);
         CHECK_U64(bp_result_count(whole), 8);
@@ -564,7 +564,7 @@ static void test_real_empty(void)
     if (!data)
         return;
     CHECK_U64(size, 16384);
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     legacy_state_info info;
     CHECK_U64(legacy_state_file_read(data, size, "qmgr0.dat", result, &info), BP_STATUS_CLEAN);
     CHECK_U64(info.version, LEGACY_VERSION_WIN10);

@@ -40,40 +40,40 @@ static void small_file(void)
 {
     const char *path = temp_path("abc");
     write_bytes(path, "abc", 3, "wb");
-    bp_mapped_file m;
-    CHECK(bp_mapped_open(&m, path));
+    util_mapped_file m;
+    CHECK(util_mapped_open(&m, path));
     CHECK_U64(m.size, 3);
     CHECK(memcmp(m.data, "abc", 3) == 0);
-    char hex[BP_SHA256_HEX_SIZE];
-    CHECK(bp_mapped_sha256(&m, hex));
+    char hex[UTIL_SHA256_HEX_SIZE];
+    CHECK(util_mapped_sha256(&m, hex));
     CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(memcmp(m.data, "abc", 3) == 0);  /* hashing dropped the pages, not the bytes */
-    CHECK(bp_mapped_find(m.data, 3) == &m);
-    CHECK(bp_mapped_find(m.data + 1, 2) == &m);
-    CHECK(bp_mapped_find(m.data, m.mapped + 1) == NULL);
+    CHECK(util_mapped_find(m.data, 3) == &m);
+    CHECK(util_mapped_find(m.data + 1, 2) == &m);
+    CHECK(util_mapped_find(m.data, m.mapped + 1) == NULL);
     char *heap = malloc(3);
-    CHECK(bp_mapped_find(heap, 3) == NULL);
-    bp_mapped_release(heap, 3);  /* no mapping: left alone */
+    CHECK(util_mapped_find(heap, 3) == NULL);
+    util_mapped_release(heap, 3);  /* no mapping: left alone */
     free(heap);
     const uint8_t *was = m.data;
-    bp_mapped_close(&m);
-    CHECK(bp_mapped_find(was, 1) == NULL);
+    util_mapped_close(&m);
+    CHECK(util_mapped_find(was, 1) == NULL);
 }
 
 static void empty_file(void)
 {
     const char *path = temp_path("empty");
     write_bytes(path, "", 0, "wb");
-    bp_mapped_file m;
-    CHECK(bp_mapped_open(&m, path));
+    util_mapped_file m;
+    CHECK(util_mapped_open(&m, path));
     CHECK_U64(m.size, 0);
     CHECK_U64(m.mapped, 0);
     CHECK(m.data != NULL);
-    char hex[BP_SHA256_HEX_SIZE];
-    CHECK(bp_mapped_sha256(&m, hex));
+    char hex[UTIL_SHA256_HEX_SIZE];
+    CHECK(util_mapped_sha256(&m, hex));
     CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    CHECK(bp_mapped_find(m.data, 0) == NULL);  /* nothing mapped: never trimmed */
-    bp_mapped_close(&m);
+    CHECK(util_mapped_find(m.data, 0) == NULL);  /* nothing mapped: never trimmed */
+    util_mapped_close(&m);
 }
 
 /* Byte i of the patterned file. */
@@ -84,18 +84,18 @@ static void trims_keep_the_bytes(void)
     const char *path = temp_path("pattern");
     size_t region = 0;
     {
-        bp_mapped_file probe;
+        util_mapped_file probe;
         write_bytes(path, "x", 1, "wb");
-        CHECK(bp_mapped_open(&probe, path));
+        CHECK(util_mapped_open(&probe, path));
         region = (size_t)1 << probe.region_shift;
         CHECK(probe.region_limit >= 1);
-        bp_mapped_close(&probe);
+        util_mapped_close(&probe);
     }
     /* one region more than may stay resident, plus a partial one */
-    bp_mapped_file m;
-    CHECK(bp_mapped_open(&m, path));
+    util_mapped_file m;
+    CHECK(util_mapped_open(&m, path));
     size_t regions = m.region_limit + 2;
-    bp_mapped_close(&m);
+    util_mapped_close(&m);
     size_t size = region * (regions - 1) + 12345;
     uint8_t *bytes = malloc(size);
     CHECK(bytes != NULL);
@@ -104,36 +104,36 @@ static void trims_keep_the_bytes(void)
     for (size_t i = 0; i < size; i++)
         bytes[i] = pattern(i);
     write_bytes(path, bytes, size, "wb");
-    CHECK(bp_mapped_open(&m, path));
+    CHECK(util_mapped_open(&m, path));
     CHECK_U64(m.size, size);
     /* the limit's worth of regions: noted, no trim */
     for (size_t r = 0; r < m.region_limit; r++)
-        bp_mapped_touched(&m, m.data + r * region + 100, 16);
+        util_mapped_touched(&m, m.data + r * region + 100, 16);
     CHECK_U64(m.region_count, m.region_limit);
-    bp_mapped_touched(&m, m.data + 100, 4096);  /* a region already noted: nothing changes */
+    util_mapped_touched(&m, m.data + 100, 4096);  /* a region already noted: nothing changes */
     CHECK_U64(m.region_count, m.region_limit);
     /* one more region: a trim, then only it is noted */
-    bp_mapped_touched(&m, m.data + m.region_limit * region, 16);
+    util_mapped_touched(&m, m.data + m.region_limit * region, 16);
     CHECK_U64(m.region_count, 1);
     CHECK_U64(m.regions[0], m.region_limit);
     /* a read across a region boundary notes both regions */
-    bp_mapped_trim(&m);
-    bp_mapped_touched(&m, m.data + region - 8, 16);
+    util_mapped_trim(&m);
+    util_mapped_touched(&m, m.data + region - 8, 16);
     CHECK_U64(m.region_count, 2);
     CHECK_U64(m.regions[0], 0);
     CHECK_U64(m.regions[1], 1);
     /* every byte is still the file's byte after all these trims */
     size_t wrong = 0;
     for (size_t i = 0; i < size; i += 4093) {
-        bp_mapped_touched(&m, m.data + i, 1);
+        util_mapped_touched(&m, m.data + i, 1);
         wrong += m.data[i] != pattern(i);
     }
     CHECK_U64(wrong, 0);
     CHECK(memcmp(m.data, bytes, size) == 0);
-    bp_mapped_release(m.data + 5, 10);
+    util_mapped_release(m.data + 5, 10);
     CHECK_U64(m.region_count, 0);
     CHECK(memcmp(m.data + size - 12345, bytes + size - 12345, 12345) == 0);
-    bp_mapped_close(&m);
+    util_mapped_close(&m);
     free(bytes);
 }
 
@@ -141,23 +141,23 @@ static void growing_file(void)
 {
     const char *path = temp_path("growing");
     write_bytes(path, "abc", 3, "wb");
-    bp_mapped_file m;
-    CHECK(bp_mapped_open(&m, path));
+    util_mapped_file m;
+    CHECK(util_mapped_open(&m, path));
     write_bytes(path, "def", 3, "ab");  /* another process appends */
-    char hex[BP_SHA256_HEX_SIZE];
-    CHECK(!bp_mapped_sha256(&m, hex));  /* the caller reads it again instead */
+    char hex[UTIL_SHA256_HEX_SIZE];
+    CHECK(!util_mapped_sha256(&m, hex));  /* the caller reads it again instead */
     CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    bp_mapped_close(&m);
+    util_mapped_close(&m);
 }
 
 static void refused(void)
 {
-    bp_mapped_file m;
-    CHECK(!bp_mapped_open(&m, temp_path("missing")));
-    CHECK(!bp_mapped_open(&m, folder));
+    util_mapped_file m;
+    CHECK(!util_mapped_open(&m, temp_path("missing")));
+    CHECK(!util_mapped_open(&m, folder));
     const char *fifo = temp_path("fifo");
     CHECK(mkfifo(fifo, 0600) == 0);
-    CHECK(!bp_mapped_open(&m, fifo));  /* returns at once: no writer is waited for */
+    CHECK(!util_mapped_open(&m, fifo));  /* returns at once: no writer is waited for */
     CHECK(m.data == NULL);
     unlink(fifo);
 }

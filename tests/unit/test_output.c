@@ -22,9 +22,9 @@
 #define UTF8_TEXT "Gr\xC3\xBC\xC3\x9F" "e \xE2\x80\x93 \xE6\x97\xA5\xE6\x9C\xAC"
 #define LOCAL_PATH "C:\\Users\\bob\\a,b.txt"
 
-static bp_job *full_job(bp_arena *a)
+static bp_job *full_job(util_arena *a)
 {
-    bp_job *job = bp_arena_alloc(a, sizeof(*job));
+    bp_job *job = util_arena_alloc(a, sizeof(*job));
     job->job_id = "266504ac-d974-446c-96ad-2be13a5665b0";
     job->marker = "e10956a1-af43-42c9-92e6-6f9856eba7f6";
     job->job_type = 0;
@@ -41,7 +41,7 @@ static bp_job *full_job(bp_arena *a)
     job->sd_owner_sid = OWNER;
     job->sd_group_sid = OWNER;
     job->ace_count = 3;
-    job->aces = bp_arena_array(a, 3, sizeof(bp_ace));
+    job->aces = util_arena_array(a, 3, sizeof(bp_ace));
     job->aces[0] = (bp_ace){.acl = "DACL", .ace_type = "AccessDenied", .flags = "", .mask = 0xF003F,
                             .rights = "FULL", .sid = "S-1-5-7", .account = "ANONYMOUS LOGON"};
     job->aces[1] = (bp_ace){.acl = "DACL", .ace_type = "AccessAllowed", .flags = "INHERITED",
@@ -69,13 +69,13 @@ static bp_job *full_job(bp_arena *a)
     job->http_method = "GET";
     job->package_family_name = "Microsoft.OutlookForWindows_8wekyb3d8bbwe";
     job->package_app_id = "!Microsoft.OutlookforWindows";
-    bp_notes_add(a, &job->warnings, "footer missing");
+    util_notes_add(a, &job->warnings, "footer missing");
     return job;
 }
 
-static bp_file *full_file(bp_arena *a)
+static bp_file *full_file(util_arena *a)
 {
-    bp_file *file = bp_arena_alloc(a, sizeof(*file));
+    bp_file *file = util_arena_alloc(a, sizeof(*file));
     file->file_id = "95d6889c-b2d3-4748-8eb1-9da0650cb892";
     file->local_path = LOCAL_PATH;
     file->remote_url = "http://example.test/a?b=1,2";
@@ -86,18 +86,18 @@ static bp_file *full_file(bp_arena *a)
     file->volume = "\\\\?\\Volume{08542f90-0000-0000-0000-501f00000000}\\";
     file->file_size = -1;
     file->remote_file_time = 0;
-    bp_notes_add(a, &file->warnings, "range list cut");
+    util_notes_add(a, &file->warnings, "range list cut");
     return file;
 }
 
 /* Record 0: job + file, record 1: job without files, record 2: orphan file. */
 static bp_result *sample_result(void)
 {
-    bp_result *result = bp_result_new();
-    bp_arena *a = &result->arena;
+    bp_result *result = result_new();
+    util_arena *a = &result->arena;
     bp_job *job = full_job(a);
 
-    bp_record *r = bp_result_add(result);
+    bp_record *r = result_add(result);
     r->job = job;
     r->file = full_file(a);
     r->job_source = (bp_source){.path = "/evidence/qmgr.db", .format = "ese", .table = "Jobs",
@@ -105,13 +105,13 @@ static bp_result *sample_result(void)
                                 .offset = 507904, .blob_size = 2055};
     r->file_source = (bp_source){.path = "/evidence/qmgr.db", .format = "ese", .table = "Files",
                                  .page = 32, .tag = 1, .blob_size = 1072};
-    bp_notes_add(a, &r->warnings, "file record missing, \"carved\"");
+    util_notes_add(a, &r->warnings, "file record missing, \"carved\"");
 
-    r = bp_result_add(result);
+    r = result_add(result);
     r->job = job;
     r->job_source = (bp_source){.path = "/evidence/qmgr.db", .format = "ese", .table = "Jobs"};
 
-    r = bp_result_add(result);
+    r = result_add(result);
     bp_file *orphan = full_file(a);
     orphan->bytes_transferred = 4782;
     orphan->bytes_total = 4782;
@@ -484,24 +484,24 @@ static void test_csv(const bp_result *result)
  * upper-case hex digits. */
 static void test_csv_ace_text_parts(void)
 {
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     bp_ace aces[2];
     memset(aces, 0, sizeof aces);
     aces[0] = (bp_ace){.acl = "DACL", .ace_type = "AccessAllowed", .sid = "S-1-5-21-1-2-3-1001",
                        .account = "", .mask = 0xDEADBEEF, .rights = "X", .flags = ""};
     aces[1] = (bp_ace){.acl = "SACL", .ace_type = "MandatoryLabel", .sid = "S-1-16-4096",
                        .account = "Low", .mask = 0x7, .rights = "", .flags = "OBJECT_INHERIT"};
-    CHECK_STR(bp_csv_aces_text(&scratch, aces, 2),
+    CHECK_STR(fields_csv_aces_text(&scratch, aces, 2),
               "DACL:AccessAllowed:S-1-5-21-1-2-3-1001:0xDEADBEEF:X; "
               "SACL:MandatoryLabel:S-1-16-4096(Low):0x00000007::OBJECT_INHERIT");
-    CHECK_STR(bp_csv_aces_text(&scratch, aces, 0), "");
-    bp_arena_free(&scratch);
+    CHECK_STR(fields_csv_aces_text(&scratch, aces, 0), "");
+    util_arena_free(&scratch);
 }
 
 static void test_empty(void)
 {
-    bp_result *empty = bp_result_new();
+    bp_result *empty = result_new();
     char *text = write_to_memory(empty, BP_FORMAT_JSON);
     CHECK_STR(text, "[]\n");
     free(text);
@@ -525,8 +525,8 @@ static void test_empty(void)
 static void test_field_table(void)
 {
     /* JSON nests "source"; every other field is one top-level key */
-    CHECK_U64(bp_record_field_count(), COUNT_OF(expected_keys) - 1 + COUNT_OF(expected_source_keys));
-    CHECK(bp_record_field(bp_record_field_count()) == NULL);
+    CHECK_U64(fields_record_field_count(), COUNT_OF(expected_keys) - 1 + COUNT_OF(expected_source_keys));
+    CHECK(fields_record_field(fields_record_field_count()) == NULL);
 }
 
 /* ---- output file -------------------------------------------------------- */
@@ -554,17 +554,17 @@ static void test_output_file(void)
     snprintf(hard_path, sizeof hard_path, "%s/hard.json", folder);
 
     /* aborted: nothing left behind */
-    bp_output_file file;
-    CHECK(bp_output_file_open(&file, path) == 0);
+    out_file file;
+    CHECK(out_file_open(&file, path) == 0);
     fputs("partial", file.stream);
     CHECK_U64(entries_in(folder), 1);  /* the temporary file */
-    bp_output_file_abort(&file);
+    out_file_abort(&file);
     CHECK_U64(entries_in(folder), 0);
 
     /* committed: exactly the destination, with the content */
-    CHECK(bp_output_file_open(&file, path) == 0);
+    CHECK(out_file_open(&file, path) == 0);
     fputs("complete\n", file.stream);
-    CHECK(bp_output_file_commit(&file) == 0);
+    CHECK(out_file_commit(&file) == 0);
     CHECK_U64(entries_in(folder), 1);
     size_t size = 0;
     unsigned char *content = read_whole_file(path, &size);
@@ -574,21 +574,21 @@ static void test_output_file(void)
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0400));
 
     /* replacing keeps the old content until the commit */
-    CHECK(bp_output_file_open(&file, path) == 0);
+    CHECK(out_file_open(&file, path) == 0);
     fputs("new", file.stream);
     content = read_whole_file(path, &size);
     CHECK(content && size == 9);
     free(content);
-    bp_output_file_abort(&file);
+    out_file_abort(&file);
     CHECK_U64(entries_in(folder), 1);
 
     /* a commit that cannot rename (destination is a folder) leaves no temp file */
     char sub[256];
     snprintf(sub, sizeof sub, "%s/sub", folder);
     CHECK(mkdir(sub, 0700) == 0);
-    CHECK(bp_output_file_open(&file, sub) == 0);
+    CHECK(out_file_open(&file, sub) == 0);
     fputs("x", file.stream);
-    CHECK(bp_output_file_commit(&file) == -1);
+    CHECK(out_file_commit(&file) == -1);
     CHECK_U64(entries_in(folder), 2);  /* out.json and sub */
     CHECK_U64(entries_in(sub), 0);
     rmdir(sub);
@@ -596,23 +596,23 @@ static void test_output_file(void)
     /* a missing folder fails at open */
     char missing[256];
     snprintf(missing, sizeof missing, "%s/no/such/out.json", folder);
-    CHECK(bp_output_file_open(&file, missing) == -1);
-    bp_output_file_abort(&file);  /* harmless after a failed open */
+    CHECK(out_file_open(&file, missing) == -1);
+    out_file_abort(&file);  /* harmless after a failed open */
 
     /* same-file detection */
     CHECK(symlink(path, link_path) == 0);
     CHECK(link(path, hard_path) == 0);
-    CHECK(bp_output_file_is_input(path, path));
-    CHECK(bp_output_file_is_input(link_path, path));
-    CHECK(bp_output_file_is_input(hard_path, path));
-    CHECK(!bp_output_file_is_input(other, path));  /* does not exist */
+    CHECK(out_file_is_input(path, path));
+    CHECK(out_file_is_input(link_path, path));
+    CHECK(out_file_is_input(hard_path, path));
+    CHECK(!out_file_is_input(other, path));  /* does not exist */
     FILE *f = fopen(other, "w");
     fclose(f);
-    CHECK(!bp_output_file_is_input(other, path));
+    CHECK(!out_file_is_input(other, path));
     /* an existing file in an input folder counts as an input; a new one does not */
-    CHECK(bp_output_file_is_input(path, folder));
-    CHECK(!bp_output_file_is_input(missing, folder));
-    CHECK(!bp_output_file_is_input(folder, path));
+    CHECK(out_file_is_input(path, folder));
+    CHECK(!out_file_is_input(missing, folder));
+    CHECK(!out_file_is_input(folder, path));
 
     unlink(link_path);
     unlink(hard_path);

@@ -22,32 +22,32 @@
 #define REAL_OWNER "S-1-5-21-1079689790-2336414676-942872339-1001"
 
 /* The additional_sids output field of a record. */
-static const bp_field *field_named(const char *name)
+static const fields_field *field_named(const char *name)
 {
-    for (size_t i = 0; i < bp_record_field_count(); i++)
-        if (strcmp(bp_record_field(i)->name, name) == 0)
-            return bp_record_field(i);
+    for (size_t i = 0; i < fields_record_field_count(); i++)
+        if (strcmp(fields_record_field(i)->name, name) == 0)
+            return fields_record_field(i);
     return NULL;
 }
 
 static void check_real_blob(const uint8_t *blob, size_t size)
 {
     /* the offsets as the bytes give them, read independently of the decoder */
-    bp_reader r = bp_reader_make(blob, size);
-    bp_reader_seek(&r, REAL_SD_OFFSET + 4);
-    uint32_t owner = bp_read_u32(&r), group = bp_read_u32(&r), sacl = bp_read_u32(&r), dacl = bp_read_u32(&r);
+    util_reader r = util_reader_make(blob, size);
+    util_reader_seek(&r, REAL_SD_OFFSET + 4);
+    uint32_t owner = util_read_u32(&r), group = util_read_u32(&r), sacl = util_read_u32(&r), dacl = util_read_u32(&r);
     CHECK(!r.failed);
     CHECK_U64(sacl, 20);
     CHECK_U64(dacl, 1028);
     CHECK_U64(owner, 1164);
     CHECK_U64(group, 1192);
 
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_job *job = bits_decode_job(&arena, blob, size);
     CHECK(job != NULL);
     if (!job) {
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         return;
     }
     static const char *const order[6][3] = {
@@ -66,15 +66,15 @@ static void check_real_blob(const uint8_t *blob, size_t size)
     bp_record record;
     memset(&record, 0, sizeof(record));
     record.job = job;
-    bp_field_value value;
-    const bp_field *field = field_named("additional_sids");
-    CHECK(field && bp_record_field_value(field, &record, &arena, &value));
+    fields_field_value value;
+    const fields_field *field = field_named("additional_sids");
+    CHECK(field && fields_record_field_value(field, &record, &arena, &value));
     static const char *const sids[] = {"S-1-16-8192", "S-1-5-7", REAL_OWNER, "S-1-5-32-544", "S-1-5-32-580",
                                        "S-1-15-2-1"};
     CHECK_U64(value.text_count, 6);
     for (size_t i = 0; i < 6 && i < value.text_count; i++)
         CHECK_STR(value.texts[i], sids[i]);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ---- a hand-built descriptor: DACL at 20, SACL after it, owner and group last ---------------- */
@@ -123,11 +123,11 @@ static void check_dacl_first(void)
     put(&b, sid_system, 12);  /* group at 116 */
     CHECK_U64(b.size, 128);
 
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {0};
     bits_security_descriptor sd;
-    CHECK(bits_decode_security_descriptor(&arena, bp_reader_make(b.data, b.size), 0, "sd", &warnings, &sd));
+    CHECK(bits_decode_security_descriptor(&arena, util_reader_make(b.data, b.size), 0, "sd", &warnings, &sd));
     CHECK_U64(warnings.count, 0);
     CHECK_STR(sd.owner_sid, "S-1-5-32-544");
     CHECK_STR(sd.group_sid, "S-1-5-18");
@@ -147,7 +147,7 @@ static void check_dacl_first(void)
     CHECK_U64(sd.sid_count, 4);
     for (size_t i = 0; i < 4 && i < sd.sid_count; i++)
         CHECK_STR(sd.sids[i], sids[i]);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 int main(void)

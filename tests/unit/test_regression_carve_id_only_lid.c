@@ -50,7 +50,7 @@ static bool has_warning(const bp_record *r, const char *text)
 
 int main(void)
 {
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     carve_session *session = carve_session_new(result, NULL);
     CHECK(result && session);
     if (!result || !session)

@@ -58,8 +58,8 @@ int main(void)
     }
     memcpy(buf + AT, list, size);
 
-    bp_arena scratch;
-    bp_arena_init(&scratch);
+    util_arena scratch;
+    util_arena_init(&scratch);
     found_files found = {.count = 0};
     size_t taken = carve_try_legacy_file_list(&scratch, buf, total, AT, take_file, &found);
     CHECK_U64(taken, size);
@@ -70,7 +70,7 @@ int main(void)
     CHECK(found.verdicts[FILES - 1] == CARVE_FULL);
     CHECK(found.starts[FILES - 1] < AT + size);
 
-    bp_arena_free(&scratch);
+    util_arena_free(&scratch);
     free(buf);
     free(list);
     return check_exit();

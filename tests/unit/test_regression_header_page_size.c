@@ -26,7 +26,7 @@ static bool notes_contain(const bp_note_list *notes, const char *text)
 /* Header election over a copy of `f` whose stored page size is `stored` in
  * both copies (checksums recomputed at the real size); the shadow is then
  * damaged when asked. Returns the elected size (0 when none). */
-static uint32_t elect(const ese_fixture *f, uint32_t stored, bool damage_shadow, bp_arena *arena,
+static uint32_t elect(const ese_fixture *f, uint32_t stored, bool damage_shadow, util_arena *arena,
                       bp_note_list *warnings)
 {
     uint32_t real = f->db.page_size;
@@ -53,8 +53,8 @@ static uint32_t elect(const ese_fixture *f, uint32_t stored, bool damage_shadow,
 static void expect(const ese_fixture *f, uint32_t stored, bool damage_shadow, uint32_t want_size,
                    const char *want_warning)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     CHECK_U64(elect(f, stored, damage_shadow, &arena, &warnings), want_size);
     if (want_warning) {
@@ -64,7 +64,7 @@ static void expect(const ese_fixture *f, uint32_t stored, bool damage_shadow, ui
     } else {
         CHECK(!notes_contain(&warnings, "stored page size"));
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void test_large_pages(void)

@@ -24,7 +24,7 @@ typedef struct lv_fixture {
     ese_lv_root root;
     ese_lv_chunk chunks[CHUNKS];
     uint8_t bytes[CHUNKS][CHUNK_BYTES];
-    bp_arena arena;
+    util_arena arena;
 } lv_fixture;
 
 /* One value (lid 7): `count` chunks of 16 bytes filled with their index + 1,
@@ -32,7 +32,7 @@ typedef struct lv_fixture {
 static void fixture_init(lv_fixture *f, size_t count, uint32_t spacing)
 {
     memset(f, 0, sizeof(*f));
-    bp_arena_init(&f->arena);
+    util_arena_init(&f->arena);
     f->db.arena = &f->arena;
     f->table.name = "Jobs";
     f->table.lv_root_pgno = 1;  /* "has a tree"; the store below is used as built */
@@ -83,7 +83,7 @@ static void test_gaps_add_up(void)
     CHECK_STR(problem, want);
     CHECK(size == SPACING + CHUNK_BYTES && all_bytes(data, CHUNK_BYTES, 1) &&
           all_bytes(data + CHUNK_BYTES, SPACING - CHUNK_BYTES, 0) && all_bytes(data + SPACING, CHUNK_BYTES, 2));
-    bp_arena_free(&f->arena);
+    util_arena_free(&f->arena);
     free(f);
 }
 
@@ -103,7 +103,7 @@ static void test_small_gaps_kept(void)
     CHECK_U64(size, 60016);
     CHECK_STR(problem, "long value incomplete: chunks missing");
     CHECK(size == 60016 && all_bytes(data + 60000, CHUNK_BYTES, 4) && all_bytes(data + 20016, 19984, 0));
-    bp_arena_free(&f->arena);
+    util_arena_free(&f->arena);
     free(f);
 }
 
@@ -135,26 +135,26 @@ static void test_deleted_chunks(void)
     CHECK_STR(problem, "long value incomplete: root claims 64 bytes, chunks hold 48");
     CHECK(size == 48 && all_bytes(data + 16, CHUNK_BYTES, 2) && all_bytes(data + 32, CHUNK_BYTES, 4));
 
-    bp_arena carve_arena;
-    bp_arena_init(&carve_arena);
+    util_arena carve_arena;
+    util_arena_init(&carve_arena);
     CHECK(ese_lv_read_into(&f->db, &f->table, 7, true, &carve_arena, &data, &size, &problem));
     CHECK_U64(size, 64);
     CHECK(problem == NULL);
     CHECK(size == 64 && all_bytes(data, CHUNK_BYTES, 1) && all_bytes(data + 16, CHUNK_BYTES, 2) &&
           all_bytes(data + 32, CHUNK_BYTES, 4) && all_bytes(data + 48, CHUNK_BYTES, 5));
-    bp_arena_free(&carve_arena);
+    util_arena_free(&carve_arena);
 
     /* without its root, the value is sized by the chunks the read may take */
     f->store.root_count = 0;
     CHECK(ese_lv_read(&f->db, &f->table, 7, &data, &size, &problem));
     CHECK_U64(size, 48);
     CHECK_STR(problem, "long-value root missing; reassembled from chunks");
-    bp_arena_init(&carve_arena);
+    util_arena_init(&carve_arena);
     CHECK(ese_lv_read_into(&f->db, &f->table, 7, true, &carve_arena, &data, &size, &problem));
     CHECK_U64(size, 64);
     CHECK_STR(problem, "long-value root missing; reassembled from chunks");
-    bp_arena_free(&carve_arena);
-    bp_arena_free(&f->arena);
+    util_arena_free(&carve_arena);
+    util_arena_free(&f->arena);
     free(f);
 }
 

@@ -40,8 +40,8 @@ static read_back read_patched(const ese_fixture *f, uint64_t lid, const size_t *
         uint32_t pgno = (uint32_t)(offsets[i] / page_size) - 1;
         ese_page_store_checksums(page_size, copy + ((size_t)pgno + 1) * page_size, pgno);
     }
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {NULL, NULL, 0};
     ese_db db;
     ese_table *jobs = ese_db_open(&db, copy, f->size, &arena, &warnings) ? ese_catalog_find(&db.catalog, "Jobs")
@@ -54,7 +54,7 @@ static read_back read_patched(const ese_fixture *f, uint64_t lid, const size_t *
         memcpy(out.bytes, data, out.size);
         snprintf(out.problem, sizeof out.problem, "%s", problem ? problem : "");
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(copy);
     return out;
 }
@@ -94,7 +94,7 @@ static void test_claim_of_three_gigabytes(ese_fixture *f, ese_table *jobs)
         return;
     /* root data: u32 reference count, u32 size */
     size_t size_at = at + 4;
-    CHECK_U64(bp_le32(f->bytes + size_at), 2055);
+    CHECK_U64(util_le32(f->bytes + size_at), 2055);
     size_t offsets[4] = {size_at, size_at + 1, size_at + 2, size_at + 3};
     const uint8_t bytes[4] = {0x00, 0x00, 0x00, 0xC0};
     read_back r = read_patched(f, JOB_LID, offsets, bytes, 4, true);
@@ -179,7 +179,7 @@ static void test_chunk_far_out(ese_fixture *f, ese_table *jobs)
     /* the chunk key ends with its offset (u32 big-endian), right before the node's data */
     size_t key_offset_at = node_offset(f, moved->pgno, moved->itag, true) - 4;
     CHECK(root_size_at > 4 && key_offset_at > 4);
-    CHECK_U64(bp_le32(f->bytes + root_size_at), root->size);
+    CHECK_U64(util_le32(f->bytes + root_size_at), root->size);
     CHECK(f->bytes[key_offset_at] == 0 && f->bytes[key_offset_at + 1] == 0 && f->bytes[key_offset_at + 2] == 0 &&
           f->bytes[key_offset_at + 3] == 0);
     const uint8_t *intact_data;

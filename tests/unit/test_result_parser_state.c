@@ -1,4 +1,4 @@
-/* bp_result_parser_state: the slot in which a parser (the legacy generation
+/* result_result_parser_state: the slot in which a parser (the legacy generation
  * rule) keeps its state across the inputs of one result, now that bp_result
  * has no member for any one parser. */
 #include <stdint.h>
@@ -13,13 +13,13 @@ typedef struct counter { uint64_t value; const char *name; } counter;
 
 int main(void)
 {
-    bp_result *result = bp_result_new();
+    bp_result *result = result_new();
     CHECK(result != NULL);
     if (!result)
         return check_exit();
-    CHECK(bp_result_find_parser_state(result, &key_a) == NULL);
+    CHECK(result_find_parser_state(result, &key_a) == NULL);
 
-    counter *a = bp_result_parser_state(result, &key_a, sizeof(counter));
+    counter *a = result_result_parser_state(result, &key_a, sizeof(counter));
     CHECK(a != NULL);
     if (!a) {
         bp_result_free(result);
@@ -31,14 +31,14 @@ int main(void)
     a->name = "qmgr0.dat";
 
     /* the same key finds the same state, with what was stored */
-    counter *again = bp_result_parser_state(result, &key_a, sizeof(counter));
+    counter *again = result_result_parser_state(result, &key_a, sizeof(counter));
     CHECK(again == a);
     CHECK_U64(again->value, 1197);
     CHECK_STR(again->name, "qmgr0.dat");
-    CHECK(bp_result_find_parser_state(result, &key_a) == a);
+    CHECK(result_find_parser_state(result, &key_a) == a);
 
     /* another key gets its own, zeroed state */
-    counter *b = bp_result_parser_state(result, &key_b, sizeof(counter));
+    counter *b = result_result_parser_state(result, &key_b, sizeof(counter));
     CHECK(b != NULL && b != a);
     CHECK_U64(b ? b->value : 99, 0);
     CHECK_U64(a->value, 1197);

@@ -54,11 +54,11 @@ static void check_descriptor(size_t aces, uint32_t distinct)
     }
     put(&b, sid_system, 12);
 
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {0};
     bits_security_descriptor sd;
-    CHECK(bits_decode_security_descriptor(&arena, bp_reader_make(b.data, b.size), 0, "sd", &warnings, &sd));
+    CHECK(bits_decode_security_descriptor(&arena, util_reader_make(b.data, b.size), 0, "sd", &warnings, &sd));
     CHECK_U64(warnings.count, 0);
     CHECK_U64(sd.ace_count, aces);
     CHECK_STR(sd.owner_sid, "S-1-5-18");
@@ -70,7 +70,7 @@ static void check_descriptor(size_t aces, uint32_t distinct)
     }
     if (sd.sid_count == distinct + 1)
         CHECK_STR(sd.sids[distinct], "S-1-5-18");
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 int main(void)

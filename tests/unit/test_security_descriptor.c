@@ -38,10 +38,10 @@ static bool descriptor_is_sane(const bits_security_descriptor *sd)
     return true;
 }
 
-static bool decode(bp_arena *arena, const uint8_t *bytes, size_t size, bp_note_list *warnings,
+static bool decode(util_arena *arena, const uint8_t *bytes, size_t size, bp_note_list *warnings,
                    bits_security_descriptor *sd)
 {
-    return bits_decode_security_descriptor(arena, bp_reader_make(bytes, size), 0x100, "sd", warnings,
+    return bits_decode_security_descriptor(arena, util_reader_make(bytes, size), 0x100, "sd", warnings,
                                            sd);
 }
 
@@ -49,11 +49,11 @@ static bool decode(bp_arena *arena, const uint8_t *bytes, size_t size, bp_note_l
 
 static void check_real(const uint8_t *bytes)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {0};
     bits_security_descriptor sd;
-    CHECK(bits_decode_security_descriptor(&arena, bp_reader_make(bytes, REAL_SD_SIZE), REAL_SD_OFFSET,
+    CHECK(bits_decode_security_descriptor(&arena, util_reader_make(bytes, REAL_SD_SIZE), REAL_SD_OFFSET,
                                           "job blob: security descriptor", &warnings, &sd));
     CHECK_U64(sd.size, REAL_SD_SIZE);
     CHECK_U64(sd.revision, 1);
@@ -83,7 +83,7 @@ static void check_real(const uint8_t *bytes)
             CHECK_U64(sd.aces[i].flags_raw, 0);
         }
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* Every cut and every overwritten u32: no crash, every string set. */
@@ -94,28 +94,28 @@ static void check_damage(const uint8_t *bytes)
     for (size_t length = 0; length <= REAL_SD_SIZE; length++) {
         uint8_t *cut = malloc(length ? length : 1);
         memcpy(cut, bytes, length);
-        bp_arena arena;
-        bp_arena_init(&arena);
+        util_arena arena;
+        util_arena_init(&arena);
         bp_note_list warnings = {0};
         bits_security_descriptor sd;
         decode(&arena, cut, length, &warnings, &sd);
         failures += !descriptor_is_sane(&sd);
         /* the group SID is the last structure: any shorter cut must say something */
         silent_cuts += length < REAL_SD_SIZE && warnings.count == 0;
-        bp_arena_free(&arena);
+        util_arena_free(&arena);
         free(cut);
     }
     for (size_t at = 0; at + 4 <= REAL_SD_SIZE; at++) {
         for (int fill = 0; fill < 2; fill++) {
             memcpy(copy, bytes, REAL_SD_SIZE);
             memset(copy + at, fill ? 0xFF : 0x00, 4);
-            bp_arena arena;
-            bp_arena_init(&arena);
+            util_arena arena;
+            util_arena_init(&arena);
             bp_note_list warnings = {0};
             bits_security_descriptor sd;
             decode(&arena, copy, REAL_SD_SIZE, &warnings, &sd);
             failures += !descriptor_is_sane(&sd);
-            bp_arena_free(&arena);
+            util_arena_free(&arena);
         }
     }
     CHECK_U64(failures, 0);
@@ -204,8 +204,8 @@ static void check_ace_kinds(void)
     put_u32(&b, 0x10000000);
     put_bytes(&b, sid_everyone, 12);
 
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {0};
     bits_security_descriptor sd;
     CHECK(decode(&arena, b.data, b.size, &warnings, &sd));
@@ -237,7 +237,7 @@ static void check_ace_kinds(void)
         CHECK_STR(sd.sids[0], "S-1-1-0");
         CHECK_STR(sd.sids[1], "S-1-5-18");
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* A descriptor's ACEs share the rights text of the previous ACE with the same
@@ -273,8 +273,8 @@ static void check_repeated_masks(void)
         put_bytes(&b, aces[i].type == 0x11 ? (const uint8_t[12]){1, 1, 0, 0, 0, 0, 0, 16, 0, 0x20, 0, 0}
                                            : sid_everyone, 12);
     }
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bp_note_list warnings = {0};
     bits_security_descriptor sd;
     CHECK(decode(&arena, b.data, b.size, &warnings, &sd));
@@ -283,13 +283,13 @@ static void check_repeated_masks(void)
         CHECK_U64(sd.aces[i].mask, aces[i].mask);
         CHECK_STR(sd.aces[i].rights, aces[i].rights);
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void check_hostile(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     builder b;
     bits_security_descriptor sd;
 
@@ -361,14 +361,14 @@ static void check_hostile(void)
     warnings = (bp_note_list){0};
     CHECK(!decode(&arena, NULL, 0, &warnings, &sd));
     CHECK(find_note(&warnings, "too short for a header") != NULL);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* ---- SIDs and names --------------------------------------------------------------------- */
 
-static const char *sid_text(bp_arena *arena, const uint8_t *bytes, size_t size, bool *failed)
+static const char *sid_text(util_arena *arena, const uint8_t *bytes, size_t size, bool *failed)
 {
-    bp_reader r = bp_reader_make(bytes, size);
+    util_reader r = util_reader_make(bytes, size);
     const char *text = bits_read_sid(arena, &r);
     *failed = r.failed;
     return text;
@@ -376,8 +376,8 @@ static const char *sid_text(bp_arena *arena, const uint8_t *bytes, size_t size, 
 
 static void check_sids(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     bool failed;
     CHECK_STR(sid_text(&arena, sid_system, 12, &failed), "S-1-5-18");
     CHECK_STR(sid_text(&arena, (const uint8_t[]){1, 0, 0, 0, 0, 0, 0, 0}, 8, &failed), "S-1-0");
@@ -398,7 +398,7 @@ static void check_sids(void)
               NULL && !failed);
     longest[1] = 16;
     CHECK(sid_text(&arena, longest, sizeof longest, &failed) == NULL && !failed);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void check_names(void)

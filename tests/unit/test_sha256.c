@@ -2,7 +2,7 @@
  * one block, empty input, two blocks, the 896-bit message, a million 'a' fed
  * in odd-sized pieces (the partial-block path), and every split point of a
  * two-block message; each through the portable block function and through
- * the one bp_sha256_init picks (the SHA instructions where the CPU has them).
+ * the one util_sha256_init picks (the SHA instructions where the CPU has them).
  * Then both paths against each other on pseudo-random data of every length
  * 0..2000 bytes and of 3 MiB, fed in many different piece sizes. */
 #include "check.h"
@@ -11,25 +11,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef void (*init_fn)(bp_sha256 *ctx);
+typedef void (*init_fn)(util_sha256 *ctx);
 
 static void hash_in_pieces(init_fn init, const void *data, size_t size, const size_t *pieces, size_t piece_count,
-                           char hex[BP_SHA256_HEX_SIZE])
+                           char hex[UTIL_SHA256_HEX_SIZE])
 {
-    bp_sha256 ctx;
+    util_sha256 ctx;
     init(&ctx);
     const uint8_t *bytes = data;
     for (size_t done = 0, i = 0; done < size; i++) {
         size_t piece = pieces[i % piece_count];
         if (piece > size - done)
             piece = size - done;
-        bp_sha256_update(&ctx, bytes + done, piece);
+        util_sha256_update(&ctx, bytes + done, piece);
         done += piece;
     }
-    bp_sha256_hex(&ctx, hex);
+    util_sha256_hex(&ctx, hex);
 }
 
-static void hash_of(init_fn init, const char *text, size_t size, char hex[BP_SHA256_HEX_SIZE])
+static void hash_of(init_fn init, const char *text, size_t size, char hex[UTIL_SHA256_HEX_SIZE])
 {
     const size_t whole[] = {SIZE_MAX};
     hash_in_pieces(init, text, size, whole, 1, hex);
@@ -37,7 +37,7 @@ static void hash_of(init_fn init, const char *text, size_t size, char hex[BP_SHA
 
 static void known_answers(init_fn init)
 {
-    char hex[BP_SHA256_HEX_SIZE];
+    char hex[UTIL_SHA256_HEX_SIZE];
     hash_of(init, "abc", 3, hex);
     CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     hash_of(init, "", 0, hex);
@@ -46,11 +46,11 @@ static void known_answers(init_fn init)
     hash_of(init, two_blocks, sizeof two_blocks - 1, hex);
     CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     for (size_t split = 0; split <= sizeof two_blocks - 1; split++) {
-        bp_sha256 ctx;
+        util_sha256 ctx;
         init(&ctx);
-        bp_sha256_update(&ctx, two_blocks, split);
-        bp_sha256_update(&ctx, two_blocks + split, sizeof two_blocks - 1 - split);
-        bp_sha256_hex(&ctx, hex);
+        util_sha256_update(&ctx, two_blocks, split);
+        util_sha256_update(&ctx, two_blocks + split, sizeof two_blocks - 1 - split);
+        util_sha256_hex(&ctx, hex);
         CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     }
     static const char long_message[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
@@ -60,11 +60,11 @@ static void known_answers(init_fn init)
 
     static char a[1000];
     memset(a, 'a', sizeof a);
-    bp_sha256 ctx;
+    util_sha256 ctx;
     init(&ctx);
     for (size_t done = 0, piece = 1; done < 1000000; done += piece, piece = piece % 997 + 1)
-        bp_sha256_update(&ctx, a, done + piece > 1000000 ? 1000000 - done : piece);
-    bp_sha256_hex(&ctx, hex);
+        util_sha256_update(&ctx, a, done + piece > 1000000 ? 1000000 - done : piece);
+    util_sha256_hex(&ctx, hex);
     CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
@@ -85,8 +85,8 @@ static void fill_random(uint8_t *out, size_t size)
 
 int main(void)
 {
-    known_answers(bp_sha256_init_portable);
-    known_answers(bp_sha256_init);
+    known_answers(util_sha256_init_portable);
+    known_answers(util_sha256_init);
 
     enum { big_size = 3 * 1024 * 1024 + 17, small_max = 2000 };
     uint8_t *data = malloc(big_size);
@@ -98,25 +98,25 @@ int main(void)
     };
     static const size_t split_counts[] = {1, 1, 2, 1, 2, 4, 3, 6};
     const size_t split_kinds = sizeof split_counts / sizeof split_counts[0];
-    char hex[BP_SHA256_HEX_SIZE], other[BP_SHA256_HEX_SIZE];
+    char hex[UTIL_SHA256_HEX_SIZE], other[UTIL_SHA256_HEX_SIZE];
 
     /* The portable path alone against digests from Python's hashlib. */
     for (size_t s = 0; s < split_kinds; s++) {
-        hash_in_pieces(bp_sha256_init_portable, data, small_max, splits[s], split_counts[s], hex);
+        hash_in_pieces(util_sha256_init_portable, data, small_max, splits[s], split_counts[s], hex);
         CHECK_STR(hex, "9f7555927f1ea316191a77c39aa020d2470835af95a95d992ca15c87e8b1d41e");
-        hash_in_pieces(bp_sha256_init_portable, data, big_size, splits[s], split_counts[s], hex);
+        hash_in_pieces(util_sha256_init_portable, data, big_size, splits[s], split_counts[s], hex);
         CHECK_STR(hex, "991aa8be6ec85e9523a77dc9c3e5f5a428eeb0f8c30fc2a2766391d0cc1a2188");
     }
 
-    if (!bp_sha256_has_sha_ni()) {
+    if (!util_sha256_has_sha_ni()) {
         printf("SHA-NI cross-check not run: this CPU (or build) has no x86 SHA extensions; "
-               "bp_sha256_init takes the portable path, checked above\n");
+               "util_sha256_init takes the portable path, checked above\n");
     } else {
         size_t mismatches = 0;
         for (size_t size = 0; size <= small_max; size++) {
             for (size_t s = 0; s < split_kinds; s++) {
-                hash_in_pieces(bp_sha256_init_portable, data, size, splits[s], split_counts[s], hex);
-                hash_in_pieces(bp_sha256_init, data, size, splits[(s + 3) % split_kinds],
+                hash_in_pieces(util_sha256_init_portable, data, size, splits[s], split_counts[s], hex);
+                hash_in_pieces(util_sha256_init, data, size, splits[(s + 3) % split_kinds],
                                split_counts[(s + 3) % split_kinds], other);
                 if (strcmp(hex, other) != 0 && mismatches++ < 5)
                     fprintf(stderr, "SHA-NI differs at %zu bytes, split kind %zu: %s vs %s\n", size, s, other, hex);
@@ -124,7 +124,7 @@ int main(void)
         }
         CHECK_U64(mismatches, 0);
         for (size_t s = 0; s < split_kinds; s++) {
-            hash_in_pieces(bp_sha256_init, data, big_size, splits[s], split_counts[s], hex);
+            hash_in_pieces(util_sha256_init, data, big_size, splits[s], split_counts[s], hex);
             CHECK_STR(hex, "991aa8be6ec85e9523a77dc9c3e5f5a428eeb0f8c30fc2a2766391d0cc1a2188");
         }
         printf("SHA-NI cross-check run: %u lengths x %zu split patterns and 3 MiB\n", small_max + 1, split_kinds);

@@ -201,13 +201,13 @@ static void test_base64(void)
     detect_document_free(d);
 
     const char *out[3];
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     CHECK(sigma_base64_offsets("http://", &arena, out));
     CHECK_STR(out[0], "aHR0cDovL");
     CHECK_STR(out[1], "h0dHA6Ly");
     CHECK_STR(out[2], "odHRwOi8v");
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void test_null_and_exists(void)

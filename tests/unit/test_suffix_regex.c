@@ -54,8 +54,8 @@ static const char *const pieces[] = {
 /* Every text of up to three pieces: regexec and the suffix test agree. */
 static void compare_with_regexec(const char *pattern, bool case_sensitive)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     const detect_suffix_regex *fast = detect_suffix_regex_parse(pattern, case_sensitive, &arena);
     CHECK(fast != NULL);
     regex_t regex;
@@ -83,26 +83,26 @@ static void compare_with_regexec(const char *pattern, bool case_sensitive)
     CHECK_U64(disagreements, 0);
     if (rc == 0)
         regfree(&regex);
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 static void test_refused_shapes(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         if (detect_suffix_regex_parse(refused[i], false, &arena) != NULL)
             fprintf(stderr, "  taken by mistake: %s\n", refused[i]);
         CHECK(detect_suffix_regex_parse(refused[i], false, &arena) == NULL);
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 /* What a taken pattern was read as. */
 static void test_parsed_parts(void)
 {
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     const detect_suffix_regex *url = detect_suffix_regex_parse(taken[1], false, &arena);
     CHECK(url != NULL);
     if (url) {
@@ -137,7 +137,7 @@ static void test_parsed_parts(void)
         CHECK(detect_suffix_regex_matches(exact, "x.EXE"));
         CHECK(!detect_suffix_regex_matches(exact, "x.exe"));
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
 }
 
 int main(void)

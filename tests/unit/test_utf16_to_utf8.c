@@ -37,8 +37,8 @@ int main(void)
         {{0x4100}, 1, "\xe4\x84\x80", false},  /* low byte ASCII-like, high byte set */
         {{0x0000}, 1, NULL, false},
     };
-    bp_arena arena;
-    bp_arena_init(&arena);
+    util_arena arena;
+    util_arena_init(&arena);
     size_t mismatches = 0;
     for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
         for (size_t length = 0; length <= 40; length++) {
@@ -65,7 +65,7 @@ int main(void)
                 uint8_t bytes[96];
                 put_units(bytes, units, count);
                 bool lossy = false;
-                const char *text = bp_utf16le_to_utf8(&arena, bytes, count, &lossy);
+                const char *text = util_utf16le_to_utf8(&arena, bytes, count, &lossy);
                 if (!text || strcmp(text, expected) != 0 || lossy != specials[k].lossy) {
                     if (mismatches++ < 5)
                         fprintf(stderr, "special %zu at %zu of %zu: got \"%s\" want \"%s\"\n", k, at, length,
@@ -80,12 +80,12 @@ int main(void)
     uint8_t bytes[16];
     bool lossy = false;
     put_units(bytes, (const uint16_t[]){'a', 'b', 'c', 'd', 0xD800}, 5);
-    CHECK_STR(bp_utf16le_to_utf8(&arena, bytes, 5, &lossy), "abcd\xef\xbf\xbd");
+    CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 5, &lossy), "abcd\xef\xbf\xbd");
     CHECK(lossy);
     put_units(bytes, (const uint16_t[]){'w', 'x', 'y', 'z', 'q', 0}, 6);
-    CHECK_STR(bp_utf16le_to_utf8(&arena, bytes, 3, NULL), "wxy");
-    CHECK_STR(bp_utf16le_to_utf8(&arena, bytes, 4, NULL), "wxyz");
-    CHECK_STR(bp_utf16le_to_utf8(&arena, bytes, 6, NULL), "wxyzq");
-    bp_arena_free(&arena);
+    CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 3, NULL), "wxy");
+    CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 4, NULL), "wxyz");
+    CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 6, NULL), "wxyzq");
+    util_arena_free(&arena);
     return check_exit();
 }

@@ -58,14 +58,14 @@ int main(int argc, char **argv)
     }
     size_t size;
     const char *error;
-    uint8_t *data = bp_input_read(argv[1], &size, &error);
+    uint8_t *data = util_input_read(argv[1], &size, &error);
     if (!data) {
         fprintf(stderr, "esedump: %s: %s\n", argv[1], error);
         return 3;
     }
-    bp_arena arena;
+    util_arena arena;
     bp_note_list warnings = {NULL, NULL, 0};
-    bp_arena_init(&arena);
+    util_arena_init(&arena);
     ese_db db;
     int status = 0;
     if (!ese_db_open(&db, data, size, &arena, &warnings)) {
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "esedump: %s\n", n->text);
         status = status ? status : 1;
     }
-    bp_arena_free(&arena);
+    util_arena_free(&arena);
     free(data);
     return status;
 }
