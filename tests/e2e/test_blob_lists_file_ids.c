@@ -8,6 +8,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
+#include "output_text.h"
 #include "fields/record_fields.h"
 
 #define JOB_BLOB "testdata/blobs/win10-19045.job.blob"
@@ -40,20 +41,6 @@ static void listed_ids(const bp_record *r, char *out, size_t size)
     util_arena_free(&scratch);
 }
 
-/* The whole output of a result in one format. */
-static char *output_of(const bp_result *result, bp_format format)
-{
-    char *text = NULL;
-    size_t length = 0;
-    FILE *out = open_memstream(&text, &length);
-    CHECK(out != NULL);
-    if (!out)
-        return NULL;
-    CHECK(bp_write(out, result, format) == 0);
-    fclose(out);
-    return text;
-}
-
 int main(void)
 {
     const char *job_blob = shared_path(JOB_BLOB);
@@ -72,11 +59,11 @@ int main(void)
         listed_ids(r, ids, sizeof ids);
         CHECK_STR(ids, FILE_ID);
     }
-    char *json = output_of(result, BP_FORMAT_JSONL);
+    char *json = output_text(result, BP_FORMAT_JSONL);
     CHECK(json && strstr(json, "\"file_id\":\"\",") != NULL);
     CHECK(json && strstr(json, "\"listed_file_ids\":[\"" FILE_ID "\"]") != NULL);
     free(json);
-    char *csv = output_of(result, BP_FORMAT_CSV);
+    char *csv = output_text(result, BP_FORMAT_CSV);
     CHECK(csv && strstr(csv, ",tmp_fullpath,listed_file_ids,bytes_total,") != NULL);
     CHECK(csv && strstr(csv, "," FILE_ID ",") != NULL);
     free(csv);

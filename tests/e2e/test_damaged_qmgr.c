@@ -10,17 +10,8 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
+#include "output_text.h"
 #include "sweep.h"
-
-static char *render(bp_result *result)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    bp_write(out, result, BP_FORMAT_JSONL);
-    fclose(out);
-    return text;
-}
 
 /* Records of a rendering, without their source/warnings, one per line. */
 static bool record_ids_subset(bp_result *damaged, bp_result *clean)
@@ -60,7 +51,7 @@ static void run_one(const uint8_t *data, size_t size, bp_result *clean, const ch
     }
     if (status == BP_STATUS_CLEAN) {
         stats->clean_runs++;
-        char *text = render(result);
+        char *text = output_text(result, BP_FORMAT_JSONL);
         /* sources name the input; compare with the clean run rendered under the same label */
         if (strcmp(text, clean_text) != 0) {
             stats->crashes_of_invariant++;
@@ -80,7 +71,7 @@ static void sweep_path(const char *path, const char *relative, uint32_t page_siz
         return;
     bp_result *clean = NULL;
     CHECK_U64(bp_parse_memory(original, size, "damaged", &clean), BP_STATUS_CLEAN);
-    char *clean_text = render(clean);
+    char *clean_text = output_text(clean, BP_FORMAT_JSONL);
     uint8_t *copy = malloc(size);
     sweep_stats stats = {0, 0, 0};
     char what[128];

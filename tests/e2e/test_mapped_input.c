@@ -16,6 +16,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "check.h"
+#include "output_text.h"
 #include "database_writer.h"
 #include "description.h"
 #include "util/sha256.h"
@@ -23,19 +24,6 @@
 #define MIB ((size_t)1 << 20)
 
 static char folder[] = "/tmp/bitsparse-mapped-input-XXXXXX";
-
-static char *output_of(const bp_result *result)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    CHECK(out != NULL);
-    if (!out)
-        return NULL;
-    CHECK(bp_write(out, result, BP_FORMAT_JSONL) == 0);
-    fclose(out);
-    return text;
-}
 
 /* Empty every `"sha256":"<digest>"` of the output (in place). */
 static void without_digest(char *text, const char *digest)
@@ -75,7 +63,7 @@ static void same_records(const char *path, const uint8_t *bytes, size_t size, bo
         if (!r->carved)
             CHECK_STR(source->sha256, digest);
     }
-    char *a = output_of(mapped), *b = output_of(memory);
+    char *a = output_text(mapped, BP_FORMAT_JSONL), *b = output_text(memory, BP_FORMAT_JSONL);
     CHECK(a && b);
     if (a && b) {
         without_digest(a, digest);

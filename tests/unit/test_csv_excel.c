@@ -6,20 +6,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "output_text.h"
 #include "result/result.h"
-
-static char *write_to_memory(const bp_result *result, bp_format format)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    CHECK(out != NULL);
-    if (!out)
-        return NULL;
-    CHECK(bp_write(out, result, format) == 0);
-    fclose(out);
-    return text;
-}
 
 /* A job whose attacker-chosen texts start with each formula character. */
 static bp_result *formula_result(void)
@@ -52,8 +40,8 @@ static bp_result *formula_result(void)
 static void test_excel_cells(void)
 {
     bp_result *result = formula_result();
-    char *excel = write_to_memory(result, BP_FORMAT_CSV_EXCEL);
-    char *plain = write_to_memory(result, BP_FORMAT_CSV);
+    char *excel = output_text(result, BP_FORMAT_CSV_EXCEL);
+    char *plain = output_text(result, BP_FORMAT_CSV);
     CHECK(excel && plain);
     if (!excel || !plain)
         return;
@@ -90,8 +78,8 @@ static void test_excel_cells(void)
 static void test_excel_empty(void)
 {
     bp_result *result = result_new();
-    char *excel = write_to_memory(result, BP_FORMAT_CSV_EXCEL);
-    char *plain = write_to_memory(result, BP_FORMAT_CSV);
+    char *excel = output_text(result, BP_FORMAT_CSV_EXCEL);
+    char *plain = output_text(result, BP_FORMAT_CSV);
     CHECK(excel && plain);
     if (excel && plain) {
         CHECK(memcmp(excel, "\xEF\xBB\xBF", 3) == 0);

@@ -6,6 +6,7 @@
 
 #include "bitsparse/detect.h"
 #include "check.h"
+#include "output_text.h"
 #include "result/result.h"
 
 #define T_CREATED 133160626831204654ULL     /* 2022-12-21T02:18:03.1204654Z */
@@ -105,17 +106,6 @@ static bp_result *sample_result(void)
     return result;
 }
 
-static char *write_to_memory(const bp_result *result, bp_format format)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    CHECK(out != NULL);
-    CHECK(bp_write(out, result, format) == 0);
-    fclose(out);
-    return text;
-}
-
 static const char *str(const cJSON *object, const char *key)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
@@ -126,7 +116,7 @@ static const char *str(const cJSON *object, const char *key)
 
 static void test_json(const bp_result *result)
 {
-    char *text = write_to_memory(result, BP_FORMAT_JSON);
+    char *text = output_text(result, BP_FORMAT_JSON);
     cJSON *root = cJSON_Parse(text);
     CHECK(cJSON_GetArraySize(root) == 4);
     const cJSON *first = cJSON_GetArrayItem(root, 0);
@@ -152,7 +142,7 @@ static void test_json(const bp_result *result)
     cJSON_Delete(root);
     free(text);
 
-    text = write_to_memory(result, BP_FORMAT_JSONL);
+    text = output_text(result, BP_FORMAT_JSONL);
     CHECK(strstr(text, "\"detections\":[{\"id\":\"BITS-001\",\"title\":\"Job has a notify command "
                        "line\",\"severity\":\"medium\"},{\"id\":\"BITS-002\",") != NULL);
     CHECK(strstr(text, "\"warnings\":[],\"detections\":[]") != NULL);
@@ -175,7 +165,7 @@ static const char *cell(const char *line, size_t column, char *out, size_t size)
 
 static void test_csv(const bp_result *result)
 {
-    char *text = write_to_memory(result, BP_FORMAT_CSV);
+    char *text = output_text(result, BP_FORMAT_CSV);
     CHECK(strstr(text, ",warnings,detections") != NULL);
     size_t column = 0;
     char buf[128];
@@ -205,7 +195,7 @@ static void check_datetime_shape(const char *datetime)
 
 static void test_timeline(const bp_result *result)
 {
-    char *text = write_to_memory(result, BP_FORMAT_TIMELINE);
+    char *text = output_text(result, BP_FORMAT_TIMELINE);
     cJSON *lines[16] = {0};
     size_t count = 0;
     for (char *line = text, *end; *line && count < 16; line = end + 1) {
@@ -288,7 +278,7 @@ static void test_timeline(const bp_result *result)
     bp_job *job = make_job(&single->arena, "Lonely", 0);
     job->created = T_CREATED;
     r->job = job;
-    text = write_to_memory(single, BP_FORMAT_TIMELINE);
+    text = output_text(single, BP_FORMAT_TIMELINE);
     CHECK(strstr(text, "\"message\":\"BITS job \\\"Lonely\\\" (BG_JOB_STATE_TRANSFERRED): no files\"") != NULL);
     free(text);
     bp_result_free(single);
@@ -300,18 +290,18 @@ static void test_timeline(const bp_result *result)
     job->created = T_CREATED;
     r->job = job;
     r->file = make_file(&single->arena, "https://a.example/x.cab", "");
-    text = write_to_memory(single, BP_FORMAT_TIMELINE);
+    text = output_text(single, BP_FORMAT_TIMELINE);
     CHECK(strstr(text, "\"message\":\"BITS job \\\"Half\\\" (BG_JOB_STATE_TRANSFERRED): https://a.example/x.cab\"") != NULL);
     free(text);
     bp_result_free(single);
 
     /* nothing: empty output */
     bp_result *empty = result_new();
-    text = write_to_memory(empty, BP_FORMAT_TIMELINE);
+    text = output_text(empty, BP_FORMAT_TIMELINE);
     CHECK_STR(text, "");
     free(text);
     bp_result_free(empty);
-    text = write_to_memory(NULL, BP_FORMAT_TIMELINE);
+    text = output_text(NULL, BP_FORMAT_TIMELINE);
     CHECK_STR(text, "");
     free(text);
 }

@@ -5,6 +5,7 @@
  * same records to come out. */
 #include "bitsparse/bitsparse.h"
 #include "check.h"
+#include "output_text.h"
 #include "ese/page.h"
 #include "util/reader.h"
 
@@ -37,16 +38,6 @@ static bool add_reserved_tag(uint8_t *page, uint32_t page_size, uint32_t pgno)
     return true;
 }
 
-static char *render(bp_result *result)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    bp_write(out, result, BP_FORMAT_JSONL);
-    fclose(out);
-    return text;
-}
-
 int main(void)
 {
     size_t size;
@@ -62,7 +53,7 @@ int main(void)
         record->job_source.tag++;
         record->file_source.tag++;
     }
-    char *expected = render(before);
+    char *expected = output_text(before, BP_FORMAT_JSONL);
 
     const uint32_t page_size = 16384;
     size_t rewritten = 0;
@@ -73,7 +64,7 @@ int main(void)
     bp_result *after = NULL;
     CHECK_U64(bp_parse_memory(data, size, "sample", &after), BP_STATUS_CLEAN);
     CHECK_U64(bp_result_count(after), 4);
-    char *actual = render(after);
+    char *actual = output_text(after, BP_FORMAT_JSONL);
     for (const bp_note *n = bp_result_warnings(after)->head; n; n = n->next)
         fprintf(stderr, "unexpected warning: %s\n", n->text);
     CHECK(strcmp(expected, actual) == 0);

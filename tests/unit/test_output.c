@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "output_text.h"
 #include "result/result.h"
 #include "output/output_file.h"
 #include "fields/field_text.h"
@@ -124,17 +125,6 @@ static bp_result *sample_result(void)
 }
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *write_to_memory(const bp_result *result, bp_format format)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    CHECK(out != NULL);
-    CHECK(bp_write(out, result, format) == 0);
-    fclose(out);
-    return text;
-}
 
 static const char *str(const cJSON *object, const char *key)
 {
@@ -309,7 +299,7 @@ static void test_json_partial_records(const cJSON *no_file, const cJSON *orphan)
 
 static void test_json(const bp_result *result)
 {
-    char *text = write_to_memory(result, BP_FORMAT_JSON);
+    char *text = output_text(result, BP_FORMAT_JSON);
     cJSON *root = cJSON_Parse(text);
     CHECK(cJSON_IsArray(root));
     CHECK(cJSON_GetArraySize(root) == 3);
@@ -328,7 +318,7 @@ static void test_json(const bp_result *result)
 
 static void test_jsonl(const bp_result *result)
 {
-    char *text = write_to_memory(result, BP_FORMAT_JSONL);
+    char *text = output_text(result, BP_FORMAT_JSONL);
     size_t lines = 0;
     for (char *line = text, *end; line && *line; line = end ? end + 1 : NULL, lines++) {
         end = strchr(line, '\n');
@@ -346,7 +336,7 @@ static void test_jsonl(const bp_result *result)
     CHECK_U64(lines, 3);
     free(text);
 
-    text = write_to_memory(result, BP_FORMAT_JSONL);
+    text = output_text(result, BP_FORMAT_JSONL);
     CHECK(strstr(text, "\"bytes_transferred\":18446744073709551615,") != NULL);
     free(text);
 }
@@ -439,7 +429,7 @@ static const char *csv_cell(const csv_rows *rows, size_t row, const char *column
 
 static void test_csv(const bp_result *result)
 {
-    char *text = write_to_memory(result, BP_FORMAT_CSV);
+    char *text = output_text(result, BP_FORMAT_CSV);
     CHECK(strncmp(text, expected_header, strlen(expected_header)) == 0);
     /* exact encodings of the awkward cells */
     CHECK(strstr(text, ",\"Say \"\"hi\"\", then\nbye\",") != NULL);
@@ -502,17 +492,17 @@ static void test_csv_ace_text_parts(void)
 static void test_empty(void)
 {
     bp_result *empty = result_new();
-    char *text = write_to_memory(empty, BP_FORMAT_JSON);
+    char *text = output_text(empty, BP_FORMAT_JSON);
     CHECK_STR(text, "[]\n");
     free(text);
-    text = write_to_memory(empty, BP_FORMAT_JSONL);
+    text = output_text(empty, BP_FORMAT_JSONL);
     CHECK_STR(text, "");
     free(text);
-    text = write_to_memory(empty, BP_FORMAT_CSV);
+    text = output_text(empty, BP_FORMAT_CSV);
     CHECK_STR(text, expected_header);
     free(text);
     /* no result at all writes the same as an empty one */
-    text = write_to_memory(NULL, BP_FORMAT_JSON);
+    text = output_text(NULL, BP_FORMAT_JSON);
     CHECK_STR(text, "[]\n");
     free(text);
     bp_result_free(empty);
