@@ -7,10 +7,11 @@
 # bitsparse's throughput, the ratios to grep and cat and bitsparse's peak RSS
 # (/usr/bin/time %M), and checks recall against the image's manifest: every
 # job id that `bitsparse --carve` finds in an embedded artifact (with its blob)
-# must come out of the scan.
+# must come out of the scan. Then `bitsparse --carve IMAGE` once: CPU, peak RSS
+# (<= 64 MiB: --carve of any input in bounded memory) and records.
 #
 # Usage: tests/bench/bench_scan.sh BITSPARSE SHARED-DIR [WORK-DIR [RUNS]]
-# Exit status: 0 when every job id was found and peak RSS <= 64 MiB; 1 otherwise;
+# Exit status: 0 when every job id was found and both peak RSS <= 64 MiB; 1 otherwise;
 # 2 usage; 77 when the shared folder or a tool is missing. Speed targets
 # (no slower than grep, aiming at 1.3x cat; >= 1 GB/s) are reported but do not fail the run: shared VMs are noisy.
 set -u
@@ -48,6 +49,7 @@ median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; e
 
 status=0
 rows=""
+carve_rows=""
 for mib in $sizes; do
     image=$WORK/image-$mib.raw
     if [ ! -f "$image" ] || [ ! -f "$image.json" ] || [ "$(jq .mib "$image.json")" != "$mib" ]; then
@@ -101,6 +103,17 @@ EOF
         echo "peak RSS above 64 MiB"
         status=1
     fi
+    # --carve of the same image, once: any input of any size in bounded memory (issue 21)
+    /usr/bin/time -f "%U %S %M" -o "$WORK/time" "$BIN" -q --carve "$image" -f jsonl -o "$WORK/carve-$mib.jsonl" 2>/dev/null
+    read -r carve_user carve_sys carve_kib < <(tail -n 1 "$WORK/time")
+    carve_cpu=$(python3 -c "print('%.2f' % ($carve_user + $carve_sys))")
+    carve_records=$(wc -l <"$WORK/carve-$mib.jsonl")
+    echo "image ${mib} MiB: bitsparse --carve ${carve_cpu} s CPU, peak RSS $((carve_kib / 1024)) MiB, ${carve_records} records"
+    if [ "$carve_kib" -gt $((64 * 1024)) ]; then
+        echo "--carve peak RSS above 64 MiB"
+        status=1
+    fi
+    carve_rows="$carve_rows| $mib MiB | $carve_cpu s | $((carve_kib / 1024)) MiB | $carve_records |"$'\n'
     python3 -c "import sys; sys.exit(0 if $scan_s <= $grep_s else 1)" || echo "note: slower than grep (target: no slower)"
     python3 -c "import sys; sys.exit(0 if $scan_s <= 1.3 * $cat_s else 1)" || echo "note: above 1.3x cat (the aim)"
     python3 -c "import sys; sys.exit(0 if $bytes / $scan_s >= 1e9 else 1)" || echo "note: below 1 GB/s"
@@ -111,4 +124,8 @@ echo
 echo "| image | runs | bitsparse --scan (median) | throughput | LC_ALL=C grep -c -F (median) | ratio | cat (median) | ratio | peak RSS | job ids found | records |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s' "$rows"
+echo
+echo "| image | bitsparse --carve (1 run, CPU) | peak RSS | records |"
+echo "|---|---|---|---|"
+printf '%s' "$carve_rows"
 exit $status
