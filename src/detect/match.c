@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "detect/detect_internal.h"
+#include "util/growable.h"
 
 static bool field_values(detect_context *context, size_t field, const char *const **values,
                          size_t *count)
@@ -127,13 +128,8 @@ static bool verdict_key(detect_verdicts *verdicts, const detect_node *node, cons
     static const char digits[] = "0123456789abcdef";
     size_t length = strlen(text);
     size_t needed = 2 * sizeof(uintptr_t) + 1 + length + 1;
-    if (needed > verdicts->probe_size) {
-        char *grown = realloc(verdicts->probe, needed);
-        if (!grown)
-            return false;
-        verdicts->probe = grown;
-        verdicts->probe_size = needed;
-    }
+    if (!util_grow_to((void **)&verdicts->probe, &verdicts->probe_size, needed, 1))
+        return false;
     uintptr_t address = (uintptr_t)node;
     char *out = verdicts->probe + 2 * sizeof(uintptr_t);
     for (size_t i = 0; i < 2 * sizeof(uintptr_t); i++, address >>= 4)  /* last digit first */

@@ -8,6 +8,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "util/growable.h"
+
 void out_json_init(out_json *json, bool pretty, unsigned indent)
 {
     memset(json, 0, sizeof(*json));
@@ -43,16 +45,10 @@ static bool grow(out_json *json, size_t more)
     size_t needed = json->length + more + 1;
     if (needed <= json->capacity)
         return true;
-    size_t capacity = json->capacity ? json->capacity : 4096;
-    while (capacity < needed)
-        capacity *= 2;
-    char *grown = realloc(json->text, capacity);
-    if (!grown) {
+    if (!util_grow_to((void **)&json->text, &json->capacity, needed, 1)) {
         json->failed = true;
         return false;
     }
-    json->text = grown;
-    json->capacity = capacity;
     return true;
 }
 
