@@ -119,17 +119,25 @@ int bp_ruleset_add_memory(bp_ruleset *rules, const char *text, size_t size, cons
     return document ? merge(rules, document, label, error, error_size) : -1;
 }
 
-int bp_ruleset_add_file(bp_ruleset *rules, const char *path, char *error, size_t error_size)
+/* A rule file's bytes, or NULL with the error set (both rule languages). */
+static uint8_t *read_rule_file(const char *path, size_t *size, char *error, size_t error_size)
 {
-    size_t size = 0;
     const char *why = NULL;
-    uint8_t *data = util_input_read(path, &size, &why);
+    uint8_t *data = util_input_read(path, size, &why);
     if (!data) {
         char message[256];
         snprintf(message, sizeof message, "cannot read the rule file: %s", why ? why : "error");
         set_error(error, error_size, path, message);
-        return -1;
     }
+    return data;
+}
+
+int bp_ruleset_add_file(bp_ruleset *rules, const char *path, char *error, size_t error_size)
+{
+    size_t size = 0;
+    uint8_t *data = read_rule_file(path, &size, error, error_size);
+    if (!data)
+        return -1;
     int rc = bp_ruleset_add_memory(rules, (const char *)data, size, path, error, error_size);
     free(data);
     return rc;
@@ -155,14 +163,9 @@ int bp_ruleset_add_sigma_file(bp_ruleset *rules, const char *path, char *error,
                               size_t error_size)
 {
     size_t size = 0;
-    const char *why = NULL;
-    uint8_t *data = util_input_read(path, &size, &why);
-    if (!data) {
-        char message[256];
-        snprintf(message, sizeof message, "cannot read the rule file: %s", why ? why : "error");
-        set_error(error, error_size, path, message);
+    uint8_t *data = read_rule_file(path, &size, error, error_size);
+    if (!data)
         return -1;
-    }
     int rc = bp_ruleset_add_sigma_memory(rules, (const char *)data, size, path, error,
                                          error_size);
     free(data);
