@@ -24,6 +24,7 @@ typedef struct job_decoder {
     const uint8_t *header_marker;  /* the blob's first 16 bytes */
     size_t resync_from;            /* earliest offset an anchor search may start at */
     bool anchor_seen;              /* the tail constant (#57) was read in sequence */
+    bits_sd_cache *sd_cache;       /* descriptors decoded before; NULL: none */
 } job_decoder;
 
 /* Fields 48-55, including the package identity (54b) that Windows 11 24H2
@@ -409,7 +410,7 @@ static bool decode_body(job_decoder *d)
     if (!decode_header(d) || !bits_job_read_owner(&d->in, d->job))
         return false;
     size_t sd_start = d->in.r.pos;
-    if (!bits_job_read_security(&d->in, d->job) || !decode_file_list(d, sd_start) ||
+    if (!bits_job_read_security(&d->in, d->job, d->sd_cache) || !decode_file_list(d, sd_start) ||
         !bits_job_read_errors(&d->in, d->job) || !bits_job_read_times(&d->in, d->job))
         return false;
     d->resync_from = d->in.r.pos;
@@ -418,11 +419,16 @@ static bool decode_body(job_decoder *d)
 
 bp_job *bits_decode_job(util_arena *arena, const uint8_t *blob, size_t size)
 {
+    return bits_decode_job_cached(arena, blob, size, NULL);
+}
+
+bp_job *bits_decode_job_cached(util_arena *arena, const uint8_t *blob, size_t size, bits_sd_cache *sd_cache)
+{
     bp_job *job = util_arena_alloc(arena, sizeof(*job));
     if (!job)
         return NULL;
     bits_job_init(job, size);
-    job_decoder d = {{util_reader_make(blob, size), arena, &job->warnings, "job blob", false}, job, NULL, 0, false};
+    job_decoder d = {{util_reader_make(blob, size), arena, &job->warnings, "job blob", false}, job, NULL, 0, false, sd_cache};
     bool body_ok = decode_body(&d);
     if (!d.header_marker)
         return job;  /* not even 16 bytes */

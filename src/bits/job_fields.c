@@ -96,7 +96,7 @@ bool bits_job_read_owner(bits_blob_reader *b, bp_job *job)
            bits_take_u32(b, "per-owner constant (field 17)", &unknown);
 }
 
-bool bits_job_read_security(bits_blob_reader *b, bp_job *job)
+bool bits_job_read_security(bits_blob_reader *b, bp_job *job, bits_sd_cache *cache)
 {
     size_t at = b->r.pos;
     uint32_t length;
@@ -113,7 +113,7 @@ bool bits_job_read_security(bits_blob_reader *b, bp_job *job)
     bits_security_descriptor sd;
     util_reader bytes = util_reader_sub(&b->r, b->r.pos, length);
     /* the descriptor decoder counts offsets from base_offset, and the sub-reader from 0 */
-    bits_decode_security_descriptor(b->arena, bytes, b->r.pos, where, b->warnings, &sd);
+    bits_decode_security_descriptor_cached(cache, b->arena, bytes, b->r.pos, where, b->warnings, &sd);
     job->aces = sd.aces;
     job->ace_count = sd.ace_count;
     job->sd_owner_sid = sd.owner_sid;

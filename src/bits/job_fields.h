@@ -14,6 +14,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "bits/blob_reader.h"
+#include "bits/security_descriptor_cache.h"
 #include "util/arena.h"
 
 /* Fields 1-6: marker (any 16 bytes; *marker points at them), type/priority/state
@@ -26,8 +27,9 @@ bool bits_job_read_type_state_id(bits_blob_reader *b, bp_job *job);
 bool bits_job_read_owner(bits_blob_reader *b, bp_job *job);
 /* Fields 18-19: u32 length and the security descriptor. An impossible length is
  * a warning, not a failure (returns true with the reader after the length):
- * the caller then looks for the transfer marker. */
-bool bits_job_read_security(bits_blob_reader *b, bp_job *job);
+ * the caller then looks for the transfer marker. `cache` (NULL: none) answers
+ * a descriptor already decoded without warnings (security_descriptor_cache.h). */
+bool bits_job_read_security(bits_blob_reader *b, bp_job *job, bits_sd_cache *cache);
 /* Fields 24-25: u32 error count, then the records (21-byte form or, when only
  * that one fits, the older 25-byte form; §4.5). */
 bool bits_job_read_errors(bits_blob_reader *b, bp_job *job);

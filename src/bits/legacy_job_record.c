@@ -295,7 +295,7 @@ bool legacy_decode_job_record(util_arena *arena, const uint8_t *data, size_t siz
     size_t sd_start = 0;
     if (ok && bits_job_read_owner(&c, job)) {
         sd_start = c.r.pos;
-        ok = bits_job_read_security(&c, job) && decode_files(&c, out, sd_start) &&
+        ok = bits_job_read_security(&c, job, NULL) && decode_files(&c, out, sd_start) &&
              bits_job_read_errors(&c, job) && bits_job_read_times(&c, job) &&
              bits_job_read_options(&c, job) && decode_tail(&c, out, header_marker, footer_at);
     } else {

@@ -61,6 +61,7 @@ typedef struct qmgr_reader {
     ese_table *files_table;
     uint32_t files_id_column, files_blob_column;
     file_index files;
+    bits_sd_cache descriptors;   /* the jobs' security descriptors, decoded once each */
     util_arena row_scratch;      /* the column values of the row being read; reset after each row */
     util_arena blob_bytes;       /* the Blob of the row being decoded; reset once it is decoded */
     size_t added;
@@ -321,7 +322,7 @@ static bool emit_job_row(const ese_page *page, const ese_node *node, void *conte
     decoded_row row;
     read_row(reader->db, reader->table, reader->id_column, reader->blob_column, reader->path, &place, arena,
              &reader->row_scratch, &reader->blob_bytes, &row);
-    bp_job *job = bits_decode_job(arena, blob_or_empty(&row), row.blob_size);
+    bp_job *job = bits_decode_job_cached(arena, blob_or_empty(&row), row.blob_size, &reader->descriptors);
     util_arena_reset(&reader->blob_bytes);
     if (!job) {
         reader->failed = true;
@@ -372,6 +373,7 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
     reader.db = db;
     reader.path = path;
     reader.result = result;
+    bits_sd_cache_init(&reader.descriptors, &result->arena);  /* outlives every batch of records */
     ese_walk_stats stats;
     reader.files_table = find_table(db, "Files", path, result, &reader.files_id_column, &reader.files_blob_column);
     if (reader.files_table)
@@ -397,6 +399,7 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
     }
     free(reader.files.entries);
     free(reader.files.decoded);
+    bits_sd_cache_free(&reader.descriptors);
     util_arena_free(&reader.row_scratch);
     util_arena_free(&reader.blob_bytes);
     return reader.added;

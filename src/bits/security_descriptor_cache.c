@@ -1,0 +1,51 @@
+#include "bits/security_descriptor_cache.h"
+
+#include <string.h>
+
+void bits_sd_cache_init(bits_sd_cache *cache, util_arena *arena)
+{
+    memset(cache, 0, sizeof(*cache));
+    cache->arena = arena;
+}
+
+void bits_sd_cache_free(bits_sd_cache *cache)
+{
+    util_string_map_free(&cache->by_bytes);
+    cache->count = 0;
+}
+
+/* Decode the bytes a second time into the cache's arena (no warnings: the
+ * first decode had none) and keep it under a copy of the bytes. */
+static void keep(bits_sd_cache *cache, util_reader sd)
+{
+    if (cache->count >= BITS_SD_CACHE_MAX_ENTRIES || sd.size == 0 || sd.size > BITS_SD_CACHE_MAX_BYTES)
+        return;
+    uint8_t *key = util_arena_alloc(cache->arena, sd.size);
+    if (!key)
+        return;
+    memcpy(key, sd.data, sd.size);
+    bits_security_descriptor *entry = &cache->entries[cache->count];
+    if (!bits_decode_security_descriptor(cache->arena, util_reader_make(key, sd.size), 0, NULL, NULL, entry))
+        return;
+    if (util_bytes_map_add(&cache->by_bytes, key, sd.size, cache->count))
+        cache->count++;
+}
+
+bool bits_decode_security_descriptor_cached(bits_sd_cache *cache, util_arena *arena, util_reader sd,
+                                            size_t base_offset, const char *where, bp_note_list *warnings,
+                                            bits_security_descriptor *out)
+{
+    if (!cache || !warnings)  /* without the warnings it cannot tell a clean decode */
+        return bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
+    size_t index;
+    if (sd.size && util_bytes_map_get(&cache->by_bytes, sd.data, sd.size, &index)) {
+        *out = cache->entries[index];
+        cache->hits++;
+        return true;
+    }
+    size_t warnings_before = warnings->count;
+    bool ok = bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
+    if (ok && warnings->count == warnings_before)
+        keep(cache, sd);
+    return ok;
+}
