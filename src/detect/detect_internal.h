@@ -14,6 +14,7 @@
 #include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bitsparse/bitsparse.h"
 #include "bitsparse/detect.h"
@@ -27,12 +28,13 @@
 size_t detect_field_count(void);
 /* Find a field by name. false with *why set when unknown or not testable. */
 bool detect_field_lookup(const char *name, size_t *index, const char **why);
-/* The values of one field of a record as text (a list field gives one value
- * per entry, possibly none). Computed into scratch; a field of one value is
+/* The values of one field of the context's record as text (a list field gives one value
+ * per entry, possibly none). Computed into its scratch; a field of one value is
  * handed back as a list of one in *one (most fields: no list is allocated).
  * false when out of memory. */
-bool detect_field_values(size_t index, const bp_record *record, util_arena *scratch,
-                         const char **one, const char *const **values, size_t *count);
+struct detect_context;
+bool detect_field_values(size_t index, struct detect_context *context, const char **one,
+                         const char *const **values, size_t *count);
 
 /* ---- hosts -------------------------------------------------------------- */
 
@@ -160,11 +162,23 @@ typedef struct detect_field_cache {
  * records of a queue, so each distinct value is tested once. Bounded: past
  * DETECT_VERDICTS_MAX entries new values are tested but not remembered. */
 #define DETECT_VERDICTS_MAX 16384
+/* How often the memo answered one test. A test whose values do not repeat (a
+ * path or URL per file) is evaluated directly once its first
+ * DETECT_MEMO_TRIAL lookups found fewer than one in DETECT_MEMO_MIN_HIT_RATE:
+ * a lookup that misses costs as much as the test. */
+#define DETECT_MEMO_TRIAL 512
+#define DETECT_MEMO_MIN_HIT_RATE 8
+#define DETECT_MEMO_TESTS 64     /* tests followed (a power of two); others are always remembered */
+typedef struct detect_memo_use {
+    const void *node;            /* the test (a detect_node); NULL: free slot */
+    uint32_t lookups, hits;
+} detect_memo_use;
 typedef struct detect_verdicts {
-    util_string_map map;   /* "<test address>:<value>" -> verdict (0 or 1) */
-    util_arena keys;       /* the keys' text */
+    util_string_map map;   /* key: the test's address (its bytes), then the value -> verdict (0 or 1) */
+    util_arena keys;       /* the keys' bytes */
     char *probe;         /* reused buffer for a key being looked up */
     size_t probe_size;
+    detect_memo_use uses[DETECT_MEMO_TESTS];
 } detect_verdicts;
 void detect_verdicts_free(detect_verdicts *verdicts);
 
@@ -177,11 +191,18 @@ typedef struct detect_context {
     struct sigma_events *sigma;  /* the record as Sigma events, built on first use */
     bool out_of_memory;
     detect_verdicts *verdicts;  /* NULL: no memo */
-    const char *host_text;      /* the value whose host was extracted last */
-    const char *host;           /* ... and that host (in scratch) */
+    /* the last two values whose host was extracted, and those hosts (in
+     * scratch): a record's URL (its host tests and url_host) and url_host
+     * itself (host_in on url_host) */
+    const char *host_text[2];
+    const char *host[2];
+    unsigned host_next;         /* the slot to replace next */
 } detect_context;
 
 bool detect_node_matches(const detect_node *node, detect_context *context);
+/* detect_host_of(text) for the record being evaluated, extracted once per
+ * value (by its address); NULL when out of memory (context->out_of_memory set). */
+const char *detect_context_host_of(detect_context *context, const char *text);
 
 /* The embedded default rule file (generated at build time). */
 extern const unsigned char detect_default_rules_yaml[];

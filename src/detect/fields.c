@@ -9,28 +9,29 @@
 #include "fields/field_text.h"
 #include "fields/record_fields.h"
 
-typedef const char *(*derived_compute)(const bp_record *record, util_arena *scratch);
+typedef const char *(*derived_compute)(const bp_record *record, detect_context *context);
 
 static const char *or_empty(const char *text) { return text ? text : ""; }
 
-static const char *url_host(const bp_record *r, util_arena *s)
+/* the host the url tests extract too: once per record */
+static const char *url_host(const bp_record *r, detect_context *c)
 {
-    return detect_host_of(r->file ? r->file->remote_url : "", s);
+    return detect_context_host_of(c, r->file ? r->file->remote_url : "");
 }
 
-static const char *url_scheme(const bp_record *r, util_arena *s)
+static const char *url_scheme(const bp_record *r, detect_context *c)
 {
-    return detect_scheme_of(r->file ? r->file->remote_url : "", s);
+    return detect_scheme_of(r->file ? r->file->remote_url : "", c->scratch);
 }
 
-static const char *job_command_name(const bp_record *r, util_arena *s)
+static const char *job_command_name(const bp_record *r, detect_context *c)
 {
-    return detect_program_name(r->job ? r->job->notify_program : "", s);
+    return detect_program_name(r->job ? r->job->notify_program : "", c->scratch);
 }
 
-static const char *creator_program_name(const bp_record *r, util_arena *s)
+static const char *creator_program_name(const bp_record *r, detect_context *c)
 {
-    return detect_program_name(r->job ? r->job->creator_program : "", s);
+    return detect_program_name(r->job ? r->job->creator_program : "", c->scratch);
 }
 
 static const struct {
@@ -93,15 +94,17 @@ static bool single(const char **one, const char *text, const char *const **value
     return true;
 }
 
-bool detect_field_values(size_t index, const bp_record *record, util_arena *scratch,
-                         const char **one, const char *const **values, size_t *count)
+bool detect_field_values(size_t index, detect_context *context, const char **one, const char *const **values,
+                         size_t *count)
 {
+    const bp_record *record = context->record;
+    util_arena *scratch = context->scratch;
     *values = NULL;
     *count = 0;
     if (index >= fields_record_field_count()) {
         size_t d = index - fields_record_field_count();
         return d < DERIVED_COUNT &&
-               single(one, derived[d].compute(record, scratch), values, count);
+               single(one, derived[d].compute(record, context), values, count);
     }
     fields_field_value value;
     if (!fields_record_field_value(fields_record_field(index), record, scratch, &value))

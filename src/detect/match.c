@@ -13,8 +13,7 @@ static bool field_values(detect_context *context, size_t field, const char *cons
 {
     detect_field_cache *slot = &context->cache[field];
     if (slot->record != context->record_number) {
-        if (!detect_field_values(field, context->record, context->scratch, &slot->one,
-                                 &slot->values, &slot->count)) {
+        if (!detect_field_values(field, context, &slot->one, &slot->values, &slot->count)) {
             context->out_of_memory = true;
             return false;
         }
@@ -34,17 +33,18 @@ static bool any_operand(const detect_node *node, const char *text,
     return false;
 }
 
-/* The host of a value; the last one is kept, since the host tests of a
- * record (is_ip, tld_in, host_in) look at the same URL one after another. */
-static const char *host_of(detect_context *context, const char *text)
+const char *detect_context_host_of(detect_context *context, const char *text)
 {
-    if (context->host_text != text || !context->host) {
-        context->host = detect_host_of(text, context->scratch);
-        context->host_text = text;
-        if (!context->host)
-            context->out_of_memory = true;
-    }
-    return context->host;
+    for (unsigned i = 0; i < 2; i++)
+        if (context->host_text[i] == text && context->host[i])
+            return context->host[i];
+    unsigned slot = context->host_next;
+    context->host_next ^= 1;
+    context->host[slot] = detect_host_of(text, context->scratch);
+    context->host_text[slot] = text;
+    if (!context->host[slot])
+        context->out_of_memory = true;
+    return context->host[slot];
 }
 
 /* A host test on the host itself (never NULL). */
@@ -122,22 +122,41 @@ static bool worth_remembering(const detect_node *node)
     }
 }
 
-/* The memo key of (test, value) in verdicts->probe; false when out of memory. */
-static bool verdict_key(detect_verdicts *verdicts, const detect_node *node, const char *text)
+/* The memo key of (test, value) in verdicts->probe: the test's address as
+ * bytes, then the value's; its length, 0 when out of memory. */
+static size_t verdict_key(detect_verdicts *verdicts, const detect_node *node, const char *text)
 {
-    static const char digits[] = "0123456789abcdef";
     size_t length = strlen(text);
-    size_t needed = 2 * sizeof(uintptr_t) + 1 + length + 1;
+    size_t needed = sizeof(node) + length;
     if (!util_grow_to((void **)&verdicts->probe, &verdicts->probe_size, needed, 1))
-        return false;
-    uintptr_t address = (uintptr_t)node;
-    char *out = verdicts->probe + 2 * sizeof(uintptr_t);
-    for (size_t i = 0; i < 2 * sizeof(uintptr_t); i++, address >>= 4)  /* last digit first */
-        *--out = digits[address & 15];
-    out += 2 * sizeof(uintptr_t);
-    *out++ = ':';
-    memcpy(out, text, length + 1);
-    return true;
+        return 0;
+    memcpy(verdicts->probe, &node, sizeof(node));
+    memcpy(verdicts->probe + sizeof(node), text, length);
+    return needed;
+}
+
+/* The use count of a test's memo; NULL when DETECT_MEMO_TESTS are followed
+ * already (that test is then always remembered). */
+static detect_memo_use *memo_use(detect_verdicts *verdicts, const detect_node *node)
+{
+    size_t mask = DETECT_MEMO_TESTS - 1;
+    size_t start = (size_t)(((uintptr_t)node >> 4) & mask);
+    for (size_t n = 0, i = start; n < DETECT_MEMO_TESTS; n++, i = (i + 1) & mask) {
+        detect_memo_use *use = &verdicts->uses[i];
+        if (use->node == node)
+            return use;
+        if (!use->node) {
+            use->node = node;
+            return use;
+        }
+    }
+    return NULL;
+}
+
+/* Still worth a lookup: on trial, or answering often enough. */
+static bool memo_pays(const detect_memo_use *use)
+{
+    return !use || use->lookups < DETECT_MEMO_TRIAL || use->hits * DETECT_MEMO_MIN_HIT_RATE >= use->lookups;
 }
 
 static bool is_host_test(const detect_node *node)
@@ -151,21 +170,32 @@ static bool is_host_test(const detect_node *node)
 static bool value_matches(const detect_node *node, const char *text, detect_context *context)
 {
     if (is_host_test(node)) {
-        text = host_of(context, text);
+        text = detect_context_host_of(context, text);
         if (!text)
             return false;
     }
     detect_verdicts *verdicts = context->verdicts;
-    if (!verdicts || !worth_remembering(node) || !verdict_key(verdicts, node, text))
+    if (!verdicts || !worth_remembering(node))
+        return value_matches_now(node, text);
+    detect_memo_use *use = memo_use(verdicts, node);
+    size_t key_length;
+    if (!memo_pays(use) || !(key_length = verdict_key(verdicts, node, text)))
         return value_matches_now(node, text);
     size_t verdict;
-    if (util_string_map_get(&verdicts->map, verdicts->probe, &verdict))
+    bool known = util_bytes_map_get(&verdicts->map, verdicts->probe, key_length, &verdict);
+    if (use) {
+        use->lookups++;
+        use->hits += known;
+    }
+    if (known)
         return verdict != 0;
     bool matches = value_matches_now(node, text);
     if (!context->out_of_memory && verdicts->map.count < DETECT_VERDICTS_MAX) {
-        char *key = util_arena_strdup(&verdicts->keys, verdicts->probe);
-        if (key)
-            util_string_map_add(&verdicts->map, key, matches);
+        void *key = util_arena_alloc(&verdicts->keys, key_length);
+        if (key) {
+            memcpy(key, verdicts->probe, key_length);
+            util_bytes_map_add(&verdicts->map, key, key_length, matches);
+        }
     }
     return matches;
 }

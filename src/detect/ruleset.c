@@ -205,6 +205,7 @@ struct detect_detector {
     detect_field_cache *cache;
     size_t records;              /* records evaluated: numbers the cache's contents */
     detect_verdicts verdicts;    /* per distinct value, for the whole run */
+    util_arena scratch;          /* one record's field values; reset for the next (no malloc per record) */
 };
 
 static const bp_detection *shared_detection(detect_detector *run, size_t rule_index)
@@ -230,9 +231,8 @@ static const bp_detection *shared_detection(detect_detector *run, size_t rule_in
  * record is left as it was). */
 static long detect_record(detect_detector *run, bp_record *record, util_arena *lists)
 {
-    util_arena scratch;
-    util_arena_init(&scratch);
-    detect_context context = {.record = record, .scratch = &scratch, .cache = run->cache,
+    util_arena_reset(&run->scratch);  /* what the previous record computed */
+    detect_context context = {.record = record, .scratch = &run->scratch, .cache = run->cache,
                               .record_number = ++run->records, .verdicts = &run->verdicts};
     size_t count = 0;
     size_t *indexes = run->matched;
@@ -245,7 +245,6 @@ static long detect_record(detect_detector *run, bp_record *record, util_arena *l
         if (hit && !context.out_of_memory)
             indexes[count++] = i;
     }
-    util_arena_free(&scratch);
     if (context.out_of_memory)
         return -1;
     bp_detection *list = NULL;
@@ -276,6 +275,7 @@ static detect_detector *detector_new(const bp_ruleset *rules, bp_severity min_se
     util_arena_init(&run->own_strings);
     run->strings = strings ? strings : &run->own_strings;
     util_arena_init(&run->verdicts.keys);
+    util_arena_init(&run->scratch);
     run->shared = calloc(rule_count ? rule_count : 1, sizeof(*run->shared));
     run->matched = calloc(rule_count ? rule_count : 1, sizeof(*run->matched));
     run->cache = calloc(detect_field_count(), sizeof(*run->cache));
@@ -316,6 +316,7 @@ void detect_detector_free(detect_detector *detector)
     free(detector->matched);
     free(detector->cache);
     detect_verdicts_free(&detector->verdicts);
+    util_arena_free(&detector->scratch);
     util_arena_free(&detector->own_strings);
     free(detector);
 }
