@@ -1,5 +1,6 @@
 #include "bits/security_descriptor_cache.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void bits_sd_cache_init(bits_sd_cache *cache, util_arena *arena)
@@ -10,8 +11,25 @@ void bits_sd_cache_init(bits_sd_cache *cache, util_arena *arena)
 
 void bits_sd_cache_free(bits_sd_cache *cache)
 {
-    util_string_map_free(&cache->by_bytes);
     cache->count = 0;
+}
+
+static bool same_bytes(const bits_sd_cache *cache, size_t index, util_reader sd)
+{
+    return cache->key_sizes[index] == sd.size && memcmp(cache->keys[index], sd.data, sd.size) == 0;
+}
+
+/* The index of the kept descriptor with exactly these bytes, or SIZE_MAX. */
+static size_t find(const bits_sd_cache *cache, util_reader sd)
+{
+    if (cache->count == 0 || sd.size == 0)
+        return SIZE_MAX;
+    if (cache->last < cache->count && same_bytes(cache, cache->last, sd))
+        return cache->last;
+    for (size_t i = 0; i < cache->count; i++)
+        if (i != cache->last && same_bytes(cache, i, sd))
+            return i;
+    return SIZE_MAX;
 }
 
 /* Decode the bytes a second time into the cache's arena (no warnings: the
@@ -27,8 +45,9 @@ static void keep(bits_sd_cache *cache, util_reader sd)
     bits_security_descriptor *entry = &cache->entries[cache->count];
     if (!bits_decode_security_descriptor(cache->arena, util_reader_make(key, sd.size), 0, NULL, NULL, entry))
         return;
-    if (util_bytes_map_add(&cache->by_bytes, key, sd.size, cache->count))
-        cache->count++;
+    cache->keys[cache->count] = key;
+    cache->key_sizes[cache->count] = sd.size;
+    cache->count++;
 }
 
 bool bits_decode_security_descriptor_cached(bits_sd_cache *cache, util_arena *arena, util_reader sd,
@@ -37,9 +56,10 @@ bool bits_decode_security_descriptor_cached(bits_sd_cache *cache, util_arena *ar
 {
     if (!cache || !warnings)  /* without the warnings it cannot tell a clean decode */
         return bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
-    size_t index;
-    if (sd.size && util_bytes_map_get(&cache->by_bytes, sd.data, sd.size, &index)) {
+    size_t index = find(cache, sd);
+    if (index != SIZE_MAX) {
         *out = cache->entries[index];
+        cache->last = index;
         cache->hits++;
         return true;
     }

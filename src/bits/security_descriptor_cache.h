@@ -13,28 +13,33 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bits/security_descriptor.h"
 #include "util/arena.h"
 #include "util/reader.h"
-#include "util/string_map.h"
 
 /* Bounds: at most this many descriptors, each at most this long (Windows
  * writes 100-1300 bytes; longer ones are decoded every time). */
 #define BITS_SD_CACHE_MAX_ENTRIES 32
 #define BITS_SD_CACHE_MAX_BYTES 4096
 
+/* Found by comparing the bytes with each kept descriptor's, the last one
+ * found first: a queue has a handful, and a memcmp of a kilobyte is several
+ * times cheaper than hashing it. */
 typedef struct bits_sd_cache {
     util_arena *arena;           /* the kept decodes and their keys: must outlive every record given one */
-    util_string_map by_bytes;    /* descriptor bytes (copied into arena) -> index in entries */
+    const uint8_t *keys[BITS_SD_CACHE_MAX_ENTRIES];  /* each descriptor's bytes (copied into arena) */
+    size_t key_sizes[BITS_SD_CACHE_MAX_ENTRIES];
     bits_security_descriptor entries[BITS_SD_CACHE_MAX_ENTRIES];
     size_t count;
+    size_t last;                 /* the entry found last */
     size_t hits;                 /* decodes saved (tests, docs/performance.md) */
 } bits_sd_cache;
 
 /* An empty cache whose kept decodes go to `arena` (a result's long-lived arena). */
 void bits_sd_cache_init(bits_sd_cache *cache, util_arena *arena);
-/* Frees the map; the kept decodes stay in the arena (records point to them). */
+/* Forgets the kept decodes; they stay in the arena (records point to them). */
 void bits_sd_cache_free(bits_sd_cache *cache);
 
 /* bits_decode_security_descriptor, answered from the cache when these bytes
