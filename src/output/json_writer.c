@@ -101,6 +101,7 @@ static void event_object(out_json *json, const bp_event *event)
 /* What the writer does around one field's value; the same for every record,
  * so it is worked out once per writer. */
 typedef struct json_field_plan {
+    const fields_field *field;
     bool closes_group;   /* the previous field's group ends before this one */
     bool opens_group;    /* this field begins its group's object */
     bool key_prepared;
@@ -189,6 +190,7 @@ static json_record_plan *make_plan(const out_json *json)
     for (size_t i = 0; i < count; i++) {
         const fields_field *field = fields_record_field(i);
         json_field_plan *step = &plan->fields[i];
+        step->field = field;
         bool grouped_before = previous && previous->group;
         step->opens_group = field->group && !same_group(previous, field);
         step->closes_group = grouped_before && !same_group(previous, field);
@@ -213,8 +215,9 @@ static bool record_object(out_json *json, const json_record_plan *plan, const bp
 {
     bool in_group = false;
     out_json_begin_object(json);
-    for (size_t i = 0; !json->failed && i < fields_record_field_count(); i++) {
-        const fields_field *field = fields_record_field(i);
+    size_t count = fields_record_field_count();
+    for (size_t i = 0; !json->failed && i < count; i++) {
+        const fields_field *field = plan->fields[i].field;
         fields_field_value value;
         if (!fields_record_field_value(field, record, scratch, &value))
             return false;
@@ -247,21 +250,38 @@ static bool record_object(out_json *json, const json_record_plan *plan, const bp
     return !json->failed;
 }
 
-static int write_record(FILE *out, out_json *json, const json_record_plan *plan, const bp_record *record,
-                        bool one_per_line, bool first)
+/* Records are gathered in the text buffer and written out once this much is
+ * held: one fwrite per record was a write system call per record (stdio's
+ * buffer is smaller than a record) and a copy into that buffer. */
+enum { JSON_WRITE_BATCH = 64 * 1024 };
+
+static int flush_text(out_json_writer *writer)
 {
-    util_arena scratch;
-    util_arena_init(&scratch);
+    out_json *json = &writer->json;
+    size_t length = json->length;
+    int rc = fwrite(json->text, 1, length, writer->out) == length ? 0 : -1;
     out_json_clear(json);
-    if (!one_per_line)  /* inside the array: every line one tab further in */
+    return rc;
+}
+
+/* One record appended to the held text; written out when the batch is full.
+ * A record that fails leaves nothing behind. */
+static int write_record(out_json_writer *writer, const bp_record *record, bool first)
+{
+    out_json *json = &writer->json;
+    size_t start = json->length;
+    out_json_next_document(json);
+    if (!writer->one_per_line)  /* inside the array: every line one tab further in */
         out_json_raw(json, first ? "\n\t" : ",\n\t", first ? 2 : 3);
-    bool ok = record_object(json, plan, record, &scratch);
-    util_arena_free(&scratch);
-    if (ok && one_per_line)
+    bool ok = record_object(json, writer->plan, record, &writer->scratch);
+    util_arena_reset(&writer->scratch);
+    if (ok && writer->one_per_line)
         out_json_raw(json, "\n", 1);
-    if (!ok || json->failed)
+    if (!ok || json->failed) {
+        out_json_truncate(json, start);
         return -1;
-    return fwrite(json->text, 1, json->length, out) == json->length ? 0 : -1;
+    }
+    return json->length >= JSON_WRITE_BATCH ? flush_text(writer) : 0;
 }
 
 void out_json_writer_init(out_json_writer *writer, FILE *out, bool one_per_line)
@@ -271,6 +291,7 @@ void out_json_writer_init(out_json_writer *writer, FILE *out, bool one_per_line)
     writer->count = 0;
     writer->plan = NULL;
     out_json_init(&writer->json, !one_per_line, one_per_line ? 0 : 1);
+    util_arena_init(&writer->scratch);
 }
 
 int out_json_writer_begin(out_json_writer *writer)
@@ -282,14 +303,15 @@ int out_json_writer_record(out_json_writer *writer, const bp_record *record)
 {
     if (!writer->plan && !(writer->plan = make_plan(&writer->json)))
         return -1;
-    int rc = write_record(writer->out, &writer->json, writer->plan, record, writer->one_per_line,
-                          writer->count == 0);
+    int rc = write_record(writer, record, writer->count == 0);
     writer->count++;
     return rc;
 }
 
 int out_json_writer_end(out_json_writer *writer)
 {
+    if (writer->json.length > 0 && flush_text(writer) != 0)
+        return -1;
     if (!writer->one_per_line && fputs(writer->count ? "\n]\n" : "]\n", writer->out) == EOF)
         return -1;
     return 0;
@@ -300,6 +322,7 @@ void out_json_writer_free(out_json_writer *writer)
     free_plan(writer->plan);
     writer->plan = NULL;
     out_json_free(&writer->json);
+    util_arena_free(&writer->scratch);
 }
 
 int out_write_json(FILE *out, const bp_result *result, bool one_per_line)

@@ -7,6 +7,7 @@
 
 #include "bitsparse/bitsparse.h"
 #include "output/json_emit.h"
+#include "util/arena.h"
 
 /* The writers behind bp_write(); each returns 0 or -1 (write error or out of memory). */
 int out_write_json(FILE *out, const bp_result *result, bool one_per_line);
@@ -22,7 +23,8 @@ typedef struct out_json_writer {
     FILE *out;
     bool one_per_line;
     size_t count;          /* records written */
-    out_json json;          /* one record's text, reused */
+    out_json json;          /* the text of records not yet written out, reused */
+    util_arena scratch;     /* a record's computed values, emptied after each */
     struct json_record_plan *plan;  /* prepared keys and group changes, made once */
 } out_json_writer;
 
