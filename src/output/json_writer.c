@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/ace_memo.h"
 #include "output/json_emit.h"
 #include "fields/record_fields.h"
 #include "output/writers.h"
@@ -112,9 +113,31 @@ typedef struct json_record_plan {
     json_field_plan *fields;   /* one per output field */
     out_json_prepared_key ace_keys[ACE_KEY_COUNT];              /* at depth 3 */
     out_json_prepared_key detection_keys[DETECTION_KEY_COUNT];  /* at depth 3 */
+    out_ace_memo aces_written;  /* the last ACE list and its text */
 } json_record_plan;
 
-static void value_item(out_json *json, const json_record_plan *plan, const fields_field_value *value)
+/* An ACE list as an array of objects; a list equal to the one before is
+ * copied from the text written for that one (an object member's value only:
+ * inside an array the separator before it would differ). */
+static void ace_list(out_json *json, json_record_plan *plan, const bp_ace *aces, size_t count)
+{
+    bool member = json->depth > 0 && !json->in_array[json->depth - 1];
+    size_t length;
+    const char *text = member ? out_ace_memo_find(&plan->aces_written, aces, count, json->depth, &length) : NULL;
+    if (text) {
+        out_json_raw(json, text, length);
+        return;
+    }
+    size_t start = json->length;
+    out_json_begin_array(json);
+    for (size_t i = 0; i < count; i++)
+        ace_object(json, plan->ace_keys, &aces[i]);
+    out_json_end_array(json);
+    if (member && count > 0 && !json->failed)
+        out_ace_memo_keep(&plan->aces_written, aces, count, json->depth, json->text + start, json->length - start);
+}
+
+static void value_item(out_json *json, json_record_plan *plan, const fields_field_value *value)
 {
     switch (value->kind) {
     case FIELDS_FIELD_TEXT:
@@ -136,10 +159,7 @@ static void value_item(out_json *json, const json_record_plan *plan, const field
         out_json_end_array(json);
         return;
     case FIELDS_FIELD_ACES:
-        out_json_begin_array(json);
-        for (size_t i = 0; i < value->ace_count; i++)
-            ace_object(json, plan->ace_keys, &value->aces[i]);
-        out_json_end_array(json);
+        ace_list(json, plan, value->aces, value->ace_count);
         return;
     case FIELDS_FIELD_DETECTIONS:
         out_json_begin_array(json);
@@ -173,6 +193,7 @@ static void free_plan(json_record_plan *plan)
         out_json_prepared_key_free(&plan->ace_keys[i]);
     for (size_t i = 0; i < DETECTION_KEY_COUNT; i++)
         out_json_prepared_key_free(&plan->detection_keys[i]);
+    out_ace_memo_free(&plan->aces_written);
     free(plan);
 }
 
@@ -186,6 +207,7 @@ static json_record_plan *make_plan(const out_json *json)
         free(plan);
         return NULL;
     }
+    out_ace_memo_init(&plan->aces_written);
     const fields_field *previous = NULL;
     for (size_t i = 0; i < count; i++) {
         const fields_field *field = fields_record_field(i);
@@ -210,7 +232,7 @@ static json_record_plan *make_plan(const out_json *json)
 /* One record's object. Fields that share a group go into one nested object,
  * opened when the group's first field comes up and closed when another
  * group or an ungrouped field follows. */
-static bool record_object(out_json *json, const json_record_plan *plan, const bp_record *record,
+static bool record_object(out_json *json, json_record_plan *plan, const bp_record *record,
                           util_arena *scratch)
 {
     bool in_group = false;
