@@ -37,12 +37,14 @@ static bool same_list(const out_ace_memo_list *list, const bp_ace *aces, size_t 
     return true;
 }
 
-const char *out_ace_memo_find(const out_ace_memo *memo, const bp_ace *aces, size_t count, unsigned context,
+const char *out_ace_memo_find(out_ace_memo *memo, const bp_ace *aces, size_t count, unsigned context,
                               size_t *length)
 {
-    for (size_t i = 0; i < OUT_ACE_MEMO_LISTS; i++) {
+    for (size_t n = 0; n < OUT_ACE_MEMO_LISTS; n++) {
+        size_t i = (memo->last_found + n) % OUT_ACE_MEMO_LISTS;
         const out_ace_memo_list *list = &memo->lists[i];
         if (same_list(list, aces, count, context)) {
+            memo->last_found = i;
             *length = list->length;
             return list->text;
         }

@@ -27,6 +27,7 @@ typedef struct out_ace_memo_list {
 typedef struct out_ace_memo {
     out_ace_memo_list lists[OUT_ACE_MEMO_LISTS];
     size_t next;         /* the list kept next is put here (oldest first) */
+    size_t last_found;   /* looked at first: a queue's jobs come in runs */
 } out_ace_memo;
 
 void out_ace_memo_init(out_ace_memo *memo);
@@ -34,7 +35,7 @@ void out_ace_memo_free(out_ace_memo *memo);
 /* The text kept for a list equal to aces[0..count) in every written field
  * (acl, type, flags, mask, rights, SID, account; NULL equals ""), written in
  * the same context; NULL when there is none. */
-const char *out_ace_memo_find(const out_ace_memo *memo, const bp_ace *aces, size_t count, unsigned context,
+const char *out_ace_memo_find(out_ace_memo *memo, const bp_ace *aces, size_t count, unsigned context,
                               size_t *length);
 /* Keep text as the one written for aces[0..count) in context (copied), in
  * place of the oldest list kept. Out of memory only forgets that list. */

@@ -226,32 +226,45 @@ static inline bool block_in_page(const char *text) { return ((uintptr_t)text & 4
  * which AddressSanitizer would report, so it does not instrument them. */
 __attribute__((no_sanitize_address)) static void append_escaped_text(out_json *json, const char *s)
 {
+    /* out and limit in locals: a store through a char pointer could alias
+     * json->length, which would otherwise be reloaded after every byte */
+    if (!reserve(json, 64))
+        return;
+    char *out = json->text + json->length, *limit = json->text + json->capacity - 32;
     for (;;) {
-        if (!reserve(json, 32))
-            return;
-        char *out = json->text + json->length;
+        if (out >= limit) {  /* fewer than 32 bytes of room left */
+            json->length = (size_t)(out - json->text);
+            if (!reserve(json, 64))
+                return;
+            out = json->text + json->length;
+            limit = json->text + json->capacity - 32;
+        }
         if (!block_in_page(s)) {  /* one byte at a time up to the next page */
             unsigned char c = (unsigned char)*s++;
             if (c == '\0')
-                return;
-            json->length += needs_escape[c] ? escape_byte(out, c) : (*out = (char)c, 1);
+                break;
+            if (needs_escape[c])
+                out += escape_byte(out, c);
+            else
+                *out++ = (char)c;
             continue;
         }
         __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
         _mm_storeu_si128((__m128i *)(void *)out, bytes);
         unsigned hits = block_escapes(s);  /* a NUL is a control character too */
         if (!hits) {
-            json->length += 16;
+            out += 16;
             s += 16;
             continue;
         }
         unsigned run = (unsigned)__builtin_ctz(hits);
-        json->length += run;
+        out += run;
         if (s[run] == '\0')
-            return;
-        json->length += escape_byte(out + run, (unsigned char)s[run]);
+            break;
+        out += escape_byte(out, (unsigned char)s[run]);
         s += run + 1;
     }
+    json->length = (size_t)(out - json->text);
 }
 #else
 static void append_escaped_text(out_json *json, const char *s)
@@ -415,9 +428,9 @@ bool out_json_prepare_key(const out_json *json, unsigned depth, const char *key,
         escape_offset(key, length) != length)
         return false;
     size_t total = key_separator_length(json) + tabs + length + 4;
-    /* padded so out_json_put_prepared_key can copy whole 16-byte blocks from
-     * the start or from just after the separator */
-    char *text = calloc((total + 15) / 16 + 1, 16);
+    /* padded so out_json_put_prepared_key can copy whole 16-byte blocks,
+     * at least two, from the start or from just after the separator */
+    char *text = calloc((total + 15) / 16 + 2, 16);
     if (!text)
         return false;
     char *out = text;
@@ -455,13 +468,16 @@ static char *write_prepared_key(out_json *json, const out_json_prepared_key *pre
     }
     size_t skip = json->has_items[json->depth - 1] ? 0 : key_separator_length(json);
     size_t length = prepared->length - skip;
-    if (more > SIZE_MAX / 2 || !reserve(json, prepared->length + 16 + more))
+    if (more > SIZE_MAX / 2 || !reserve(json, prepared->length + 32 + more))
         return NULL;
     json->has_items[json->depth - 1] = true;
-    /* whole blocks from the padded text: the room beyond is reserved above */
+    /* whole blocks from the padded text: the room beyond is reserved above;
+     * two blocks hold nearly every key */
     char *out = json->text + json->length;
     const char *in = prepared->text + skip;
-    for (size_t done = 0; done < length; done += 16)
+    memcpy(out, in, 16);
+    memcpy(out + 16, in + 16, 16);
+    for (size_t done = 32; done < length; done += 16)
         memcpy(out + done, in + done, 16);
     return out + length;
 }
