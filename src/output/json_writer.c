@@ -286,8 +286,7 @@ static int flush_text(out_json_writer *writer)
     return rc;
 }
 
-/* One record appended to the held text; written out when the batch is full.
- * A record that fails leaves nothing behind. */
+/* One record appended to the held text; written out when the batch is full. */
 static int write_record(out_json_writer *writer, const bp_record *record, bool first)
 {
     out_json *json = &writer->json;
@@ -299,8 +298,9 @@ static int write_record(out_json_writer *writer, const bp_record *record, bool f
     util_arena_reset(&writer->scratch);
     if (ok && writer->one_per_line)
         out_json_raw(json, "\n", 1);
-    if (!ok || json->failed) {
+    if (!ok || json->failed) {  /* nothing of a failed record is written; the records before it are */
         out_json_truncate(json, start);
+        flush_text(writer);
         return -1;
     }
     return json->length >= JSON_WRITE_BATCH ? flush_text(writer) : 0;
