@@ -2,9 +2,46 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "output/text_block.h"
+
 static const char *or_empty(const char *text) { return text ? text : ""; }
 
+#ifdef __SSE2__
+/* strcmp(a, b) == 0 without a call, 16 bytes at a time: the lists are
+ * compared for every record, six ACEs of six texts (text_block.h). */
+OUT_TEXT_BLOCK_READER static bool same_text(const char *a, const char *b)
+{
+    a = or_empty(a);
+    b = or_empty(b);
+    for (;;) {
+        if (!out_text_block_in_page(a) || !out_text_block_in_page(b)) {
+            if (*a != *b)
+                return false;
+            if (*a == '\0')
+                return true;
+            a++;
+            b++;
+            continue;
+        }
+        __m128i left = _mm_loadu_si128((const __m128i *)(const void *)a);
+        __m128i right = _mm_loadu_si128((const __m128i *)(const void *)b);
+        unsigned differ = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(left, right)) ^ 0xFFFFu;
+        unsigned ends = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(left, _mm_setzero_si128()));
+        if (differ | ends) {  /* equal texts end in the same place with nothing different before */
+            unsigned first = (unsigned)__builtin_ctz(differ | ends);
+            return a[first] == b[first];
+        }
+        a += 16;
+        b += 16;
+    }
+}
+#else
 static bool same_text(const char *a, const char *b) { return strcmp(or_empty(a), or_empty(b)) == 0; }
+#endif
 
 static bool same_ace(const bp_ace *a, const bp_ace *b)
 {

@@ -18,6 +18,7 @@
 
 #include "fields/field_text.h"
 #include "fields/record_fields.h"
+#include "output/text_block.h"
 #include "output/writers.h"
 #include "util/growable.h"
 
@@ -36,21 +37,17 @@ static bool row_room(out_csv_row *row, size_t more)
 }
 
 #ifdef __SSE2__
-/* As in json_emit.c: sixteen bytes may be loaded at text when they stay in
- * its 4 KiB page, which is readable up to the text's NUL. */
-static inline bool block_in_page(const char *text) { return ((uintptr_t)text & 4095) <= 4096 - 16; }
-
 /* The length of text, and whether it holds a byte that makes the cell quoted
- * (',', '"', CR, LF), in one pass instead of strlen and strcspn. Reads up to
- * 15 bytes past the NUL inside its page, hence not instrumented. */
-__attribute__((no_sanitize_address)) static size_t scan_cell(const char *text, bool *special)
+ * (',', '"', CR, LF), in one pass instead of strlen and strcspn (loads stay
+ * inside the page of their first byte: text_block.h). */
+OUT_TEXT_BLOCK_READER static size_t scan_cell(const char *text, bool *special)
 {
     const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
                   lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
     const char *s = text;
     *special = false;
     for (;;) {
-        if (!block_in_page(s)) {
+        if (!out_text_block_in_page(s)) {
             char c = *s;
             if (c == '\0')
                 return (size_t)(s - text);

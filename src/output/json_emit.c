@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "output/text_block.h"
 #include "util/growable.h"
 
 void out_json_init(out_json *json, bool pretty, unsigned indent)
@@ -213,18 +214,12 @@ static char *copy_escaped(char *out, const char *s, size_t length)
 #endif
 
 #ifdef __SSE2__
-/* Sixteen bytes at text may be loaded when they do not cross into the next
- * 4 KiB page: the text's own page is readable up to its NUL, so a load that
- * stays inside it cannot fault even when it reads past the NUL. */
-static inline bool block_in_page(const char *text) { return ((uintptr_t)text & 4095) <= 4096 - 16; }
-
 /* The NUL-terminated s escaped onto the end of the text, finding its end
  * while copying: one pass instead of strlen and then the copy (a record's
  * hundred values were 4 % of the run in strlen alone). Each block is stored
- * before it is looked at, so 32 bytes of room are reserved per block. The
- * loads read up to 15 bytes past the NUL (inside the page, as strlen does),
- * which AddressSanitizer would report, so it does not instrument them. */
-__attribute__((no_sanitize_address)) static void append_escaped_text(out_json *json, const char *s)
+ * before it is looked at, so 32 bytes of room are kept ahead. Loads stay
+ * inside the page of their first byte (text_block.h). */
+OUT_TEXT_BLOCK_READER static void append_escaped_text(out_json *json, const char *s)
 {
     /* out and limit in locals: a store through a char pointer could alias
      * json->length, which would otherwise be reloaded after every byte */
@@ -239,7 +234,7 @@ __attribute__((no_sanitize_address)) static void append_escaped_text(out_json *j
             out = json->text + json->length;
             limit = json->text + json->capacity - 32;
         }
-        if (!block_in_page(s)) {  /* one byte at a time up to the next page */
+        if (!out_text_block_in_page(s)) {  /* one byte at a time up to the next page */
             unsigned char c = (unsigned char)*s++;
             if (c == '\0')
                 break;

@@ -1,8 +1,15 @@
 /* The writers' memo of recently written ACE lists (src/output/ace_memo.c):
  * a list is found again only when every written field is the same (NULL and
  * "" alike) and in the same context; a fifth list pushes out the oldest; the
- * kept text and ACEs are copies, independent of the caller's strings. */
+ * kept text and ACEs are copies, independent of the caller's strings. The
+ * texts are compared 16 bytes at a time: a SID ending on the last byte
+ * before an unreadable page compares as strcmp does, at every length and
+ * with a difference at every place. */
+/* MAP_ANONYMOUS is not in POSIX 2008; glibc shows it under _DEFAULT_SOURCE */
+#define _DEFAULT_SOURCE
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "output/ace_memo.h"
@@ -80,9 +87,55 @@ static void test_oldest_list_pushed_out(void)
     out_ace_memo_free(&memo);
 }
 
+/* The kept SID of every length up to 40 against the same SID, one differing
+ * at each place, one a byte shorter and one a byte longer, all ending just
+ * before a guard page (a read across it would crash the test). */
+static void test_texts_ending_before_unreadable_page(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *pages = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(pages != MAP_FAILED);
+    if (pages == MAP_FAILED)
+        return;
+    CHECK(mprotect(pages + page, (size_t)page, PROT_NONE) == 0);
+    size_t cases = 0, wrong = 0, length;
+    for (size_t kept_length = 0; kept_length <= 40; kept_length++) {
+        out_ace_memo memo;  /* this list alone: the shorter one is kept by the round before */
+        out_ace_memo_init(&memo);
+        char kept_sid[48];
+        for (size_t i = 0; i < kept_length; i++)
+            kept_sid[i] = (char)('A' + (char)(i % 26));
+        kept_sid[kept_length] = '\0';
+        bp_ace kept = {.acl = "DACL", .sid = kept_sid};
+        out_ace_memo_keep(&memo, &kept, 1, 0, "kept", 4);
+        /* asked: the same text, each place changed, one shorter, one longer */
+        for (size_t variant = 0; variant <= kept_length + 2; variant++) {
+            size_t asked_length = variant == kept_length + 1 ? kept_length - (kept_length > 0)
+                                  : variant == kept_length + 2 ? kept_length + 1 : kept_length;
+            char *sid = pages + page - 1 - asked_length;
+            for (size_t i = 0; i < asked_length; i++)
+                sid[i] = (char)('A' + (char)(i % 26));
+            sid[asked_length] = '\0';
+            if (variant < kept_length)
+                sid[variant] = 'z';
+            bp_ace asked = {.acl = "DACL", .sid = sid};
+            bool equal = strcmp(sid, kept_sid) == 0;
+            bool found = out_ace_memo_find(&memo, &asked, 1, 0, &length) != NULL;
+            cases++;
+            if (found != equal)
+                wrong++;
+        }
+        out_ace_memo_free(&memo);
+    }
+    CHECK_U64(cases, 943);  /* (kept_length + 3) summed over 0..40 */
+    CHECK_U64(wrong, 0);
+    munmap(pages, (size_t)page * 2);
+}
+
 int main(void)
 {
     test_found_only_when_equal();
     test_oldest_list_pushed_out();
+    test_texts_ending_before_unreadable_page();
     return check_exit();
 }
