@@ -127,13 +127,17 @@ static inline bool word_has_escape(const char *text)
 #ifdef __SSE2__
 /* Sixteen bytes at once where SSE2 is part of the base instruction set
  * (x86-64): a bit per byte that is '"', '\\' or below 0x20. */
-static inline unsigned block_escapes(const char *text)
+static inline unsigned escapes_in(__m128i bytes)
 {
-    __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)text);
     __m128i control = _mm_cmpeq_epi8(_mm_subs_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_setzero_si128());
     __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
     __m128i backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'));
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)));
+}
+
+static inline unsigned block_escapes(const char *text)
+{
+    return escapes_in(_mm_loadu_si128((const __m128i *)(const void *)text));
 }
 #endif
 
@@ -246,7 +250,7 @@ OUT_TEXT_BLOCK_READER static void append_escaped_text(out_json *json, const char
         }
         __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
         _mm_storeu_si128((__m128i *)(void *)out, bytes);
-        unsigned hits = block_escapes(s);  /* a NUL is a control character too */
+        unsigned hits = escapes_in(bytes);  /* a NUL is a control character too */
         if (!hits) {
             out += 16;
             s += 16;

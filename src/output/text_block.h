@@ -5,7 +5,9 @@
  * inside the page of its first byte cannot fault, even past the NUL (what
  * strlen itself does). Such loads read bytes past the text that
  * AddressSanitizer would report, so the functions making them carry
- * OUT_TEXT_BLOCK_READER, which leaves their loads unchecked. */
+ * OUT_TEXT_BLOCK_READER, which leaves their loads unchecked; the loads must
+ * be written in such a function itself (a helper that is not inlined, as at
+ * -O0, would be checked). */
 #ifndef BP_OUTPUT_TEXT_BLOCK_H
 #define BP_OUTPUT_TEXT_BLOCK_H
 
