@@ -557,14 +557,17 @@ void out_json_unsigned(out_json *json, uint64_t number)
 
 void out_json_prepared_unsigned(out_json *json, const out_json_prepared_key *prepared, uint64_t number)
 {
-    char text[24];
-    char *end = text + sizeof text;
+    /* the digits (at most 20) end 24 bytes in, so two whole 16-byte blocks
+     * from the first digit stay inside text: no memcpy call of the length */
+    char text[48] = {0};
+    char *end = text + 24;
     char *start = decimal(end, number);
     size_t length = (size_t)(end - start);
-    char *out = write_prepared_key(json, prepared, sizeof text);
+    char *out = write_prepared_key(json, prepared, 32);
     if (!out)
         return;
-    memcpy(out, start, length);
+    memcpy(out, start, 16);
+    memcpy(out + 16, start + 16, 16);
     out += length;
     *out = '\0';
     json->length = (size_t)(out - json->text);

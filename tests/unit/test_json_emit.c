@@ -553,9 +553,44 @@ static void test_prepared_keys(void)
     out_json_free(&json);
 }
 
+/* A prepared key with an unsigned number copies the digits as two whole
+ * 16-byte blocks: three numbers of every digit count from 1 to 20 (10...0,
+ * 13...3, 99...9 and the largest value) come out as out_json_unsigned
+ * writes them. */
+static void test_prepared_unsigned_every_width(void)
+{
+    out_json plain, fast;
+    out_json_init(&plain, false, 0);
+    out_json_init(&fast, false, 0);
+    out_json_prepared_key key;
+    CHECK(out_json_prepare_key(&fast, 1, "n", 1, &key));
+    out_json_begin_object(&plain);
+    out_json_begin_object(&fast);
+    uint64_t power = 1;
+    for (int digits = 1; digits <= 20; digits++) {
+        uint64_t values[] = {power, power + power / 3, digits == 20 ? UINT64_MAX : power * 10 - 1};
+        for (size_t v = 0; v < 3; v++) {
+            OUT_JSON_LITERAL_KEY(&plain, "n");
+            out_json_unsigned(&plain, values[v]);
+            out_json_prepared_unsigned(&fast, &key, values[v]);
+        }
+        if (digits < 20)
+            power *= 10;
+    }
+    out_json_end_object(&plain);
+    out_json_end_object(&fast);
+    CHECK(!fast.failed);
+    CHECK_STR(fast.text, plain.text);
+    CHECK(strstr(fast.text, "\"n\":18446744073709551615}") != NULL);
+    out_json_prepared_key_free(&key);
+    out_json_free(&plain);
+    out_json_free(&fast);
+}
+
 int main(void)
 {
     test_prepared_keys();
+    test_prepared_unsigned_every_width();
     test_two_escapes_every_pair();
     test_text_ending_before_unreadable_page();
     test_same_bytes_as_cjson(true);
