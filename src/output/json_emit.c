@@ -557,8 +557,9 @@ void out_json_unsigned(out_json *json, uint64_t number)
 
 void out_json_prepared_unsigned(out_json *json, const out_json_prepared_key *prepared, uint64_t number)
 {
-    /* the digits (at most 20) end 24 bytes in, so two whole 16-byte blocks
-     * from the first digit stay inside text: no memcpy call of the length */
+    /* the digits (at most 20) end 24 bytes in, so a 16-byte block from the
+     * first digit, and a second one for more than 16 digits, stays inside
+     * text: no memcpy call of the length */
     char text[48] = {0};
     char *end = text + 24;
     char *start = decimal(end, number);
@@ -567,7 +568,8 @@ void out_json_prepared_unsigned(out_json *json, const out_json_prepared_key *pre
     if (!out)
         return;
     memcpy(out, start, 16);
-    memcpy(out + 16, start + 16, 16);
+    if (length > 16)
+        memcpy(out + 16, start + 16, 16);
     out += length;
     *out = '\0';
     json->length = (size_t)(out - json->text);

@@ -553,8 +553,8 @@ static void test_prepared_keys(void)
     out_json_free(&json);
 }
 
-/* A prepared key with an unsigned number copies the digits as two whole
- * 16-byte blocks: three numbers of every digit count from 1 to 20 (10...0,
+/* A prepared key with an unsigned number copies the digits as whole 16-byte
+ * blocks (two past 16 digits): three numbers of every digit count from 1 to 20 (10...0,
  * 13...3, 99...9 and the largest value) come out as out_json_unsigned
  * writes them. */
 static void test_prepared_unsigned_every_width(void)
