@@ -632,10 +632,3 @@ const fields_field *fields_record_field(size_t index)
 {
     return index < fields_record_field_count() ? &fields[index] : NULL;
 }
-
-bool fields_record_field_value(const fields_field *field, const bp_record *record, util_arena *scratch,
-                           fields_field_value *value)
-{
-    *value = (fields_field_value){.kind = field->kind, .text = ""};  /* zeroed inline, no memset call */
-    return field->compute(record, scratch, value);
-}

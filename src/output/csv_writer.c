@@ -12,8 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "fields/field_text.h"
 #include "fields/record_fields.h"
+#include "output/text_block.h"
 #include "output/writers.h"
 #include "util/growable.h"
 
@@ -21,16 +26,7 @@
  * and CR because some of them strip leading whitespace first). */
 static bool formula_start(const char *text) { return *text && strchr("=+-@\t\r", *text) != NULL; }
 
-/* One row's text, built in memory and written with one fwrite (a stdio call
- * per cell cost more than the rest of the row). */
-typedef struct csv_row {
-    char *text;
-    size_t length;
-    size_t capacity;
-    bool failed;     /* out of memory */
-} csv_row;
-
-static bool row_room(csv_row *row, size_t more)
+static bool row_room(out_csv_row *row, size_t more)
 {
     if (row->failed || more > SIZE_MAX / 2 - row->length ||
         !util_grow_to((void **)&row->text, &row->capacity, row->length + more, 1)) {
@@ -40,18 +36,63 @@ static bool row_room(csv_row *row, size_t more)
     return true;
 }
 
-/* RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes.
- * defuse: put an apostrophe before text that would start a formula. */
-static void put_cell(csv_row *row, const char *text, bool first, bool defuse)
+#ifdef __SSE2__
+/* The length of text, and whether it holds a byte that makes the cell quoted
+ * (',', '"', CR, LF), in one pass instead of strlen and strcspn (loads stay
+ * inside the page of their first byte: text_block.h). */
+OUT_TEXT_BLOCK_READER static size_t scan_cell(const char *text, bool *special)
+{
+    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
+                  lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
+    const char *s = text;
+    *special = false;
+    for (;;) {
+        if (!out_text_block_in_page(s)) {
+            char c = *s;
+            if (c == '\0')
+                return (size_t)(s - text);
+            if (c == ',' || c == '"' || c == '\r' || c == '\n')
+                *special = true;
+            s++;
+            continue;
+        }
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned ends = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, nul));
+        __m128i marks = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, quote)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
+        unsigned hits = (unsigned)_mm_movemask_epi8(marks);
+        if (ends) {
+            unsigned length = (unsigned)__builtin_ctz(ends);
+            if (hits & ((1u << length) - 1))
+                *special = true;
+            return (size_t)(s - text) + length;
+        }
+        if (hits)
+            *special = true;
+        s += 16;
+    }
+}
+#else
+static size_t scan_cell(const char *text, bool *special)
 {
     size_t length = strlen(text);
+    *special = strcspn(text, ",\"\r\n") < length;
+    return length;
+}
+#endif
+
+/* RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes.
+ * defuse: put an apostrophe before text that would start a formula. */
+static void put_cell(out_csv_row *row, const char *text, bool first, bool defuse)
+{
+    bool quoted;
+    size_t length = scan_cell(text, &quoted);
     bool apostrophe = defuse && formula_start(text);
     if (length > SIZE_MAX / 4 || !row_room(row, 2 * length + 4))  /* every byte a quote, at worst */
         return;
     char *out = row->text + row->length;
     if (!first)
         *out++ = ',';
-    bool quoted = strcspn(text, ",\"\r\n") < length;
     if (quoted)
         *out++ = '"';
     if (apostrophe)
@@ -70,7 +111,29 @@ static void put_cell(csv_row *row, const char *text, bool first, bool defuse)
     row->length = (size_t)(out - row->text);
 }
 
-static int write_row_text(FILE *out, csv_row *row)
+/* A number's cell: digits written straight into the row (never quoted, never
+ * defused), without printf. */
+static void put_number_cell(out_csv_row *row, uint64_t magnitude, bool negative, bool first)
+{
+    if (!row_room(row, 24))
+        return;
+    char digits[24];
+    char *start = digits + sizeof digits;
+    do {
+        *--start = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (negative)
+        *--start = '-';
+    size_t length = (size_t)(digits + sizeof digits - start);
+    char *out = row->text + row->length;
+    if (!first)
+        *out++ = ',';
+    memcpy(out, start, length);
+    row->length = (size_t)(out + length - row->text);
+}
+
+static int write_row_text(FILE *out, out_csv_row *row)
 {
     if (!row_room(row, 2))
         return -1;
@@ -79,43 +142,34 @@ static int write_row_text(FILE *out, csv_row *row)
     return fwrite(row->text, 1, row->length, out) == row->length ? 0 : -1;
 }
 
-static bool is_number(const fields_field_value *value)
+/* The ACE cell; a list written recently is taken from the memo. */
+static const char *aces_text(out_csv_writer *writer, const bp_ace *aces, size_t count)
 {
-    return value->kind == FIELDS_FIELD_UNSIGNED || value->kind == FIELDS_FIELD_SIGNED;
+    size_t length;
+    const char *text = out_ace_memo_find(&writer->aces_written, aces, count, 0, &length);
+    if (text)
+        return text;
+    text = fields_csv_aces_text(&writer->scratch, aces, count);
+    if (text && count > 0)
+        out_ace_memo_keep(&writer->aces_written, aces, count, 0, text, strlen(text));
+    return text;
 }
 
-/* Decimal text of a number (with '-' when negative) without printf. */
-static const char *number_text(util_arena *scratch, uint64_t magnitude, bool negative)
+static const char *cell_text(out_csv_writer *writer, const fields_field_value *value)
 {
-    char digits[24];
-    char *start = digits + sizeof digits;
-    *--start = '\0';
-    do {
-        *--start = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
-    if (negative)
-        *--start = '-';
-    return util_arena_strdup(scratch, start);
-}
-
-static const char *cell_text(util_arena *scratch, const fields_field_value *value)
-{
+    util_arena *scratch = &writer->scratch;
     switch (value->kind) {
     case FIELDS_FIELD_TEXT:
         return value->text;
     case FIELDS_FIELD_UNSIGNED:
-        return number_text(scratch, value->unsigned_number, false);
-    case FIELDS_FIELD_SIGNED:  /* the magnitude as unsigned, so INT64_MIN does not overflow */
-        return number_text(scratch, value->signed_number < 0 ? 0 - (uint64_t)value->signed_number
-                                                             : (uint64_t)value->signed_number,
-                           value->signed_number < 0);
+    case FIELDS_FIELD_SIGNED:
+        return NULL;  /* put_number_cell */
     case FIELDS_FIELD_BOOL:
         return value->boolean ? "true" : "false";
     case FIELDS_FIELD_TEXT_LIST:
         return fields_join_text(scratch, value->texts, value->text_count, "|");
     case FIELDS_FIELD_ACES:
-        return fields_csv_aces_text(scratch, value->aces, value->ace_count);
+        return aces_text(writer, value->aces, value->ace_count);
     case FIELDS_FIELD_DETECTIONS:
         return fields_detection_labels(scratch, value->detections, value->detection_count);
     case FIELDS_FIELD_EVENTS:
@@ -127,7 +181,7 @@ static const char *cell_text(util_arena *scratch, const fields_field_value *valu
 /* Grouped fields become group_name columns (source_path, source_format ...). */
 static int write_header(FILE *out)
 {
-    csv_row row = {0};
+    out_csv_row row = {0};
     for (size_t i = 0; i < fields_record_field_count(); i++) {
         const fields_field *field = fields_record_field(i);
         char name[128];
@@ -142,49 +196,98 @@ static int write_header(FILE *out)
     return rc;
 }
 
-static int write_row(FILE *out, const bp_record *record, bool excel)
+/* Rows are gathered and written out once this much is held (as the JSON
+ * writer does: a write per row was a system call per row). */
+enum { CSV_WRITE_BATCH = 64 * 1024 };
+
+static int flush_rows(out_csv_writer *writer)
 {
-    util_arena scratch;
-    util_arena_init(&scratch);
-    csv_row row = {0};
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && !row.failed && i < fields_record_field_count(); i++) {
-        fields_field_value value;
-        const char *text = NULL;
-        if (fields_record_field_value(fields_record_field(i), record, &scratch, &value))
-            text = cell_text(&scratch, &value);
-        if (text)
-            put_cell(&row, text, i == 0, excel && !is_number(&value));
-        else
-            rc = -1;
-    }
-    if (rc == 0 && !row.failed)
-        rc = write_row_text(out, &row);
-    else
-        rc = -1;
-    free(row.text);
-    util_arena_free(&scratch);
+    out_csv_row *row = &writer->row;
+    int rc = row->length && fwrite(row->text, 1, row->length, writer->out) != row->length ? -1 : 0;
+    row->length = 0;
     return rc;
 }
 
-int out_csv_writer_begin(FILE *out, bool excel)
+static int write_row(out_csv_writer *writer, const bp_record *record)
 {
-    if (excel && fputs("\xEF\xBB\xBF", out) == EOF)  /* UTF-8 byte order mark */
+    out_csv_row *row = &writer->row;
+    size_t start = row->length;
+    int rc = 0;
+    size_t count = fields_record_field_count();
+    for (size_t i = 0; rc == 0 && !row->failed && i < count; i++) {
+        fields_field_value value;
+        if (!fields_record_field_value(fields_record_field(i), record, &writer->scratch, &value)) {
+            rc = -1;
+        } else if (value.kind == FIELDS_FIELD_UNSIGNED) {
+            put_number_cell(row, value.unsigned_number, false, i == 0);
+        } else if (value.kind == FIELDS_FIELD_SIGNED) {  /* the magnitude as unsigned: INT64_MIN fits */
+            bool negative = value.signed_number < 0;
+            put_number_cell(row, negative ? 0 - (uint64_t)value.signed_number : (uint64_t)value.signed_number,
+                            negative, i == 0);
+        } else {
+            const char *text = cell_text(writer, &value);
+            if (text)
+                put_cell(row, text, i == 0, writer->excel);
+            else
+                rc = -1;
+        }
+    }
+    util_arena_reset(&writer->scratch);
+    if (rc == 0 && !row->failed && row_room(row, 2)) {
+        memcpy(row->text + row->length, "\r\n", 2);
+        row->length += 2;
+    } else {
+        rc = -1;
+    }
+    if (rc != 0) {  /* nothing of a failed row is written; the rows before it are */
+        row->failed = false;
+        row->length = start;
+        flush_rows(writer);
         return -1;
-    return write_header(out);
+    }
+    return row->length >= CSV_WRITE_BATCH ? flush_rows(writer) : 0;
 }
 
-int out_csv_writer_record(FILE *out, const bp_record *record, bool excel) { return write_row(out, record, excel); }
+void out_csv_writer_init(out_csv_writer *writer, FILE *out, bool excel)
+{
+    memset(writer, 0, sizeof(*writer));
+    writer->out = out;
+    writer->excel = excel;
+    util_arena_init(&writer->scratch);
+    out_ace_memo_init(&writer->aces_written);
+}
+
+int out_csv_writer_begin(out_csv_writer *writer)
+{
+    if (writer->excel && fputs("\xEF\xBB\xBF", writer->out) == EOF)  /* UTF-8 byte order mark */
+        return -1;
+    return write_header(writer->out);
+}
+
+int out_csv_writer_record(out_csv_writer *writer, const bp_record *record) { return write_row(writer, record); }
+
+int out_csv_writer_end(out_csv_writer *writer) { return flush_rows(writer); }
+
+void out_csv_writer_free(out_csv_writer *writer)
+{
+    free(writer->row.text);
+    util_arena_free(&writer->scratch);
+    out_ace_memo_free(&writer->aces_written);
+    memset(writer, 0, sizeof(*writer));
+}
 
 static int write_csv(FILE *out, const bp_result *result, bool excel)
 {
-    if (out_csv_writer_begin(out, excel) != 0)
-        return -1;
+    out_csv_writer writer;
+    out_csv_writer_init(&writer, out, excel);
+    int rc = out_csv_writer_begin(&writer);
     size_t count = bp_result_count(result);
-    for (size_t i = 0; i < count; i++)
-        if (write_row(out, bp_result_record(result, i), excel) != 0)
-            return -1;
-    return 0;
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = write_row(&writer, bp_result_record(result, i));
+    if (rc == 0)
+        rc = out_csv_writer_end(&writer);
+    out_csv_writer_free(&writer);
+    return rc;
 }
 
 int out_write_csv(FILE *out, const bp_result *result) { return write_csv(out, result, false); }

@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "output/text_block.h"
 #include "util/growable.h"
 
 void out_json_init(out_json *json, bool pretty, unsigned indent)
@@ -24,6 +25,20 @@ void out_json_clear(out_json *json)
         json->text[0] = '\0';
     json->depth = 0;
     json->failed = false;
+}
+
+void out_json_next_document(out_json *json)
+{
+    json->depth = 0;
+    json->failed = false;
+}
+
+void out_json_truncate(out_json *json, size_t length)
+{
+    if (length < json->length) {
+        json->length = length;
+        json->text[length] = '\0';
+    }
 }
 
 void out_json_free(out_json *json)
@@ -112,13 +127,17 @@ static inline bool word_has_escape(const char *text)
 #ifdef __SSE2__
 /* Sixteen bytes at once where SSE2 is part of the base instruction set
  * (x86-64): a bit per byte that is '"', '\\' or below 0x20. */
-static inline unsigned block_escapes(const char *text)
+static inline unsigned escapes_in(__m128i bytes)
 {
-    __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)text);
     __m128i control = _mm_cmpeq_epi8(_mm_subs_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_setzero_si128());
     __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
     __m128i backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'));
     return (unsigned)_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash)));
+}
+
+static inline unsigned block_escapes(const char *text)
+{
+    return escapes_in(_mm_loadu_si128((const __m128i *)(const void *)text));
 }
 #endif
 
@@ -173,62 +192,18 @@ static size_t escape_byte(char *out, unsigned char c)
     }
 }
 
-/* The `length` bytes at s escaped into out, one at a time (short texts and
- * the rare text with escapes); returns the end of what was written. */
-static char *copy_escaped_bytes(char *out, const char *s, size_t length)
-{
-    for (size_t i = 0; i < length; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (needs_escape[c])
-            out += escape_byte(out, c);
-        else
-            *out++ = (char)c;
-    }
-    return out;
-}
-
+#ifndef __SSE2__
 /* The bytes of s (length of them) escaped into out; returns the end. Room
- * for the worst case plus 16 bytes is reserved by the caller, so whole
- * blocks are stored before looking at them and short texts are copied as
- * two overlapping words: this is the writers' innermost loop. */
+ * for the worst case plus 16 bytes is reserved by the caller, so short
+ * texts are copied as two overlapping words. Without SSE2 only: with it,
+ * append_escaped_text finds the end and escapes in one pass. */
 static char *copy_escaped(char *out, const char *s, size_t length)
 {
-#ifdef __SSE2__
-    if (length >= 16) {
-        const char *start = s;
-        while (length >= 16) {
-            __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
-            _mm_storeu_si128((__m128i *)(void *)out, bytes);
-            unsigned hits = block_escapes(s);
-            if (!hits) {
-                out += 16;
-                s += 16;
-                length -= 16;
-                continue;
-            }
-            unsigned run = (unsigned)__builtin_ctz(hits);
-            out += run;
-            out += escape_byte(out, (unsigned char)s[run]);
-            s += run + 1;
-            length -= run + 1;
-        }
-        /* the rest as the 16 bytes ending the text, when all of them are
-         * clean: the part already written is then the same bytes */
-        if (length > 0 && s - start >= 16 - (ptrdiff_t)length && !block_escapes(s + length - 16)) {
-            _mm_storeu_si128((__m128i *)(void *)(out + length - 16),
-                             _mm_loadu_si128((const __m128i *)(const void *)(s + length - 16)));
-            return out + length;
-        }
-        return copy_escaped_bytes(out, s, length);
-    }
-#endif
     if (length >= 8 && length <= 16 && !word_has_escape(s) && !word_has_escape(s + length - 8)) {
         memcpy(out, s, 8);
         memcpy(out + length - 8, s + length - 8, 8);
         return out + length;
     }
-    if (length < 8)
-        return copy_escaped_bytes(out, s, length);
     for (;;) {  /* the runs between escapes, copied in blocks */
         size_t run = escape_offset(s, length);
         memcpy(out, s, run);
@@ -240,21 +215,80 @@ static char *copy_escaped(char *out, const char *s, size_t length)
         length -= run + 1;
     }
 }
+#endif
 
-/* "text" with '"', '\\' and control characters escaped; other bytes as they
- * are (the library hands over valid UTF-8), then `suffix` (the ":\t" after a
- * key). */
-static void put_quoted(out_json *json, const char *text, const char *suffix, size_t suffix_length)
+#ifdef __SSE2__
+/* The NUL-terminated s escaped onto the end of the text, finding its end
+ * while copying: one pass instead of strlen and then the copy (a record's
+ * hundred values were 4 % of the run in strlen alone). Each block is stored
+ * before it is looked at, so 32 bytes of room are kept ahead. Loads stay
+ * inside the page of their first byte (text_block.h). */
+OUT_TEXT_BLOCK_READER static void append_escaped_text(out_json *json, const char *s)
 {
-    const char *s = text ? text : "";
+    /* out and limit in locals: a store through a char pointer could alias
+     * json->length, which would otherwise be reloaded after every byte */
+    if (!reserve(json, 64))
+        return;
+    char *out = json->text + json->length, *limit = json->text + json->capacity - 32;
+    for (;;) {
+        if (out >= limit) {  /* fewer than 32 bytes of room left */
+            json->length = (size_t)(out - json->text);
+            if (!reserve(json, 64))
+                return;
+            out = json->text + json->length;
+            limit = json->text + json->capacity - 32;
+        }
+        if (!out_text_block_in_page(s)) {  /* one byte at a time up to the next page */
+            unsigned char c = (unsigned char)*s++;
+            if (c == '\0')
+                break;
+            if (needs_escape[c])
+                out += escape_byte(out, c);
+            else
+                *out++ = (char)c;
+            continue;
+        }
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
+        _mm_storeu_si128((__m128i *)(void *)out, bytes);
+        unsigned hits = escapes_in(bytes);  /* a NUL is a control character too */
+        if (!hits) {
+            out += 16;
+            s += 16;
+            continue;
+        }
+        unsigned run = (unsigned)__builtin_ctz(hits);
+        out += run;
+        if (s[run] == '\0')
+            break;
+        out += escape_byte(out, (unsigned char)s[run]);
+        s += run + 1;
+    }
+    json->length = (size_t)(out - json->text);
+}
+#else
+static void append_escaped_text(out_json *json, const char *s)
+{
     size_t length = strlen(s);
-    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 2 + suffix_length + 16)) {
+    if (length > SIZE_MAX / 8 || !reserve(json, 6 * length + 16)) {
         json->failed = true;
         return;
     }
+    json->length = (size_t)(copy_escaped(json->text + json->length, s, length) - json->text);
+}
+#endif
+
+/* "text" with '"', '\\' and control characters escaped; other bytes as they
+ * are (the library hands over valid UTF-8), then `suffix` (the ":\t" after a
+ * key, at most 2 bytes). append_escaped_text leaves room for 16 more bytes. */
+static void put_quoted(out_json *json, const char *text, const char *suffix, size_t suffix_length)
+{
+    if (!reserve(json, 16))
+        return;
+    json->text[json->length++] = '"';
+    append_escaped_text(json, text ? text : "");
+    if (json->failed || !reserve(json, 16))
+        return;
     char *out = json->text + json->length;
-    *out++ = '"';
-    out = copy_escaped(out, s, length);
     *out++ = '"';
     memcpy(out, suffix, suffix_length);
     out += suffix_length;
@@ -393,9 +427,9 @@ bool out_json_prepare_key(const out_json *json, unsigned depth, const char *key,
         escape_offset(key, length) != length)
         return false;
     size_t total = key_separator_length(json) + tabs + length + 4;
-    /* padded so out_json_put_prepared_key can copy whole 16-byte blocks from
-     * the start or from just after the separator */
-    char *text = calloc((total + 15) / 16 + 1, 16);
+    /* padded so out_json_put_prepared_key can copy whole 16-byte blocks,
+     * at least two, from the start or from just after the separator */
+    char *text = calloc((total + 15) / 16 + 2, 16);
     if (!text)
         return false;
     char *out = text;
@@ -433,13 +467,16 @@ static char *write_prepared_key(out_json *json, const out_json_prepared_key *pre
     }
     size_t skip = json->has_items[json->depth - 1] ? 0 : key_separator_length(json);
     size_t length = prepared->length - skip;
-    if (more > SIZE_MAX / 2 || !reserve(json, prepared->length + 16 + more))
+    if (more > SIZE_MAX / 2 || !reserve(json, prepared->length + 32 + more))
         return NULL;
     json->has_items[json->depth - 1] = true;
-    /* whole blocks from the padded text: the room beyond is reserved above */
+    /* whole blocks from the padded text: the room beyond is reserved above;
+     * two blocks hold nearly every key */
     char *out = json->text + json->length;
     const char *in = prepared->text + skip;
-    for (size_t done = 0; done < length; done += 16)
+    memcpy(out, in, 16);
+    memcpy(out + 16, in + 16, 16);
+    for (size_t done = 32; done < length; done += 16)
         memcpy(out + done, in + done, 16);
     return out + length;
 }
@@ -455,18 +492,18 @@ void out_json_put_prepared_key(out_json *json, const out_json_prepared_key *prep
 
 void out_json_prepared_string(out_json *json, const out_json_prepared_key *prepared, const char *text)
 {
-    const char *s = text ? text : "";
-    size_t length = strlen(s);
-    char *out = length <= SIZE_MAX / 8 ? write_prepared_key(json, prepared, 6 * length + 2 + 16) : NULL;
+    char *out = write_prepared_key(json, prepared, 16);
     if (!out) {
         json->failed = true;
         return;
     }
     *out++ = '"';
-    out = copy_escaped(out, s, length);
-    *out++ = '"';
-    *out = '\0';
     json->length = (size_t)(out - json->text);
+    append_escaped_text(json, text ? text : "");
+    if (json->failed || !reserve(json, 2))
+        return;
+    json->text[json->length++] = '"';
+    json->text[json->length] = '\0';
 }
 
 void out_json_string(out_json *json, const char *text)
@@ -520,14 +557,19 @@ void out_json_unsigned(out_json *json, uint64_t number)
 
 void out_json_prepared_unsigned(out_json *json, const out_json_prepared_key *prepared, uint64_t number)
 {
-    char text[24];
-    char *end = text + sizeof text;
+    /* the digits (at most 20) end 24 bytes in, so a 16-byte block from the
+     * first digit, and a second one for more than 16 digits, stays inside
+     * text: no memcpy call of the length */
+    char text[48] = {0};
+    char *end = text + 24;
     char *start = decimal(end, number);
     size_t length = (size_t)(end - start);
-    char *out = write_prepared_key(json, prepared, sizeof text);
+    char *out = write_prepared_key(json, prepared, 32);
     if (!out)
         return;
-    memcpy(out, start, length);
+    memcpy(out, start, 16);
+    if (length > 16)
+        memcpy(out + 16, start + 16, 16);
     out += length;
     *out = '\0';
     json->length = (size_t)(out - json->text);

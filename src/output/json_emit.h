@@ -28,6 +28,11 @@ void out_json_init(out_json *json, bool pretty, unsigned indent);
 /* Empty the text for the next document, keeping the buffer. */
 void out_json_clear(out_json *json);
 void out_json_free(out_json *json);
+/* Start another document after the text already held (records gathered
+ * before one write): the nesting starts over, the text stays. */
+void out_json_next_document(out_json *json);
+/* Drop what follows the first `length` bytes (a document that failed). */
+void out_json_truncate(out_json *json, size_t length);
 
 void out_json_begin_object(out_json *json);
 void out_json_end_object(out_json *json);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/ace_memo.h"
 #include "output/json_emit.h"
 #include "fields/record_fields.h"
 #include "output/writers.h"
@@ -101,6 +102,7 @@ static void event_object(out_json *json, const bp_event *event)
 /* What the writer does around one field's value; the same for every record,
  * so it is worked out once per writer. */
 typedef struct json_field_plan {
+    const fields_field *field;
     bool closes_group;   /* the previous field's group ends before this one */
     bool opens_group;    /* this field begins its group's object */
     bool key_prepared;
@@ -111,9 +113,31 @@ typedef struct json_record_plan {
     json_field_plan *fields;   /* one per output field */
     out_json_prepared_key ace_keys[ACE_KEY_COUNT];              /* at depth 3 */
     out_json_prepared_key detection_keys[DETECTION_KEY_COUNT];  /* at depth 3 */
+    out_ace_memo aces_written;  /* the last ACE list and its text */
 } json_record_plan;
 
-static void value_item(out_json *json, const json_record_plan *plan, const fields_field_value *value)
+/* An ACE list as an array of objects; a list equal to the one before is
+ * copied from the text written for that one (an object member's value only:
+ * inside an array the separator before it would differ). */
+static void ace_list(out_json *json, json_record_plan *plan, const bp_ace *aces, size_t count)
+{
+    bool member = json->depth > 0 && !json->in_array[json->depth - 1];
+    size_t length;
+    const char *text = member ? out_ace_memo_find(&plan->aces_written, aces, count, json->depth, &length) : NULL;
+    if (text) {
+        out_json_raw(json, text, length);
+        return;
+    }
+    size_t start = json->length;
+    out_json_begin_array(json);
+    for (size_t i = 0; i < count; i++)
+        ace_object(json, plan->ace_keys, &aces[i]);
+    out_json_end_array(json);
+    if (member && count > 0 && !json->failed)
+        out_ace_memo_keep(&plan->aces_written, aces, count, json->depth, json->text + start, json->length - start);
+}
+
+static void value_item(out_json *json, json_record_plan *plan, const fields_field_value *value)
 {
     switch (value->kind) {
     case FIELDS_FIELD_TEXT:
@@ -135,10 +159,7 @@ static void value_item(out_json *json, const json_record_plan *plan, const field
         out_json_end_array(json);
         return;
     case FIELDS_FIELD_ACES:
-        out_json_begin_array(json);
-        for (size_t i = 0; i < value->ace_count; i++)
-            ace_object(json, plan->ace_keys, &value->aces[i]);
-        out_json_end_array(json);
+        ace_list(json, plan, value->aces, value->ace_count);
         return;
     case FIELDS_FIELD_DETECTIONS:
         out_json_begin_array(json);
@@ -172,6 +193,7 @@ static void free_plan(json_record_plan *plan)
         out_json_prepared_key_free(&plan->ace_keys[i]);
     for (size_t i = 0; i < DETECTION_KEY_COUNT; i++)
         out_json_prepared_key_free(&plan->detection_keys[i]);
+    out_ace_memo_free(&plan->aces_written);
     free(plan);
 }
 
@@ -185,10 +207,12 @@ static json_record_plan *make_plan(const out_json *json)
         free(plan);
         return NULL;
     }
+    out_ace_memo_init(&plan->aces_written);
     const fields_field *previous = NULL;
     for (size_t i = 0; i < count; i++) {
         const fields_field *field = fields_record_field(i);
         json_field_plan *step = &plan->fields[i];
+        step->field = field;
         bool grouped_before = previous && previous->group;
         step->opens_group = field->group && !same_group(previous, field);
         step->closes_group = grouped_before && !same_group(previous, field);
@@ -208,13 +232,14 @@ static json_record_plan *make_plan(const out_json *json)
 /* One record's object. Fields that share a group go into one nested object,
  * opened when the group's first field comes up and closed when another
  * group or an ungrouped field follows. */
-static bool record_object(out_json *json, const json_record_plan *plan, const bp_record *record,
+static bool record_object(out_json *json, json_record_plan *plan, const bp_record *record,
                           util_arena *scratch)
 {
     bool in_group = false;
     out_json_begin_object(json);
-    for (size_t i = 0; !json->failed && i < fields_record_field_count(); i++) {
-        const fields_field *field = fields_record_field(i);
+    size_t count = fields_record_field_count();
+    for (size_t i = 0; !json->failed && i < count; i++) {
+        const fields_field *field = plan->fields[i].field;
         fields_field_value value;
         if (!fields_record_field_value(field, record, scratch, &value))
             return false;
@@ -247,21 +272,38 @@ static bool record_object(out_json *json, const json_record_plan *plan, const bp
     return !json->failed;
 }
 
-static int write_record(FILE *out, out_json *json, const json_record_plan *plan, const bp_record *record,
-                        bool one_per_line, bool first)
+/* Records are gathered in the text buffer and written out once this much is
+ * held: one fwrite per record was a write system call per record (stdio's
+ * buffer is smaller than a record) and a copy into that buffer. */
+enum { JSON_WRITE_BATCH = 64 * 1024 };
+
+static int flush_text(out_json_writer *writer)
 {
-    util_arena scratch;
-    util_arena_init(&scratch);
+    out_json *json = &writer->json;
+    size_t length = json->length;
+    int rc = fwrite(json->text, 1, length, writer->out) == length ? 0 : -1;
     out_json_clear(json);
-    if (!one_per_line)  /* inside the array: every line one tab further in */
+    return rc;
+}
+
+/* One record appended to the held text; written out when the batch is full. */
+static int write_record(out_json_writer *writer, const bp_record *record, bool first)
+{
+    out_json *json = &writer->json;
+    size_t start = json->length;
+    out_json_next_document(json);
+    if (!writer->one_per_line)  /* inside the array: every line one tab further in */
         out_json_raw(json, first ? "\n\t" : ",\n\t", first ? 2 : 3);
-    bool ok = record_object(json, plan, record, &scratch);
-    util_arena_free(&scratch);
-    if (ok && one_per_line)
+    bool ok = record_object(json, writer->plan, record, &writer->scratch);
+    util_arena_reset(&writer->scratch);
+    if (ok && writer->one_per_line)
         out_json_raw(json, "\n", 1);
-    if (!ok || json->failed)
+    if (!ok || json->failed) {  /* nothing of a failed record is written; the records before it are */
+        out_json_truncate(json, start);
+        flush_text(writer);
         return -1;
-    return fwrite(json->text, 1, json->length, out) == json->length ? 0 : -1;
+    }
+    return json->length >= JSON_WRITE_BATCH ? flush_text(writer) : 0;
 }
 
 void out_json_writer_init(out_json_writer *writer, FILE *out, bool one_per_line)
@@ -271,6 +313,7 @@ void out_json_writer_init(out_json_writer *writer, FILE *out, bool one_per_line)
     writer->count = 0;
     writer->plan = NULL;
     out_json_init(&writer->json, !one_per_line, one_per_line ? 0 : 1);
+    util_arena_init(&writer->scratch);
 }
 
 int out_json_writer_begin(out_json_writer *writer)
@@ -282,14 +325,15 @@ int out_json_writer_record(out_json_writer *writer, const bp_record *record)
 {
     if (!writer->plan && !(writer->plan = make_plan(&writer->json)))
         return -1;
-    int rc = write_record(writer->out, &writer->json, writer->plan, record, writer->one_per_line,
-                          writer->count == 0);
+    int rc = write_record(writer, record, writer->count == 0);
     writer->count++;
     return rc;
 }
 
 int out_json_writer_end(out_json_writer *writer)
 {
+    if (writer->json.length > 0 && flush_text(writer) != 0)
+        return -1;
     if (!writer->one_per_line && fputs(writer->count ? "\n]\n" : "]\n", writer->out) == EOF)
         return -1;
     return 0;
@@ -300,6 +344,7 @@ void out_json_writer_free(out_json_writer *writer)
     free_plan(writer->plan);
     writer->plan = NULL;
     out_json_free(&writer->json);
+    util_arena_free(&writer->scratch);
 }
 
 int out_write_json(FILE *out, const bp_result *result, bool one_per_line)

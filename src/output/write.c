@@ -43,6 +43,7 @@ struct out_record_writer {
     bool begun;            /* the part before the first record is written */
     size_t count;
     out_json_writer json;   /* JSON and JSON Lines */
+    out_csv_writer csv;     /* CSV, for spreadsheets or not */
 };
 
 out_record_writer *out_record_writer_new(FILE *out, bp_format format)
@@ -56,6 +57,7 @@ out_record_writer *out_record_writer_new(FILE *out, bp_format format)
     writer->out = out;
     writer->format = format;
     out_json_writer_init(&writer->json, out, format == BP_FORMAT_JSONL);
+    out_csv_writer_init(&writer->csv, out, format == BP_FORMAT_CSV_EXCEL);
     return writer;
 }
 
@@ -69,8 +71,7 @@ static int begin(out_record_writer *writer)
     if (writer->begun)
         return 0;
     writer->begun = true;
-    return is_csv(writer) ? out_csv_writer_begin(writer->out, writer->format == BP_FORMAT_CSV_EXCEL)
-                          : out_json_writer_begin(&writer->json);
+    return is_csv(writer) ? out_csv_writer_begin(&writer->csv) : out_json_writer_begin(&writer->json);
 }
 
 int out_record_writer_put(out_record_writer *writer, const bp_record *record)
@@ -78,15 +79,14 @@ int out_record_writer_put(out_record_writer *writer, const bp_record *record)
     if (begin(writer) != 0)
         return -1;
     writer->count++;
-    return is_csv(writer) ? out_csv_writer_record(writer->out, record, writer->format == BP_FORMAT_CSV_EXCEL)
-                          : out_json_writer_record(&writer->json, record);
+    return is_csv(writer) ? out_csv_writer_record(&writer->csv, record) : out_json_writer_record(&writer->json, record);
 }
 
 int out_record_writer_end(out_record_writer *writer)
 {
     int rc = begin(writer);
-    if (rc == 0 && !is_csv(writer))
-        rc = out_json_writer_end(&writer->json);
+    if (rc == 0)
+        rc = is_csv(writer) ? out_csv_writer_end(&writer->csv) : out_json_writer_end(&writer->json);
     if (fflush(writer->out) == EOF || ferror(writer->out))
         rc = -1;
     return rc;
@@ -99,5 +99,6 @@ void out_record_writer_free(out_record_writer *writer)
     if (!writer)
         return;
     out_json_writer_free(&writer->json);
+    out_csv_writer_free(&writer->csv);
     free(writer);
 }

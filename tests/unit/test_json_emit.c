@@ -3,7 +3,11 @@
  * documents printed both ways, pretty and compact, must be the same bytes.
  * Covers every byte value in strings (escaping), nesting of objects in
  * arrays in objects, empty containers, numbers at their limits. */
+/* MAP_ANONYMOUS is not in POSIX 2008; glibc shows it under _DEFAULT_SOURCE */
+#define _DEFAULT_SOURCE
 #include <cjson/cJSON.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "fields/record_fields.h"
@@ -384,6 +388,60 @@ static size_t escape_slowly(char *out, const char *text, size_t length)
     return n;
 }
 
+/* Strings are escaped while their end is found, 16 bytes at a time, loading
+ * past the NUL only inside the text's own page. Texts that end on the last
+ * byte before an unreadable page (a guard page: a read across it would
+ * crash the test), at every length up to 80 with an escape at every place
+ * (or none), through out_json_string and out_json_prepared_string, come out
+ * as a byte-at-a-time escaper writes them. */
+static void test_text_ending_before_unreadable_page(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *pages = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(pages != MAP_FAILED);
+    if (pages == MAP_FAILED)
+        return;
+    CHECK(mprotect(pages + page, (size_t)page, PROT_NONE) == 0);
+    out_json json;
+    out_json_init(&json, false, 0);
+    out_json_prepared_key key;
+    CHECK(out_json_prepare_key(&json, 1, "k", 1, &key));
+    size_t cases = 0, mismatches = 0;
+    for (size_t length = 0; length <= 80; length++) {
+        for (size_t place = 0; place <= length; place++) {  /* place == length: no escape */
+            char *text = pages + page - 1 - length;
+            for (size_t i = 0; i < length; i++)
+                text[i] = (char)('a' + (char)(i % 26));
+            if (place < length)
+                text[place] = (char)(place % 3 == 0 ? '\\' : place % 3 == 1 ? '"' : '\x1f');
+            text[length] = '\0';
+            char expected[81 * 6 + 16];
+            escape_slowly(expected, text, length);
+            out_json_clear(&json);
+            out_json_begin_array(&json);
+            out_json_string(&json, text);
+            out_json_end_array(&json);
+            char want[sizeof expected + 16];
+            snprintf(want, sizeof want, "[%s]", expected);
+            cases++;
+            if (json.failed || strcmp(json.text, want) != 0)
+                mismatches++;
+            out_json_clear(&json);
+            out_json_begin_object(&json);
+            out_json_prepared_string(&json, &key, text);
+            out_json_end_object(&json);
+            snprintf(want, sizeof want, "{\"k\":%s}", expected);
+            if (json.failed || strcmp(json.text, want) != 0)
+                mismatches++;
+        }
+    }
+    CHECK_U64(cases, 3321);  /* (length + 1) summed over 0..80 */
+    CHECK_U64(mismatches, 0);
+    out_json_prepared_key_free(&key);
+    out_json_free(&json);
+    munmap(pages, (size_t)page * 2);
+}
+
 /* Whole 16-byte blocks are stored before they are looked at, and the last
  * partial block is written as the 16 bytes ending the text only when they
  * are all clean: two escapes at every pair of places in texts of every
@@ -495,10 +553,46 @@ static void test_prepared_keys(void)
     out_json_free(&json);
 }
 
+/* A prepared key with an unsigned number copies the digits as whole 16-byte
+ * blocks (two past 16 digits): three numbers of every digit count from 1 to 20 (10...0,
+ * 13...3, 99...9 and the largest value) come out as out_json_unsigned
+ * writes them. */
+static void test_prepared_unsigned_every_width(void)
+{
+    out_json plain, fast;
+    out_json_init(&plain, false, 0);
+    out_json_init(&fast, false, 0);
+    out_json_prepared_key key;
+    CHECK(out_json_prepare_key(&fast, 1, "n", 1, &key));
+    out_json_begin_object(&plain);
+    out_json_begin_object(&fast);
+    uint64_t power = 1;
+    for (int digits = 1; digits <= 20; digits++) {
+        uint64_t values[] = {power, power + power / 3, digits == 20 ? UINT64_MAX : power * 10 - 1};
+        for (size_t v = 0; v < 3; v++) {
+            OUT_JSON_LITERAL_KEY(&plain, "n");
+            out_json_unsigned(&plain, values[v]);
+            out_json_prepared_unsigned(&fast, &key, values[v]);
+        }
+        if (digits < 20)
+            power *= 10;
+    }
+    out_json_end_object(&plain);
+    out_json_end_object(&fast);
+    CHECK(!fast.failed);
+    CHECK_STR(fast.text, plain.text);
+    CHECK(strstr(fast.text, "\"n\":18446744073709551615}") != NULL);
+    out_json_prepared_key_free(&key);
+    out_json_free(&plain);
+    out_json_free(&fast);
+}
+
 int main(void)
 {
     test_prepared_keys();
+    test_prepared_unsigned_every_width();
     test_two_escapes_every_pair();
+    test_text_ending_before_unreadable_page();
     test_same_bytes_as_cjson(true);
     test_same_bytes_as_cjson(false);
     test_escapes();
