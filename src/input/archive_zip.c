@@ -47,7 +47,8 @@ static bool wanted_member(const char *member, bool with_logs)
  * below it. */
 _Static_assert((UTIL_INPUT_MAX_SIZE & (UTIL_INPUT_MAX_SIZE - 1)) == 0, "UTIL_INPUT_MAX_SIZE is a power of two");
 
-/* The current member's bytes, hashed as they are read (at most UTIL_INPUT_MAX_SIZE). */
+/* The current member's bytes, hashed as they are read unless sha256 is NULL
+ * (--no-hash; at most UTIL_INPUT_MAX_SIZE). */
 static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[UTIL_SHA256_HEX_SIZE], const char **error)
 {
     util_sha256 hash;
@@ -71,14 +72,16 @@ static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[UTIL_
         }
         if (got == 0)
             break;
-        util_sha256_update(&hash, data + done, (size_t)got);
+        if (sha256)
+            util_sha256_update(&hash, data + done, (size_t)got);
         done += (size_t)got;
     }
     if (!data) {
         *error = "out of memory";
         return NULL;
     }
-    util_sha256_hex(&hash, sha256);
+    if (sha256)
+        util_sha256_hex(&hash, sha256);
     *size = done;
     return data;
 }
@@ -108,9 +111,9 @@ int zip_parse(const char *path, bp_result *result, carve_session *carve)
         char *root = member_root && member_root[0] ? util_arena_printf(&result->arena, "%s:%s", path, member_root)
                                                    : util_arena_strdup(&result->arena, "");
         size_t size = 0;
-        char sha256[UTIL_SHA256_HEX_SIZE];
+        char sha256[UTIL_SHA256_HEX_SIZE] = "";
         const char *error = NULL;
-        uint8_t *data = label && root ? read_member(zip, &size, sha256, &error) : NULL;
+        uint8_t *data = label && root ? read_member(zip, &size, result->no_hash ? NULL : sha256, &error) : NULL;
         int status;
         if (error)
             util_notes_addf(&result->arena, &result->warnings, "%s: %s", label ? label : path, error);
