@@ -441,17 +441,18 @@ int carve_scan_path(carve_session *session, const char *path, char sha256[UTIL_S
      * buffers take turns, so a block is read into one while the hasher is
      * still in the other; without the second (no memory) the one buffer is
      * reused once the hasher is past it. No sha256 asked for: no hashing. */
+    size_t len = (size_t)first;
+    size_t from = 0;
+    bool eof = len < capacity;
     bool hashing = sha256 != NULL;
     util_sha256_pipe pipe;
     uint8_t *spare = NULL;
     if (hashing) {
         util_sha256_pipe_start(&pipe);
-        spare = aligned_alloc(SCAN_PAGE_ALIGN, capacity);
-        util_sha256_pipe_feed(&pipe, buf, (size_t)first);
+        if (!eof)  /* an input of one block needs no second buffer */
+            spare = aligned_alloc(SCAN_PAGE_ALIGN, capacity);
+        util_sha256_pipe_feed(&pipe, buf, len);
     }
-    size_t len = (size_t)first;
-    size_t from = 0;
-    bool eof = len < capacity;
     int status = 0;
     for (;;) {
         scan_search(s, buf, len, from, eof, true, total);
