@@ -290,8 +290,8 @@ static int parse_file(const char *path, bp_result *result, carve_session *carve)
 
 /* With --no-hash no digest tells the same bytes given twice: the same file
  * (device and inode) opened again is read once, with a note; a copy of it is
- * read again. Files read as one input only (not a ZIP member or a file out of
- * an image: they have no inode of their own). */
+ * read again. Files given by path only (a ZIP or a disk image as a whole, not
+ * its members: they have no inode of their own). */
 int input_parse_file(const char *path, bp_result *result, carve_session *carve)
 {
     struct stat st;
@@ -305,9 +305,11 @@ int input_parse_file(const char *path, bp_result *result, carve_session *carve)
         return BP_STATUS_CLEAN;
     }
     int status = parse_file(path, result, carve);
+    if (status != BP_STATUS_UNREADABLE && !util_string_map_get(&result->input_by_path, path, &index))
+        result_note_input(result, path, "", "");  /* a ZIP or disk image: its records name their members */
     uint64_t *key = util_string_map_get(&result->input_by_path, path, &index)
                         ? util_arena_alloc(&result->arena, sizeof(id)) : NULL;
-    if (key) {  /* it was read as an input (not skipped, not unreadable) */
+    if (key) {  /* it was read (not skipped as no BITS input, not unreadable) */
         memcpy(key, id, sizeof(id));
         util_bytes_map_add(&result->input_by_file, key, sizeof(id), index);
     }

@@ -8,7 +8,8 @@
 #   input and the --scan of the image.
 # * The same input twice under --no-hash (docs/hardening.md): the same file,
 #   another spelling of its path, or a symlink to it is read once with a note
-#   naming device and inode; a copy (other inode) is read again.
+#   naming device and inode, and so is a ZIP given twice; a copy (other inode) is
+#   read again.
 #
 # Usage: bash test_no_hash.sh PATH-TO-BITSPARSE SHARED-DIR   (exit 77 = skipped)
 set -u
@@ -89,5 +90,15 @@ check "a copy --no-hash: read again (two records, one per path)" \
 check "a copy --no-hash: no note" bash -c "! grep -q 'read once' '$WORK/stderr'"
 run -f jsonl "$QUEUE" "$WORK/copy.qmgr.db"
 check "a copy with the hash: read once (same content)" test "$(lines "$WORK/stdout")" -eq 1
+if command -v zip >/dev/null; then
+    DL=$WORK/z/uploads/auto/C%3A/ProgramData/Microsoft/Network/Downloader
+    mkdir -p "$DL" && cp "$QUEUE" "$DL/qmgr.db" && (cd "$WORK/z" && zip -qr ../c.zip uploads)
+    run -f jsonl --no-hash "$WORK/c.zip" "$WORK/c.zip"
+    check "a ZIP twice --no-hash: read once" test "$(lines "$WORK/stdout")" -eq 1
+    check "a ZIP twice --no-hash: the note" grep -q "c.zip: same file as $WORK/c.zip (device" "$WORK/stderr"
+    check "a ZIP member --no-hash: \"sha256\":\"\"" jq_ok '.source.sha256 == "" and (.source.path | endswith("c.zip:uploads/auto/C%3A/ProgramData/Microsoft/Network/Downloader/qmgr.db"))' "$WORK/stdout"
+else
+    not_checked "zip is not installed: a ZIP given twice under --no-hash"
+fi
 
 finish
