@@ -21,7 +21,7 @@ set_target_properties(bitsparse_shared PROPERTIES
   VERSION ${PROJECT_VERSION}
   SOVERSION ${BITSPARSE_SOVERSION}
   LINK_DEPENDS ${BITSPARSE_EXPORT_MAP})
-target_link_libraries(bitsparse_shared PRIVATE PkgConfig::YAML PkgConfig::EVTX PkgConfig::ARCHIVE ${CMAKE_DL_LIBS})
+target_link_libraries(bitsparse_shared PRIVATE PkgConfig::YAML PkgConfig::EVTX PkgConfig::ARCHIVE ${CMAKE_DL_LIBS} Threads::Threads)
 target_link_options(bitsparse_shared PRIVATE "LINKER:--version-script=${BITSPARSE_EXPORT_MAP}")
 if(NOT BITSPARSE_SANITIZE)
   target_link_options(bitsparse_shared PRIVATE "LINKER:--no-undefined")

@@ -295,6 +295,10 @@ typedef struct bp_parse_options {
     bool scan;
     bp_progress_fn progress;       /* NULL = no progress reports */
     void *progress_context;
+    /* Do not compute the SHA-256 of inputs (any kind): source.sha256 is "".
+     * The same input given twice is then known only as the same file (device
+     * and inode) opened again, not by its bytes (docs/hardening.md). */
+    bool no_hash;
 } bp_parse_options;
 
 int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_result **result);

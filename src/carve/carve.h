@@ -162,8 +162,9 @@ void carve_ese_collect(carve_session *session, struct ese_db *db, const char *la
 
 /* Search bytes in memory (any input that is not a queue). Returns a bp_status. */
 int carve_scan_memory(carve_session *session, const uint8_t *data, size_t size, const char *label);
-/* Stream a file (or block device) in blocks, hashing it as it goes: sha256
- * (may be NULL) gets its hex digest, "" when it could not be read to its end.
+/* Stream a file (or block device) in blocks, hashing it as it goes (on a
+ * second thread, util/sha256_pipe.h): sha256 gets its hex digest, "" when it
+ * could not be read to its end; NULL: not hashed at all (--no-hash).
  * Returns 0, or -errno when it cannot be read. */
 int carve_scan_path(carve_session *session, const char *path, char sha256[UTIL_SHA256_HEX_SIZE]);
 

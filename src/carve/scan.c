@@ -19,6 +19,7 @@
 #include "carve/scan_pages.h"
 #include "util/reader.h"
 #include "util/sha256.h"
+#include "util/sha256_pipe.h"
 
 #define SCAN_BLOCK ((size_t)4 << 20)
 #define SCAN_PAGE_ALIGN ((size_t)4096)  /* capacity and SCAN_BLOCK are multiples of it */
@@ -345,26 +346,40 @@ static ssize_t read_fully(int fd, uint8_t *into, size_t want)
     return (ssize_t)got;
 }
 
-/* Search buf[0, len) from `from`. Unless `last`, the block is full: keep its
- * overlap (and the lookback before it) for the next block, whose bytes follow
- * these in the input. Returns the bytes kept and sets *from to the first byte
- * not yet searched. */
-static size_t scan_step(scanner *s, uint8_t *buf, size_t len, size_t *from, bool last, bool progress, uint64_t total)
+/* Search buf[0, len) from `from`: to its end when `last`, else up to the
+ * overlap (the next block searches that). Returns where the search stopped. */
+static size_t scan_search(scanner *s, const uint8_t *buf, size_t len, size_t from, bool last, bool progress,
+                          uint64_t total)
 {
     size_t limit = last ? len : len - SCAN_WINDOW;
     s->buf = buf;
     s->len = len;
-    carve_finder_run(&s->finder, buf, len, *from, limit, scan_hit, s);
+    carve_finder_run(&s->finder, buf, len, from, limit, scan_hit, s);
     const bp_parse_options *options = carve_session_options(s->session);
     if (progress && options->progress)
         options->progress(s->base + limit, total, options->progress_context);
-    if (last)
-        return len;
+    return limit;
+}
+
+/* The full block buf[0, len) was searched: its overlap and the lookback
+ * before it go to the start of `into` (buf itself, or the other buffer of a
+ * pair), where the next block's bytes follow them. Returns the bytes kept and
+ * sets *from to the first byte not yet searched. */
+static size_t scan_keep(scanner *s, const uint8_t *buf, size_t len, uint8_t *into, size_t *from)
+{
+    size_t limit = len - SCAN_WINDOW;
     size_t keep_from = limit - SCAN_LOOKBACK;
-    memmove(buf, buf + keep_from, len - keep_from);
+    memmove(into, buf + keep_from, len - keep_from);
     s->base += keep_from;
     *from = limit - keep_from;
     return len - keep_from;
+}
+
+/* Search a block and, unless it is the last, keep its tail in place. */
+static size_t scan_step(scanner *s, uint8_t *buf, size_t len, size_t *from, bool last, bool progress, uint64_t total)
+{
+    scan_search(s, buf, len, *from, last, progress, total);
+    return last ? len : scan_keep(s, buf, len, buf, from);
 }
 
 /* Page-aligned: every block moves the buffer's start by SCAN_BLOCK bytes of
@@ -421,32 +436,52 @@ int carve_scan_path(carve_session *session, const char *path, char sha256[UTIL_S
         close(fd);
         return -ENOMEM;
     }
-    /* the input's sha256 (source.sha256) as its bytes go by: no second pass */
-    util_sha256 hash;
-    util_sha256_init(&hash);
-    util_sha256_update(&hash, buf, (size_t)first);
+    /* the input's sha256 (source.sha256) from the blocks as they are read: no
+     * second pass, and on a second thread while this one searches them. Two
+     * buffers take turns, so a block is read into one while the hasher is
+     * still in the other; without the second (no memory) the one buffer is
+     * reused once the hasher is past it. No sha256 asked for: no hashing. */
     size_t len = (size_t)first;
     size_t from = 0;
     bool eof = len < capacity;
+    bool hashing = sha256 != NULL;
+    util_sha256_pipe pipe;
+    uint8_t *spare = NULL;
+    if (hashing) {
+        util_sha256_pipe_start(&pipe);
+        if (!eof)  /* an input of one block needs no second buffer */
+            spare = aligned_alloc(SCAN_PAGE_ALIGN, capacity);
+        util_sha256_pipe_feed(&pipe, buf, len);
+    }
     int status = 0;
     for (;;) {
-        len = scan_step(s, buf, len, &from, eof, true, total);
+        scan_search(s, buf, len, from, eof, true, total);
         if (eof)
             break;
-        ssize_t got = read_fully(fd, buf + len, capacity - len);
+        uint8_t *into = spare ? spare : buf;
+        if (hashing)  /* only the block just fed, in the other buffer, may be hashed still */
+            util_sha256_pipe_drain(&pipe, into == buf ? 0 : 1);
+        len = scan_keep(s, buf, len, into, &from);
+        ssize_t got = read_fully(fd, into + len, capacity - len);
         if (got < 0) {
             status = -errno;
             break;
         }
-        util_sha256_update(&hash, buf + len, (size_t)got);
+        if (hashing)
+            util_sha256_pipe_feed(&pipe, into + len, (size_t)got);
         len += (size_t)got;
         eof = len < capacity;
+        if (spare) {
+            spare = buf;
+            buf = into;
+        }
     }
-    if (sha256 && status == 0)
-        util_sha256_hex(&hash, sha256);
+    if (hashing)
+        util_sha256_pipe_finish(&pipe, status == 0 ? sha256 : NULL);
     scanner_free(s);
     free(s);
     free(buf);
+    free(spare);
     close(fd);
     return status;
 }

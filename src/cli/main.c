@@ -67,6 +67,9 @@ static const char usage_text[] =
     "      --scan           carve inputs of any size and kind (disk and memory\n"
     "                       images, pagefiles, logs) by streaming them; a folder's\n"
     "                       files are scanned one by one; implies --carve\n"
+    "      --no-hash        do not compute the SHA-256 of inputs (source.sha256 is\n"
+    "                       \"\"); faster on large images; the same file given twice\n"
+    "                       is still read once, a copy of it is read again\n"
     "\n"
     "Detections (T1197 rules, docs/detections.md; matches go to each record's\n"
     "\"detections\" field):\n"
@@ -103,6 +106,7 @@ typedef struct cli_options {
     bool quiet;
     bool carve;          /* --carve */
     bool scan;           /* --scan */
+    bool no_hash;        /* --no-hash */
     char **paths;
     int path_count;
     const char *rule_files[32];  /* --rules, in command-line order */
@@ -122,7 +126,7 @@ typedef struct cli_options {
 
 enum { OPT_RULES = 256, OPT_NO_DEFAULT_RULES, OPT_NO_DETECTIONS, OPT_LIST_RULES, OPT_MIN_SEVERITY };
 
-enum { OPT_CARVE = 512, OPT_SCAN };
+enum { OPT_CARVE = 512, OPT_SCAN, OPT_NO_HASH };
 
 enum { OPT_CSV_EXCEL = 768, OPT_SUMMARY, OPT_FAIL_ON };
 
@@ -250,6 +254,7 @@ static int parse_options(int argc, char **argv, cli_options *options)
         {"version", no_argument, NULL, 'V'},
         {"carve", no_argument, NULL, OPT_CARVE},
         {"scan", no_argument, NULL, OPT_SCAN},
+        {"no-hash", no_argument, NULL, OPT_NO_HASH},
         {"rules", required_argument, NULL, OPT_RULES},
         {"sigma", required_argument, NULL, OPT_SIGMA},
         {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES},
@@ -286,6 +291,9 @@ static int parse_options(int argc, char **argv, cli_options *options)
             break;
         case OPT_SCAN:
             options->scan = true;
+            break;
+        case OPT_NO_HASH:
+            options->no_hash = true;
             break;
         case OPT_RULES:
             if (options->rule_file_count == 32)  /* the size of rule_files[] */
@@ -607,7 +615,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < options.path_count; i++) {
         size_t warnings_before = bp_result_warnings(result)->count;
         progress_bar bar = {options.paths[i], -1, false};
-        bp_parse_options input_options = {options.carve || options.scan, options.scan, NULL, &bar};
+        bp_parse_options input_options = {.carve = options.carve || options.scan, .scan = options.scan,
+                                          .progress_context = &bar, .no_hash = options.no_hash};
         if (!options.quiet && isatty(STDERR_FILENO))
             input_options.progress = draw_progress;
         int input_status = bp_parse_path_ex(options.paths[i], &input_options, &result);

@@ -13,6 +13,7 @@
 #include "input/collector_names.h"
 #include "util/file_read.h"
 #include "util/growable.h"
+#include "util/sha256_pipe.h"
 #include "input/parse_internal.h"
 
 bool zip_looks_like(const uint8_t *head, size_t size)
@@ -47,17 +48,24 @@ static bool wanted_member(const char *member, bool with_logs)
  * below it. */
 _Static_assert((UTIL_INPUT_MAX_SIZE & (UTIL_INPUT_MAX_SIZE - 1)) == 0, "UTIL_INPUT_MAX_SIZE is a power of two");
 
-/* The current member's bytes, hashed as they are read (at most UTIL_INPUT_MAX_SIZE). */
+/* The current member's bytes, hashed as they are read unless sha256 is NULL
+ * (--no-hash; at most UTIL_INPUT_MAX_SIZE): on a second thread while libarchive
+ * inflates the next piece; the buffer moves only once the hasher is past it. */
 static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[UTIL_SHA256_HEX_SIZE], const char **error)
 {
-    util_sha256 hash;
-    util_sha256_init(&hash);
+    util_sha256_pipe hash;
+    if (sha256)
+        util_sha256_pipe_start(&hash);
     size_t capacity = 1 << 16, done = 0;
     uint8_t *data = malloc(capacity);
     while (data) {
         if (done == capacity) {
+            if (sha256)
+                util_sha256_pipe_drain(&hash, 0);  /* growing may move the bytes being hashed */
             if (capacity >= UTIL_INPUT_MAX_SIZE) {
                 *error = "member larger than 2 GiB";
+                if (sha256)
+                    util_sha256_pipe_finish(&hash, NULL);
                 free(data);
                 return NULL;
             }
@@ -71,14 +79,16 @@ static uint8_t *read_member(struct archive *zip, size_t *size, char sha256[UTIL_
         }
         if (got == 0)
             break;
-        util_sha256_update(&hash, data + done, (size_t)got);
+        if (sha256)
+            util_sha256_pipe_feed(&hash, data + done, (size_t)got);
         done += (size_t)got;
     }
+    if (sha256)
+        util_sha256_pipe_finish(&hash, data ? sha256 : NULL);
     if (!data) {
         *error = "out of memory";
         return NULL;
     }
-    util_sha256_hex(&hash, sha256);
     *size = done;
     return data;
 }
@@ -108,9 +118,9 @@ int zip_parse(const char *path, bp_result *result, carve_session *carve)
         char *root = member_root && member_root[0] ? util_arena_printf(&result->arena, "%s:%s", path, member_root)
                                                    : util_arena_strdup(&result->arena, "");
         size_t size = 0;
-        char sha256[UTIL_SHA256_HEX_SIZE];
+        char sha256[UTIL_SHA256_HEX_SIZE] = "";
         const char *error = NULL;
-        uint8_t *data = label && root ? read_member(zip, &size, sha256, &error) : NULL;
+        uint8_t *data = label && root ? read_member(zip, &size, result->no_hash ? NULL : sha256, &error) : NULL;
         int status;
         if (error)
             util_notes_addf(&result->arena, &result->warnings, "%s: %s", label ? label : path, error);

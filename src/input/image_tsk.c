@@ -19,6 +19,7 @@
 #include "input/parse_internal.h"
 #include "input/tsk_loader.h"
 #include "util/growable.h"
+#include "util/sha256_pipe.h"
 
 /* A sanity bound on the files one volume contributes (a warning beyond). */
 #define IMAGE_MAX_FILES 4096
@@ -110,7 +111,9 @@ static TSK_WALK_RET_ENUM on_name(TSK_FS_FILE *file, const char *parent, void *co
     return TSK_WALK_CONT;
 }
 
-/* Read one file of the volume whole, hashing it as it is read. */
+/* Read one file of the volume whole, hashing it as it is read (not when
+ * sha256 is NULL: --no-hash): on a second thread while TSK reads the next
+ * chunk (each chunk stays in place, so the hasher needs no wait but the last). */
 static uint8_t *read_volume_file(const tsk_api *tsk, TSK_FS_INFO *fs, TSK_INUM_T entry, size_t *size, char sha256[UTIL_SHA256_HEX_SIZE],
                                  const char **error)
 {
@@ -134,20 +137,23 @@ static uint8_t *read_volume_file(const tsk_api *tsk, TSK_FS_INFO *fs, TSK_INUM_T
         tsk->fs_file_close(file);
         return NULL;
     }
-    util_sha256 hash;
-    util_sha256_init(&hash);
+    util_sha256_pipe hash;
+    if (sha256)
+        util_sha256_pipe_start(&hash);
     size_t done = 0;
     while (done < (size_t)length) {
         size_t want = (size_t)length - done < IMAGE_READ_CHUNK ? (size_t)length - done : IMAGE_READ_CHUNK;
         ssize_t got = tsk->fs_file_read(file, (TSK_OFF_T)done, (char *)data + done, want, TSK_FS_FILE_READ_FLAG_NONE);
         if (got <= 0)
             break;  /* unreadable clusters (a deleted file's, reused): keep what was read */
-        util_sha256_update(&hash, data + done, (size_t)got);
+        if (sha256)
+            util_sha256_pipe_feed(&hash, data + done, (size_t)got);
         done += (size_t)got;
     }
     tsk->error_reset();
     tsk->fs_file_close(file);
-    util_sha256_hex(&hash, sha256);
+    if (sha256)
+        util_sha256_pipe_finish(&hash, sha256);
     *size = done;
     return data;
 }
@@ -373,9 +379,10 @@ static void read_volume(image_run *run, TSK_IMG_INFO *img, uint32_t partition, u
                                       want->deleted ? " (deleted)" : "");
         char *root = util_arena_printf(&run->result->arena, "%s:p%u", run->image, partition);
         size_t size;
-        char sha256[UTIL_SHA256_HEX_SIZE];
+        char sha256[UTIL_SHA256_HEX_SIZE] = "";
         const char *error = NULL;
-        uint8_t *data = label && root ? read_volume_file(run->tsk, fs, want->entry, &size, sha256, &error) : NULL;
+        uint8_t *data = label && root ? read_volume_file(run->tsk, fs, want->entry, &size,
+                                                         run->result->no_hash ? NULL : sha256, &error) : NULL;
         int status;
         if (!data) {
             util_notes_addf(&run->result->arena, &run->result->warnings, "%s: cannot read: %s", label ? label : "",

@@ -225,8 +225,9 @@ static bool parse_mapped(const char *path, bp_result *result, carve_session *car
          * without hashing the rest (there is nothing of it to read once) */
         *status = parse_memory(map->data, map->size, path, &result, NULL);
     } else {
-        char sha256[UTIL_SHA256_HEX_SIZE];
-        steady = util_mapped_sha256(map, sha256);
+        char sha256[UTIL_SHA256_HEX_SIZE] = "";
+        if (!result->no_hash)  /* --no-hash: no digest (and no size check while hashing) */
+            steady = util_mapped_sha256(map, sha256);
         if (steady && carve)  /* live blobs are referenced in it, not copied (carve.h) */
             carve_session_offer_mapping(carve, map);
         if (steady)
@@ -240,7 +241,7 @@ static bool parse_mapped(const char *path, bp_result *result, carve_session *car
     return steady;
 }
 
-int input_parse_file(const char *path, bp_result *result, carve_session *carve)
+static int parse_file(const char *path, bp_result *result, carve_session *carve)
 {
     bool scan = carve && carve_session_options(carve)->scan;
     size_t head_size = 0;
@@ -251,8 +252,8 @@ int input_parse_file(const char *path, bp_result *result, carve_session *carve)
     if (!image)
         free(head);
     if (scan && kind == INPUT_UNKNOWN) {  /* inputs of any size: streamed unless a queue */
-        char sha256[UTIL_SHA256_HEX_SIZE];
-        int status = carve_scan_input(carve, path, sha256);  /* hashed as it is streamed */
+        char sha256[UTIL_SHA256_HEX_SIZE] = "";
+        int status = carve_scan_input(carve, path, result->no_hash ? NULL : sha256);  /* hashed as it is streamed */
         result_note_input(result, path, input_system_root(&result->arena, path), sha256);
         return status;
     }
@@ -270,8 +271,9 @@ int input_parse_file(const char *path, bp_result *result, carve_session *carve)
     if (!parse_mapped(path, result, carve, &status)) {  /* not mappable: read whole, as before */
         size_t size;
         const char *error = NULL;
-        char sha256[UTIL_SHA256_HEX_SIZE];
-        uint8_t *data = util_input_read_hashed(path, &size, &error, sha256);
+        char sha256[UTIL_SHA256_HEX_SIZE] = "";
+        uint8_t *data = result->no_hash ? util_input_read(path, &size, &error)
+                                        : util_input_read_hashed(path, &size, &error, sha256);
         if (!data) {
             util_notes_addf(&result->arena, &result->warnings, "%s: cannot read: %s", path, error);
             result_note_status(result, BP_STATUS_UNREADABLE);
@@ -286,14 +288,42 @@ int input_parse_file(const char *path, bp_result *result, carve_session *carve)
     return status;
 }
 
+/* With --no-hash no digest tells the same bytes given twice: the same file
+ * (device and inode) opened again is read once, with a note; a copy of it is
+ * read again. Files given by path only (a ZIP or a disk image as a whole, not
+ * its members: they have no inode of their own). */
+int input_parse_file(const char *path, bp_result *result, carve_session *carve)
+{
+    struct stat st;
+    if (!result->no_hash || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return parse_file(path, result, carve);
+    uint64_t id[2] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino};
+    size_t index;
+    if (util_bytes_map_get(&result->input_by_file, id, sizeof(id), &index)) {
+        util_notes_addf(&result->arena, &result->warnings, "%s: same file as %s (device %llu, inode %llu): read once",
+                        path, result->inputs[index].path, (unsigned long long)id[0], (unsigned long long)id[1]);
+        return BP_STATUS_CLEAN;
+    }
+    int status = parse_file(path, result, carve);
+    if (status != BP_STATUS_UNREADABLE && !util_string_map_get(&result->input_by_path, path, &index))
+        result_note_input(result, path, "", "");  /* a ZIP or disk image: its records name their members */
+    uint64_t *key = util_string_map_get(&result->input_by_path, path, &index)
+                        ? util_arena_alloc(&result->arena, sizeof(id)) : NULL;
+    if (key) {  /* it was read (not skipped as no BITS input, not unreadable) */
+        memcpy(key, id, sizeof(id));
+        util_bytes_map_add(&result->input_by_file, key, sizeof(id), index);
+    }
+    return status;
+}
+
 /* "-": one input read from standard input to its end (a queue, blob or log
  * another tool streams); labelled "-". */
 static int parse_stdin(bp_result *result, carve_session *carve)
 {
     size_t size;
     const char *error = NULL;
-    char sha256[UTIL_SHA256_HEX_SIZE];
-    uint8_t *data = util_input_read_stream(0, &size, &error, sha256);
+    char sha256[UTIL_SHA256_HEX_SIZE] = "";
+    uint8_t *data = util_input_read_stream(0, &size, &error, result->no_hash ? NULL : sha256);
     if (!data) {
         util_notes_addf(&result->arena, &result->warnings, "-: cannot read standard input: %s", error);
         return BP_STATUS_UNREADABLE;
@@ -315,6 +345,7 @@ int bp_parse_path_ex(const char *path, const bp_parse_options *options, bp_resul
     bp_result *result = *result_out;
     if (!result)
         return BP_STATUS_UNREADABLE;
+    result->no_hash = options && options->no_hash;
     carve_session *carve = options && (options->carve || options->scan) ? carve_session_new(result, options) : NULL;
     struct stat st;
     int status;

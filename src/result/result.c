@@ -100,6 +100,7 @@ void bp_result_free(bp_result *result)
     free(result->inputs);
     util_string_map_free(&result->input_by_path);
     util_string_map_free(&result->input_by_sha256);
+    util_string_map_free(&result->input_by_file);
     util_arena_free(&result->stream.window);
     util_arena_free(&result->arena);
     free(result);

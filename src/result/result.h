@@ -60,6 +60,8 @@ struct bp_result {
     size_t input_capacity;
     util_string_map input_by_path;  /* path -> index in inputs */
     util_string_map input_by_sha256;
+    bool no_hash;                   /* bp_parse_options.no_hash of the input being read */
+    util_string_map input_by_file;  /* no_hash: (device, inode) of files read -> index in inputs */
     result_stream stream;
     size_t held_max;      /* most records held at once (tests of streaming) */
 };

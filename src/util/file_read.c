@@ -73,11 +73,12 @@ uint8_t *util_input_read_stream(int fd, size_t *size, const char **error, char s
 {
     util_sha256 hash;
     util_sha256_init(&hash);
+    util_sha256 *hashing = sha256 ? &hash : NULL;  /* NULL: not hashed (--no-hash) */
     *size = 0;
     size_t capacity = 1 << 20, done = 0;
     uint8_t *data = malloc(capacity);
     while (data) {
-        size_t got = read_hashing(fd, data + done, capacity - done, &hash);
+        size_t got = read_hashing(fd, data + done, capacity - done, hashing);
         done += got;
         if (done < capacity)
             break;  /* end of the stream */
@@ -104,7 +105,8 @@ uint8_t *util_input_read_stream(int fd, size_t *size, const char **error, char s
         *error = "out of memory";
         return NULL;
     }
-    util_sha256_hex(&hash, sha256);
+    if (sha256)
+        util_sha256_hex(&hash, sha256);
     *size = done;
     return data;
 }

@@ -19,7 +19,7 @@ uint8_t *util_input_read(const char *path, size_t *size, const char **error);
 uint8_t *util_input_read_hashed(const char *path, size_t *size, const char **error, char sha256[UTIL_SHA256_HEX_SIZE]);
 
 /* Read a stream (standard input given as "-") to its end, at most
- * UTIL_INPUT_MAX_SIZE bytes, hashing as it goes. */
+ * UTIL_INPUT_MAX_SIZE bytes, hashing as it goes (not when sha256 is NULL). */
 uint8_t *util_input_read_stream(int fd, size_t *size, const char **error, char sha256[UTIL_SHA256_HEX_SIZE]);
 
 #endif

@@ -5,7 +5,9 @@
 # `LC_ALL=C grep -c -a -F <8-byte job marker> IMAGE` in the same run, runs
 # interleaved with `cat IMAGE >/dev/null` (the floor), page cache warm. Reports the median wall time of each,
 # bitsparse's throughput, the ratios to grep and cat and bitsparse's peak RSS
-# (/usr/bin/time %M), and checks recall against the image's manifest: every
+# (/usr/bin/time %M); the same for `bitsparse --scan --no-hash IMAGE` (no SHA-256:
+# the search alone), whose records must be the --scan records with "sha256":"".
+# It checks recall against the image's manifest: every
 # job id that `bitsparse --carve` finds in an embedded artifact (with its blob)
 # must come out of the scan. Then `bitsparse --carve IMAGE` once: CPU, peak RSS
 # (<= 64 MiB: --carve of any input in bounded memory) and records.
@@ -49,6 +51,7 @@ median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; e
 
 status=0
 rows=""
+nohash_rows=""
 carve_rows=""
 for mib in $sizes; do
     image=$WORK/image-$mib.raw
@@ -66,6 +69,7 @@ for mib in $sizes; do
 
     cat "$image" >/dev/null  # warm the page cache for both tools
     : >"$WORK/scan-times" ; : >"$WORK/grep-times" ; : >"$WORK/scan-rss" ; : >"$WORK/cat-times"
+    : >"$WORK/nohash-times" ; : >"$WORK/nohash-rss"
     for run in $(seq "$RUNS"); do
         # the floor: reading the image through the page cache and nothing else
         /usr/bin/time -f "%e %M" -o "$WORK/time" cat "$image" >/dev/null
@@ -75,6 +79,10 @@ for mib in $sizes; do
         read -r seconds rss < <(tail -n 1 "$WORK/time")
         echo "$seconds" >>"$WORK/scan-times"
         echo "$rss" >>"$WORK/scan-rss"
+        /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" --scan --no-hash "$image" -f jsonl -o "$WORK/nohash-$mib.jsonl" 2>/dev/null
+        read -r seconds rss < <(tail -n 1 "$WORK/time")
+        echo "$seconds" >>"$WORK/nohash-times"
+        echo "$rss" >>"$WORK/nohash-rss"
         /usr/bin/time -f "%e %M" -o "$WORK/time" env LC_ALL=C grep -c -a -F "$MARKER" "$image" >"$WORK/grep-count"
         read -r seconds rss < <(tail -n 1 "$WORK/time")
         echo "$seconds" >>"$WORK/grep-times"
@@ -82,7 +90,13 @@ for mib in $sizes; do
     scan_s=$(median <"$WORK/scan-times")
     grep_s=$(median <"$WORK/grep-times")
     cat_s=$(median <"$WORK/cat-times")
+    nohash_s=$(median <"$WORK/nohash-times")
     rss_kib=$(sort -n "$WORK/scan-rss" | tail -1)
+    nohash_kib=$(sort -n "$WORK/nohash-rss" | tail -1)
+    if ! sed -E 's/"sha256":"[0-9a-f]{64}"/"sha256":""/g' "$WORK/scan-$mib.jsonl" | cmp -s - "$WORK/nohash-$mib.jsonl"; then
+        echo "--scan --no-hash: records differ from --scan's (other than sha256)"
+        status=1
+    fi
     found=$WORK/found-$mib.txt
     jq -r 'select(.job_id != "") | .job_id' "$WORK/scan-$mib.jsonl" | sort -u >"$found"
     missing=$(comm -23 "$expected" "$found" | wc -l)
@@ -90,6 +104,11 @@ for mib in $sizes; do
     read -r gbps ratio rss_mib cat_ratio <<EOF
 $(python3 -c "print('%.2f %.2f %.1f %.2f' % ($bytes / $scan_s / 1e9 if $scan_s > 0 else 0, $scan_s / $grep_s if $grep_s > 0 else 0, $rss_kib / 1024, $scan_s / $cat_s if $cat_s > 0 else 0))")
 EOF
+    read -r nohash_ratio nohash_cat_ratio <<EOF
+$(python3 -c "print('%.2f %.2f' % ($nohash_s / $grep_s if $grep_s > 0 else 0, $nohash_s / $cat_s if $cat_s > 0 else 0))")
+EOF
+    echo "image ${mib} MiB: bitsparse --scan --no-hash ${nohash_s} s (peak RSS $((nohash_kib / 1024)) MiB)," \
+         "ratio to grep ${nohash_ratio}, to cat ${nohash_cat_ratio}"
     echo "image ${mib} MiB: bitsparse --scan ${scan_s} s (${gbps} GB/s, peak RSS ${rss_mib} MiB, ${records} records)," \
          "grep ${grep_s} s ($(cat "$WORK/grep-count") marker lines), ratio ${ratio};" \
          "cat ${cat_s} s, ratio ${cat_ratio};" \
@@ -115,15 +134,21 @@ EOF
     fi
     carve_rows="$carve_rows| $mib MiB | $carve_cpu s | $((carve_kib / 1024)) MiB | $carve_records |"$'\n'
     python3 -c "import sys; sys.exit(0 if $scan_s <= $grep_s else 1)" || echo "note: slower than grep (target: no slower)"
+    python3 -c "import sys; sys.exit(0 if $nohash_s <= $grep_s else 1)" || echo "note: --no-hash slower than grep"
     python3 -c "import sys; sys.exit(0 if $scan_s <= 1.3 * $cat_s else 1)" || echo "note: above 1.3x cat (the aim)"
     python3 -c "import sys; sys.exit(0 if $bytes / $scan_s >= 1e9 else 1)" || echo "note: below 1 GB/s"
     rows="$rows| $mib MiB | $RUNS | $scan_s s | $gbps GB/s | $grep_s s | $ratio | $cat_s s | $cat_ratio | $rss_mib MiB | $(($(wc -l <"$expected") - missing)) / $(wc -l <"$expected") | $records |"$'\n'
+    nohash_rows="$nohash_rows| $mib MiB | $scan_s s | $nohash_s s | $nohash_ratio | $nohash_cat_ratio | $((nohash_kib / 1024)) MiB |"$'\n'
 done
 
 echo
 echo "| image | runs | bitsparse --scan (median) | throughput | LC_ALL=C grep -c -F (median) | ratio | cat (median) | ratio | peak RSS | job ids found | records |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s' "$rows"
+echo
+echo "| image | --scan (median) | --scan --no-hash (median) | ratio to grep | ratio to cat | peak RSS |"
+echo "|---|---|---|---|---|---|"
+printf '%s' "$nohash_rows"
 echo
 echo "| image | bitsparse --carve (1 run, CPU) | peak RSS | records |"
 echo "|---|---|---|---|"

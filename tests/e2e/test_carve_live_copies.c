@@ -21,7 +21,7 @@
 static bp_result *carve(const char *path)
 {
     bp_result *result = NULL;
-    bp_parse_options options = {true, false, NULL, NULL};
+    bp_parse_options options = {.carve = true};
     bp_parse_path_ex(path, &options, &result);
     return result;
 }

@@ -71,7 +71,7 @@ static bp_result *queue_and_log(const unsigned char *queue, size_t queue_size, c
     write_bytes(dir, "edb.log", zeros, sizeof zeros, blob, copy_size);
     size_t before = open_descriptors();
     bp_result *result = NULL;
-    bp_parse_options options = {true, false, NULL, NULL};
+    bp_parse_options options = {.carve = true};
     bp_parse_path_ex(dir, &options, &result);
     *descriptors_left = open_descriptors() - before;
     char command[1200];

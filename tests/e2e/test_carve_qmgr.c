@@ -39,7 +39,7 @@ static char *jsonl_of(const bp_result *result, size_t count)
 static bp_result *parse(const char *relative, bool carve, int *status)
 {
     bp_result *result = NULL;
-    bp_parse_options options = {carve, false, NULL, NULL};
+    bp_parse_options options = {.carve = carve};
     *status = bp_parse_path_ex(shared_path(relative), &options, &result);
     return result;
 }
@@ -375,7 +375,7 @@ static void test_damaged(void)
     if (!original)
         return;
     unsigned char *copy = malloc(size);
-    bp_parse_options options = {true, false, NULL, NULL};
+    bp_parse_options options = {.carve = true};
     for (int round = 0; round < 150; round++) {
         memcpy(copy, original, size);
         size_t length = size;
@@ -441,7 +441,7 @@ static void test_deleted_flag(void)
     flag_deleted(bytes, size, 54, 6);  /* its chunk */
     bp_result *plain = NULL, *carved = NULL;
     bp_parse_memory(bytes, size, "deleted.db", &plain);
-    bp_parse_options options = {true, false, NULL, NULL};
+    bp_parse_options options = {.carve = true};
     bp_parse_memory_ex(bytes, size, "deleted.db", &options, &carved);
     /* live: the job is gone, its file is an orphan */
     CHECK_U64(bp_result_count(plain), 1);

@@ -126,7 +126,7 @@ static void test_raw_image(void)
 
     bp_result *result = NULL;
     progress_log progress = {0, 0, 0, true};
-    bp_parse_options options = {false, true, on_progress, &progress};
+    bp_parse_options options = {.scan = true, .progress = on_progress, .progress_context = &progress};
     int status = bp_parse_path_ex(path, &options, &result);
     CHECK(status == BP_STATUS_WARNINGS); /* the cut copies warn */
     CHECK(progress.calls >= 3);
@@ -256,7 +256,7 @@ static void test_log(void)
     write_file(path, log, log_size);
     for (int scan = 0; scan < 2; scan++) {
         bp_result *result = NULL;
-        bp_parse_options options = {true, scan == 1, NULL, NULL};
+        bp_parse_options options = {.carve = true, .scan = scan == 1};
         bp_parse_path_ex(path, &options, &result);
         const bp_record *r = find_job(result, "266504ac-d974-446c-96ad-2be13a5665b0");
         CHECK(r != NULL);
@@ -318,7 +318,7 @@ static void test_folder_with_log(void)
 
     bp_result *plain = NULL, *carved = NULL;
     bp_parse_path_ex(sub, NULL, &plain);
-    bp_parse_options options = {true, false, NULL, NULL};
+    bp_parse_options options = {.carve = true};
     bp_parse_path_ex(sub, &options, &carved);
     CHECK_U64(bp_result_count(plain), 1);
     const bp_record *first = bp_result_record(carved, 0);
