@@ -90,8 +90,9 @@ static bool visit_record_in(tree_walk *w, const ese_node *node)
         if (blob->separated)
             carve_ese_lid_add(&c->live_lids[w->which], blob->lid);
         if (blob->data && blob->size)
-            carve_session_live_blob(c->session, w->which == 0, false,
-                                    blob->separated ? live_value_in_file(c, w->table, blob) : blob->data, blob->size);
+            carve_session_live_row_blob(c->session, w->which == 0, c->label, start,
+                                        blob->separated ? live_value_in_file(c, w->table, blob) : blob->data,
+                                        blob->size);
         return true;
     }
     /* a record flagged deleted */

@@ -30,6 +30,7 @@ carve_session *carve_session_new(bp_result *result, const bp_parse_options *opti
     s->result = result;
     if (options)
         s->options = *options;
+    carve_live_store_begin(s);  /* a streaming result: its live records are seen once, as they pass */
     return s;
 }
 
@@ -109,7 +110,8 @@ static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size,
     return v;
 }
 
-void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob, size_t size)
+static carve_version *live_version(carve_session *session, bool is_job, bool legacy, const uint8_t *blob,
+                                   size_t size)
 {
     /* Not decoded: its record is in the result already. The finish decodes a
      * live version only when a cut copy needs its job id or URL (carve_finish_wake_live);
@@ -124,11 +126,25 @@ void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, c
     carve_version *v = intern(session, blob, size, is_job, in_place, &is_new);
     if (!v) {
         session->out_of_memory = true;
-        return;
+        return NULL;
     }
     v->live = true;
     v->legacy = legacy;
     v->verdict = CARVE_FULL;
+    return v;
+}
+
+void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob, size_t size)
+{
+    live_version(session, is_job, legacy, blob, size);
+}
+
+void carve_session_live_row_blob(carve_session *session, bool is_job, const char *path, uint64_t row_offset,
+                                 const uint8_t *blob, size_t size)
+{
+    carve_version *v = live_version(session, is_job, false, blob, size);
+    if (v)
+        carve_live_store_row(session, is_job, path, row_offset, (size_t)(v - session->versions));
 }
 
 void carve_session_offer_mapping(carve_session *session, util_mapped_file *mapping)
