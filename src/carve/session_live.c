@@ -22,11 +22,11 @@
 
 /* ---- keeping the live records as they stream past -------------------------------------------- */
 
-static bp_note_list copy_notes(carve_session *s, const bp_note_list *from)
+static bp_note_list copy_notes(util_arena *arena, const bp_note_list *from)
 {
     bp_note_list to = {NULL, NULL, 0};
     for (const bp_note *n = from->head; n; n = n->next)
-        util_notes_add(&s->store.arena, &to, n->text);
+        util_notes_add(arena, &to, n->text);
     return to;
 }
 
@@ -63,7 +63,7 @@ static void keep_job(carve_session *s, const bp_record *record)
     live->job_id = job_id;
     live->file_ids = file_ids;
     live->file_count = job->file_count;
-    live->warnings = copy_notes(s, &job->warnings);
+    live->warnings = copy_notes(arena, &job->warnings);
 }
 
 static void keep_file(carve_session *s, const bp_record *record)
@@ -83,7 +83,7 @@ static void keep_file(carve_session *s, const bp_record *record)
     live->file_id = file_id;
     live->path = record->file_source.path;
     live->offset = record->file_source.offset;
-    live->warnings = copy_notes(s, &record->file->warnings);
+    live->warnings = copy_notes(&store->arena, &record->file->warnings);
 }
 
 static void keep_records(carve_session *s, const bp_record *records, size_t count)
@@ -260,14 +260,18 @@ const bp_job *carve_finish_live_job_object(finish_state *f, live_job *live)
     carve_session *s = f->s;
     const carve_version *v = row_version(s, 1, live->source->path, live->source->offset);
     /* it belongs to the carved records written after the finish */
-    bp_job *job = bits_decode_job(result_record_arena(s->result), v ? v->bytes : (const uint8_t *)"", v ? v->size : 0);
+    util_arena *arena = result_record_arena(s->result);
+    bp_job *job = bits_decode_job(arena, v ? v->bytes : (const uint8_t *)"", v ? v->size : 0);
     if (!job) {
         s->out_of_memory = true;
         return NULL;
     }
+    /* what the store holds is freed with the session: copied to the record's arena */
     if (!job->job_id[0])  /* as qmgr_db.c: the Jobs row's Id when the blob names none */
-        job->job_id = live->job_id;
-    job->warnings = live->warnings;
+        job->job_id = util_arena_strdup(arena, live->job_id);
+    job->warnings = copy_notes(arena, &live->warnings);
+    if (!job->job_id)
+        job->job_id = "";
     live->job = job;
     return job;
 }
@@ -282,13 +286,15 @@ const bp_file *carve_finish_live_file(finish_state *f, const char *id)
         return live->file;
     carve_session *s = f->s;
     const carve_version *v = row_version(s, 0, live->path, live->offset);
-    bp_file *file = bits_decode_file(result_record_arena(s->result), v ? v->bytes : (const uint8_t *)"", v ? v->size : 0);
-    if (!file) {
+    util_arena *arena = result_record_arena(s->result);
+    bp_file *file = bits_decode_file(arena, v ? v->bytes : (const uint8_t *)"", v ? v->size : 0);
+    const char *file_id = file ? util_arena_strdup(arena, live->file_id) : NULL;
+    if (!file || !file_id) {
         s->out_of_memory = true;
         return NULL;
     }
-    file->file_id = live->file_id;  /* as qmgr_db.c: always the Files row's Id */
-    file->warnings = live->warnings;
+    file->file_id = file_id;  /* as qmgr_db.c: always the Files row's Id */
+    file->warnings = copy_notes(arena, &live->warnings);
     live->file = file;
     return file;
 }
