@@ -206,7 +206,7 @@ const char *carve_ese_table_name_of(ese_carver *c, uint32_t objid)
         if (table->objid == objid)
             name = table->name;
         else if (table->lv_objid == objid)
-            name = util_arena_printf(c->db->arena, "%s LV", table->name);
+            name = util_arena_printf(carve_session_arena(c->session), "%s LV", table->name);
         if (!name)
             name = "";
         if (name[0])
