@@ -108,7 +108,7 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
  * knows a blob's extent adds the place without decoding it again); or a live
  * or legacy version (never checked as an ESE blob). */
 typedef enum carve_known { CARVE_KNOWN_NEW, CARVE_KNOWN_CARVED, CARVE_KNOWN_OTHER } carve_known;
-carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size);
+carve_known carve_session_known(carve_session *session, bool is_job, const uint8_t *blob, size_t size);
 /* The arena carved jobs and files are decoded into (the result's). */
 util_arena *carve_session_arena(carve_session *session);
 /* As carve_session_add_job / _add_file (ESE blobs), with the blob decoded

@@ -199,7 +199,7 @@ static bool wake_live_wholes(finish_state *f)
         carve_version *whole = &s->versions[v];
         int k = whole->is_job;
         size_t at;
-        if (whole->live && any[k] &&
+        if (whole->live && !whole->dropped && any[k] &&
             (all[k] || heads[k].out_of_memory ||
              (whole->size > CUT_HEAD && util_bytes_map_get(&heads[k], whole->bytes, CUT_HEAD, &at))))
             carve_finish_wake_live(f, whole);
@@ -231,7 +231,8 @@ static void merge_cut_copies(finish_state *f)
         return;
     }
     for (size_t v = 0; v < s->version_count; v++) {
-        const char *key = item_key(&s->versions[v]);
+        /* dropped before the merge: only a live blob's duplicate, never compared */
+        const char *key = s->versions[v].dropped ? NULL : item_key(&s->versions[v]);
         next[v] = SIZE_MAX;
         size_t head;
         if (!key)

@@ -18,7 +18,8 @@ typedef struct carve_version {
     bool legacy;
     bool live;                 /* a live blob: only there to drop identical carved copies; its
                                   job or file is decoded only when needed (carve_finish_wake_live) */
-    bool dropped;              /* merged into another version (a cut copy of it) */
+    bool dropped;              /* merged into another version (a cut copy of it), or a live blob
+                                  with the bytes of an earlier one (session.c index_pending) */
     bool used;                 /* files: attached to a job */
     const uint8_t *bytes;      /* arena copy, or in a mapping the session keeps (live blobs) */
     size_t size;
@@ -101,6 +102,7 @@ struct carve_session {
     carve_version *versions;
     size_t version_count, version_capacity;
     util_string_map index[2];    /* [0] files, [1] jobs: exact bytes -> version number */
+    bool indexed;              /* index[] built (session.c index_pending): live blobs before it are not hashed */
     stale_id *job_ids;
     size_t job_id_count, job_id_capacity;
     stale_id *file_ids;        /* Files records whose blob was not read with them */
