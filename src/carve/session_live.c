@@ -30,7 +30,10 @@ static bp_note_list copy_notes(util_arena *arena, const bp_note_list *from)
     return to;
 }
 
-static void keep_job(carve_session *s, const bp_record *record)
+/* `held`: the record is still in the result and stays there until after the
+ * finish (handed over with the carved records): its job and file are used as
+ * they are, not decoded again. */
+static void keep_job(carve_session *s, const bp_record *record, bool held)
 {
     live_store *store = &s->store;
     const bp_job *job = record->job;
@@ -64,9 +67,11 @@ static void keep_job(carve_session *s, const bp_record *record)
     live->file_ids = file_ids;
     live->file_count = job->file_count;
     live->warnings = copy_notes(arena, &job->warnings);
+    if (held)
+        live->job = job;
 }
 
-static void keep_file(carve_session *s, const bp_record *record)
+static void keep_file(carve_session *s, const bp_record *record, bool held)
 {
     live_store *store = &s->store;
     if (!util_grow((void **)&store->files, &store->file_capacity, store->file_count, sizeof(live_file))) {
@@ -84,15 +89,17 @@ static void keep_file(carve_session *s, const bp_record *record)
     live->path = record->file_source.path;
     live->offset = record->file_source.offset;
     live->warnings = copy_notes(&store->arena, &record->file->warnings);
+    if (held)
+        live->file = record->file;
 }
 
-static void keep_records(carve_session *s, const bp_record *records, size_t count)
+static void keep_records(carve_session *s, const bp_record *records, size_t count, bool held)
 {
     for (size_t i = 0; i < count; i++) {
         if (records[i].job)
-            keep_job(s, &records[i]);
+            keep_job(s, &records[i], held);
         if (records[i].file && records[i].file->file_id[0])
-            keep_file(s, &records[i]);
+            keep_file(s, &records[i], held);
     }
 }
 
@@ -101,7 +108,7 @@ static void keep_records(carve_session *s, const bp_record *records, size_t coun
 static void observe(bp_result *result, const bp_record *records, size_t count, void *context)
 {
     (void)result;
-    keep_records(context, records, count);
+    keep_records(context, records, count, false);
 }
 
 void carve_live_store_begin(carve_session *s)
@@ -195,7 +202,7 @@ void carve_finish_collect_live(finish_state *f)
         /* the live records not handed over yet are still held in the result */
         for (size_t r = 0; r < s->live_count; r++)
             if (s->live[r].first < s->live[r].end && s->live[r].end <= s->result->count)
-                keep_records(s, &s->result->records[s->live[r].first], s->live[r].end - s->live[r].first);
+                keep_records(s, &s->result->records[s->live[r].first], s->live[r].end - s->live[r].first, true);
         jobs = s->store.job_count;
         files = s->store.file_count;
     } else {
