@@ -87,6 +87,12 @@ void carve_session_live_records(carve_session *session, size_t first, size_t end
  * It is not decoded, its record being in the result already. */
 void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob,
                              size_t size);
+/* The same for the blob of a live Jobs or Files row of a qmgr.db at
+ * row_offset (its node, as the row's record source has it): when the run
+ * streams its records, a carved record linked to that live job or file gets
+ * it decoded again from these bytes (session_live.c). */
+void carve_session_live_row_blob(carve_session *session, bool is_job, const char *path, uint64_t row_offset,
+                                 const uint8_t *blob, size_t size);
 
 /* Add a validated candidate (bytes are copied). `missing` names what a partial
  * candidate lacks. `file_id` (files) may be "" when unknown. Legacy job records
@@ -102,7 +108,7 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
  * knows a blob's extent adds the place without decoding it again); or a live
  * or legacy version (never checked as an ESE blob). */
 typedef enum carve_known { CARVE_KNOWN_NEW, CARVE_KNOWN_CARVED, CARVE_KNOWN_OTHER } carve_known;
-carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size);
+carve_known carve_session_known(carve_session *session, bool is_job, const uint8_t *blob, size_t size);
 /* The arena carved jobs and files are decoded into (the result's). */
 util_arena *carve_session_arena(carve_session *session);
 /* As carve_session_add_job / _add_file (ESE blobs), with the blob decoded

@@ -40,10 +40,17 @@ static bool visit_record(const ese_page *page, const ese_node *node, void *conte
      * live long value stayed in the result's arena to the end */
     util_arena value_bytes;
     util_arena_init(&value_bytes);
-    util_arena *before = w->c->db->value_arena;
-    w->c->db->value_arena = &value_bytes;
+    ese_db *db = w->c->db;
+    util_arena *before = db->value_arena, *long_lived = db->arena;
+    db->value_arena = &value_bytes;
+    /* the column values' arrays too (they went to db->arena, which lasts as
+     * long as the result: 3 MB per 10 000 jobs), unless the table's long-value
+     * index may still be built now, in db->arena, as qmgr_db.c decides */
+    if (w->table->lv || !w->table->lv_root_pgno)
+        db->arena = &value_bytes;
     bool go_on = visit_record_in(w, node);
-    w->c->db->value_arena = before;
+    db->value_arena = before;
+    db->arena = long_lived;
     util_arena_free(&value_bytes);
     return go_on;
 }
@@ -90,8 +97,9 @@ static bool visit_record_in(tree_walk *w, const ese_node *node)
         if (blob->separated)
             carve_ese_lid_add(&c->live_lids[w->which], blob->lid);
         if (blob->data && blob->size)
-            carve_session_live_blob(c->session, w->which == 0, false,
-                                    blob->separated ? live_value_in_file(c, w->table, blob) : blob->data, blob->size);
+            carve_session_live_row_blob(c->session, w->which == 0, c->label, start,
+                                        blob->separated ? live_value_in_file(c, w->table, blob) : blob->data,
+                                        blob->size);
         return true;
     }
     /* a record flagged deleted */

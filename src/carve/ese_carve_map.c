@@ -86,11 +86,17 @@ static int compare_ranges(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Fold `recent` and `pending` into `settled` (once per break in the order). */
-static void settle(ese_carver *c)
+static void set_reach(range_list *list)
 {
-    if (!c->pending.count)
-        return;
+    for (size_t i = 0; i < list->count; i++)
+        list->items[i].reach = i && list->items[i - 1].reach > list->items[i].end ? list->items[i - 1].reach
+                                                                                  : list->items[i].end;
+}
+
+/* The old way: everything appended to `settled` and sorted again (what is
+ * left when there is no memory for a merge). */
+static void settle_by_sorting(ese_carver *c)
+{
     range_list *from[2] = {&c->recent, &c->pending};
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < from[k]->count; i++)
@@ -100,9 +106,40 @@ static void settle(ese_carver *c)
     }
     range_list *all = &c->settled;
     qsort(all->items, all->count, sizeof(byte_range), compare_ranges);
-    for (size_t i = 0; i < all->count; i++)
-        all->items[i].reach = i && all->items[i - 1].reach > all->items[i].end ? all->items[i - 1].reach
-                                                                               : all->items[i].end;
+    set_reach(all);
+}
+
+/* Fold `recent` and `pending` into `settled` (once per break in the order).
+ * `settled` and `recent` are in order already: only `pending` is sorted, then
+ * the three are merged (sorting all of them was 33 M instructions for the
+ * 10 000-job queue's 70 000 ranges). Ranges with the same start may come in
+ * any order: a lookup reads only the largest end up to a start (`reach`). */
+static void settle(ese_carver *c)
+{
+    if (!c->pending.count)
+        return;
+    range_list *lists[3] = {&c->settled, &c->recent, &c->pending};
+    size_t total = c->settled.count + c->recent.count + c->pending.count;
+    byte_range *merged = malloc(total * sizeof(byte_range));
+    if (!merged) {
+        settle_by_sorting(c);
+        return;
+    }
+    qsort(c->pending.items, c->pending.count, sizeof(byte_range), compare_ranges);
+    size_t at[3] = {0, 0, 0};
+    for (size_t n = 0; n < total; n++) {
+        int pick = -1;
+        for (int k = 0; k < 3; k++)
+            if (at[k] < lists[k]->count &&
+                (pick < 0 || lists[k]->items[at[k]].start < lists[pick]->items[at[pick]].start))
+                pick = k;
+        merged[n] = lists[pick]->items[at[pick]++];
+    }
+    free(c->settled.items);
+    c->settled.items = merged;
+    c->settled.count = c->settled.capacity = total;
+    c->recent.count = c->pending.count = 0;
+    set_reach(&c->settled);
 }
 
 /* Does a range of a list sorted by start hold offset? */
@@ -206,7 +243,7 @@ const char *carve_ese_table_name_of(ese_carver *c, uint32_t objid)
         if (table->objid == objid)
             name = table->name;
         else if (table->lv_objid == objid)
-            name = util_arena_printf(c->db->arena, "%s LV", table->name);
+            name = util_arena_printf(carve_session_arena(c->session), "%s LV", table->name);
         if (!name)
             name = "";
         if (name[0])

@@ -30,6 +30,7 @@ carve_session *carve_session_new(bp_result *result, const bp_parse_options *opti
     s->result = result;
     if (options)
         s->options = *options;
+    carve_live_store_begin(s);  /* a streaming result: its live records are seen once, as they pass */
     return s;
 }
 
@@ -71,18 +72,45 @@ bool carve_session_add_place(carve_session *s, carve_version *v, const carve_pla
     return true;
 }
 
+/* Live blobs are only hashed once something asks the index: a queue with
+ * nothing deleted never does (30 000 blobs of the 10 000-job queue: 50 M
+ * instructions). Until then each live blob is a version of its own; the
+ * first question indexes them in order, and one whose bytes an earlier one
+ * has already is marked dropped (a duplicate: its bytes stand in the first),
+ * so the index answers as if they had been interned one by one. */
+static void index_pending(carve_session *s)
+{
+    s->indexed = true;
+    for (size_t i = 0; i < s->version_count; i++) {
+        carve_version *v = &s->versions[i];
+        util_string_map *index = &s->index[v->is_job];
+        uint64_t hash = util_bytes_hash(v->bytes, v->size);
+        size_t at;
+        if (util_bytes_map_get_hashed(index, v->bytes, v->size, hash, &at))
+            v->dropped = true;
+        else if (!util_bytes_map_add_hashed(index, v->bytes, v->size, hash, i))
+            s->out_of_memory = true;
+    }
+}
+
 /* A new version (bytes copied, or only referenced when `in_place`: they stay
  * valid to the finish), or the existing one with the same bytes. Jobs and files
- * have an index each (util/string_map.c, keyed by the version's bytes). */
+ * have an index each (util/string_map.c, keyed by the version's bytes); a
+ * live blob before the index is asked (`unindexed`) is added without it. */
 static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size, bool is_job, bool in_place,
-                             bool *is_new)
+                             bool unindexed, bool *is_new)
 {
     util_string_map *index = &s->index[is_job];
-    uint64_t hash = util_bytes_hash(blob, size);
+    uint64_t hash = 0;
     size_t at;
     *is_new = false;
-    if (util_bytes_map_get_hashed(index, blob, size, hash, &at))
-        return &s->versions[at];
+    if (!unindexed) {
+        if (!s->indexed)
+            index_pending(s);
+        hash = util_bytes_hash(blob, size);
+        if (util_bytes_map_get_hashed(index, blob, size, hash, &at))
+            return &s->versions[at];
+    }
     if (!util_grow((void **)&s->versions, &s->version_capacity, s->version_count, sizeof(carve_version)))
         return NULL;
     const uint8_t *copy = blob;
@@ -102,14 +130,15 @@ static carve_version *intern(carve_session *s, const uint8_t *blob, size_t size,
     v->file_id = "";
     v->order = s->version_count;
     /* out of memory: the version is kept, a later copy of it becomes a version of its own */
-    if (!util_bytes_map_add_hashed(index, copy, size, hash, s->version_count))
+    if (!unindexed && !util_bytes_map_add_hashed(index, copy, size, hash, s->version_count))
         s->out_of_memory = true;
     s->version_count++;
     *is_new = true;
     return v;
 }
 
-void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob, size_t size)
+static carve_version *live_version(carve_session *session, bool is_job, bool legacy, const uint8_t *blob,
+                                   size_t size)
 {
     /* Not decoded: its record is in the result already. The finish decodes a
      * live version only when a cut copy needs its job id or URL (carve_finish_wake_live);
@@ -121,14 +150,28 @@ void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, c
     if (in_place)
         session->offered_used = true;
     bool is_new;
-    carve_version *v = intern(session, blob, size, is_job, in_place, &is_new);
+    carve_version *v = intern(session, blob, size, is_job, in_place, !session->indexed, &is_new);
     if (!v) {
         session->out_of_memory = true;
-        return;
+        return NULL;
     }
     v->live = true;
     v->legacy = legacy;
     v->verdict = CARVE_FULL;
+    return v;
+}
+
+void carve_session_live_blob(carve_session *session, bool is_job, bool legacy, const uint8_t *blob, size_t size)
+{
+    live_version(session, is_job, legacy, blob, size);
+}
+
+void carve_session_live_row_blob(carve_session *session, bool is_job, const char *path, uint64_t row_offset,
+                                 const uint8_t *blob, size_t size)
+{
+    carve_version *v = live_version(session, is_job, false, blob, size);
+    if (v)
+        carve_live_store_row(session, is_job, path, row_offset, (size_t)(v - session->versions));
 }
 
 void carve_session_offer_mapping(carve_session *session, util_mapped_file *mapping)
@@ -202,7 +245,7 @@ static bool add_job(carve_session *session, const uint8_t *blob, size_t size, bo
                     carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
-    carve_version *v = intern(session, blob, size, true, false, &is_new);
+    carve_version *v = intern(session, blob, size, true, false, false, &is_new);
     if (!v)
         return false;
     if (is_new) {
@@ -234,7 +277,7 @@ static bool add_file(carve_session *session, const uint8_t *blob, size_t size, b
                      const char *file_id, carve_verdict verdict, const char *missing, const carve_place *place)
 {
     bool is_new;
-    carve_version *v = intern(session, blob, size, false, false, &is_new);
+    carve_version *v = intern(session, blob, size, false, false, false, &is_new);
     if (!v)
         return false;
     util_arena *arena = &session->result->arena;
@@ -272,9 +315,11 @@ bool carve_session_add_file(carve_session *session, const uint8_t *blob, size_t 
     return add_file(session, blob, size, legacy, NULL, file_id, verdict, missing, place);
 }
 
-carve_known carve_session_known(const carve_session *session, bool is_job, const uint8_t *blob, size_t size)
+carve_known carve_session_known(carve_session *session, bool is_job, const uint8_t *blob, size_t size)
 {
     size_t at;
+    if (!session->indexed)
+        index_pending(session);
     if (!util_bytes_map_get(&session->index[is_job], blob, size, &at))
         return CARVE_KNOWN_NEW;
     const carve_version *v = &session->versions[at];

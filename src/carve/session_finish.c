@@ -15,25 +15,10 @@
 
 /* ---- finishing: ids, links, order ------------------------------------------------------------ */
 
-/* Add key unless it is there; true when the caller holds its first
- * occurrence. When the map runs out of memory the key counts as new: an item
- * is then listed twice rather than lost. */
-static bool first_time(util_string_map *map, const char *key, size_t value)
-{
-    size_t seen;
-    return util_string_map_add(map, key, value) || !util_string_map_get(map, key, &seen);
-}
-
 bool carve_finish_live_job_id(const finish_state *f, const char *id)
 {
     size_t i;
     return util_string_map_get(&f->live_job_ids, id, &i);
-}
-
-const bp_file *carve_finish_live_file(const finish_state *f, const char *id)
-{
-    size_t i;
-    return util_string_map_get(&f->live_file_ids, id, &i) ? f->live_files[i] : NULL;
 }
 
 void carve_finish_wake_live(finish_state *f, carve_version *v)
@@ -68,8 +53,8 @@ static void index_listed(finish_state *f)
             util_string_map_add(&f->listed, j->job->file_ids[i], v);
     }
     for (size_t i = 0; i < f->live_job_count; i++)
-        for (size_t k = 0; k < f->live_jobs[i].job->file_count; k++)
-            util_string_map_add(&f->listed, f->live_jobs[i].job->file_ids[k], i);
+        for (size_t k = 0; k < f->live_jobs[i].file_count; k++)
+            util_string_map_add(&f->listed, f->live_jobs[i].file_ids[k], i);
 }
 
 /* Positions of the long-value evidence sorted by lid (then as found), so a
@@ -214,7 +199,7 @@ static bool wake_live_wholes(finish_state *f)
         carve_version *whole = &s->versions[v];
         int k = whole->is_job;
         size_t at;
-        if (whole->live && any[k] &&
+        if (whole->live && !whole->dropped && any[k] &&
             (all[k] || heads[k].out_of_memory ||
              (whole->size > CUT_HEAD && util_bytes_map_get(&heads[k], whole->bytes, CUT_HEAD, &at))))
             carve_finish_wake_live(f, whole);
@@ -246,7 +231,8 @@ static void merge_cut_copies(finish_state *f)
         return;
     }
     for (size_t v = 0; v < s->version_count; v++) {
-        const char *key = item_key(&s->versions[v]);
+        /* dropped before the merge: only a live blob's duplicate, never compared */
+        const char *key = s->versions[v].dropped ? NULL : item_key(&s->versions[v]);
         next[v] = SIZE_MAX;
         size_t head;
         if (!key)
@@ -358,7 +344,7 @@ static uint32_t full_copies(const carve_version *v)
 /* Append one carved record. job_v / file_v are carved versions (may be NULL);
  * live_job / live_file are live partners (may be NULL). */
 bp_record *carve_finish_emit(finish_state *f, const carve_version *job_v, const carve_version *file_v,
-                             const live_job *live, const bp_file *file_override)
+                             live_job *live, const bp_file *file_override)
 {
     bp_record *record = result_add(f->s->result);
     if (!record) {
@@ -373,7 +359,7 @@ bp_record *carve_finish_emit(finish_state *f, const carve_version *job_v, const 
         record->recovered_from = carve_how_name(job_v->places[0].how);
         record->copies = full_copies(job_v);
     } else if (live) {
-        record->job = live->job;
+        record->job = carve_finish_live_job_object(f, live);
         record->job_source = *live->source;
     }
     if (file_v) {
@@ -459,7 +445,7 @@ static int compare_groups(const void *a, const void *b)
     return strcmp(x->first[0]->job->job_id, y->first[0]->job->job_id);
 }
 
-static bool file_found(const finish_state *f, const char *file_id)
+static bool file_found(finish_state *f, const char *file_id)
 {
     size_t v;
     return carve_finish_live_file(f, file_id) || util_string_map_get(&f->best_files, file_id, &v) || carve_finish_id_only_file_of(f, file_id);
@@ -533,42 +519,10 @@ static carve_version *newest_job_listing(const finish_state *f, carve_version *c
     return util_string_map_get(&f->newest_listings, file_id, &i) ? sorted[i] : NULL;
 }
 
-const live_job *carve_finish_live_job_listing(const finish_state *f, const char *file_id)
+live_job *carve_finish_live_job_listing(const finish_state *f, const char *file_id)
 {
     size_t i;
     return util_string_map_get(&f->live_listings, file_id, &i) ? &f->live_jobs[i] : NULL;
-}
-
-static void collect_live(finish_state *f)
-{
-    bp_result *result = f->s->result;
-    size_t total = 0;
-    for (size_t r = 0; r < f->s->live_count; r++)
-        total += f->s->live[r].end - f->s->live[r].first;
-    f->live_jobs = calloc(total ? total : 1, sizeof(live_job));
-    f->live_files = calloc(total ? total : 1, sizeof(bp_file *));
-    if (!f->live_jobs || !f->live_files)
-        return;
-    for (size_t r = 0; r < f->s->live_count; r++) {
-        for (size_t i = f->s->live[r].first; i < f->s->live[r].end && i < result->count; i++) {
-            const bp_record *record = &result->records[i];
-            if (record->job && first_time(&f->live_job_ids, record->job->job_id, f->live_job_count)) {
-                f->live_jobs[f->live_job_count].job = record->job;
-                /* point at a copy: the records array may move while we append */
-                bp_source *source = util_arena_alloc(f->arena, sizeof(bp_source));
-                if (source)
-                    *source = record->job_source;
-                f->live_jobs[f->live_job_count].source = source ? source : &record->job_source;
-                f->live_job_count++;
-            }
-            if (record->file && record->file->file_id[0] &&
-                first_time(&f->live_file_ids, record->file->file_id, f->live_file_count))
-                f->live_files[f->live_file_count++] = record->file;
-        }
-    }
-    for (size_t i = 0; i < f->live_job_count; i++)
-        for (size_t k = 0; k < f->live_jobs[i].job->file_count; k++)
-            util_string_map_add(&f->live_listings, f->live_jobs[i].job->file_ids[k], i);
 }
 
 size_t carve_session_finish(carve_session *s)
@@ -580,7 +534,7 @@ size_t carve_session_finish(carve_session *s)
     f.s = s;
     f.arena = &s->result->arena;
     if (carve_session_anything_carved(s))  /* else the live records need no index */
-        collect_live(&f);
+        carve_finish_collect_live(&f);
     if (f.live_jobs && f.live_files) {
         merge_cut_copies(&f);
         resolve_file_ids(&f);
@@ -627,7 +581,7 @@ size_t carve_session_finish(carve_session *s)
                 continue;
             carve_version *job_v = file_v->file_id[0] && sorted ? newest_job_listing(&f, sorted, file_v->file_id)
                                                                 : NULL;
-            const live_job *live = file_v->file_id[0] ? carve_finish_live_job_listing(&f, file_v->file_id) : NULL;
+            live_job *live = file_v->file_id[0] ? carve_finish_live_job_listing(&f, file_v->file_id) : NULL;
             if (job_v) {
                 bp_record *record = carve_finish_emit(&f, job_v, file_v, NULL, NULL);
                 if (record)
@@ -666,7 +620,7 @@ size_t carve_session_finish(carve_session *s)
         util_notes_add(&s->result->arena, &s->result->warnings, "carving ran out of memory; results are incomplete");
     size_t added = f.added;
     free(f.live_jobs);
-    free((void *)f.live_files);
+    free(f.live_files);
     free(f.id_files);
     free(f.id_file_refs);
     util_arena_free(&f.live_arena);
@@ -682,6 +636,7 @@ size_t carve_session_finish(carve_session *s)
     free(s->file_ids);
     free(s->lids);
     free(s->live);
+    carve_live_store_free(s);
     carve_session_release_mappings(s);  /* live versions pointed into them */
     free(s);
     return added;

@@ -87,7 +87,7 @@ id_only_file *carve_finish_id_only_file_of(const finish_state *f, const char *fi
 }
 
 /* A row for a file id alone, with the job (carved or live) that lists it, if any. */
-void carve_finish_emit_id_only_file(finish_state *f, const carve_version *job_v, const live_job *live, id_only_file *g)
+void carve_finish_emit_id_only_file(finish_state *f, const carve_version *job_v, live_job *live, id_only_file *g)
 {
     carve_version pseudo;
     memset(&pseudo, 0, sizeof(pseudo));

@@ -428,11 +428,12 @@ static void stream_records(bp_result *result, bp_record *records, size_t count, 
 }
 
 /* Streaming when no later input can change a finished record: only qmgr.db
- * files by name, no carving (its records come at the end of each input), and
- * a format written in record order (the timeline is sorted). */
+ * files by name (with --carve too: the carve session keeps what its finish
+ * needs of the live records, carve/session_live.c), not --scan, and a format
+ * written in record order (the timeline is sorted). */
 static bool can_stream(const cli_options *options)
 {
-    return !options->carve && !options->scan && options->format != BP_FORMAT_TIMELINE &&
+    return !options->scan && options->format != BP_FORMAT_TIMELINE &&
            input_inputs_allow_streaming(options->paths, options->path_count);
 }
 

@@ -58,6 +58,20 @@ static int compare_jobs(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A carved record whose job is a live one (a carved file the live job lists):
+ * it has locations, none of them the job's. That job is counted with its live
+ * records; when records are kept it is the same bp_job, when they stream a
+ * copy decoded again in a later batch (carve/session_live.c). */
+static bool job_counted_live(const bp_record *record)
+{
+    if (!record->carved || !record->location_count)
+        return false;
+    for (size_t i = 0; i < record->location_count; i++)
+        if (strcmp(record->locations[i].item, "job") == 0)
+            return false;
+    return true;
+}
+
 /* Jobs and their warnings, each job once (sorted by address, then
  * deduplicated). Within one batch of records: a job's records never span two
  * batches (result/stream.c hands records over after whole jobs). */
@@ -71,7 +85,7 @@ static int count_jobs(const bp_record *records, size_t total, char *const *input
     for (size_t i = 0; i < total; i++) {
         const bp_record *record = &records[i];
         int input = input_of(record_path(record), inputs, input_count);
-        if (record->job && input >= 0)
+        if (record->job && input >= 0 && !job_counted_live(record))
             owners[n++] = (job_owner){record->job, input};
     }
     if (n)

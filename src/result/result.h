@@ -31,6 +31,9 @@ typedef struct result_input_origin {
  * order, and may change them (detections) before writing them; afterwards
  * they and everything in `window` are gone. */
 typedef void (*result_sink)(bp_result *result, bp_record *records, size_t count, void *context);
+/* Sees each batch before the sink, read-only: a carve session keeps the few
+ * facts of the live records its finish needs (carve/session_live.c). */
+typedef void (*result_observer)(bp_result *result, const bp_record *records, size_t count, void *context);
 
 /* A batch is handed over once it holds this many records, at the next point
  * where a record may be finished (after a job and its files). */
@@ -39,6 +42,8 @@ typedef void (*result_sink)(bp_result *result, bp_record *records, size_t count,
 typedef struct result_stream {
     result_sink sink;   /* NULL: every record is kept (the library API) */
     void *context;
+    result_observer observer;  /* NULL: none */
+    void *observer_context;
     util_arena window;       /* what the held records point to; freed after each batch */
     size_t streamed;       /* records handed to the sink */
     size_t warned;         /* of them, records with warnings (the input's status) */
@@ -89,6 +94,8 @@ void *result_find_parser_state(const bp_result *result, const void *key);
  * it; set before anything is parsed into the result. Only for runs where no
  * later input can change a record already finished (main.c, design.md). */
 void result_stream_to(bp_result *result, result_sink sink, void *context);
+/* Show every batch to `observer` before the sink gets it (NULL: stop). */
+void result_stream_observe(bp_result *result, result_observer observer, void *context);
 /* Where a parser puts what a record points to (decoded jobs and files, their
  * warnings): the stream's window when streaming, else the result's arena. */
 util_arena *result_record_arena(bp_result *result);

@@ -14,6 +14,12 @@ void result_stream_to(bp_result *result, result_sink sink, void *context)
     result->stream.context = context;
 }
 
+void result_stream_observe(bp_result *result, result_observer observer, void *context)
+{
+    result->stream.observer = observer;
+    result->stream.observer_context = context;
+}
+
 util_arena *result_record_arena(bp_result *result)
 {
     return result->stream.sink ? &result->stream.window : &result->arena;
@@ -44,6 +50,8 @@ void result_stream_flush(bp_result *result)
         return;
     for (size_t i = 0; i < result->count; i++)
         finish(result, &result->records[i]);
+    if (result->stream.observer)
+        result->stream.observer(result, result->records, result->count, result->stream.observer_context);
     result->stream.sink(result, result->records, result->count, result->stream.context);
     result->stream.streamed += result->count;
     result->count = 0;
