@@ -25,7 +25,7 @@ extern "C" {
 
 /* The version of these headers; the single source of the project version
  * (CMakeLists.txt reads it from here). */
-#define BITSPARSE_VERSION "0.1.0"
+#define BITSPARSE_VERSION "0.2.0"
 
 /* Process exit statuses; the CLI returns these and the library reports them. */
 enum bp_status {

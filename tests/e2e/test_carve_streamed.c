@@ -132,7 +132,7 @@ typedef struct text {
 
 static bool same(const text *a, const text *b) { return a->size == b->size && memcmp(a->bytes, b->bytes, a->size) == 0; }
 
-static const bp_parse_options carve_options = {true, false, NULL, NULL};
+static const bp_parse_options carve_options = {.carve = true};
 /* the big queue warns (the live jobs' files without a Files record); the small one is clean */
 static int expected_status = BP_STATUS_WARNINGS;
 

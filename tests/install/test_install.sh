@@ -21,7 +21,7 @@ make_work
 
 libdir=$(dirname "$(find "$PREFIX" -name 'libbitsparse.so' -print -quit)")
 check "shared library installed" test -f "$libdir/libbitsparse.so"
-check "soname link libbitsparse.so.0.1" test -L "$libdir/libbitsparse.so.0.1"
+check "soname link libbitsparse.so.0.2" test -L "$libdir/libbitsparse.so.0.2"
 check "static library installed" test -f "$libdir/libbitsparse.a"
 check "headers installed" test -f "$PREFIX/include/bitsparse/bitsparse.h" -a -f "$PREFIX/include/bitsparse/detect.h"
 check "pkg-config file installed" test -f "$libdir/pkgconfig/bitsparse.pc"
@@ -48,8 +48,8 @@ if cc -o "$WORK/example_pc" "$HERE/example.c" $(pkg-config --cflags --libs bitsp
     LD_LIBRARY_PATH=$libdir "$WORK/example_pc" "$WIN10" >"$WORK/pc.txt"
     check "pkg-config build runs (status 0)" test $? -eq 0
     expect_example "pkg-config, shared" "$WORK/pc.txt"
-    check "pkg-config build needs libbitsparse.so.0.1" \
-        sh -c 'readelf -d "$1" | grep -q "NEEDED.*libbitsparse.so.0.1"' _ "$WORK/example_pc"
+    check "pkg-config build needs libbitsparse.so.0.2" \
+        sh -c 'readelf -d "$1" | grep -q "NEEDED.*libbitsparse.so.0.2"' _ "$WORK/example_pc"
 else
     fail "pkg-config build of the example"
 fi
