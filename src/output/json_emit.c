@@ -218,18 +218,19 @@ static char *copy_escaped(char *out, const char *s, size_t length)
 #endif
 
 #ifdef __SSE2__
-/* The NUL-terminated s escaped onto the end of the text, finding its end
- * while copying: one pass instead of strlen and then the copy (a record's
- * hundred values were 4 % of the run in strlen alone). Each block is stored
- * before it is looked at, so 32 bytes of room are kept ahead. Loads stay
- * inside the page of their first byte (text_block.h). */
-OUT_TEXT_BLOCK_READER static void append_escaped_text(out_json *json, const char *s)
+/* The NUL-terminated s escaped at out (the end of the text), finding its
+ * end while copying: one pass instead of strlen and then the copy (a
+ * record's hundred values were 4 % of the run in strlen alone). Each block
+ * is stored before it is looked at, so 32 bytes of room are kept ahead.
+ * Loads stay inside the page of their first byte (text_block.h). Sets the
+ * length; on return room for 16 more bytes is left, unless out of memory.
+ * Inline, so a caller that has just written a key keeps `out` in a
+ * register; such a caller must be an OUT_TEXT_BLOCK_READER itself. */
+OUT_TEXT_BLOCK_READER static inline void escape_text_at(out_json *json, char *out, const char *s)
 {
     /* out and limit in locals: a store through a char pointer could alias
      * json->length, which would otherwise be reloaded after every byte */
-    if (!reserve(json, 64))
-        return;
-    char *out = json->text + json->length, *limit = json->text + json->capacity - 32;
+    char *limit = json->text + json->capacity - 32;
     for (;;) {
         if (out >= limit) {  /* fewer than 32 bytes of room left */
             json->length = (size_t)(out - json->text);
@@ -264,6 +265,12 @@ OUT_TEXT_BLOCK_READER static void append_escaped_text(out_json *json, const char
         s += run + 1;
     }
     json->length = (size_t)(out - json->text);
+}
+
+OUT_TEXT_BLOCK_READER static void append_escaped_text(out_json *json, const char *s)
+{
+    if (reserve(json, 64))
+        escape_text_at(json, json->text + json->length, s);
 }
 #else
 static void append_escaped_text(out_json *json, const char *s)
@@ -490,6 +497,33 @@ void out_json_put_prepared_key(out_json *json, const out_json_prepared_key *prep
     json->length = (size_t)(out - json->text);
 }
 
+#ifdef __SSE2__
+/* The key, the opening quote and the escaped text written at one moving
+ * position: no second room check or call for the text, and an empty text
+ * (two in five of a record's strings) is just the two quotes. */
+OUT_TEXT_BLOCK_READER void out_json_prepared_string(out_json *json, const out_json_prepared_key *prepared,
+                                                    const char *text)
+{
+    char *out = write_prepared_key(json, prepared, 64);
+    if (!out) {
+        json->failed = true;
+        return;
+    }
+    *out++ = '"';
+    if (!text || !*text) {
+        *out++ = '"';
+        *out = '\0';
+        json->length = (size_t)(out - json->text);
+        return;
+    }
+    escape_text_at(json, out, text);
+    if (json->failed)
+        return;
+    /* escape_text_at leaves room for 16 bytes */
+    json->text[json->length++] = '"';
+    json->text[json->length] = '\0';
+}
+#else
 void out_json_prepared_string(out_json *json, const out_json_prepared_key *prepared, const char *text)
 {
     char *out = write_prepared_key(json, prepared, 16);
@@ -505,6 +539,7 @@ void out_json_prepared_string(out_json *json, const out_json_prepared_key *prepa
     json->text[json->length++] = '"';
     json->text[json->length] = '\0';
 }
+#endif
 
 void out_json_string(out_json *json, const char *text)
 {
