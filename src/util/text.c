@@ -205,7 +205,41 @@ static inline void put_two(char *out, uint32_t value)
     out[1] = pairs[value * 2 + 1];
 }
 
+/* The times formatted last on this thread with their texts: a record's
+ * times repeat (created = a file's remote time, modified = completed) and
+ * so do a job's across its files' records, so most formats are a copy. */
+enum { FILETIME_MEMO_SIZE = 4 };
+typedef struct filetime_memo {
+    uint64_t times[FILETIME_MEMO_SIZE];
+    char texts[FILETIME_MEMO_SIZE][32];
+    unsigned next;  /* replaced next (oldest first) */
+} filetime_memo;
+static _Thread_local filetime_memo formatted;
+
+static void format_filetime(uint64_t filetime, char out[32]);
+
+/* bp_format_filetime's contract: out holds 29 bytes (28 characters and the
+ * NUL); exactly those are copied. */
+enum { FILETIME_TEXT_BYTES = 29 };
+
 void util_filetime_format(uint64_t filetime, char out[32])
+{
+    filetime_memo *memo = &formatted;
+    for (unsigned i = 0; i < FILETIME_MEMO_SIZE; i++) {
+        /* an entry never set holds 0 and "", which is 0's text */
+        if (memo->times[i] == filetime) {
+            memcpy(out, memo->texts[i], FILETIME_TEXT_BYTES);
+            return;
+        }
+    }
+    unsigned slot = memo->next;
+    memo->next = (slot + 1) % FILETIME_MEMO_SIZE;
+    memo->times[slot] = filetime;
+    format_filetime(filetime, memo->texts[slot]);
+    memcpy(out, memo->texts[slot], FILETIME_TEXT_BYTES);
+}
+
+static void format_filetime(uint64_t filetime, char out[32])
 {
     out[0] = '\0';
     /* 2650467743999999999 = 9999-12-31T23:59:59.9999999Z */

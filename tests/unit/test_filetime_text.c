@@ -2,7 +2,9 @@
  * by digit pair, against an independent reference: gmtime_r and snprintf
  * of the same instant. Every day from 1601-01-01 to 9999-12-31 at a time of
  * day and a fraction that change with the day, the first and last tick of
- * every year, leap days, and the edges: 0 and past 9999 give "". */
+ * every year, leap days, and the edges: 0 and past 9999 give "". The last
+ * few texts are kept and copied (test_filetime_memo_repeats): repeated and
+ * interleaved times, and a 29-byte buffer, are checked too. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -36,8 +38,28 @@ static void check_one(uint64_t filetime)
     }
 }
 
+/* Times seen again while kept, after being pushed out, interleaved with 0
+ * and with a time past 9999 (both ""); only 29 bytes are written. */
+static void test_filetime_memo_repeats(void)
+{
+    static const uint64_t times[6] = {133536384000000000ULL, 133536387000000000ULL, 0,
+                                      133536384000000001ULL, LAST_FILETIME + 1, 1};
+    static const char *const texts[6] = {"2024-02-29T00:00:00.0000000Z", "2024-02-29T00:05:00.0000000Z", "",
+                                         "2024-02-29T00:00:00.0000001Z", "", "1601-01-01T00:00:00.0000001Z"};
+    /* orders that hit, miss after eviction, and alternate */
+    static const unsigned order[] = {0, 1, 1, 0, 2, 3, 4, 5, 0, 5, 1, 1, 3, 2, 0, 4, 4, 5, 1, 0};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        char buffer[40];
+        memset(buffer, '#', sizeof buffer);
+        util_filetime_format(times[order[i]], buffer);
+        CHECK_STR(buffer, texts[order[i]]);
+        CHECK(buffer[29] == '#');  /* bp_format_filetime's buffer holds 29 bytes */
+    }
+}
+
 int main(void)
 {
+    test_filetime_memo_repeats();
     const uint64_t day = 86400 * TICKS_PER_SECOND;
     size_t days = 0;
     for (uint64_t start = 0; start <= LAST_FILETIME; start += day, days++) {
