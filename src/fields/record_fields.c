@@ -42,13 +42,52 @@ static bool set_name(fields_field_value *value, bool present, const char *name)
     return true;
 }
 
+/* The flag texts built last on this thread: a queue's jobs mostly carry
+ * the same flags, and naming them (six names for the cost flags) cost more
+ * than the copy. Keyed by the naming function and the flags. */
+enum { FLAG_TEXT_MEMO_SIZE = 4 };
+typedef struct flag_text_memo {
+    const char *(*names)(uint32_t, char *);  /* NULL: unused */
+    uint32_t flags;
+    size_t length;
+    char text[BITS_FLAGS_TEXT_SIZE];
+} flag_text_memo;
+static _Thread_local flag_text_memo flag_texts[FLAG_TEXT_MEMO_SIZE];
+static _Thread_local unsigned flag_text_next;
+
 /* Flag names are built in a stack buffer; the value must outlive this call. */
 static bool set_flags(util_arena *scratch, fields_field_value *value, uint32_t flags,
                       const char *(*names)(uint32_t, char *))
 {
-    char buf[BITS_FLAGS_TEXT_SIZE];
-    value->text = flags ? util_arena_strdup(scratch, names(flags, buf)) : "";
-    return value->text != NULL;
+    if (!flags) {
+        value->text = "";
+        return true;
+    }
+    const flag_text_memo *kept = NULL;
+    for (unsigned i = 0; i < FLAG_TEXT_MEMO_SIZE && !kept; i++)
+        if (flag_texts[i].names == names && flag_texts[i].flags == flags)
+            kept = &flag_texts[i];
+    if (!kept) {
+        char buf[BITS_FLAGS_TEXT_SIZE];
+        const char *text = names(flags, buf);
+        size_t length = strlen(text);
+        if (length >= BITS_FLAGS_TEXT_SIZE) {  /* cannot happen; not kept */
+            value->text = util_arena_strdup(scratch, text);
+            return value->text != NULL;
+        }
+        flag_text_memo *slot = &flag_texts[flag_text_next];
+        flag_text_next = (flag_text_next + 1) % FLAG_TEXT_MEMO_SIZE;
+        slot->names = names;
+        slot->flags = flags;
+        slot->length = length;
+        memcpy(slot->text, text, length + 1);
+        kept = slot;
+    }
+    char *copy = util_arena_alloc(scratch, kept->length + 1);
+    if (copy)
+        memcpy(copy, kept->text, kept->length + 1);
+    value->text = copy;
+    return copy != NULL;
 }
 
 /* "0x" and lowercase hex digits, without printf (two per record). */
