@@ -66,7 +66,21 @@ const fields_field *fields_record_field(size_t index);
 static inline bool fields_record_field_value(const fields_field *field, const bp_record *record,
                                              util_arena *scratch, fields_field_value *value)
 {
-    *value = (fields_field_value){.kind = field->kind, .text = ""};
+    /* member by member: the compound literal was cleared with `rep stos`,
+     * whose start-up cost made it the writers' hottest instruction */
+    value->kind = field->kind;
+    value->text = "";
+    value->unsigned_number = 0;
+    value->signed_number = 0;
+    value->boolean = false;
+    value->texts = NULL;
+    value->text_count = 0;
+    value->aces = NULL;
+    value->ace_count = 0;
+    value->detections = NULL;
+    value->detection_count = 0;
+    value->events = NULL;
+    value->event_count = 0;
     return field->compute(record, scratch, value);
 }
 
