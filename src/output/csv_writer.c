@@ -219,17 +219,32 @@ static int write_row_text(FILE *out, out_csv_row *row)
     return fwrite(row->text, 1, row->length, out) == row->length ? 0 : -1;
 }
 
-/* The ACE cell; a list written recently is taken from the memo. */
-static const char *aces_text(out_csv_writer *writer, const bp_ace *aces, size_t count)
+/* The ACE cell. The memo keeps the cell as it was written (quoted and
+ * defused already), so a list written recently is one copy, not a scan of
+ * its thousand bytes. false when out of memory. */
+static bool put_aces_cell(out_csv_writer *writer, const bp_ace *aces, size_t count, bool first)
 {
+    out_csv_row *row = &writer->row;
     size_t length;
-    const char *text = out_ace_memo_find(&writer->aces_written, aces, count, 0, &length);
-    if (text)
-        return text;
-    text = fields_csv_aces_text(&writer->scratch, aces, count);
-    if (text && count > 0)
-        out_ace_memo_keep(&writer->aces_written, aces, count, 0, text, strlen(text));
-    return text;
+    const char *kept = out_ace_memo_find(&writer->aces_written, aces, count, 0, &length);
+    if (kept) {
+        if (length > SIZE_MAX / 2 || !row_room(row, length + 1))
+            return false;
+        char *out = row->text + row->length;
+        if (!first)
+            *out++ = ',';
+        memcpy(out, kept, length);
+        row->length = (size_t)(out + length - row->text);
+        return true;
+    }
+    const char *text = fields_csv_aces_text(&writer->scratch, aces, count);
+    if (!text)
+        return false;
+    size_t cell = row->length + (first ? 0 : 1);  /* after the comma */
+    put_cell(row, text, first, writer->excel);
+    if (!row->failed && count > 0)
+        out_ace_memo_keep(&writer->aces_written, aces, count, 0, row->text + cell, row->length - cell);
+    return !row->failed;
 }
 
 static const char *cell_text(out_csv_writer *writer, const fields_field_value *value)
@@ -245,8 +260,8 @@ static const char *cell_text(out_csv_writer *writer, const fields_field_value *v
         return value->boolean ? "true" : "false";
     case FIELDS_FIELD_TEXT_LIST:
         return fields_join_text(scratch, value->texts, value->text_count, "|");
-    case FIELDS_FIELD_ACES:
-        return aces_text(writer, value->aces, value->ace_count);
+    case FIELDS_FIELD_ACES:  /* put_aces_cell */
+        return NULL;
     case FIELDS_FIELD_DETECTIONS:
         return fields_detection_labels(scratch, value->detections, value->detection_count);
     case FIELDS_FIELD_EVENTS:
@@ -301,6 +316,9 @@ static int write_row(out_csv_writer *writer, const bp_record *record)
             bool negative = value.signed_number < 0;
             put_number_cell(row, negative ? 0 - (uint64_t)value.signed_number : (uint64_t)value.signed_number,
                             negative, i == 0);
+        } else if (value.kind == FIELDS_FIELD_ACES) {
+            if (!put_aces_cell(writer, value.aces, value.ace_count, i == 0))
+                rc = -1;
         } else {
             const char *text = cell_text(writer, &value);
             if (text)
