@@ -42,6 +42,9 @@ bool detect_field_values(size_t index, struct detect_context *context, const cha
  * or the value itself otherwise: lower case, without IPv6 brackets, zone, port
  * or trailing dot. "" when there is none (also for a local path "C:\..."). */
 const char *detect_host_of(const char *value, util_arena *scratch);
+/* text is a bare lower-case host name (letters a-z, digits, '.', '-', '_',
+ * no trailing '.'): detect_host_of(text) is text itself. */
+bool detect_is_plain_host(const char *text);
 /* Scheme of a URL in lower case ("http"), "" when the value is not a URL. */
 const char *detect_scheme_of(const char *value, util_arena *scratch);
 /* Last path component (after the last \ or /) of a program path, with
