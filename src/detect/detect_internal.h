@@ -93,8 +93,9 @@ typedef struct detect_suffix_regex {
     size_t stop_count;
     const char *literal;     /* LIT, then one of the alternatives ("" alone) */
     size_t literal_length;
-    const char **alternatives;
+    const char **alternatives;     /* by length, shortest first (the order of the pattern within one length) */
     size_t *alternative_lengths;
+    size_t *length_group_end;      /* of each alternative: the index after the last one of its length */
     size_t alternative_count;
     bool case_sensitive;
 } detect_suffix_regex;
