@@ -108,12 +108,14 @@ bool bits_job_read_security(bits_blob_reader *b, bp_job *job, bits_sd_cache *cac
         return true;
     }
     job->security_descriptor_size = length;
-    char where[128];
-    snprintf(where, sizeof where, "%s: security descriptor", b->what);
     bits_security_descriptor sd;
     util_reader bytes = util_reader_sub(&b->r, b->r.pos, length);
-    /* the descriptor decoder counts offsets from base_offset, and the sub-reader from 0 */
-    bits_decode_security_descriptor_cached(cache, b->arena, bytes, b->r.pos, where, b->warnings, &sd);
+    if (!bits_sd_cache_take(cache, b->warnings, bytes, &sd)) {  /* a hit needs no warning prefix */
+        char where[128];
+        snprintf(where, sizeof where, "%s: security descriptor", b->what);
+        /* the descriptor decoder counts offsets from base_offset, and the sub-reader from 0 */
+        bits_decode_security_descriptor_cached(cache, b->arena, bytes, b->r.pos, where, b->warnings, &sd);
+    }
     job->aces = sd.aces;
     job->ace_count = sd.ace_count;
     job->sd_owner_sid = sd.owner_sid;

@@ -50,19 +50,28 @@ static void keep(bits_sd_cache *cache, util_reader sd)
     cache->count++;
 }
 
+bool bits_sd_cache_take(bits_sd_cache *cache, const bp_note_list *warnings, util_reader sd,
+                        bits_security_descriptor *out)
+{
+    if (!cache || !warnings)
+        return false;
+    size_t index = find(cache, sd);
+    if (index == SIZE_MAX)
+        return false;
+    *out = cache->entries[index];
+    cache->last = index;
+    cache->hits++;
+    return true;
+}
+
 bool bits_decode_security_descriptor_cached(bits_sd_cache *cache, util_arena *arena, util_reader sd,
                                             size_t base_offset, const char *where, bp_note_list *warnings,
                                             bits_security_descriptor *out)
 {
     if (!cache || !warnings)  /* without the warnings it cannot tell a clean decode */
         return bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
-    size_t index = find(cache, sd);
-    if (index != SIZE_MAX) {
-        *out = cache->entries[index];
-        cache->last = index;
-        cache->hits++;
+    if (bits_sd_cache_take(cache, warnings, sd, out))
         return true;
-    }
     size_t warnings_before = warnings->count;
     bool ok = bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
     if (ok && warnings->count == warnings_before)

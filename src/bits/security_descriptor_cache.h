@@ -42,6 +42,12 @@ void bits_sd_cache_init(bits_sd_cache *cache, util_arena *arena);
 /* Forgets the kept decodes; they stay in the arena (records point to them). */
 void bits_sd_cache_free(bits_sd_cache *cache);
 
+/* The kept decode of these bytes into *out; false when there is none (or no
+ * cache, or no warnings to tell a clean decode). Lets a caller skip preparing
+ * what only a real decode needs (its warning prefix). */
+bool bits_sd_cache_take(bits_sd_cache *cache, const bp_note_list *warnings, util_reader sd,
+                        bits_security_descriptor *out);
+
 /* bits_decode_security_descriptor, answered from the cache when these bytes
  * decoded without a warning before. `cache` NULL: a plain decode. The decode
  * handed out may live in the cache's arena instead of `arena`: read-only. */

@@ -42,6 +42,9 @@ bool detect_field_values(size_t index, struct detect_context *context, const cha
  * or the value itself otherwise: lower case, without IPv6 brackets, zone, port
  * or trailing dot. "" when there is none (also for a local path "C:\..."). */
 const char *detect_host_of(const char *value, util_arena *scratch);
+/* text is a bare lower-case host name (letters a-z, digits, '.', '-', '_',
+ * no trailing '.'): detect_host_of(text) is text itself. */
+bool detect_is_plain_host(const char *text);
 /* Scheme of a URL in lower case ("http"), "" when the value is not a URL. */
 const char *detect_scheme_of(const char *value, util_arena *scratch);
 /* Last path component (after the last \ or /) of a program path, with
@@ -90,8 +93,9 @@ typedef struct detect_suffix_regex {
     size_t stop_count;
     const char *literal;     /* LIT, then one of the alternatives ("" alone) */
     size_t literal_length;
-    const char **alternatives;
+    const char **alternatives;     /* by length, shortest first (the order of the pattern within one length) */
     size_t *alternative_lengths;
+    size_t *length_group_end;      /* of each alternative: the index after the last one of its length */
     size_t alternative_count;
     bool case_sensitive;
 } detect_suffix_regex;

@@ -144,6 +144,17 @@ const char *detect_host_of(const char *value, util_arena *scratch)
     return lower_copy(scratch, text + start, end - start);
 }
 
+bool detect_is_plain_host(const char *text)
+{
+    if (!text)
+        return false;
+    size_t n = 0;
+    for (char c = text[0]; c; c = text[++n])
+        if (!(c >= 'a' && c <= 'z') && !is_digit(c) && c != '.' && c != '-' && c != '_')
+            return false;
+    return n == 0 || text[n - 1] != '.';
+}
+
 const char *detect_program_name(const char *path, util_arena *scratch)
 {
     const char *start = skip_blanks(path ? path : "");

@@ -38,6 +38,8 @@ const char *detect_context_host_of(detect_context *context, const char *text)
     for (unsigned i = 0; i < 2; i++)
         if (context->host_text[i] == text && context->host[i])
             return context->host[i];
+    if (detect_is_plain_host(text))  /* url_host's value under host_in: extracting again gives itself */
+        return text;
     unsigned slot = context->host_next;
     context->host_next ^= 1;
     context->host[slot] = detect_host_of(text, context->scratch);

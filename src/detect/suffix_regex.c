@@ -162,19 +162,37 @@ detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_se
             for (size_t i = 0; i < alternative_lengths[a]; i++)
                 alternatives[a][i] = fold(alternatives[a][i]);
     }
+    /* grouped by length (a stable insertion sort: the order does not change the
+     * verdict), so the literal is compared once per length while matching */
+    size_t order[MAX_ALTERNATIVES];
+    for (size_t i = 0; i < alternative_count; i++) {
+        size_t at = i;
+        while (at > 0 && alternative_lengths[order[at - 1]] > alternative_lengths[i]) {
+            order[at] = order[at - 1];
+            at--;
+        }
+        order[at] = i;
+    }
     regex->literal = util_arena_strndup(arena, literal, literal_length);
     regex->literal_length = literal_length;
     regex->alternatives = util_arena_array(arena, alternative_count, sizeof(*regex->alternatives));
     regex->alternative_lengths = util_arena_array(arena, alternative_count, sizeof(size_t));
-    if (!regex->literal || !regex->alternatives || !regex->alternative_lengths)
+    regex->length_group_end = util_arena_array(arena, alternative_count, sizeof(size_t));
+    if (!regex->literal || !regex->alternatives || !regex->alternative_lengths || !regex->length_group_end)
         return NULL;
     for (size_t i = 0; i < alternative_count; i++) {
-        if (holds_stop(alternatives[i], alternative_lengths[i], regex->stops))
+        size_t from = order[i];
+        if (holds_stop(alternatives[from], alternative_lengths[from], regex->stops))
             return NULL;
-        if (!(regex->alternatives[i] = util_arena_strndup(arena, alternatives[i], alternative_lengths[i])))
+        if (!(regex->alternatives[i] = util_arena_strndup(arena, alternatives[from], alternative_lengths[from])))
             return NULL;
-        regex->alternative_lengths[i] = alternative_lengths[i];
+        regex->alternative_lengths[i] = alternative_lengths[from];
     }
+    for (size_t i = alternative_count; i-- > 0;)
+        regex->length_group_end[i] = i + 1 < alternative_count &&
+                                             regex->alternative_lengths[i + 1] == regex->alternative_lengths[i]
+                                         ? regex->length_group_end[i + 1]
+                                         : i + 1;
     regex->alternative_count = alternative_count;
     return regex;
 }
@@ -193,17 +211,23 @@ static bool same_text(const char *text, const char *literal, size_t length, bool
 bool detect_suffix_regex_matches(const detect_suffix_regex *regex, const char *text)
 {
     size_t end = regex->stop_count ? strcspn(text, regex->stops) : strlen(text);
-    for (size_t i = 0; i < regex->alternative_count; i++) {
-        size_t tail = regex->alternative_lengths[i], need = regex->literal_length + tail;
+    for (size_t i = 0; i < regex->alternative_count;) {
+        size_t tail = regex->alternative_lengths[i], group_end = regex->length_group_end[i];
+        size_t need = regex->literal_length + tail;
         if (need > end)
-            continue;
+            break;  /* the longer ones do not fit either */
         const char *at = text + end - need;
-        char first = at[regex->literal_length];  /* most alternatives differ at once */
-        if (tail && (regex->case_sensitive ? first : fold(first)) != regex->alternatives[i][0])
+        if (!same_text(at, regex->literal, regex->literal_length, regex->case_sensitive)) {
+            i = group_end;
             continue;
-        if (same_text(at + regex->literal_length, regex->alternatives[i], tail, regex->case_sensitive) &&
-            same_text(at, regex->literal, regex->literal_length, regex->case_sensitive))
-            return true;
+        }
+        char first = at[regex->literal_length];  /* most alternatives differ at once */
+        if (!regex->case_sensitive)
+            first = fold(first);
+        for (; i < group_end; i++)
+            if ((!tail || first == regex->alternatives[i][0]) &&
+                same_text(at + regex->literal_length, regex->alternatives[i], tail, regex->case_sensitive))
+                return true;
     }
     return false;
 }

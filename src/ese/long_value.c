@@ -163,6 +163,9 @@ typedef struct lv_piece {
     size_t length;
 } lv_piece;
 
+/* Pieces of a value kept on the stack; more are allocated. */
+#define LV_FEW_PIECES 8
+
 /* Join problems so none hides another (a claim, gaps, a bad chunk ...). */
 static void add_problem(util_arena *arena, const char **problem, const char *text)
 {
@@ -221,7 +224,8 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
     /* The root's size is a claim from the file (up to 4 GiB): nothing is
      * allocated for it. First gather what the chunks hold, then allocate the
      * bytes they reach (bug lv-size-claim). */
-    lv_piece *pieces = malloc((end - first) * sizeof(lv_piece));
+    lv_piece few[LV_FEW_PIECES];  /* most values have a chunk or two: no allocation for them */
+    lv_piece *pieces = end - first <= LV_FEW_PIECES ? few : malloc((end - first) * sizeof(lv_piece));
     if (!pieces) {
         *problem = "out of memory";
         return false;
@@ -290,7 +294,8 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
     }
     uint8_t *out = util_arena_alloc(arena, (size_t)value_size + 1);
     if (!out) {
-        free(pieces);
+        if (pieces != few)
+            free(pieces);
         *problem = "out of memory";
         return false;
     }
@@ -309,7 +314,8 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
         if (piece->offset + (uint64_t)n > covered)
             covered = piece->offset + (uint64_t)n;
     }
-    free(pieces);
+    if (pieces != few)
+        free(pieces);
     if (root && reach < total) {  /* without a root, total is only where the chunks reach */
         char *text = util_arena_printf(arena, "long value incomplete: root claims %llu bytes, chunks hold %llu%s",
                                      (unsigned long long)total, (unsigned long long)reach,

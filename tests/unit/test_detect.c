@@ -652,6 +652,30 @@ static void test_hosts(void)
     util_arena_free(&a);
 }
 
+/* A plain host is its own host, so host_in on url_host skips a second
+ * extraction (match.c); what extracts differently is never plain. */
+static void test_plain_host_is_own_host(void)
+{
+    util_arena a;
+    util_arena_init(&a);
+    static const char *const plain[] = {"example.com", "a-b_c.example.org", "10.0.0.1", "x", ""};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        CHECK(detect_is_plain_host(plain[i]));
+        CHECK_STR(detect_host_of(plain[i], &a), plain[i]);
+    }
+    static const char *const not_plain[][2] = {
+        {"Example.com", "example.com"}, {"example.org.", "example.org"}, {"a:", ""},
+        {"a:b", "a"}, {"[a", "a"}, {"h@x", "x"}, {"fe80::1%eth0", "fe80::1"}, {" x", "x"},
+        {"x/y", "x"}, {"c:\\w", ""},
+    };
+    for (size_t i = 0; i < sizeof not_plain / sizeof not_plain[0]; i++) {
+        CHECK(!detect_is_plain_host(not_plain[i][0]));
+        CHECK_STR(detect_host_of(not_plain[i][0], &a), not_plain[i][1]);
+    }
+    CHECK(!detect_is_plain_host(NULL));
+    util_arena_free(&a);
+}
+
 /* Verdicts of host and regex tests are remembered per distinct host or value
  * for a whole run (match.c): records that share a host but not a URL, that
  * repeat a URL, or come after the memo is full must each still get their own
@@ -976,6 +1000,7 @@ int main(void)
     test_operators();
     test_package_identity_rule();
     test_hosts();
+    test_plain_host_is_own_host();
     test_verdict_memo();
     test_errors();
     test_ruleset();

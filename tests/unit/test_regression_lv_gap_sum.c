@@ -158,8 +158,34 @@ static void test_deleted_chunks(void)
     free(f);
 }
 
+/* Back-to-back chunks, as many as fit on the reader's stack (8) and one
+ * more (allocated): every chunk's bytes land at its offset, no problem. */
+static void test_contiguous_values_on_and_off_the_stack(void)
+{
+    for (size_t count = 1; count <= 9; count += 7) {
+        for (size_t n = count; n <= count + 1; n++) {
+            lv_fixture *f = calloc(1, sizeof(*f));
+            CHECK(f != NULL);
+            if (!f)
+                return;
+            fixture_init(f, n, CHUNK_BYTES);
+            const uint8_t *data;
+            size_t size;
+            const char *problem;
+            CHECK(ese_lv_read(&f->db, &f->table, 7, &data, &size, &problem));
+            CHECK(problem == NULL);
+            CHECK_U64(size, n * CHUNK_BYTES);
+            for (size_t i = 0; i < n && size == n * CHUNK_BYTES; i++)
+                CHECK(all_bytes(data + i * CHUNK_BYTES, CHUNK_BYTES, (uint8_t)(i + 1)));
+            util_arena_free(&f->arena);
+            free(f);
+        }
+    }
+}
+
 int main(void)
 {
+    test_contiguous_values_on_and_off_the_stack();
     test_gaps_add_up();
     test_small_gaps_kept();
     test_deleted_chunks();

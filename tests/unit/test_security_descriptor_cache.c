@@ -96,6 +96,33 @@ static void check_clean_descriptor_decoded_once(void)
     util_arena_free(&kept);
 }
 
+/* bits_sd_cache_take (the job reader asks it before preparing a warning
+ * prefix): nothing before the first decode, then the kept values; never
+ * without a cache or a warning list. */
+static void check_take_answers_only_kept_descriptors(void)
+{
+    util_arena kept, first;
+    util_arena_init(&kept);
+    util_arena_init(&first);
+    bits_sd_cache cache;
+    bits_sd_cache_init(&cache, &kept);
+    bp_note_list warnings = {0};
+    bits_security_descriptor sd;
+    util_reader bytes = util_reader_make(clean_sd, SD_SIZE);
+    CHECK(!bits_sd_cache_take(&cache, &warnings, bytes, &sd));
+    CHECK(!bits_sd_cache_take(NULL, &warnings, bytes, &sd));
+    CHECK(decode(&cache, &first, clean_sd, 0, "job 1", &warnings, &sd));
+    util_arena_free(&first);
+    memset(&sd, 0, sizeof(sd));
+    CHECK(bits_sd_cache_take(&cache, &warnings, bytes, &sd));
+    check_clean_values(&sd, "S-1-5-18");
+    CHECK_U64(cache.hits, 1);
+    CHECK(!bits_sd_cache_take(&cache, NULL, bytes, &sd));
+    CHECK_U64(warnings.count, 0);
+    bits_sd_cache_free(&cache);
+    util_arena_free(&kept);
+}
+
 /* A DACL that claims three ACEs where two fit: decoded for every record,
  * each time with its own warning (its own place), never kept. */
 static void check_damaged_descriptor_warns_every_time(void)
@@ -167,6 +194,7 @@ static void check_bounded_and_optional(void)
 int main(void)
 {
     check_clean_descriptor_decoded_once();
+    check_take_answers_only_kept_descriptors();
     check_damaged_descriptor_warns_every_time();
     check_bounded_and_optional();
     return check_exit();

@@ -109,9 +109,24 @@ static void test_parsed_parts(void)
         CHECK_STR(url->stops, "#?");
         CHECK_STR(url->literal, ".");
         CHECK_U64(url->alternative_count, 28);
-        CHECK_STR(url->alternatives[0], "exe");
+        /* grouped by length, the pattern's order within a length */
+        CHECK_STR(url->alternatives[0], "js");
+        CHECK_U64(url->length_group_end[0], 1);
+        CHECK_STR(url->alternatives[1], "exe");
+        CHECK_STR(url->alternatives[2], "dll");
+        CHECK_U64(url->length_group_end[1], 25);
+        CHECK_U64(url->length_group_end[24], 25);
+        CHECK_STR(url->alternatives[24], "inf");
+        CHECK_STR(url->alternatives[25], "psm1");
+        CHECK_STR(url->alternatives[26], "psd1");
+        CHECK_U64(url->length_group_end[25], 27);
         CHECK_STR(url->alternatives[27], "application");
         CHECK_U64(url->alternative_lengths[27], 11);
+        CHECK_U64(url->length_group_end[27], 28);
+        CHECK(detect_suffix_regex_matches(url, "http://h/a.JS?x"));
+        CHECK(detect_suffix_regex_matches(url, "http://h/setup.psd1#f"));
+        CHECK(!detect_suffix_regex_matches(url, "http://h/a.jsx"));
+        CHECK(!detect_suffix_regex_matches(url, "js"));
     }
     const detect_suffix_regex *plain = detect_suffix_regex_parse("a\\-b\\/c_(x|yz)$", true, &arena);
     CHECK(plain != NULL);
