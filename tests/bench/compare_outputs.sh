@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compare two bitsparse binaries' output, byte for byte, on every shared
 # sample, every fixture under testdata/ and any extra inputs given, in every
-# format, plain and with --carve, with and without the Sigma rules.
+# format: plain, --carve, --scan, and with the shared Sigma rules.
 # Used to show that a speed change left the output unchanged.
 # usage: compare_outputs.sh OLD_BIN NEW_BIN SHARED_DIR [EXTRA_INPUT...]
 # Prints "compared N runs, M differ" and exits 1 when any run differs
@@ -22,7 +22,7 @@ inputs+=("$shared/testdata" "$here/testdata" "$@")
 runs=0 differ=0
 for input in "${inputs[@]}"; do
     for format in json jsonl csv timeline; do
-        for extra in "" "--carve" "--sigma $shared/testdata/sigma"; do
+        for extra in "" "--carve" "--scan" "--sigma $shared/testdata/sigma"; do
             # shellcheck disable=SC2086
             "$old" -f "$format" $extra "$input" >"$work/old.out" 2>"$work/old.err"
             old_rc=$?
