@@ -35,6 +35,14 @@ bool util_sha256_x86_supported(void)
 
 #define SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
 
+/* How far ahead of the block being hashed its input is requested from
+ * memory. The rounds are one chain of SHA256RNDS2 (~32 ns a block here) and
+ * the message schedule has no slack against it, so a cache miss on a block's
+ * first load stalls both; the hardware prefetcher did not hide that on a
+ * 37 MB input (47 ns a block, 32 ns when the input is in L1). 512..4096
+ * bytes measured the same; 16 blocks stay mostly within the mapped pages. */
+#define PREFETCH_BLOCKS 16
+
 /* Four big-endian message words of a block as lanes 0..3. */
 SHA_TARGET static __m128i load_words(const uint8_t *bytes)
 {
@@ -55,6 +63,9 @@ SHA_TARGET void util_sha256_x86_compress(uint32_t state[8], const uint8_t *data,
 
     for (size_t block = 0; block < blocks; block++, data += 64) {
         __m128i saved_abef = abef, saved_cdgh = cdgh;
+        /* near the end the last block is requested again: no address past the input */
+        size_t ahead = blocks - 1 - block < PREFETCH_BLOCKS ? blocks - 1 - block : PREFETCH_BLOCKS;
+        _mm_prefetch((const char *)(const void *)(data + 64 * ahead), _MM_HINT_T0);
         __m128i words[4];  /* the last 16 schedule words, four per entry */
         for (int group = 0; group < 16; group++) {
             __m128i w;
