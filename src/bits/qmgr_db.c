@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bits/file_blob.h"
+#include "bits/file_index.h"
 #include "bits/job_blob.h"
 #include "ese/btree.h"
 #include "ese/long_value.h"
@@ -24,21 +25,6 @@ typedef struct row_place {
     uint16_t tag;
     uint64_t offset;
 } row_place;
-
-/* A Files row as indexed by the first walk: its id and where it is, so it is
- * decoded only when a job that lists it is emitted (or as an orphan at the
- * end), not all of them up front. 48 bytes a file. */
-typedef struct file_entry {
-    uint8_t key[16];           /* the Id's bytes in the order its text shows them: sorts as the text */
-    const uint8_t *data;       /* the row's node data (in the input bytes) */
-    uint64_t offset;
-    uint32_t data_size;
-    uint32_t page;
-    uint32_t walk_index;       /* ties between equal ids: walk order */
-    uint16_t tag;
-    bool has_id;               /* false: the row has no 16-byte Id (its text is "") */
-    bool used;                 /* listed by some job */
-} file_entry;
 
 /* A decoded Files row and its source. */
 typedef struct decoded_file {
@@ -276,24 +262,6 @@ static bool index_file_row(const ese_page *page, const ese_node *node, void *con
     return true;
 }
 
-/* The order of the id texts ("" first); equal ids in walk order, as the
- * stable sort of glibc kept the rows before. */
-static int compare_ids(const file_entry *x, bool has_id, const uint8_t key[16])
-{
-    if (x->has_id != has_id)
-        return x->has_id ? 1 : -1;
-    return has_id ? memcmp(x->key, key, 16) : 0;
-}
-
-static int compare_entries(const void *a, const void *b)
-{
-    const file_entry *x = a, *y = b;
-    int order = compare_ids(x, y->has_id, y->key);
-    if (order)
-        return order;
-    return x->walk_index < y->walk_index ? -1 : x->walk_index > y->walk_index;
-}
-
 typedef struct id_key {
     bool has_id;
     uint8_t key[16];
@@ -302,7 +270,7 @@ typedef struct id_key {
 static int compare_key(const void *key, const void *entry)
 {
     const id_key *k = key;
-    return -compare_ids(entry, k->has_id, k->key);
+    return -bits_file_entry_order(entry, k->has_id, k->key);
 }
 
 static uint64_t key_prefix(const uint8_t key[16])
@@ -420,7 +388,7 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
         ese_btree_walk(db, reader.files_table->root_pgno, reader.files_table->objid, false, index_file_row, &reader,
                        &stats);
     if (reader.files.count)
-        qsort(reader.files.entries, reader.files.count, sizeof(file_entry), compare_entries);
+        bits_file_index_sort(reader.files.entries, reader.files.count);
     if (reader.files.count)
         index_prefixes(&reader.files);
     if (reader.files.count && !result->stream.sink)  /* no cache: decoded again per job when streaming */
