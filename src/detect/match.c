@@ -84,8 +84,9 @@ static bool value_matches_now(const detect_node *node, const char *text)
         return any_operand(node, text, detect_text_ends_with);
     case DETECT_REGEX:
         for (size_t i = 0; i < node->regex_count; i++) {
-            if (node->suffix_regexes[i] ? detect_suffix_regex_matches(node->suffix_regexes[i], text)
-                                        : regexec(node->regexes[i], text, 0, NULL, 0) == 0)
+            if (node->suffix_regexes[i]   ? detect_suffix_regex_matches(node->suffix_regexes[i], text)
+                : node->prefix_regexes[i] ? detect_prefix_regex_matches(node->prefix_regexes[i], text)
+                                          : regexec(node->regexes[i], text, 0, NULL, 0) == 0)
                 return true;
         }
         return false;
@@ -113,7 +114,7 @@ void detect_verdicts_free(detect_verdicts *verdicts)
 static bool worth_remembering(const detect_node *node)
 {
     switch (node->op) {
-    case DETECT_REGEX:  /* a suffix test costs less than the memo lookup */
+    case DETECT_REGEX:  /* a suffix or prefix test costs less than the memo lookup */
         return !node->all_suffix_regexes;
     case DETECT_IS_IP:
     case DETECT_TLD_IN:
