@@ -198,9 +198,16 @@ typedef struct detect_field_cache {
 #define DETECT_MEMO_TRIAL 512
 #define DETECT_MEMO_MIN_HIT_RATE 8
 #define DETECT_MEMO_TESTS 64     /* tests followed (a power of two); others are always remembered */
+#define DETECT_MEMO_LAST_TEXT 48   /* longest value kept as the last one (with its NUL) */
 typedef struct detect_memo_use {
     const void *node;            /* the test (a detect_node); NULL: free slot */
     uint32_t lookups, hits;
+    /* The value this test last answered from the memo and its verdict: the
+     * records of one job carry the same values, so the next lookup is often
+     * the same value, found by a comparison instead of a key and a hash. */
+    uint8_t last_length;         /* 0: none kept */
+    bool last_verdict;
+    char last[DETECT_MEMO_LAST_TEXT];
 } detect_memo_use;
 typedef struct detect_verdicts {
     util_string_map map;   /* key: the test's address (its bytes), then the value -> verdict (0 or 1) */
