@@ -624,6 +624,19 @@ static void test_hosts(void)
         {"  http://a.b/  ", "a.b"},
         {"ftp://a.b\\c", "a.b"},
         {"", ""},
+        /* the one pass over the authority: the last '@' starts the host,
+         * colons and '%' count from there */
+        {"http://u@v@Host.example:1/x", "host.example"},
+        {"http://a:b@h:1:2/x", "h:1:2"},
+        {"http://fe80::1%eth0/x", "fe80::1"},
+        {"http://h%41st/x", "h%41st"},
+        {"http://u:p%40@h.example/", "h.example"},
+        {"http://u%3a:p:q@h.example:80%1/", "h.example"},
+        {"http://h.example:80%1/", "h.example"},
+        {"http://a::b%z@c::d%e/", "c::d"},
+        {"http://h..:8/", "h"},
+        {"http://@/", ""},
+        {"http://[::1%lo]:9/", "::1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK_STR(detect_host_of(cases[i][0], &a), cases[i][1]);
