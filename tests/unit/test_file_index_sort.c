@@ -2,7 +2,11 @@
  * qsort's order (id text, "" first, equal ids in walk order) on GUID-like
  * keys, on ids without a text, on an all-zero id, on equal ids, and on keys
  * that all share their first 12 bits (one bucket larger than
- * BITS_FILE_SORT_SMALL_BUCKET: its qsort path) or fill a bucket exactly. */
+ * BITS_FILE_SORT_SMALL_BUCKET: its qsort path) or fill a bucket exactly; its
+ * bucket starts are where each bucket begins. The search by id
+ * (src/bits/file_index.c) finds through the buckets the entry that glibc's
+ * bsearch finds over all entries: for every id held once, held several
+ * times (the whole search), absent, and "". */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,19 +50,86 @@ static file_entry *make_entries(size_t count, size_t no_id, size_t duplicate, un
     return entries;
 }
 
+typedef struct id_key {
+    bool has_id;
+    uint8_t key[16];
+} id_key;
+
+static int compare_key(const void *key, const void *entry)
+{
+    const id_key *k = key;
+    return -bits_file_entry_order(entry, k->has_id, k->key);
+}
+
+/* The entry found for (has_id, key) through the buckets, through the
+ * prefixes alone, and by glibc's bsearch: the same one. */
+static size_t find_three_ways(const file_entry *entries, size_t count, const uint64_t *prefixes,
+                              const uint32_t *starts, bool has_id, const uint8_t key[16], bool *found)
+{
+    bits_file_lookup buckets = {entries, count, prefixes, starts};
+    bits_file_lookup prefixes_only = {entries, count, prefixes, NULL};
+    bits_file_lookup plain = {entries, count, NULL, NULL};
+    id_key k = {has_id, {0}};
+    memcpy(k.key, key, 16);
+    const file_entry *expected = bsearch(&k, entries, count, sizeof(*entries), compare_key);
+    const file_entry *a = bits_file_index_find(&buckets, has_id, key);
+    const file_entry *b = bits_file_index_find(&prefixes_only, has_id, key);
+    const file_entry *c = bits_file_index_find(&plain, has_id, key);
+    *found = expected != NULL;
+    return (a != expected) + (b != expected) + (c != expected);
+}
+
+static void check_find(const char *name, const file_entry *entries, size_t count, const uint32_t *starts)
+{
+    uint64_t *prefixes = malloc(count * sizeof(*prefixes));
+    for (size_t i = 0; i < count; i++)
+        prefixes[i] = bits_file_key_prefix(entries[i].key);
+    size_t wrong = 0, found = 0, lookups = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool hit;
+        wrong += find_three_ways(entries, count, prefixes, starts, entries[i].has_id, entries[i].key, &hit);
+        found += hit;
+        lookups++;
+        uint8_t absent[16];  /* the next key up: held by no entry unless by chance */
+        memcpy(absent, entries[i].key, 16);
+        absent[15] ^= 1;
+        wrong += find_three_ways(entries, count, prefixes, starts, true, absent, &hit);
+    }
+    static const uint8_t zero[16] = {0};
+    bool hit;
+    wrong += find_three_ways(entries, count, prefixes, starts, false, zero, &hit);
+    wrong += find_three_ways(entries, count, prefixes, starts, true, zero, &hit);
+    if (wrong)
+        fprintf(stderr, "%s: %zu lookups disagree with bsearch\n", name, wrong);
+    CHECK_U64(wrong, 0);
+    CHECK_U64(found, lookups);
+    free(prefixes);
+}
+
 static void check_against_qsort(const char *name, file_entry *entries, size_t count)
 {
     file_entry *expected = malloc((count ? count : 1) * sizeof(*expected));
     memcpy(expected, entries, count * sizeof(*entries));
     if (count)
         qsort(expected, count, sizeof(*expected), bits_file_entry_compare);
-    bits_file_index_sort(entries, count);
+    uint32_t *starts = malloc((BITS_FILE_BUCKETS + 1) * sizeof(*starts));
+    bool filled = bits_file_index_sort(entries, count, starts);
+    CHECK(filled == (count >= 2));
     size_t differ = 0;
     for (size_t i = 0; i < count; i++)
         differ += memcmp(&entries[i], &expected[i], sizeof(*entries)) != 0;
     if (differ)
         fprintf(stderr, "%s: %zu of %zu entries out of place\n", name, differ, count);
     CHECK(differ == 0);
+    size_t misplaced = 0;
+    for (size_t b = 0; filled && b < BITS_FILE_BUCKETS; b++)
+        for (size_t i = starts[b]; i < starts[b + 1]; i++)
+            misplaced += bits_file_bucket_of(entries[i].has_id, entries[i].key) != b;
+    CHECK(!filled || (starts[0] == 0 && starts[BITS_FILE_BUCKETS] == count));
+    CHECK_U64(misplaced, 0);
+    if (filled)
+        check_find(name, entries, count, starts);
+    free(starts);
     free(expected);
 }
 
@@ -67,7 +138,7 @@ int main(void)
     check_against_qsort("empty", NULL, 0);
 
     file_entry one = {.has_id = true, .key = {1, 2, 3}, .walk_index = 0};
-    bits_file_index_sort(&one, 1);
+    CHECK(!bits_file_index_sort(&one, 1, NULL));  /* nothing to sort, no starts */
     CHECK(one.key[0] == 1 && one.key[2] == 3);
 
     /* a queue's worth of GUIDs, some rows without an id, some ids twice */
@@ -86,7 +157,12 @@ int main(void)
         {.has_id = false, .walk_index = 2},
         {.has_id = true, .key = {0}, .walk_index = 3},
     };
-    bits_file_index_sort(mixed, 4);
+    uint32_t starts[BITS_FILE_BUCKETS + 1];
+    CHECK(bits_file_index_sort(mixed, 4, starts));
+    CHECK_U64(starts[1], 1);  /* one row without an id */
+    CHECK_U64(starts[2], 3);  /* two all-zero ids in the first bucket of ids */
+    CHECK_U64(starts[BITS_FILE_BUCKETS], 4);
+    CHECK(!bits_file_index_sort(mixed, 4, NULL));  /* sorted again, no starts asked for */
     CHECK(mixed[0].walk_index == 2);
     CHECK(mixed[1].walk_index == 1);
     CHECK(mixed[2].walk_index == 3);
