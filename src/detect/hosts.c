@@ -180,9 +180,12 @@ const char *detect_program_name(const char *path, util_arena *scratch)
     } else {
         end = start + strlen(start);
     }
-    for (const char *c = start; c < end; c++)
-        if (*c == '\\' || *c == '/')
-            start = c + 1;
+    for (const char *c = end; c > start; c--) {  /* from the end: the name is the short part */
+        if (c[-1] == '\\' || c[-1] == '/') {
+            start = c;
+            break;
+        }
+    }
     while (end > start && (is_blank(end[-1]) || end[-1] == '"'))
         end--;
     return util_arena_strndup(scratch, start, (size_t)(end - start));

@@ -645,6 +645,11 @@ static void test_hosts(void)
     CHECK_STR(detect_program_name("\"C:\\Program Files\\a b\\x.exe\" /c", &a), "x.exe");
     CHECK_STR(detect_program_name("  C:/w/cmd  ", &a), "cmd");
     CHECK_STR(detect_program_name("", &a), "");
+    CHECK_STR(detect_program_name("C:\\a/b\\c.exe", &a), "c.exe");  /* the last separator of either kind */
+    CHECK_STR(detect_program_name("dir\\", &a), "");
+    CHECK_STR(detect_program_name("\\x", &a), "x");
+    CHECK_STR(detect_program_name("plain.exe", &a), "plain.exe");
+    CHECK_STR(detect_program_name("\"C:\\q\\\" tail\\y", &a), "");  /* the quoted part ends at the separator */
 
     static const char *const ips[] = {"1.2.3.4", "10.1", "3232235777", "0x7f.1", "0300.0250.1.1",
                                       "::1", "2001:db8::1", "::ffff:10.0.0.1"};
