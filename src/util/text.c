@@ -37,7 +37,7 @@ char *util_utf16le_to_utf8(util_arena *arena, const uint8_t *bytes, size_t units
 {
     if (units > SIZE_MAX / 4 - 1)
         return NULL;
-    char *out = util_arena_alloc(arena, units * 3 + 1);
+    char *out = util_arena_text(arena, units * 3);  /* not zeroed: every byte up to the NUL is written */
     if (!out)
         return NULL;
     size_t n = 0;
