@@ -109,9 +109,10 @@ static void check_find(const char *name, const file_entry *entries, size_t count
 static void check_against_qsort(const char *name, file_entry *entries, size_t count)
 {
     file_entry *expected = malloc((count ? count : 1) * sizeof(*expected));
-    memcpy(expected, entries, count * sizeof(*entries));
-    if (count)
+    if (count) {  /* entries is NULL for the empty case */
+        memcpy(expected, entries, count * sizeof(*entries));
         qsort(expected, count, sizeof(*expected), bits_file_entry_compare);
+    }
     uint32_t *starts = malloc((BITS_FILE_BUCKETS + 1) * sizeof(*starts));
     bool filled = bits_file_index_sort(entries, count, starts);
     CHECK(filled == (count >= 2));
