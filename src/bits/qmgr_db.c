@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bits/file_blob.h"
+#include "bits/file_index.h"
 #include "bits/job_blob.h"
 #include "ese/btree.h"
 #include "ese/long_value.h"
@@ -25,21 +26,6 @@ typedef struct row_place {
     uint64_t offset;
 } row_place;
 
-/* A Files row as indexed by the first walk: its id and where it is, so it is
- * decoded only when a job that lists it is emitted (or as an orphan at the
- * end), not all of them up front. 48 bytes a file. */
-typedef struct file_entry {
-    uint8_t key[16];           /* the Id's bytes in the order its text shows them: sorts as the text */
-    const uint8_t *data;       /* the row's node data (in the input bytes) */
-    uint64_t offset;
-    uint32_t data_size;
-    uint32_t page;
-    uint32_t walk_index;       /* ties between equal ids: walk order */
-    uint16_t tag;
-    bool has_id;               /* false: the row has no 16-byte Id (its text is "") */
-    bool used;                 /* listed by some job */
-} file_entry;
-
 /* A decoded Files row and its source. */
 typedef struct decoded_file {
     bp_file *file;
@@ -54,6 +40,7 @@ typedef struct file_index {
      * 48-byte entries did not (the binary search missed it on every step).
      * NULL (out of memory): the entries are searched. */
     uint64_t *prefixes;
+    uint32_t *starts;          /* where each bucket of the sort begins (file_index.h); NULL: not kept */
     decoded_file **decoded;    /* when records are kept: each file decoded once, shared */
 } file_index;
 
@@ -276,79 +263,26 @@ static bool index_file_row(const ese_page *page, const ese_node *node, void *con
     return true;
 }
 
-/* The order of the id texts ("" first); equal ids in walk order, as the
- * stable sort of glibc kept the rows before. */
-static int compare_ids(const file_entry *x, bool has_id, const uint8_t key[16])
-{
-    if (x->has_id != has_id)
-        return x->has_id ? 1 : -1;
-    return has_id ? memcmp(x->key, key, 16) : 0;
-}
-
-static int compare_entries(const void *a, const void *b)
-{
-    const file_entry *x = a, *y = b;
-    int order = compare_ids(x, y->has_id, y->key);
-    if (order)
-        return order;
-    return x->walk_index < y->walk_index ? -1 : x->walk_index > y->walk_index;
-}
-
-typedef struct id_key {
-    bool has_id;
-    uint8_t key[16];
-} id_key;
-
-static int compare_key(const void *key, const void *entry)
-{
-    const id_key *k = key;
-    return -compare_ids(entry, k->has_id, k->key);
-}
-
-static uint64_t key_prefix(const uint8_t key[16])
-{
-    uint64_t prefix = 0;
-    for (int i = 0; i < 8; i++)
-        prefix = prefix << 8 | key[i];
-    return prefix;
-}
-
 /* The prefixes of the sorted entries; left NULL when out of memory. */
 static void index_prefixes(file_index *index)
 {
     index->prefixes = malloc(index->count * sizeof(*index->prefixes));
     if (index->prefixes)
         for (size_t i = 0; i < index->count; i++)
-            index->prefixes[i] = key_prefix(index->entries[i].key);
+            index->prefixes[i] = bits_file_key_prefix(index->entries[i].key);
 }
 
-/* Any entry with this id (as bsearch over the rows sorted by id text found
- * it before: the same order, so the same entry among equal ones). Different
- * prefixes order two keys as their whole keys do (an entry without an id has
- * an all-zero key and sorts first), so only equal prefixes read the entry. */
+/* Any entry with this id, as bsearch over the rows sorted by id text found
+ * it before (bits_file_index_find). */
 static file_entry *find_file(file_index *index, const char *id)
 {
-    id_key key = {false, {0}};
-    if (*id && !(key.has_id = key_of_text(id, key.key)))
+    uint8_t key[16] = {0};
+    bool has_id = false;
+    if (*id && !(has_id = key_of_text(id, key)))
         return NULL;  /* not a GUID text: no indexed id equals it */
-    if (index->count == 0)
-        return NULL; /* bsearch must not see a NULL array */
-    if (!index->prefixes)
-        return bsearch(&key, index->entries, index->count, sizeof(file_entry), compare_key);
-    uint64_t prefix = key_prefix(key.key);
-    size_t low = 0, high = index->count;
-    while (low < high) {  /* glibc's bsearch step for step: among equal ids the same entry */
-        size_t middle = (low + high) / 2;
-        uint64_t at = index->prefixes[middle];
-        int order = prefix != at ? (prefix < at ? -1 : 1) : compare_key(&key, &index->entries[middle]);
-        if (order < 0)
-            high = middle;
-        else if (order > 0)
-            low = middle + 1;
-        else
-            return &index->entries[middle];
-    }
-    return NULL;
+    bits_file_lookup lookup = {index->entries, index->count, index->prefixes, index->starts};
+    const file_entry *found = bits_file_index_find(&lookup, has_id, key);
+    return found ? &index->entries[found - index->entries] : NULL;
 }
 
 /* ---- the Jobs table: each job decoded, joined and handed on ------------------- */
@@ -419,8 +353,13 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
     if (reader.files_table)
         ese_btree_walk(db, reader.files_table->root_pgno, reader.files_table->objid, false, index_file_row, &reader,
                        &stats);
-    if (reader.files.count)
-        qsort(reader.files.entries, reader.files.count, sizeof(file_entry), compare_entries);
+    if (reader.files.count) {
+        reader.files.starts = malloc((BITS_FILE_BUCKETS + 1) * sizeof(*reader.files.starts));
+        if (!bits_file_index_sort(reader.files.entries, reader.files.count, reader.files.starts)) {
+            free(reader.files.starts);
+            reader.files.starts = NULL;
+        }
+    }
     if (reader.files.count)
         index_prefixes(&reader.files);
     if (reader.files.count && !result->stream.sink)  /* no cache: decoded again per job when streaming */
@@ -441,6 +380,7 @@ size_t qmgr_db_read(ese_db *db, const char *path, bp_result *result)
     }
     free(reader.files.entries);
     free(reader.files.prefixes);
+    free(reader.files.starts);
     free(reader.files.decoded);
     bits_sd_cache_free(&reader.descriptors);
     util_arena_free(&reader.row_scratch);

@@ -106,6 +106,30 @@ detect_suffix_regex *detect_suffix_regex_parse(const char *pattern, bool case_se
 /* regexec's verdict for the pattern the regex was parsed from. */
 bool detect_suffix_regex_matches(const detect_suffix_regex *regex, const char *text);
 
+/* A regex operand anchored at the start and nowhere else: alternatives of
+ * literal characters and bracket sets, each maybe followed by ? * or +;
+ * matched without regexec (prefix_regex.c). */
+#define DETECT_PREFIX_REGEX_ATOMS 62      /* per alternative (X+ counts two) */
+#define DETECT_PREFIX_REGEX_ALTERNATIVES 16
+typedef struct detect_prefix_atom {
+    uint8_t set[32];         /* the bytes it takes, a bit each (both cases when case is ignored) */
+    bool optional;           /* ? or *: may be skipped */
+    bool repeats;            /* *: may take another byte */
+} detect_prefix_atom;
+
+typedef struct detect_prefix_regex {
+    const detect_prefix_atom *atoms;     /* the alternatives' atoms one after the other */
+    size_t ends[DETECT_PREFIX_REGEX_ALTERNATIVES];  /* alternative a: atoms[ends[a - 1] (0 for a = 0), ends[a]) */
+    uint64_t optional[DETECT_PREFIX_REGEX_ALTERNATIVES];  /* per alternative: bit i when its atom i may be skipped */
+    size_t alternative_count;
+} detect_prefix_regex;
+
+/* NULL when `pattern` has another shape than prefix_regex.c knows, or out
+ * of memory: regexec then decides. */
+detect_prefix_regex *detect_prefix_regex_parse(const char *pattern, bool case_sensitive, util_arena *arena);
+/* regexec's verdict for the pattern the regex was parsed from. */
+bool detect_prefix_regex_matches(const detect_prefix_regex *regex, const char *text);
+
 typedef struct detect_node {
     detect_node_kind kind;
     const struct detect_node **children;  /* all_of / any_of / not (one child) */
@@ -120,7 +144,8 @@ typedef struct detect_node {
     size_t regex_count;
     /* per regex: the same test without regexec, or NULL */
     const detect_suffix_regex **suffix_regexes;
-    bool all_suffix_regexes;               /* every regex has one: not memoised */
+    const detect_prefix_regex **prefix_regexes;  /* per regex: the same, or NULL */
+    bool all_suffix_regexes;               /* every regex has one of the two: not memoised */
 } detect_node;
 
 struct sigma_rule;
@@ -173,9 +198,16 @@ typedef struct detect_field_cache {
 #define DETECT_MEMO_TRIAL 512
 #define DETECT_MEMO_MIN_HIT_RATE 8
 #define DETECT_MEMO_TESTS 64     /* tests followed (a power of two); others are always remembered */
+#define DETECT_MEMO_LAST_TEXT 48   /* longest value kept as the last one (with its NUL) */
 typedef struct detect_memo_use {
     const void *node;            /* the test (a detect_node); NULL: free slot */
     uint32_t lookups, hits;
+    /* The value this test last answered from the memo and its verdict: the
+     * records of one job carry the same values, so the next lookup is often
+     * the same value, found by a comparison instead of a key and a hash. */
+    uint8_t last_length;         /* 0: none kept */
+    bool last_verdict;
+    char last[DETECT_MEMO_LAST_TEXT];
 } detect_memo_use;
 typedef struct detect_verdicts {
     util_string_map map;   /* key: the test's address (its bytes), then the value -> verdict (0 or 1) */

@@ -3,6 +3,7 @@
  * locale independent: evidence text is compared byte for byte, with only
  * A-Z folded to a-z when a test ignores case. */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "detect/detect_internal.h"
@@ -74,10 +75,10 @@ static size_t scheme_length(const char *p)
 
 static char *lower_copy(util_arena *scratch, const char *start, size_t length)
 {
-    char *copy = util_arena_strndup(scratch, start, length);
+    char *copy = util_arena_text(scratch, length);
     if (copy)
-        for (char *c = copy; *c; c++)
-            *c = fold(*c);
+        for (size_t i = 0; i < length; i++)
+            copy[i] = fold(start[i]);
     return copy;
 }
 
@@ -122,23 +123,35 @@ const char *detect_host_of(const char *value, util_arena *scratch)
     const char *text = authority_start(skip_blanks(value ? value : ""));
     if (!text)
         return "";
-    size_t start = 0, end = 0;
-    while (text[end] && !ends_authority(text[end]) && !is_blank(text[end]))
-        end++;
-    for (size_t at = 0; at < end; at++)  /* drop user:password@ */
-        if (text[at] == '@')
-            start = at + 1;
+    /* One pass (this runs per URL; five scans of the authority before):
+     * its end, its last '@' (dropping user:password@), and from there the
+     * first ':', whether a second follows, and the first '%'. */
+    size_t start = 0, end = 0, colon = SIZE_MAX, zone = SIZE_MAX;
+    bool colons = false;
+    for (char c; (c = text[end]) && !ends_authority(c) && !is_blank(c); end++) {
+        if (c == '@') {
+            start = end + 1;
+            colon = zone = SIZE_MAX;
+            colons = false;
+        } else if (c == ':') {
+            colons = colon != SIZE_MAX;
+            if (colon == SIZE_MAX)
+                colon = end;
+        } else if (c == '%' && zone == SIZE_MAX) {
+            zone = end;
+        }
+    }
     if (start < end && text[start] == '[') {  /* [IPv6]:port */
         start++;
         end = find(text, start, end, ']');
-    } else {
-        size_t first_colon = find(text, start, end, ':');
-        if (first_colon < end && find(text, first_colon + 1, end, ':') == end)
-            end = first_colon;  /* host:port; several colons: a bare IPv6 address */
+        zone = find(text, start, end, '%');  /* fe80::1%eth0, %25 in URLs */
+        if (zone < end && find(text, start, end, ':') < end)
+            end = zone;
+    } else if (colon != SIZE_MAX && !colons) {
+        end = colon;  /* host:port (a '%' before it is part of the name) */
+    } else if (colons && zone != SIZE_MAX) {
+        end = zone;  /* several colons: a bare IPv6 address, its zone dropped */
     }
-    size_t zone = find(text, start, end, '%');  /* fe80::1%eth0, %25 in URLs */
-    if (zone < end && find(text, start, end, ':') < end)
-        end = zone;
     while (end > start && text[end - 1] == '.')
         end--;
     return lower_copy(scratch, text + start, end - start);
@@ -167,9 +180,12 @@ const char *detect_program_name(const char *path, util_arena *scratch)
     } else {
         end = start + strlen(start);
     }
-    for (const char *c = start; c < end; c++)
-        if (*c == '\\' || *c == '/')
-            start = c + 1;
+    for (const char *c = end; c > start; c--) {  /* from the end: the name is the short part */
+        if (c[-1] == '\\' || c[-1] == '/') {
+            start = c;
+            break;
+        }
+    }
     while (end > start && (is_blank(end[-1]) || end[-1] == '"'))
         end--;
     return util_arena_strndup(scratch, start, (size_t)(end - start));

@@ -106,7 +106,8 @@ static bool compile_regexes(loader *l, detect_node *node, yaml_node_t **nodes)
     detect_document *document = l->document;
     node->regexes = util_arena_array(&document->arena, node->value_count, sizeof(*node->regexes));
     node->suffix_regexes = util_arena_array(&document->arena, node->value_count, sizeof(*node->suffix_regexes));
-    if (!node->regexes || !node->suffix_regexes) {
+    node->prefix_regexes = util_arena_array(&document->arena, node->value_count, sizeof(*node->prefix_regexes));
+    if (!node->regexes || !node->suffix_regexes || !node->prefix_regexes) {
         detect_yaml_fail_out_of_memory(l);
         return false;
     }
@@ -132,11 +133,13 @@ static bool compile_regexes(loader *l, detect_node *node, yaml_node_t **nodes)
         document->regexes[document->regex_count++] = regex;
         node->suffix_regexes[node->regex_count] =
             detect_suffix_regex_parse(node->values[i], node->case_sensitive, &document->arena);
+        node->prefix_regexes[node->regex_count] =
+            detect_prefix_regex_parse(node->values[i], node->case_sensitive, &document->arena);
         node->regexes[node->regex_count++] = regex;
     }
     node->all_suffix_regexes = true;
     for (size_t i = 0; i < node->regex_count; i++)
-        node->all_suffix_regexes = node->all_suffix_regexes && node->suffix_regexes[i];
+        node->all_suffix_regexes = node->all_suffix_regexes && (node->suffix_regexes[i] || node->prefix_regexes[i]);
     return true;
 }
 

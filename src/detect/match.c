@@ -84,8 +84,9 @@ static bool value_matches_now(const detect_node *node, const char *text)
         return any_operand(node, text, detect_text_ends_with);
     case DETECT_REGEX:
         for (size_t i = 0; i < node->regex_count; i++) {
-            if (node->suffix_regexes[i] ? detect_suffix_regex_matches(node->suffix_regexes[i], text)
-                                        : regexec(node->regexes[i], text, 0, NULL, 0) == 0)
+            if (node->suffix_regexes[i]   ? detect_suffix_regex_matches(node->suffix_regexes[i], text)
+                : node->prefix_regexes[i] ? detect_prefix_regex_matches(node->prefix_regexes[i], text)
+                                          : regexec(node->regexes[i], text, 0, NULL, 0) == 0)
                 return true;
         }
         return false;
@@ -113,7 +114,7 @@ void detect_verdicts_free(detect_verdicts *verdicts)
 static bool worth_remembering(const detect_node *node)
 {
     switch (node->op) {
-    case DETECT_REGEX:  /* a suffix test costs less than the memo lookup */
+    case DETECT_REGEX:  /* a suffix or prefix test costs less than the memo lookup */
         return !node->all_suffix_regexes;
     case DETECT_IS_IP:
     case DETECT_TLD_IN:
@@ -161,6 +162,28 @@ static bool memo_pays(const detect_memo_use *use)
     return !use || use->lookups < DETECT_MEMO_TRIAL || use->hits * DETECT_MEMO_MIN_HIT_RATE >= use->lookups;
 }
 
+/* text is the value this test last answered (its bytes, then its end). */
+static bool repeats_last(const detect_memo_use *use, const char *text)
+{
+    return use->last_length && strncmp(text, use->last, use->last_length) == 0 && text[use->last_length] == '\0';
+}
+
+/* Keep text (length bytes, not "") and its verdict as the test's last value;
+ * a longer text only forgets the one kept. */
+static void keep_last(detect_memo_use *use, const char *text, size_t length, bool verdict)
+{
+    if (!use)
+        return;
+    if (length == 0 || length >= DETECT_MEMO_LAST_TEXT) {
+        use->last_length = 0;
+        return;
+    }
+    memcpy(use->last, text, length);
+    use->last[length] = '\0';
+    use->last_length = (uint8_t)length;
+    use->last_verdict = verdict;
+}
+
 static bool is_host_test(const detect_node *node)
 {
     return node->op == DETECT_IS_IP || node->op == DETECT_TLD_IN || node->op == DETECT_HOST_IN;
@@ -181,7 +204,14 @@ static bool value_matches(const detect_node *node, const char *text, detect_cont
         return value_matches_now(node, text);
     detect_memo_use *use = memo_use(verdicts, node);
     size_t key_length;
-    if (!memo_pays(use) || !(key_length = verdict_key(verdicts, node, text)))
+    if (!memo_pays(use))
+        return value_matches_now(node, text);
+    if (use && repeats_last(use, text)) {
+        use->lookups++;
+        use->hits++;
+        return use->last_verdict;
+    }
+    if (!(key_length = verdict_key(verdicts, node, text)))
         return value_matches_now(node, text);
     size_t verdict;
     bool known = util_bytes_map_get(&verdicts->map, verdicts->probe, key_length, &verdict);
@@ -189,9 +219,12 @@ static bool value_matches(const detect_node *node, const char *text, detect_cont
         use->lookups++;
         use->hits += known;
     }
-    if (known)
+    if (known) {
+        keep_last(use, text, key_length - sizeof(node), verdict != 0);
         return verdict != 0;
+    }
     bool matches = value_matches_now(node, text);
+    keep_last(use, text, key_length - sizeof(node), matches);
     if (!context->out_of_memory && verdicts->map.count < DETECT_VERDICTS_MAX) {
         void *key = util_arena_alloc(&verdicts->keys, key_length);
         if (key) {

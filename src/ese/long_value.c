@@ -292,7 +292,10 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
         add_problem(arena, problem, "long value holds more than 256 MiB; truncated");
         value_size = ESE_LV_MAX_SIZE;
     }
-    uint8_t *out = util_arena_alloc(arena, (size_t)value_size + 1);
+    /* not zeroed first: the pieces cover most of it (a memset of every blob
+     * before copying it), holes are zeroed as they are met, and a zero byte
+     * follows the value as before */
+    uint8_t *out = (uint8_t *)util_arena_text(arena, (size_t)value_size);
     if (!out) {
         if (pieces != few)
             free(pieces);
@@ -310,10 +313,14 @@ bool ese_lv_read_into(const ese_db *db, ese_table *table, uint64_t lid, bool wit
         size_t n = piece->length;
         if (n > value_size - piece->offset)
             n = (size_t)(value_size - piece->offset);
+        if (piece->offset > covered)  /* sorted by offset: a hole no piece before filled */
+            memset(out + covered, 0, (size_t)(piece->offset - covered));
         memcpy(out + piece->offset, piece->bytes, n);
         if (piece->offset + (uint64_t)n > covered)
             covered = piece->offset + (uint64_t)n;
     }
+    if (covered < value_size)  /* cut at ESE_LV_MAX_SIZE with no piece across the cut */
+        memset(out + covered, 0, (size_t)(value_size - covered));
     if (pieces != few)
         free(pieces);
     if (root && reach < total) {  /* without a root, total is only where the chunks reach */

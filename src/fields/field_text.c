@@ -14,7 +14,7 @@ const char *fields_join_text(util_arena *scratch, const char *const *parts, size
     size_t length = 1;
     for (size_t i = 0; i < count; i++)
         length += strlen(or_empty(parts[i])) + strlen(sep);
-    char *text = util_arena_alloc(scratch, length);
+    char *text = util_arena_text(scratch, length - 1);  /* written up to its NUL */
     if (!text)
         return NULL;
     char *end = text;
@@ -39,7 +39,7 @@ static const char *ace_text(util_arena *scratch, const bp_ace *ace)
     for (size_t i = 0; i < 6; i++)
         total += lengths[i] = strlen(parts[i]);
     /* separators ":" x4, "(" ")", "0x" and 8 digits, ":" before flags, NUL */
-    char *text = util_arena_alloc(scratch, total + 18);
+    char *text = util_arena_text(scratch, total + 17);  /* written up to its NUL */
     if (!text)
         return NULL;
     char *out = text;

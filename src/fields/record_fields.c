@@ -28,7 +28,7 @@ bool fields_set_unsigned(fields_field_value *value, uint64_t number)
 
 static bool set_filetime(util_arena *scratch, fields_field_value *value, uint64_t filetime)
 {
-    char *text = util_arena_alloc(scratch, 32);  /* formatted in place, not copied */
+    char *text = util_arena_text(scratch, 31);  /* formatted in place, not copied (nor zeroed first) */
     if (text)
         util_filetime_format(filetime, text);
     value->text = text;
@@ -83,7 +83,7 @@ static bool set_flags(util_arena *scratch, fields_field_value *value, uint32_t f
         memcpy(slot->text, text, length + 1);
         kept = slot;
     }
-    char *copy = util_arena_alloc(scratch, kept->length + 1);
+    char *copy = util_arena_text(scratch, kept->length);
     if (copy)
         memcpy(copy, kept->text, kept->length + 1);
     value->text = copy;

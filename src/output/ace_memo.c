@@ -13,7 +13,7 @@ static const char *or_empty(const char *text) { return text ? text : ""; }
 #ifdef __SSE2__
 /* strcmp(a, b) == 0 without a call, 16 bytes at a time: the lists are
  * compared for every record, six ACEs of six texts (text_block.h). */
-OUT_TEXT_BLOCK_READER static bool same_text(const char *a, const char *b)
+OUT_TEXT_BLOCK_READER static inline __attribute__((always_inline)) bool same_text(const char *a, const char *b)
 {
     a = or_empty(a);
     b = or_empty(b);
@@ -43,11 +43,13 @@ OUT_TEXT_BLOCK_READER static bool same_text(const char *a, const char *b)
 static bool same_text(const char *a, const char *b) { return strcmp(or_empty(a), or_empty(b)) == 0; }
 #endif
 
-static bool same_ace(const bp_ace *a, const bp_ace *b)
+/* The SID first: lists of one queue differ in their SIDs (the owner's),
+ * and the rights text, the longest, last. */
+OUT_TEXT_BLOCK_READER static bool same_ace(const bp_ace *a, const bp_ace *b)
 {
-    return a->mask == b->mask && same_text(a->acl, b->acl) && same_text(a->ace_type, b->ace_type) &&
-           same_text(a->flags, b->flags) && same_text(a->rights, b->rights) && same_text(a->sid, b->sid) &&
-           same_text(a->account, b->account);
+    return a->mask == b->mask && same_text(a->sid, b->sid) && same_text(a->acl, b->acl) &&
+           same_text(a->ace_type, b->ace_type) && same_text(a->flags, b->flags) &&
+           same_text(a->account, b->account) && same_text(a->rights, b->rights);
 }
 
 void out_ace_memo_init(out_ace_memo *memo)

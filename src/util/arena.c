@@ -54,7 +54,9 @@ void util_arena_reset(util_arena *arena)
     arena->total_bytes = keep->capacity;
 }
 
-void *util_arena_alloc(util_arena *arena, size_t size)
+/* Room for size bytes, not zeroed (string copies overwrite every byte:
+ * zeroing them was a memset call per copy). */
+static void *arena_take(util_arena *arena, size_t size)
 {
     size_t rounded = (size + 15u) & ~(size_t)15u;
     if (rounded < size)
@@ -75,7 +77,6 @@ void *util_arena_alloc(util_arena *arena, size_t size)
             block->next = arena->blocks->next;
             arena->blocks->next = block;
             arena->total_bytes += capacity;
-            memset(block->data.bytes, 0, size);
             return block->data.bytes;
         }
         block->next = arena->blocks;
@@ -85,7 +86,14 @@ void *util_arena_alloc(util_arena *arena, size_t size)
     }
     void *p = arena->blocks->data.bytes + arena->used_in_current;
     arena->used_in_current += rounded;
-    memset(p, 0, size);
+    return p;
+}
+
+void *util_arena_alloc(util_arena *arena, size_t size)
+{
+    void *p = arena_take(arena, size);
+    if (p)
+        memset(p, 0, size);
     return p;
 }
 
@@ -99,7 +107,7 @@ void *util_arena_array(util_arena *arena, size_t count, size_t size)
 
 char *util_arena_strndup(util_arena *arena, const char *text, size_t length)
 {
-    char *copy = util_arena_alloc(arena, length + 1);
+    char *copy = length < SIZE_MAX ? arena_take(arena, length + 1) : NULL;
     if (!copy)
         return NULL;
     memcpy(copy, text, length);
@@ -110,6 +118,14 @@ char *util_arena_strndup(util_arena *arena, const char *text, size_t length)
 char *util_arena_strdup(util_arena *arena, const char *text)
 {
     return util_arena_strndup(arena, text ? text : "", text ? strlen(text) : 0);
+}
+
+char *util_arena_text(util_arena *arena, size_t length)
+{
+    char *text = length < SIZE_MAX ? arena_take(arena, length + 1) : NULL;
+    if (text)
+        text[length] = '\0';
+    return text;
 }
 
 static char *arena_vprintf(util_arena *arena, const char *format, va_list args) __attribute__((format(printf, 2, 0)));

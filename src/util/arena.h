@@ -28,6 +28,9 @@ void *util_arena_alloc(util_arena *arena, size_t size);
 void *util_arena_array(util_arena *arena, size_t count, size_t size);
 char *util_arena_strdup(util_arena *arena, const char *text);
 char *util_arena_strndup(util_arena *arena, const char *text, size_t length);
+/* Room for a text of length bytes and its NUL (set), the rest not zeroed:
+ * for a caller that writes every byte. NULL when malloc fails. */
+char *util_arena_text(util_arena *arena, size_t length);
 char *util_arena_printf(util_arena *arena, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -624,6 +624,19 @@ static void test_hosts(void)
         {"  http://a.b/  ", "a.b"},
         {"ftp://a.b\\c", "a.b"},
         {"", ""},
+        /* the one pass over the authority: the last '@' starts the host,
+         * colons and '%' count from there */
+        {"http://u@v@Host.example:1/x", "host.example"},
+        {"http://a:b@h:1:2/x", "h:1:2"},
+        {"http://fe80::1%eth0/x", "fe80::1"},
+        {"http://h%41st/x", "h%41st"},
+        {"http://u:p%40@h.example/", "h.example"},
+        {"http://u%3a:p:q@h.example:80%1/", "h.example"},
+        {"http://h.example:80%1/", "h.example"},
+        {"http://a::b%z@c::d%e/", "c::d"},
+        {"http://h..:8/", "h"},
+        {"http://@/", ""},
+        {"http://[::1%lo]:9/", "::1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK_STR(detect_host_of(cases[i][0], &a), cases[i][1]);
@@ -632,6 +645,11 @@ static void test_hosts(void)
     CHECK_STR(detect_program_name("\"C:\\Program Files\\a b\\x.exe\" /c", &a), "x.exe");
     CHECK_STR(detect_program_name("  C:/w/cmd  ", &a), "cmd");
     CHECK_STR(detect_program_name("", &a), "");
+    CHECK_STR(detect_program_name("C:\\a/b\\c.exe", &a), "c.exe");  /* the last separator of either kind */
+    CHECK_STR(detect_program_name("dir\\", &a), "");
+    CHECK_STR(detect_program_name("\\x", &a), "x");
+    CHECK_STR(detect_program_name("plain.exe", &a), "plain.exe");
+    CHECK_STR(detect_program_name("\"C:\\q\\\" tail\\y", &a), "");  /* the quoted part ends at the separator */
 
     static const char *const ips[] = {"1.2.3.4", "10.1", "3232235777", "0x7f.1", "0300.0250.1.1",
                                       "::1", "2001:db8::1", "::ffff:10.0.0.1"};

@@ -7,6 +7,7 @@
  * Also the reader the carver now shares (ese_lv_read_into with deleted
  * chunks): a live chunk wins over a deleted copy of its offset, deleted
  * chunks count only when asked for. Synthetic LV stores; no file needed. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,42 @@ static void test_small_gaps_kept(void)
     free(f);
 }
 
+/* The value's room is not zeroed before the pieces are copied in
+ * (ese_lv_read_into): in an arena whose memory was filled with other bytes,
+ * the holes between pieces still read as zeros, and so does the byte after
+ * the value. */
+static void test_holes_zeroed_in_reused_arena(void)
+{
+    lv_fixture *f = calloc(1, sizeof(*f));
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fixture_init(f, 4, 20000);
+    util_arena reused;
+    util_arena_init(&reused);
+    const uint8_t *data;
+    size_t size;
+    const char *problem;
+    const uint8_t *first = NULL;
+    for (int round = 0; round < 2; round++) {  /* the second read lands in the first one's memory */
+        CHECK(ese_lv_read_into(&f->db, &f->table, 7, false, &reused, &data, &size, &problem));
+        CHECK_U64(size, 60016);
+        CHECK(size == 60016 && all_bytes(data, CHUNK_BYTES, 1) && all_bytes(data + 16, 19984, 0) &&
+              all_bytes(data + 20016, 19984, 0) && all_bytes(data + 40016, 19984, 0) &&
+              all_bytes(data + 60000, CHUNK_BYTES, 4) && data[60016] == 0);
+        if (round == 0) {  /* dirty the value's memory before the second read */
+            first = data;
+            memset((void *)(uintptr_t)data, 0xCD, size + 1);
+        } else {
+            CHECK(data == first);  /* the same memory, reused */
+        }
+        util_arena_reset(&reused);
+    }
+    util_arena_free(&reused);
+    util_arena_free(&f->arena);
+    free(f);
+}
+
 /* Three 16-byte chunks back to back; a deleted copy of offset 16 (bytes 0xEE)
  * sorts after the live one, and a deleted chunk at 48 extends the value.
  * The live read takes neither; with deleted chunks, the live copy of 16 still
@@ -188,6 +225,7 @@ int main(void)
     test_contiguous_values_on_and_off_the_stack();
     test_gaps_add_up();
     test_small_gaps_kept();
+    test_holes_zeroed_in_reused_arena();
     test_deleted_chunks();
     return check_exit();
 }

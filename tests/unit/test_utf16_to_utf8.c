@@ -86,6 +86,13 @@ int main(void)
     CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 3, NULL), "wxy");
     CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 4, NULL), "wxyz");
     CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 6, NULL), "wxyzq");
+    /* the output room is not zeroed: in memory an earlier, longer text
+     * filled, a shorter one still ends at its own NUL */
+    util_arena_reset(&arena);
+    util_arena_strdup(&arena, "0123456789012345678901234567890123456789");
+    util_arena_reset(&arena);
+    put_units(bytes, (const uint16_t[]){'h', 'i', 0, 'x', 'x', 'x'}, 6);
+    CHECK_STR(util_utf16le_to_utf8(&arena, bytes, 6, NULL), "hi");
     util_arena_free(&arena);
     return check_exit();
 }
