@@ -13,7 +13,7 @@ static const char *or_empty(const char *text) { return text ? text : ""; }
 #ifdef __SSE2__
 /* strcmp(a, b) == 0 without a call, 16 bytes at a time: the lists are
  * compared for every record, six ACEs of six texts (text_block.h). */
-OUT_TEXT_BLOCK_READER static inline __attribute__((always_inline)) bool same_text(const char *a, const char *b)
+static inline __attribute__((always_inline)) bool same_text(const char *a, const char *b)
 {
     a = or_empty(a);
     b = or_empty(b);
@@ -27,8 +27,8 @@ OUT_TEXT_BLOCK_READER static inline __attribute__((always_inline)) bool same_tex
             b++;
             continue;
         }
-        __m128i left = _mm_loadu_si128((const __m128i *)(const void *)a);
-        __m128i right = _mm_loadu_si128((const __m128i *)(const void *)b);
+        __m128i left = out_text_block_load(a);
+        __m128i right = out_text_block_load(b);
         unsigned differ = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(left, right)) ^ 0xFFFFu;
         unsigned ends = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(left, _mm_setzero_si128()));
         if (differ | ends) {  /* equal texts end in the same place with nothing different before */
@@ -45,7 +45,7 @@ static bool same_text(const char *a, const char *b) { return strcmp(or_empty(a),
 
 /* The SID first: lists of one queue differ in their SIDs (the owner's),
  * and the rights text, the longest, last. */
-OUT_TEXT_BLOCK_READER static bool same_ace(const bp_ace *a, const bp_ace *b)
+static bool same_ace(const bp_ace *a, const bp_ace *b)
 {
     return a->mask == b->mask && same_text(a->sid, b->sid) && same_text(a->acl, b->acl) &&
            same_text(a->ace_type, b->ace_type) && same_text(a->flags, b->flags) &&

@@ -50,7 +50,7 @@ static inline bool row_room(out_csv_row *row, size_t more)
 /* The length of text, and whether it holds a byte that makes the cell quoted
  * (',', '"', CR, LF), in one pass instead of strlen and strcspn (loads stay
  * inside the page of their first byte: text_block.h). */
-OUT_TEXT_BLOCK_READER static size_t scan_cell(const char *text, bool *special)
+static size_t scan_cell(const char *text, bool *special)
 {
     const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
                   lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
@@ -66,7 +66,7 @@ OUT_TEXT_BLOCK_READER static size_t scan_cell(const char *text, bool *special)
             s++;
             continue;
         }
-        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i bytes = out_text_block_load(s);
         unsigned ends = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, nul));
         __m128i marks = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, quote)),
                                      _mm_or_si128(_mm_cmpeq_epi8(bytes, cr), _mm_cmpeq_epi8(bytes, lf)));
@@ -128,7 +128,7 @@ static void put_quoted_cell(out_csv_row *row, const char *text, bool first, bool
  * starts it over. Each block is stored before it is looked at, so 32 bytes
  * of room are kept ahead; loads stay inside the page of their first byte
  * (text_block.h). */
-OUT_TEXT_BLOCK_READER static void put_cell(out_csv_row *row, const char *text, bool first, bool defuse)
+static void put_cell(out_csv_row *row, const char *text, bool first, bool defuse)
 {
     const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r'),
                   lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
@@ -157,7 +157,7 @@ OUT_TEXT_BLOCK_READER static void put_cell(out_csv_row *row, const char *text, b
             *out++ = c;
             continue;
         }
-        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i bytes = out_text_block_load(s);
         _mm_storeu_si128((__m128i *)(void *)out, bytes);
         unsigned ends = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, nul));
         __m128i marks = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, comma), _mm_cmpeq_epi8(bytes, quote)),

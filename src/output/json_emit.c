@@ -225,8 +225,8 @@ static char *copy_escaped(char *out, const char *s, size_t length)
  * Loads stay inside the page of their first byte (text_block.h). Sets the
  * length; on return room for 16 more bytes is left, unless out of memory.
  * Inline, so a caller that has just written a key keeps `out` in a
- * register; such a caller must be an OUT_TEXT_BLOCK_READER itself. */
-OUT_TEXT_BLOCK_READER static inline void escape_text_at(out_json *json, char *out, const char *s)
+ * register. */
+static inline void escape_text_at(out_json *json, char *out, const char *s)
 {
     /* out and limit in locals: a store through a char pointer could alias
      * json->length, which would otherwise be reloaded after every byte */
@@ -249,7 +249,7 @@ OUT_TEXT_BLOCK_READER static inline void escape_text_at(out_json *json, char *ou
                 *out++ = (char)c;
             continue;
         }
-        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i bytes = out_text_block_load(s);
         _mm_storeu_si128((__m128i *)(void *)out, bytes);
         unsigned hits = escapes_in(bytes);  /* a NUL is a control character too */
         if (!hits) {
@@ -267,7 +267,7 @@ OUT_TEXT_BLOCK_READER static inline void escape_text_at(out_json *json, char *ou
     json->length = (size_t)(out - json->text);
 }
 
-OUT_TEXT_BLOCK_READER static void append_escaped_text(out_json *json, const char *s)
+static void append_escaped_text(out_json *json, const char *s)
 {
     if (reserve(json, 64))
         escape_text_at(json, json->text + json->length, s);
@@ -501,7 +501,7 @@ void out_json_put_prepared_key(out_json *json, const out_json_prepared_key *prep
 /* The key, the opening quote and the escaped text written at one moving
  * position: no second room check or call for the text, and an empty text
  * (two in five of a record's strings) is just the two quotes. */
-OUT_TEXT_BLOCK_READER void out_json_prepared_string(out_json *json, const out_json_prepared_key *prepared,
+void out_json_prepared_string(out_json *json, const out_json_prepared_key *prepared,
                                                     const char *text)
 {
     char *out = write_prepared_key(json, prepared, 64);
