@@ -114,7 +114,7 @@ bool bits_job_read_security(bits_blob_reader *b, bp_job *job, bits_sd_cache *cac
         char where[128];
         snprintf(where, sizeof where, "%s: security descriptor", b->what);
         /* the descriptor decoder counts offsets from base_offset, and the sub-reader from 0 */
-        bits_decode_security_descriptor_cached(cache, b->arena, bytes, b->r.pos, where, b->warnings, &sd);
+        bits_sd_cache_decode_missed(cache, b->arena, bytes, b->r.pos, where, b->warnings, &sd);
     }
     job->aces = sd.aces;
     job->ace_count = sd.ace_count;

@@ -68,10 +68,16 @@ bool bits_decode_security_descriptor_cached(bits_sd_cache *cache, util_arena *ar
                                             size_t base_offset, const char *where, bp_note_list *warnings,
                                             bits_security_descriptor *out)
 {
-    if (!cache || !warnings)  /* without the warnings it cannot tell a clean decode */
-        return bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
     if (bits_sd_cache_take(cache, warnings, sd, out))
         return true;
+    return bits_sd_cache_decode_missed(cache, arena, sd, base_offset, where, warnings, out);
+}
+
+bool bits_sd_cache_decode_missed(bits_sd_cache *cache, util_arena *arena, util_reader sd, size_t base_offset,
+                                 const char *where, bp_note_list *warnings, bits_security_descriptor *out)
+{
+    if (!cache || !warnings)  /* without the warnings it cannot tell a clean decode */
+        return bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
     size_t warnings_before = warnings->count;
     bool ok = bits_decode_security_descriptor(arena, sd, base_offset, where, warnings, out);
     if (ok && warnings->count == warnings_before)

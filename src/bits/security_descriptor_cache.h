@@ -48,6 +48,12 @@ void bits_sd_cache_free(bits_sd_cache *cache);
 bool bits_sd_cache_take(bits_sd_cache *cache, const bp_note_list *warnings, util_reader sd,
                         bits_security_descriptor *out);
 
+/* After bits_sd_cache_take said no: the real decode, kept when it gave no
+ * warning (the bytes are not looked up a second time). `cache` NULL or no
+ * warnings: a plain decode. */
+bool bits_sd_cache_decode_missed(bits_sd_cache *cache, util_arena *arena, util_reader sd, size_t base_offset,
+                                 const char *where, bp_note_list *warnings, bits_security_descriptor *out);
+
 /* bits_decode_security_descriptor, answered from the cache when these bytes
  * decoded without a warning before. `cache` NULL: a plain decode. The decode
  * handed out may live in the cache's arena instead of `arena`: read-only. */

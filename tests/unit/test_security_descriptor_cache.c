@@ -191,11 +191,54 @@ static void check_bounded_and_optional(void)
     util_arena_free(&kept);
 }
 
+/* bits_sd_cache_decode_missed (the job reader's call after a failed take):
+ * a clean decode is kept, so the next take answers with its values; a
+ * damaged one is decoded with its warning and never kept. */
+static void check_decode_missed_keeps_only_clean(void)
+{
+    util_arena kept, arena;
+    util_arena_init(&kept);
+    util_arena_init(&arena);
+    bits_sd_cache cache;
+    bits_sd_cache_init(&cache, &kept);
+    bp_note_list warnings = {0};
+    bits_security_descriptor sd;
+    util_reader bytes = util_reader_make(clean_sd, SD_SIZE);
+    CHECK(!bits_sd_cache_take(&cache, &warnings, bytes, &sd));
+    CHECK(bits_sd_cache_decode_missed(&cache, &arena, bytes, 0, "job 1", &warnings, &sd));
+    check_clean_values(&sd, "S-1-5-18");
+    CHECK_U64(cache.count, 1);
+    memset(&sd, 0, sizeof(sd));
+    CHECK(bits_sd_cache_take(&cache, &warnings, bytes, &sd));
+    check_clean_values(&sd, "S-1-5-18");
+    CHECK_U64(cache.hits, 1);
+
+    uint8_t damaged[SD_SIZE];
+    memcpy(damaged, clean_sd, SD_SIZE);
+    damaged[DACL_ACE_COUNT] = 3;
+    util_reader damaged_bytes = util_reader_make(damaged, SD_SIZE);
+    CHECK(!bits_sd_cache_take(&cache, &warnings, damaged_bytes, &sd));
+    bits_sd_cache_decode_missed(&cache, &arena, damaged_bytes, 0x40, "job 2: security descriptor", &warnings, &sd);
+    CHECK_U64(warnings.count, 1);
+    if (warnings.count == 1)
+        CHECK_STR(warnings.head->text, "job 2: security descriptor: DACL ends at ACE 2 of 3 (offset 0x90)");
+    CHECK_U64(cache.count, 1);
+    CHECK(!bits_sd_cache_take(&cache, &warnings, damaged_bytes, &sd));
+
+    /* without a cache: a plain decode */
+    CHECK(bits_sd_cache_decode_missed(NULL, &arena, bytes, 0, "job 3", &warnings, &sd));
+    check_clean_values(&sd, "S-1-5-18");
+    bits_sd_cache_free(&cache);
+    util_arena_free(&arena);
+    util_arena_free(&kept);
+}
+
 int main(void)
 {
     check_clean_descriptor_decoded_once();
     check_take_answers_only_kept_descriptors();
     check_damaged_descriptor_warns_every_time();
     check_bounded_and_optional();
+    check_decode_missed_keeps_only_clean();
     return check_exit();
 }
