@@ -21,6 +21,11 @@
 #include "util/arena.h"
 #include "util/string_map.h"
 
+/* ASCII classes in the C locale, as regexec and the host tests see bytes
+ * (the program never calls setlocale). */
+static inline bool detect_is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline bool detect_is_digit(char c) { return c >= '0' && c <= '9'; }
+
 /* ---- fields ------------------------------------------------------------- */
 
 /* Number of testable field slots (output fields + derived fields); some slots

@@ -50,9 +50,7 @@ bool detect_text_contains(const char *text, const char *needle, bool case_sensit
 
 /* ---- URLs --------------------------------------------------------------- */
 
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_hex(char c) { return is_digit(c) || (fold(c) >= 'a' && fold(c) <= 'f'); }
+static bool is_hex(char c) { return detect_is_digit(c) || (fold(c) >= 'a' && fold(c) <= 'f'); }
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 static const char *skip_blanks(const char *p)
@@ -65,10 +63,10 @@ static const char *skip_blanks(const char *p)
 /* Length of a URL scheme at p followed by "://", 0 when there is none. */
 static size_t scheme_length(const char *p)
 {
-    if (!is_alpha(p[0]))
+    if (!detect_is_letter(p[0]))
         return 0;
     size_t n = 1;
-    while (is_alpha(p[n]) || is_digit(p[n]) || p[n] == '+' || p[n] == '-' || p[n] == '.')
+    while (detect_is_letter(p[n]) || detect_is_digit(p[n]) || p[n] == '+' || p[n] == '-' || p[n] == '.')
         n++;
     return strncmp(p + n, "://", 3) == 0 ? n : 0;
 }
@@ -92,7 +90,7 @@ const char *detect_scheme_of(const char *value, util_arena *scratch)
 /* Start of the authority (host part) of value, or NULL when it has none. */
 static const char *authority_start(const char *p)
 {
-    if (is_alpha(p[0]) && p[1] == ':' && (p[2] == '\\' || p[2] == '/' || p[2] == '\0'))
+    if (detect_is_letter(p[0]) && p[1] == ':' && (p[2] == '\\' || p[2] == '/' || p[2] == '\0'))
         return NULL;  /* a local path "C:\..." */
     size_t n = scheme_length(p);
     if (n)
@@ -163,7 +161,7 @@ bool detect_is_plain_host(const char *text)
         return false;
     size_t n = 0;
     for (char c = text[0]; c; c = text[++n])
-        if (!(c >= 'a' && c <= 'z') && !is_digit(c) && c != '.' && c != '-' && c != '_')
+        if (!(c >= 'a' && c <= 'z') && !detect_is_digit(c) && c != '.' && c != '-' && c != '_')
             return false;
     return n == 0 || text[n - 1] != '.';
 }
@@ -207,7 +205,7 @@ static bool is_ipv4_part(const char *p, size_t length)
         return true;
     }
     for (size_t i = 0; i < length; i++)
-        if (!is_digit(p[i]))
+        if (!detect_is_digit(p[i]))
             return false;
     return true;
 }

@@ -19,13 +19,11 @@
 
 #include "detect/detect_internal.h"
 
-static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static void add_byte(detect_prefix_atom *atom, unsigned char c, bool case_sensitive)
 {
     atom->set[c >> 3] |= (uint8_t)(1u << (c & 7));
-    if (!case_sensitive && is_letter((char)c)) {
+    if (!case_sensitive && detect_is_letter((char)c)) {
         unsigned char other = (unsigned char)(c ^ 0x20);
         atom->set[other >> 3] |= (uint8_t)(1u << (other & 7));
     }
@@ -34,7 +32,7 @@ static void add_byte(detect_prefix_atom *atom, unsigned char c, bool case_sensit
 static bool same_class(char a, char b)
 {
     return (a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z') || (a >= 'A' && a <= 'Z' && b >= 'A' && b <= 'Z') ||
-           (is_digit(a) && is_digit(b));
+           (detect_is_digit(a) && detect_is_digit(b));
 }
 
 /* "[...]" at *p into atom (advanced past it); false for any bracket outside the shape. */
@@ -77,7 +75,7 @@ static bool atom_at(const char **p, detect_prefix_atom *atom, bool case_sensitiv
         *p = s + 2;
         return true;
     }
-    if (s[0] && (is_letter(s[0]) || is_digit(s[0]) || strchr("_-/:@%~=,;!&'\"<> #", s[0]))) {
+    if (s[0] && (detect_is_letter(s[0]) || detect_is_digit(s[0]) || strchr("_-/:@%~=,;!&'\"<> #", s[0]))) {
         add_byte(atom, (unsigned char)s[0], case_sensitive);
         *p = s + 1;
         return true;

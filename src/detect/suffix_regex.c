@@ -17,8 +17,6 @@
 
 #include "detect/detect_internal.h"
 
-static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static char fold(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
 /* One literal character at *p (advanced past it), or -1 when *p is not one. */
@@ -29,7 +27,7 @@ static int literal_char(const char **p)
         *p = s + 2;
         return (unsigned char)s[1];
     }
-    if (s[0] && (is_letter(s[0]) || is_digit(s[0]) || strchr("_-/:@%~=,;!&'\"<> #", s[0]))) {
+    if (s[0] && (detect_is_letter(s[0]) || detect_is_digit(s[0]) || strchr("_-/:@%~=,;!&'\"<> #", s[0]))) {
         *p = s + 1;
         return (unsigned char)s[0];
     }
@@ -59,7 +57,7 @@ static bool stop_set(const char **p, bool set[128])
     memset(set, 0, 128 * sizeof(bool));
     size_t count = 0;
     for (s += 2; *s && *s != ']'; s++, count++) {
-        if ((unsigned char)*s >= 128 || is_letter(*s) || strchr("^-[\\", *s) || *s < 0x21)
+        if ((unsigned char)*s >= 128 || detect_is_letter(*s) || strchr("^-[\\", *s) || *s < 0x21)
             return false;
         set[(unsigned char)*s] = true;
     }
